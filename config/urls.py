@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from tongxin.core.api import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("", include("tongxin.accounts.urls")),
+    path("", include("tongxin.web.urls")),
+]

@@ -1,0 +1,98 @@
+"""Compute what a user may see from the posts their person holds and the grants they have."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Q
+
+from tongxin.core.scoping import Scope, minimal_roots
+from tongxin.orgs.roles import ROLE_RULES, Role, View
+
+
+def active_posts(user: Any, on: dt.date | None = None) -> list[Any]:
+    from tongxin.orgs.models import Post
+
+    if not user.person_id:
+        return []
+    return list(
+        Post.objects.active(on).filter(person_id=user.person_id)
+        .select_related("place", "organisation").order_by("id")
+    )
+
+
+def compute_scope(user: Any) -> Scope:
+    from tongxin.people.models import Person
+
+    today = dt.date.today()
+    person_paths: list[str] = []
+    care_paths: list[str] = []
+    place_paths: list[str] = []
+    person_ids: set[int] = set()
+    household_ids: set[int] = set()
+
+    if user.person_id:
+        person_ids.add(user.person_id)
+        hh = Person.objects.filter(pk=user.person_id).values_list("household_id", flat=True).first()
+        if hh:
+            household_ids.add(hh)
+        for post in active_posts(user, today):
+            rule = ROLE_RULES.get(post.role)
+            if rule is None or post.place is None or rule.view == View.NONE:
+                continue
+            place_paths.append(post.place.path)
+            person_paths.append(post.place.path)
+            if rule.view == View.STAFF and rule.sees_care:
+                care_paths.append(post.place.path)
+
+    grants = user.grants.filter(valid_from__lte=today).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=today)
+    ).select_related("place")
+    for grant in grants:
+        place_paths.append(grant.place.path)
+        person_paths.append(grant.place.path)
+        if grant.include_care:
+            care_paths.append(grant.place.path)
+
+    return Scope(
+        person_paths=minimal_roots(person_paths),
+        care_paths=minimal_roots(care_paths),
+        place_paths=minimal_roots(place_paths),
+        person_ids=frozenset(person_ids),
+        household_ids=frozenset(household_ids),
+    )
+
+
+# Which role a user "is", for the workbench and the audit log: the most senior active post.
+_SENIORITY = [
+    Role.STREET_OFFICER, Role.SECRETARY, Role.DEPUTY_SECRETARY, Role.DIRECTOR,
+    Role.COMMITTEE_MEMBER, Role.COMMUNITY_WORKER, Role.GRID_CHIEF, Role.GRID_WORKER,
+    Role.DEPARTMENT_OFFICER, Role.BRANCH_SECRETARY, Role.ESTATE_HEAD, Role.BUILDING_HEAD,
+    Role.UNIT_HEAD, Role.GROUP_LEADER, Role.CENTRE_HOUSEHOLD,
+]
+
+
+def primary_post(user: Any) -> Any | None:
+    cached = getattr(user, "_tongxin_primary_post", False)
+    if cached is not False:
+        return cached
+    posts = active_posts(user)
+    posts.sort(key=lambda p: _SENIORITY.index(p.role) if p.role in _SENIORITY else 99)
+    user._tongxin_primary_post = posts[0] if posts else None
+    return user._tongxin_primary_post
+
+
+def primary_role_label(user: Any) -> str:
+    if getattr(user, "admin_duty", ""):
+        return user.get_admin_duty_display()
+    post = primary_post(user)
+    if post is not None:
+        return post.get_role_display()
+    if getattr(user, "person_id", None):
+        from tongxin.people.models import PartyMembership
+
+        if PartyMembership.objects.filter(person_id=user.person_id).exists():
+            return "党员"
+        return "居民"
+    return ""

@@ -1,0 +1,66 @@
+"""Run the web server and the task worker together, as ``make run`` does.
+
+Both run as child processes in their own process groups; Ctrl-C (or SIGTERM) stops both.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+DEMO_USERS = ("street", "secretary", "grid1", "grid2", "building", "member", "resident", "dept",
+              "sysadmin", "secadmin", "auditor")
+
+
+class Command(BaseCommand):
+    help = "同时启动 Web 服务和后台任务进程"
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--addr", default="127.0.0.1:8000")
+
+    def handle(self, *args: Any, addr: str, **options: Any) -> None:
+        from tongxin.accounts.models import User
+        from tongxin.accounts.scopes import primary_role_label
+
+        manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
+        procs = [
+            subprocess.Popen([*manage, "db_worker", "--queue-name", "*"], start_new_session=True),
+            subprocess.Popen([*manage, "runserver", addr], start_new_session=True),
+        ]
+        users = {u.username: u for u in User.objects.filter(username__in=DEMO_USERS)}
+        lines = [f"\n  同心 Tongxin 已启动：http://{addr}/\n"]
+        if users:
+            lines.append(f"  演示账号（密码：{settings.TONGXIN_DEMO_PASSWORD}）：")
+            for name in DEMO_USERS:
+                if name in users:
+                    lines.append(f"    {name:<10} {primary_role_label(users[name])}")
+        lines.append("\n  按 Ctrl-C 停止。\n")
+        time.sleep(1.5)
+        self.stdout.write("\n".join(lines))
+
+        def stop(*_: Any) -> None:
+            for p in procs:
+                if p.poll() is None:
+                    os.killpg(p.pid, signal.SIGTERM)
+            for p in procs:
+                try:
+                    p.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    os.killpg(p.pid, signal.SIGKILL)
+
+        signal.signal(signal.SIGTERM, lambda *a: (stop(), sys.exit(0)))
+        try:
+            while all(p.poll() is None for p in procs):
+                time.sleep(0.5)
+            self.stderr.write("一个子进程已退出，正在停止其余进程。")
+        except KeyboardInterrupt:
+            pass
+        finally:
+            stop()

@@ -1,0 +1,61 @@
+"""Base models and the audit log."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class TimeStampedModel(models.Model):
+    """Adds creation and last-change times."""
+
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class AuditEvent(models.Model):
+    """One row of the append-only audit log: who did what to which object, and how it ended.
+
+    Rows are only ever inserted (``tongxin.core.audit.record``); the model refuses updates and
+    deletes so that a bug cannot rewrite history.
+    """
+
+    class Result(models.TextChoices):
+        OK = "ok", "成功"
+        DENIED = "denied", "拒绝"
+        FAILED = "failed", "失败"
+
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    actor_name = models.CharField("操作人账号", max_length=150, blank=True)
+    role = models.CharField("角色", max_length=64, blank=True)
+    action = models.CharField("动作", max_length=64, db_index=True)
+    object_type = models.CharField("对象类型", max_length=64, blank=True)
+    object_id = models.CharField("对象", max_length=64, blank=True)
+    subject_person_id = models.BigIntegerField("数据主体", null=True, blank=True)
+    result = models.CharField("结果", max_length=8, choices=Result.choices, default=Result.OK)
+    ip = models.CharField("IP", max_length=64, blank=True)
+    request_id = models.CharField("请求号", max_length=32, blank=True)
+    detail = models.JSONField("详情", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "审计日志"
+        verbose_name_plural = "审计日志"
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.result}"
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if self.pk is not None:
+            raise RuntimeError("审计日志只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("审计日志只能追加，不能删除")

@@ -1,0 +1,116 @@
+"""The one choke point for access to personal data.
+
+Every model that holds personal or case data uses ``ScopedManager`` and defines a classmethod
+``scope_q(scope) -> Q``. Views, API endpoints and exports reach such rows only through
+``Model.objects.visible_to(user)`` or ``access(Model, user, pk)``, which raises ``NotFound`` for
+rows out of scope, so missing and forbidden look the same.
+
+What a user may see is a ``Scope``, computed once per request from the posts they hold and the
+grants they were given (``tongxin.accounts.scopes``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.db import models
+from django.db.models import Q
+
+from .errors import NotFound
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one user may see.
+
+    ``person_paths`` are place subtrees whose residents (and their households) are visible;
+    ``care_paths`` the subtrees whose care tags are visible too; ``person_ids`` individual
+    persons outside those subtrees (the user themself, their household). ``place_paths`` are
+    the subtrees of the place tree the user may browse (their ancestors are visible by name).
+    """
+
+    person_paths: tuple[str, ...] = ()
+    care_paths: tuple[str, ...] = ()
+    place_paths: tuple[str, ...] = ()
+    person_ids: frozenset[int] = field(default_factory=frozenset)
+    household_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.person_paths or self.place_paths or self.person_ids)
+
+    def covers_path(self, path: str) -> bool:
+        return any(path.startswith(p) for p in self.place_paths)
+
+    def sees_person_at(self, path: str) -> bool:
+        return any(path.startswith(p) for p in self.person_paths)
+
+    def sees_care_at(self, path: str) -> bool:
+        return any(path.startswith(p) for p in self.care_paths)
+
+
+EMPTY_SCOPE = Scope()
+
+
+def minimal_roots(paths: Iterable[str]) -> tuple[str, ...]:
+    """Drop every path that lies under another one in the set."""
+    out: list[str] = []
+    for p in sorted(set(paths)):
+        if not any(p.startswith(q) for q in out):
+            out.append(p)
+    return tuple(out)
+
+
+def paths_q(field_name: str, paths: Iterable[str]) -> Q:
+    """Rows whose ``field_name`` lies under any of ``paths`` (an indexed prefix match each)."""
+    q = Q(pk__in=[])
+    for p in paths:
+        q |= Q(**{f"{field_name}__prefix": p})
+    return q
+
+
+def scope_for(user: Any) -> Scope:
+    """The user's scope, computed once and kept on the user object for the request."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return EMPTY_SCOPE
+    cached = getattr(user, "_tongxin_scope", None)
+    if cached is None:
+        from tongxin.accounts.scopes import compute_scope
+
+        cached = compute_scope(user)
+        user._tongxin_scope = cached
+    return cached
+
+
+def forget_scope(user: Any) -> None:
+    """Drop the cached scope (after posts or grants change)."""
+    if hasattr(user, "_tongxin_scope"):
+        del user._tongxin_scope
+
+
+class ScopedQuerySet(models.QuerySet):
+    """A queryset that knows how to restrict itself to one user's scope."""
+
+    def visible_to(self, user: Any) -> ScopedQuerySet:
+        scope = scope_for(user)
+        if scope.is_empty:
+            return self.none()
+        return self.filter(self.model.scope_q(scope))  # type: ignore[attr-defined]
+
+
+ScopedManager = models.Manager.from_queryset(ScopedQuerySet)
+
+M = TypeVar("M", bound=models.Model)
+
+
+def access(model: type[M], user: Any, pk: Any, *, queryset: Any = None) -> M:
+    """The object with ``pk`` if the user may see it; ``NotFound`` otherwise."""
+    qs = queryset if queryset is not None else model._default_manager.all()  # type: ignore[attr-defined]
+    try:
+        return qs.visible_to(user).get(pk=pk)
+    except (model.DoesNotExist, ValueError, TypeError):  # type: ignore[attr-defined]
+        raise NotFound() from None

@@ -1,0 +1,211 @@
+"""Organisations, the posts people hold, absences, and the duty chains."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from treebeard.mp_tree import MP_Node
+
+from tongxin.core.models import TimeStampedModel
+from tongxin.core.scoping import Scope, ScopedManager, paths_q
+from tongxin.people.models import Person
+from tongxin.places.models import Place, PlaceKind
+
+from .roles import Duty, Role
+
+
+class OrgKind(models.TextChoices):
+    PARTY_COMMITTEE = "party_committee", "社区大党委"
+    GENERAL_BRANCH = "general_branch", "党总支"
+    BRANCH = "branch", "党支部"
+    PARTY_GROUP = "party_group", "党小组"
+    RESIDENTS_COMMITTEE = "residents_committee", "居民委员会"
+    OWNERS_COMMITTEE = "owners_committee", "业主委员会"
+    PROPERTY_COMPANY = "property_company", "物业服务企业"
+    SELF_MANAGEMENT = "self_management", "自管委"
+    CO_BUILDING_UNIT = "co_building_unit", "共建单位"
+    DEPARTMENT = "department", "职能部门"
+    VOLUNTEER_TEAM = "volunteer_team", "志愿服务队"
+    SOCIAL_ORG = "social_org", "社会组织"
+    STUDIO = "studio", "专业工作室"
+    STREET_OFFICE = "street_office", "街道办事处"
+
+
+class DepartmentKind(models.TextChoices):
+    URBAN_MANAGEMENT = "urban_management", "城管"
+    HOUSING = "housing", "住建"
+    PUBLIC_SECURITY = "public_security", "公安"
+    TRAFFIC_POLICE = "traffic_police", "交警"
+    CIVIL_AFFAIRS = "civil_affairs", "民政"
+    MARKET_REGULATION = "market_regulation", "市场监管"
+    HEALTH = "health", "卫健"
+    WATER = "water", "水务"
+    POWER = "power", "供电"
+    GAS = "gas", "燃气"
+    HUMAN_RESOURCES = "human_resources", "人社"
+    FIRE = "fire", "消防"
+    ECOLOGY = "ecology", "生态环境"
+
+
+class Organisation(MP_Node, TimeStampedModel):
+    """An organisation in the one organisation tree, covering some places.
+
+    Organisations and their posts are public structure (照片上墙); the people behind posts are
+    personal data and are shown through ``Post`` scoping.
+    """
+
+    steplen = 4
+
+    kind = models.CharField("类型", max_length=32, choices=OrgKind.choices, db_index=True)
+    department_kind = models.CharField("部门类别", max_length=32, choices=DepartmentKind.choices,
+                                       blank=True)
+    code = models.CharField("编码", max_length=40, unique=True)
+    name = models.CharField("名称", max_length=100)
+    phone = models.CharField("对外电话", max_length=32, blank=True)
+    address = models.CharField("地址", max_length=200, blank=True)
+    places = models.ManyToManyField(Place, verbose_name="覆盖地点", blank=True,
+                                    related_name="organisations")
+    is_active = models.BooleanField("有效", default=True)
+
+    class Meta:
+        verbose_name = "组织"
+        verbose_name_plural = "组织"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PostQuerySet(models.QuerySet):
+    def active(self, on: dt.date | None = None) -> PostQuerySet:
+        on = on or dt.date.today()
+        return self.filter(Q(start_date__lte=on) | Q(start_date__isnull=True)).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=on)
+        )
+
+    def visible_to(self, user: Any) -> PostQuerySet:
+        from tongxin.core.scoping import scope_for
+
+        scope = scope_for(user)
+        if scope.is_empty:
+            return self.none()
+        return self.filter(Post.scope_q(scope))
+
+
+class Post(TimeStampedModel):
+    """A person holding a role at a place and/or in an organisation, for a period.
+
+    ``rank`` is the AB角: A is first, B stands in when A is absent. ``public_contact`` marks
+    posts whose holder's name and phone are published (照片上墙, 电话公开).
+    """
+
+    class Rank(models.TextChoices):
+        A = "A", "A角"
+        B = "B", "B角"
+        NONE = "", "—"
+
+    person = models.ForeignKey(Person, verbose_name="人员", on_delete=models.PROTECT,
+                               related_name="posts")
+    role = models.CharField("职务", max_length=32, choices=Role.choices, db_index=True)
+    place = models.ForeignKey(Place, verbose_name="负责地点", null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="posts")
+    place_path = models.CharField(max_length=255, blank=True, editable=False)
+    organisation = models.ForeignKey(Organisation, verbose_name="所属组织", null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="posts")
+    rank = models.CharField("AB角", max_length=1, choices=Rank.choices, blank=True, default="")
+    start_date = models.DateField("任职日期", null=True, blank=True)
+    end_date = models.DateField("离任日期", null=True, blank=True)
+    public_contact = models.BooleanField("公开联系方式", default=False)
+    note = models.CharField("备注", max_length=200, blank=True)
+
+    objects = models.Manager.from_queryset(PostQuerySet)()
+
+    class Meta:
+        verbose_name = "职务"
+        verbose_name_plural = "职务"
+        indexes = [
+            models.Index(fields=["place", "role"], name="post_place_role"),
+            models.Index(fields=["place_path"], name="post_path_prefix",
+                         opclasses=["varchar_pattern_ops"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(place__isnull=False) | Q(organisation__isnull=False),
+                name="post_has_place_or_org",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.place or self.organisation
+        rank = f"({self.rank}角)" if self.rank else ""
+        return f"{where} {self.get_role_display()}{rank} {self.person}"
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        """Posts held at places the user may browse (subtree or ancestors), and org posts."""
+        ancestors = {r[:i] for r in scope.place_paths for i in range(4, len(r), 4)}
+        return (
+            paths_q("place_path", scope.place_paths)
+            | Q(place_path__in=ancestors)
+            | Q(place__isnull=True, public_contact=True)
+            | Q(person_id__in=scope.person_ids)
+        )
+
+    def clean(self) -> None:
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": "离任日期不能早于任职日期"})
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.place_path = self.place.path if self.place_id and self.place else ""
+        super().save(*args, **kwargs)
+
+    def is_active_on(self, on: dt.date) -> bool:
+        return (self.start_date is None or self.start_date <= on) and (
+            self.end_date is None or self.end_date >= on
+        )
+
+
+class Absence(TimeStampedModel):
+    """A period when a person cannot act on their posts (leave, illness, training)."""
+
+    person = models.ForeignKey(Person, verbose_name="人员", on_delete=models.CASCADE,
+                               related_name="absences")
+    start_date = models.DateField("开始日期")
+    end_date = models.DateField("结束日期")
+    reason = models.CharField("事由", max_length=100, default="请假")
+
+    class Meta:
+        verbose_name = "请假/缺岗"
+        verbose_name_plural = "请假/缺岗"
+        indexes = [models.Index(fields=["person", "start_date", "end_date"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")),
+                                   name="absence_end_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.reason} {self.start_date}~{self.end_date}"
+
+
+class DutyRule(models.Model):
+    """One link of a responsibility chain: for ``duty`` at a place of ``place_kind``, try
+    holders of ``role`` (A before B) in ``order``."""
+
+    duty = models.CharField("职责", max_length=32, choices=Duty.choices)
+    place_kind = models.CharField("层级", max_length=16, choices=PlaceKind.choices)
+    role = models.CharField("职务", max_length=32, choices=Role.choices)
+    order = models.PositiveSmallIntegerField("顺序", default=0)
+
+    class Meta:
+        verbose_name = "责任链规则"
+        verbose_name_plural = "责任链规则"
+        ordering = ["duty", "place_kind", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["duty", "place_kind", "role"], name="duty_rule_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_duty_display()} {self.get_place_kind_display()} {self.get_role_display()}"

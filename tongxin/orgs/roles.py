@@ -1,0 +1,128 @@
+"""Roles people hold, and what each role lets its holder see.
+
+A post gives its holder a view of the place it is held at, downwards:
+- ``STAFF`` roles see the residents of that subtree and, where ``sees_care``, their care tags;
+- ``NEIGHBOUR`` roles (the 三长, officers of a building) see their neighbours' names and masked
+  contacts, never care tags;
+- ``NONE`` roles give no view of other people (a 党员中心户 is a resident with a duty).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    STREET_OFFICER = "street_officer", "街道干部"
+    SECRETARY = "secretary", "书记"
+    DEPUTY_SECRETARY = "deputy_secretary", "副书记"
+    COMMITTEE_MEMBER = "committee_member", "委员"
+    COMMUNITY_WORKER = "community_worker", "社区工作者"
+    DIRECTOR = "director", "主任"
+    GRID_CHIEF = "grid_chief", "网格长"
+    GRID_WORKER = "grid_worker", "网格员"
+    BRANCH_SECRETARY = "branch_secretary", "支部书记"
+    ESTATE_HEAD = "estate_head", "小区长"
+    BUILDING_HEAD = "building_head", "楼栋长"
+    UNIT_HEAD = "unit_head", "单元长"
+    GROUP_LEADER = "group_leader", "党小组长"
+    SANITATION_OFFICER = "sanitation_officer", "卫生员"
+    SECURITY_OFFICER = "security_officer", "治安员"
+    CULTURE_OFFICER = "culture_officer", "文体员"
+    PROPERTY_OFFICER = "property_officer", "物管员"
+    CENTRE_HOUSEHOLD = "centre_household", "党员中心户"
+    SUPERVISOR = "supervisor", "监督员"
+    DEPARTMENT_OFFICER = "department_officer", "部门工作人员"
+    MEMBER = "member", "成员"
+
+
+class View(models.TextChoices):
+    STAFF = "staff", "工作人员"
+    NEIGHBOUR = "neighbour", "邻里"
+    NONE = "none", "无"
+
+
+@dataclass(frozen=True)
+class RoleRule:
+    view: str
+    sees_care: bool = False
+
+
+ROLE_RULES: dict[str, RoleRule] = {
+    Role.STREET_OFFICER: RoleRule(View.STAFF),
+    Role.SECRETARY: RoleRule(View.STAFF, sees_care=True),
+    Role.DEPUTY_SECRETARY: RoleRule(View.STAFF, sees_care=True),
+    Role.COMMITTEE_MEMBER: RoleRule(View.STAFF),
+    Role.COMMUNITY_WORKER: RoleRule(View.STAFF),
+    Role.DIRECTOR: RoleRule(View.STAFF, sees_care=True),
+    Role.GRID_CHIEF: RoleRule(View.STAFF, sees_care=True),
+    Role.GRID_WORKER: RoleRule(View.STAFF, sees_care=True),
+    Role.BRANCH_SECRETARY: RoleRule(View.NEIGHBOUR),
+    Role.ESTATE_HEAD: RoleRule(View.NEIGHBOUR),
+    Role.BUILDING_HEAD: RoleRule(View.NEIGHBOUR),
+    Role.UNIT_HEAD: RoleRule(View.NEIGHBOUR),
+    Role.GROUP_LEADER: RoleRule(View.NEIGHBOUR),
+    Role.SANITATION_OFFICER: RoleRule(View.NONE),
+    Role.SECURITY_OFFICER: RoleRule(View.NONE),
+    Role.CULTURE_OFFICER: RoleRule(View.NONE),
+    Role.PROPERTY_OFFICER: RoleRule(View.NONE),
+    Role.CENTRE_HOUSEHOLD: RoleRule(View.NONE),
+    Role.SUPERVISOR: RoleRule(View.NONE),
+    Role.DEPARTMENT_OFFICER: RoleRule(View.NONE),
+    Role.MEMBER: RoleRule(View.NONE),
+}
+
+
+class Duty(models.TextChoices):
+    """What someone is responsible *for*; each duty has its own chain of roles by level."""
+
+    GENERAL = "general", "综合管理"
+    PARTY = "party", "党建"
+    CARE = "care", "关爱走访"
+    SANITATION = "sanitation", "环境卫生"
+    SECURITY = "security", "治安消防"
+
+
+# The default chains (五级负责): for each duty, per place kind, the roles to try in order.
+# Stored as data (DutyRule) by a migration and editable in the admin; this is the seed.
+DEFAULT_DUTY_CHAINS: dict[str, dict[str, list[str]]] = {
+    Duty.GENERAL: {
+        "dwelling": [Role.CENTRE_HOUSEHOLD],
+        "unit": [Role.UNIT_HEAD],
+        "building": [Role.BUILDING_HEAD],
+        "estate": [Role.ESTATE_HEAD],
+        "grid": [Role.GRID_WORKER, Role.GRID_CHIEF],
+        "community": [Role.SECRETARY, Role.DIRECTOR, Role.DEPUTY_SECRETARY],
+        "street": [Role.STREET_OFFICER],
+    },
+    Duty.PARTY: {
+        "dwelling": [Role.CENTRE_HOUSEHOLD],
+        "building": [Role.GROUP_LEADER],
+        "estate": [Role.GROUP_LEADER],
+        "grid": [Role.BRANCH_SECRETARY],
+        "community": [Role.SECRETARY, Role.DEPUTY_SECRETARY],
+        "street": [Role.STREET_OFFICER],
+    },
+    Duty.CARE: {
+        "building": [Role.BUILDING_HEAD],
+        "grid": [Role.GRID_WORKER, Role.GRID_CHIEF],
+        "community": [Role.COMMUNITY_WORKER, Role.SECRETARY],
+        "street": [Role.STREET_OFFICER],
+    },
+    Duty.SANITATION: {
+        "building": [Role.SANITATION_OFFICER, Role.BUILDING_HEAD],
+        "estate": [Role.ESTATE_HEAD],
+        "grid": [Role.GRID_WORKER],
+        "community": [Role.COMMITTEE_MEMBER, Role.SECRETARY],
+        "street": [Role.STREET_OFFICER],
+    },
+    Duty.SECURITY: {
+        "building": [Role.SECURITY_OFFICER, Role.BUILDING_HEAD],
+        "estate": [Role.ESTATE_HEAD],
+        "grid": [Role.GRID_WORKER],
+        "community": [Role.COMMITTEE_MEMBER, Role.SECRETARY],
+        "street": [Role.STREET_OFFICER],
+    },
+}

@@ -1,0 +1,267 @@
+"""Persons, households, care tags and party membership.
+
+Personal data is reached only through ``visible_to(user)`` (see ``tongxin.core.scoping``).
+A person is anchored to one place of the tree (``place``: their dwelling, or for people who
+do not live here, such as in-service party members, the community they registered at);
+``place_path`` copies that place's path so scoping is one indexed prefix match, and ``grid``
+copies the grid above it for lists and maps. Services keep both in step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import models
+from django.db.models import Q
+
+from tongxin.core import vault
+from tongxin.core.models import TimeStampedModel
+from tongxin.core.scoping import Scope, ScopedManager, paths_q
+from tongxin.places.models import Place
+
+
+class Gender(models.TextChoices):
+    MALE = "M", "男"
+    FEMALE = "F", "女"
+
+
+class PoliticalStatus(models.TextChoices):
+    CPC_MEMBER = "cpc", "中共党员"
+    CPC_PROBATIONARY = "cpc_probationary", "中共预备党员"
+    CYL_MEMBER = "cyl", "共青团员"
+    DEMOCRATIC_PARTY = "democratic", "民主党派"
+    MASSES = "masses", "群众"
+
+
+class ResidenceStatus(models.TextChoices):
+    REGISTERED = "registered", "户籍人口"
+    FLOATING = "floating", "流动人口"
+    SEPARATED = "separated", "人户分离"
+
+
+class Relation(models.TextChoices):
+    HEAD = "head", "户主"
+    SPOUSE = "spouse", "配偶"
+    CHILD = "child", "子女"
+    PARENT = "parent", "父母"
+    GRANDCHILD = "grandchild", "孙子女"
+    GRANDPARENT = "grandparent", "祖父母"
+    SIBLING = "sibling", "兄弟姐妹"
+    CHILD_IN_LAW = "child_in_law", "儿媳/女婿"
+    OTHER_RELATIVE = "relative", "其他亲属"
+    TENANT = "tenant", "租住人员"
+    OTHER = "other", "其他"
+
+
+class Tenure(models.TextChoices):
+    OWNER = "owner", "自有"
+    TENANT = "tenant", "租住"
+    PUBLIC = "public", "公租房"
+    OTHER = "other", "其他"
+
+
+class Household(TimeStampedModel):
+    """A household living in one dwelling; its members are persons with a relation to the head."""
+
+    code = models.CharField("户编号", max_length=40, unique=True)
+    dwelling = models.ForeignKey(
+        Place, verbose_name="住址", on_delete=models.PROTECT, related_name="households",
+        limit_choices_to={"kind": "dwelling"},
+    )
+    place_path = models.CharField(max_length=255, editable=False)
+    tenure = models.CharField("住房性质", max_length=16, choices=Tenure.choices, default=Tenure.OWNER)
+    note = models.CharField("备注", max_length=200, blank=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = "户"
+        verbose_name_plural = "户"
+        indexes = [
+            models.Index(fields=["place_path"], name="household_path_prefix",
+                         opclasses=["varchar_pattern_ops"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        return paths_q("place_path", scope.person_paths) | Q(pk__in=scope.household_ids)
+
+    def head(self) -> Person | None:
+        return self.members.filter(relation=Relation.HEAD).first()
+
+
+class Person(TimeStampedModel):
+    """A resident (or someone who serves here). ID and phone numbers are held by the vault."""
+
+    name = models.CharField("姓名", max_length=50, db_index=True)
+    name_pinyin = models.CharField("姓名拼音", max_length=120, blank=True)
+    name_initials = models.CharField("拼音首字母", max_length=20, blank=True)
+    gender = models.CharField("性别", max_length=1, choices=Gender.choices, blank=True)
+    birth_date = models.DateField("出生日期", null=True, blank=True)
+
+    id_number_cipher = models.TextField("身份证号(密文)", blank=True, editable=False)
+    id_number_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    id_number_last4 = models.CharField(max_length=4, blank=True, editable=False, db_index=True)
+    phone_cipher = models.TextField("手机号(密文)", blank=True, editable=False)
+    phone_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    phone_masked = models.CharField("手机号", max_length=20, blank=True, editable=False)
+    phone_last4 = models.CharField(max_length=4, blank=True, editable=False, db_index=True)
+
+    political_status = models.CharField(
+        "政治面貌", max_length=20, choices=PoliticalStatus.choices, default=PoliticalStatus.MASSES
+    )
+    residence_status = models.CharField(
+        "户籍类型", max_length=16, choices=ResidenceStatus.choices,
+        default=ResidenceStatus.REGISTERED,
+    )
+    ethnicity = models.CharField("民族", max_length=20, blank=True, default="汉族")
+    occupation = models.CharField("职业", max_length=50, blank=True)
+    employer = models.CharField("工作单位", max_length=100, blank=True)
+
+    household = models.ForeignKey(
+        Household, verbose_name="所在户", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="members",
+    )
+    relation = models.CharField("与户主关系", max_length=16, choices=Relation.choices, blank=True)
+    place = models.ForeignKey(
+        Place, verbose_name="所属地点", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="persons",
+    )
+    place_path = models.CharField(max_length=255, blank=True, editable=False)
+    grid = models.ForeignKey(
+        Place, verbose_name="所属网格", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="grid_persons", editable=False,
+    )
+    is_active = models.BooleanField("在册", default=True)
+    left_reason = models.CharField("注销原因", max_length=50, blank=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = "居民"
+        verbose_name_plural = "居民"
+        indexes = [
+            models.Index(fields=["place_path"], name="person_path_prefix",
+                         opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["name_initials"], name="person_initials_prefix",
+                         opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["name_pinyin"], name="person_pinyin_prefix",
+                         opclasses=["varchar_pattern_ops"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        return (
+            paths_q("place_path", scope.person_paths)
+            | Q(pk__in=scope.person_ids)
+            | Q(household_id__in=scope.household_ids)
+        )
+
+    # Masked views: the only forms in which these values leave the server by default.
+    @property
+    def id_number_masked(self) -> str:
+        return vault.mask_id_number(self.id_number_last4)
+
+    @property
+    def age(self) -> int | None:
+        if not self.birth_date:
+            return None
+        today = dt.date.today()
+        b = self.birth_date
+        return today.year - b.year - ((today.month, today.day) < (b.month, b.day))
+
+
+class CareKind(models.TextChoices):
+    LOW_INCOME = "low_income", "低保"
+    EXTREME_POVERTY = "extreme_poverty", "特困"
+    DISABLED = "disabled", "残疾"
+    EMPTY_NEST = "empty_nest", "空巢老人"
+    WIDOWED_ALONE = "widowed_alone", "孤寡老人"
+    LIVING_ALONE = "living_alone", "独居老人"
+    LOST_ONLY_CHILD = "lost_only_child", "失独家庭"
+    LEFT_BEHIND_CHILD = "left_behind_child", "留守儿童"
+    CHILD_IN_DIFFICULTY = "child_in_difficulty", "困境儿童"
+    UNEMPLOYED = "unemployed", "下岗失业"
+    RELEASED_PRISONER = "released_prisoner", "刑释人员"
+    COMMUNITY_CORRECTION = "community_correction", "社区矫正"
+    SERIOUS_ILLNESS = "serious_illness", "重病/住院"
+    ENTITLED_GROUP = "entitled_group", "优抚对象"
+    ADVANCED_AGE = "advanced_age", "高龄老人"
+
+
+class CareTag(TimeStampedModel):
+    """A sensitive attribute that makes a person someone to look after. Dated, never public."""
+
+    person = models.ForeignKey(Person, verbose_name="居民", on_delete=models.CASCADE,
+                               related_name="care_tags")
+    kind = models.CharField("类别", max_length=32, choices=CareKind.choices, db_index=True)
+    grade = models.CharField("等级", max_length=20, blank=True, help_text="残疾等级等，如：二级肢体")
+    start_date = models.DateField("起始日期", null=True, blank=True)
+    end_date = models.DateField("终止日期", null=True, blank=True)
+    note = models.CharField("备注", max_length=200, blank=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = "关爱标签"
+        verbose_name_plural = "关爱标签"
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        # Care tags follow care_paths only: building heads see residents, never their tags.
+        return paths_q("person__place_path", scope.care_paths)
+
+    @property
+    def is_current(self) -> bool:
+        today = dt.date.today()
+        return (self.start_date is None or self.start_date <= today) and (
+            self.end_date is None or self.end_date >= today
+        )
+
+
+class MembershipStatus(models.TextChoices):
+    FULL = "full", "正式党员"
+    PROBATIONARY = "probationary", "预备党员"
+
+
+class PartyMembership(TimeStampedModel):
+    """A person's membership of the party: branch, status, and 双报到 for in-service members."""
+
+    person = models.OneToOneField(Person, verbose_name="党员", on_delete=models.CASCADE,
+                                  related_name="party_membership")
+    organisation = models.ForeignKey(
+        "orgs.Organisation", verbose_name="所在党组织", on_delete=models.PROTECT,
+        related_name="party_members",
+    )
+    status = models.CharField("党员类别", max_length=16, choices=MembershipStatus.choices,
+                              default=MembershipStatus.FULL)
+    joined_date = models.DateField("入党日期", null=True, blank=True)
+    in_service = models.BooleanField("在职党员", default=False)
+    service_employer = models.CharField("工作单位", max_length=100, blank=True)
+    registered_community = models.ForeignKey(
+        Place, verbose_name="报到社区", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="registered_members", limit_choices_to={"kind": "community"},
+    )
+    registered_date = models.DateField("报到日期", null=True, blank=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = "党员信息"
+        verbose_name_plural = "党员信息"
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.get_status_display()})"
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        return paths_q("person__place_path", scope.person_paths) | Q(person_id__in=scope.person_ids)
