@@ -57,3 +57,21 @@ class Demo:
 @pytest.fixture
 def demo(db: Any) -> Demo:
     return Demo()
+
+
+def run_queued_tasks() -> int:
+    """Run every queued task with the real database worker's ``run_task``, in this test's
+    transaction (the ``db_worker`` loop itself opens exclusive transactions and recycles the
+    connection, which a rolled-back test cannot allow). Returns how many ran."""
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    worker = Worker(queue_names=["*"], interval=0, batch=True, backend_name="default",
+                    startup_delay=False, max_tasks=None, worker_id="pytest",
+                    excluded_queue_names=[])
+    ran = 0
+    while (result := DBTaskResult.objects.ready().order_by("enqueued_at").first()) is not None:
+        result.claim(worker.worker_id)
+        worker.run_task(result)
+        ran += 1
+    return ran

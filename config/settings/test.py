@@ -1,5 +1,7 @@
 """The test suite: same database engines as production, fast hashing, a fixed PII key."""
 
+import os
+
 from .base import *  # noqa: F403
 from .base import database_from_env
 
@@ -9,3 +11,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TONGXIN_PII_KEY = "test-key-" + "0" * 55
 TONGXIN_DEMO_PASSWORD = "Tongxin-2026"
 ALLOWED_HOSTS = ["*"]
+
+# Lets several test runs share one PostgreSQL server (each with its own test database).
+if os.environ.get("TONGXIN_TEST_DB_NAME"):
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["TONGXIN_TEST_DB_NAME"]}

@@ -699,13 +699,18 @@ class DemoGenerator:
                 for g_i, grid in enumerate(grids):
                     post(workers[g_i], Role.GRID_WORKER, grid, committee, rank="A")
                     if len(grids) > 1:
-                        post(workers[(g_i + 1) % len(grids)], Role.GRID_WORKER, grid, committee,
-                             rank="B")
+                        # AB角 in pairs across the community (grid 1 with grid 4, 2 with 5…),
+                        # so neighbouring grids' workers do not see each other's residents.
+                        shift = len(grids) // 2 if len(grids) >= 4 else 1
+                        post(workers[(g_i + shift) % len(grids)], Role.GRID_WORKER, grid,
+                             committee, rank="B")
                     post(committee_members[g_i % len(committee_members)], Role.GRID_CHIEF, grid,
                          committee)
                     if comm.pk == b.communities[0].pk and g_i < 2:
                         self.demo_people[f"grid{g_i + 1}"] = workers[g_i]
-                for cw in workers[:2]:
+                for _ in range(2):
+                    cw = staff(rng.choice("MF"), rng.randint(25, 50), comm, None)
+                    new_staff.append(cw)
                     post(cw, Role.COMMUNITY_WORKER, comm, committee)
                 # One grid worker on leave now, so the B角 stands in (AB角 in action).
                 if len(grids) >= 3:

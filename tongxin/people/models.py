@@ -265,3 +265,62 @@ class PartyMembership(TimeStampedModel):
     @classmethod
     def scope_q(cls, scope: Scope) -> Q:
         return paths_q("person__place_path", scope.person_paths) | Q(person_id__in=scope.person_ids)
+
+
+class ImportJobQuerySet(models.QuerySet):
+    def visible_to(self, user: object) -> ImportJobQuerySet:
+        """An import job is seen only by the account that started it."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(created_by=user)
+
+
+class ImportJob(models.Model):
+    """One upload of residents and households from Excel, processed by the task worker.
+
+    Every row is validated before anything is written; the rows are then written in one
+    transaction, so a file is imported whole or not at all.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        VALIDATING = "validating", "校验中"
+        WRITING = "writing", "写入中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "未导入"
+
+    created_by = models.ForeignKey("accounts.User", verbose_name="导入人", on_delete=models.PROTECT,
+                                   related_name="+")
+    filename = models.CharField("文件名", max_length=200)
+    payload = models.BinaryField("文件内容", null=True, blank=True, editable=False)
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.QUEUED)
+    total_rows = models.PositiveIntegerField("总行数", default=0)
+    processed_rows = models.PositiveIntegerField("已处理行数", default=0)
+    created_count = models.PositiveIntegerField("新增居民数", default=0)
+    household_count = models.PositiveIntegerField("新增户数", default=0)
+    errors = models.JSONField("错误", default=list, blank=True)
+    message = models.CharField("结果说明", max_length=300, blank=True)
+    created_at = models.DateTimeField("提交时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "导入任务"
+        verbose_name_plural = "导入任务"
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} {self.get_status_display()}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.VALIDATING, self.Status.WRITING)
+
+    @property
+    def progress_percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(99, int(self.processed_rows * 100 / self.total_rows))
