@@ -833,6 +833,7 @@ class DemoGenerator:
             pt.person_id = pt.person.pk
             pt.organisation_id = pt.organisation.pk if pt.organisation else None
         Post.objects.bulk_create(posts, batch_size=BATCH)
+        self.post_holders = {pt.person_id for pt in posts}
         for m in memberships:
             m.person_id = m.person.pk
             m.organisation_id = m.organisation.pk
@@ -914,7 +915,7 @@ class DemoGenerator:
         resident = next(
             p for _hh, ms in self.all_persons() for p in ms
             if p.grid_id == first_grid.pk and p.relation == Relation.HEAD
-            and p.pk not in {q.pk for q in people.values()}
+            and p.pk not in self.post_holders and p.political_status == PoliticalStatus.MASSES
         )
         people["resident"] = resident
         labels = {

@@ -45,8 +45,15 @@ class PlaceQuerySet(MP_NodeQuerySet):
         return qs if include_self else qs.exclude(pk=place.pk)
 
 
-class PlaceManager(MP_NodeManager.from_queryset(PlaceQuerySet)):  # type: ignore[misc]
-    pass
+class PlaceManager(MP_NodeManager):
+    def get_queryset(self) -> PlaceQuerySet:
+        return PlaceQuerySet(self.model, using=self._db).order_by("path")
+
+    def visible_to(self, user: Any) -> PlaceQuerySet:
+        return self.get_queryset().visible_to(user)
+
+    def under(self, place: Place, *, include_self: bool = True) -> PlaceQuerySet:
+        return self.get_queryset().under(place, include_self=include_self)
 
 
 class Place(MP_Node, TimeStampedModel):

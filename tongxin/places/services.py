@@ -61,7 +61,8 @@ def place_create(
         raise ValidationFailed(f"编码 {code} 已被使用", details={"code": ["编码已存在"]})
     place = Place(kind=kind, code=code, name=name, address=address, attributes=attributes or {})
     apply_geometry(place, geometry)
-    created = parent.add_child(instance=place) if parent else Place.add_root(instance=place)
+    created = (Place.objects.add_child(parent, instance=place) if parent
+               else Place.objects.add_root(instance=place))
     if geometry is not None:
         transaction.on_commit(_geometry_changed)
     return created
