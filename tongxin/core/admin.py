@@ -1,0 +1,41 @@
+"""Back-office admin: the audit log is read by the audit admin only, and never changed."""
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from .models import AuditEvent
+
+
+class ScopedAdminMixin:
+    """Admin pages for personal data show only what the signed-in account may see."""
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).visible_to(request.user)  # type: ignore[misc]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ("at", "actor_name", "role", "action", "object_type", "object_id", "result", "ip")
+    list_filter = ("action", "result")
+    search_fields = ("actor_name", "object_id", "request_id")
+    date_hierarchy = "at"
+
+    def _is_auditor(self, request: HttpRequest) -> bool:
+        return getattr(request.user, "admin_duty", "") == "audit"
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._is_auditor(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._is_auditor(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,30 @@
+"""Separated administration in the back office: each admin sees only their own duty."""
+
+import pytest
+
+from tongxin.core import audit
+
+
+def test_audit_log_is_for_the_audit_admin_only(demo):
+    audit.record(actor=demo.user("grid1"), action="test_action")
+    assert demo.client("auditor").get("/admin/core/auditevent/").status_code == 200
+    for name in ("sysadmin", "secadmin"):
+        assert demo.client(name).get("/admin/core/auditevent/").status_code == 403
+
+
+def test_accounts_are_for_the_security_admin_only(demo):
+    assert demo.client("secadmin").get("/admin/accounts/user/").status_code == 200
+    assert demo.client("sysadmin").get("/admin/accounts/user/").status_code == 403
+
+
+@pytest.mark.parametrize("url", ["/admin/people/person/", "/admin/people/household/",
+                                 "/admin/people/caretag/"])
+def test_system_admin_sees_no_residents_in_the_admin(demo, url):
+    response = demo.client("sysadmin").get(url)
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == 0
+
+
+def test_places_admin_works_for_the_system_admin(demo):
+    response = demo.client("sysadmin").get("/admin/places/place/")
+    assert response.status_code == 200
