@@ -1,4 +1,4 @@
-"""Production: PostgreSQL, Redis, HTTPS behind a reverse proxy. Every secret from the environment."""
+"""Production: PostgreSQL, Redis, HTTPS behind a proxy; every secret from the environment."""
 
 import os
 

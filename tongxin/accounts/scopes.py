@@ -17,8 +17,10 @@ def active_posts(user: Any, on: dt.date | None = None) -> list[Any]:
     if not user.person_id:
         return []
     return list(
-        Post.objects.active(on).filter(person_id=user.person_id)
-        .select_related("place", "organisation").order_by("id")
+        Post.objects.active(on)
+        .filter(person_id=user.person_id)
+        .select_related("place", "organisation")
+        .order_by("id")
     )
 
 
@@ -46,9 +48,11 @@ def compute_scope(user: Any) -> Scope:
             if rule.view == View.STAFF and rule.sees_care:
                 care_paths.append(post.place.path)
 
-    grants = user.grants.filter(valid_from__lte=today).filter(
-        Q(valid_until__isnull=True) | Q(valid_until__gte=today)
-    ).select_related("place")
+    grants = (
+        user.grants.filter(valid_from__lte=today)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        .select_related("place")
+    )
     for grant in grants:
         place_paths.append(grant.place.path)
         person_paths.append(grant.place.path)
@@ -66,10 +70,21 @@ def compute_scope(user: Any) -> Scope:
 
 # Which role a user "is", for the workbench and the audit log: the most senior active post.
 _SENIORITY = [
-    Role.STREET_OFFICER, Role.SECRETARY, Role.DEPUTY_SECRETARY, Role.DIRECTOR,
-    Role.COMMITTEE_MEMBER, Role.COMMUNITY_WORKER, Role.GRID_CHIEF, Role.GRID_WORKER,
-    Role.DEPARTMENT_OFFICER, Role.BRANCH_SECRETARY, Role.ESTATE_HEAD, Role.BUILDING_HEAD,
-    Role.UNIT_HEAD, Role.GROUP_LEADER, Role.CENTRE_HOUSEHOLD,
+    Role.STREET_OFFICER,
+    Role.SECRETARY,
+    Role.DEPUTY_SECRETARY,
+    Role.DIRECTOR,
+    Role.COMMITTEE_MEMBER,
+    Role.COMMUNITY_WORKER,
+    Role.GRID_CHIEF,
+    Role.GRID_WORKER,
+    Role.DEPARTMENT_OFFICER,
+    Role.BRANCH_SECRETARY,
+    Role.ESTATE_HEAD,
+    Role.BUILDING_HEAD,
+    Role.UNIT_HEAD,
+    Role.GROUP_LEADER,
+    Role.CENTRE_HOUSEHOLD,
 ]
 
 

@@ -17,7 +17,16 @@ class ScopedAdminMixin:
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ("at", "actor_name", "role", "action", "object_type", "object_id", "result", "ip")
+    list_display = (
+        "at",
+        "actor_name",
+        "role",
+        "action",
+        "object_type",
+        "object_id",
+        "result",
+        "ip",
+    )
     list_filter = ("action", "result")
     search_fields = ("actor_name", "object_id", "request_id")
     date_hierarchy = "at"

@@ -26,7 +26,9 @@ def record(
         role = primary_role_label(user)
     return AuditEvent.objects.create(
         actor=user,
-        actor_name=getattr(user, "username", "") if user else str(detail and detail.get("username", "")),
+        actor_name=getattr(user, "username", "")
+        if user
+        else str(detail and detail.get("username", "")),
         role=role,
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",

@@ -51,8 +51,20 @@ TODAY = dt.date(2026, 11, 1)  # fixed so that ages and dates do not drift betwee
 BATCH = 4000
 
 LOCAL_REGION = "420902"  # 孝感市孝南区
-OTHER_REGIONS = ("420921", "420922", "420923", "420981", "420982", "420984", "421122",
-                 "411523", "430602", "420106", "362424", "342622")
+OTHER_REGIONS = (
+    "420921",
+    "420922",
+    "420923",
+    "420981",
+    "420982",
+    "420984",
+    "421122",
+    "411523",
+    "430602",
+    "420106",
+    "362424",
+    "342622",
+)
 
 
 def seg(n: int) -> str:
@@ -140,8 +152,7 @@ class Built:
 
 
 class DemoGenerator:
-    def __init__(self, *, seed: int = 2026, scale: str = "community",
-                 progress: Any = None) -> None:
+    def __init__(self, *, seed: int = 2026, scale: str = "community", progress: Any = None) -> None:
         self.rng = random.Random(seed)
         self.seed = seed
         self.scale = scale
@@ -152,10 +163,27 @@ class DemoGenerator:
         self.built = Built()
 
     # ------------------------------------------------------------------ places
-    def _place(self, *, path: str, kind: str, code: str, name: str,
-               geometry: dict[str, Any] | None, numchild: int = 0, **extra: Any) -> Place:
-        p = Place(path=path, depth=len(path) // STEP, numchild=numchild, kind=kind, code=code,
-                  name=name, geometry=geometry, **extra)
+    def _place(
+        self,
+        *,
+        path: str,
+        kind: str,
+        code: str,
+        name: str,
+        geometry: dict[str, Any] | None,
+        numchild: int = 0,
+        **extra: Any,
+    ) -> Place:
+        p = Place(
+            path=path,
+            depth=len(path) // STEP,
+            numchild=numchild,
+            kind=kind,
+            code=code,
+            name=name,
+            geometry=geometry,
+            **extra,
+        )
         if geometry is not None:
             if geometry["type"] == "Point":
                 lng, lat = geometry["coordinates"]
@@ -165,20 +193,26 @@ class DemoGenerator:
                 ring = geometry["coordinates"][0]
                 lngs = [c[0] for c in ring]
                 lats = [c[1] for c in ring]
-                p.min_lat, p.max_lat, p.min_lng, p.max_lng = min(lats), max(lats), min(lngs), max(lngs)
+                p.min_lat, p.max_lat, p.min_lng, p.max_lng = (
+                    min(lats),
+                    max(lats),
+                    min(lngs),
+                    max(lngs),
+                )
                 p.centroid_lat = (p.min_lat + p.max_lat) / 2
                 p.centroid_lng = (p.min_lng + p.max_lng) / 2
         return p
 
     def build_places(self) -> None:
-        spec, rng, b = self.spec, self.rng, self.built
+        spec, b = self.spec, self.built
         lat_base, lng_base = 30.9180, 113.9080
         comm_h, comm_w = 0.0045, 0.0063  # ~500 m × 600 m, 0.3 km²
         roots: list[Place] = []
         district = None
         if self.scale == "district":
-            district = self._place(path=seg(1), kind="district", code="D01", name="孝南区",
-                                   geometry=None)
+            district = self._place(
+                path=seg(1), kind="district", code="D01", name="孝南区", geometry=None
+            )
             roots.append(district)
         total_comms = spec.streets * spec.communities_per_street
         comm_cols = max(1, math.ceil(math.sqrt(total_comms)))
@@ -188,8 +222,13 @@ class DemoGenerator:
         comm_objs: list[tuple[Area, int]] = []
         for s in range(spec.streets):
             spath = (district.path + seg(s + 1)) if district else seg(s + 1)
-            street = self._place(path=spath, kind="street", code=f"S{s + 1:02d}",
-                                 name=names.STREET_NAMES[s % len(names.STREET_NAMES)], geometry=None)
+            street = self._place(
+                path=spath,
+                kind="street",
+                code=f"S{s + 1:02d}",
+                name=names.STREET_NAMES[s % len(names.STREET_NAMES)],
+                geometry=None,
+            )
             street_objs.append(street)
             sarea = Area(street)
             for c in range(spec.communities_per_street):
@@ -202,8 +241,11 @@ class DemoGenerator:
                 if comm_index >= len(names.COMMUNITY_STEMS):
                     stem += str(comm_index // len(names.COMMUNITY_STEMS) + 1)
                 community = self._place(
-                    path=sarea.child_path(), kind="community", code=f"S{s + 1:02d}C{c + 1:02d}",
-                    name=f"{stem}社区", geometry=rect(lat0, lng0, comm_h, comm_w),
+                    path=sarea.child_path(),
+                    kind="community",
+                    code=f"S{s + 1:02d}C{c + 1:02d}",
+                    name=f"{stem}社区",
+                    geometry=rect(lat0, lng0, comm_h, comm_w),
                     address="孝感市孝南区" + street.name,
                 )
                 n_grids = spec.grids_per_community
@@ -218,7 +260,7 @@ class DemoGenerator:
         # Streets' polygons: the hull of their communities' rectangles.
         by_street: dict[str, list[Area]] = {}
         for area, _ in comm_objs:
-            by_street.setdefault(area.place.path[: -STEP], []).append(area)
+            by_street.setdefault(area.place.path[:-STEP], []).append(area)
         for street in street_objs:
             areas = by_street.get(street.path, [])
             if areas:
@@ -228,7 +270,12 @@ class DemoGenerator:
                 lng1 = max(a.lng0 + a.w for a in areas) + 0.0002
                 g = rect(lat0, lng0, lat1 - lat0, lng1 - lng0)
                 street.geometry = g
-                street.min_lat, street.min_lng, street.max_lat, street.max_lng = lat0, lng0, lat1, lng1
+                street.min_lat, street.min_lng, street.max_lat, street.max_lng = (
+                    lat0,
+                    lng0,
+                    lat1,
+                    lng1,
+                )
                 street.centroid_lat, street.centroid_lng = (lat0 + lat1) / 2, (lng0 + lng1) / 2
         Place.objects.bulk_create([*roots, *street_objs])
         b.streets = street_objs
@@ -245,7 +292,7 @@ class DemoGenerator:
         rng, spec, b = self.rng, self.spec, self.built
         cols = 3 if n_grids > 2 else n_grids
         rows = math.ceil(n_grids / cols)
-        gh, gw = comm.h / rows, comm.w / cols
+        gh = comm.h / rows
         grid_areas: list[Area] = []
         if first and self.scale != "district":
             estate_counts = [10, 10, 9, 10, 9, 9][:n_grids]
@@ -257,7 +304,9 @@ class DemoGenerator:
             unit_counts = split(rng, 274, 140, 1, 3)
         else:
             building_counts = [rng.randint(*spec.buildings_per_estate) for _ in range(n_estates)]
-            unit_counts = [rng.randint(*spec.units_per_building) for _ in range(sum(building_counts))]
+            unit_counts = [
+                rng.randint(*spec.units_per_building) for _ in range(sum(building_counts))
+            ]
         building_no = 0
         estate_no = 0
         places: list[Place] = []
@@ -267,9 +316,13 @@ class DemoGenerator:
             in_row = min(cols, n_grids - r * cols)
             w = comm.w / in_row
             lat0, lng0 = comm.lat0 + r * gh, comm.lng0 + c * w
-            grid = self._place(path=comm.child_path(), kind="grid",
-                               code=f"{comm.place.code}G{g + 1}", name=f"第{g + 1}网格",
-                               geometry=rect(lat0, lng0, gh, w))
+            grid = self._place(
+                path=comm.child_path(),
+                kind="grid",
+                code=f"{comm.place.code}G{g + 1}",
+                name=f"第{g + 1}网格",
+                geometry=rect(lat0, lng0, gh, w),
+            )
             ga = Area(grid, lat0, lng0, gh, w)
             grid_areas.append(ga)
             places.append(grid)
@@ -283,10 +336,15 @@ class DemoGenerator:
                 stem = names.ESTATE_STEMS[(estate_no + len(b.estates)) % len(names.ESTATE_STEMS)]
                 suffix = names.ESTATE_SUFFIXES[(estate_no * 7 + g) % len(names.ESTATE_SUFFIXES)]
                 estate = self._place(
-                    path=ga.child_path(), kind="estate", code=f"{grid.code}E{e + 1:02d}",
-                    name=f"{stem}{suffix}", geometry=rect(elat, elng, eh * 0.88, ew * 0.88),
+                    path=ga.child_path(),
+                    kind="estate",
+                    code=f"{grid.code}E{e + 1:02d}",
+                    name=f"{stem}{suffix}",
+                    geometry=rect(elat, elng, eh * 0.88, ew * 0.88),
                     address=f"{rng.choice(names.ROAD_NAMES)}{rng.randint(1, 300)}号",
-                    attributes={"type": rng.choice(["三无小区", "单位自建", "物业小区", "三无小区"])},
+                    attributes={
+                        "type": rng.choice(["三无小区", "单位自建", "物业小区", "三无小区"])
+                    },
                 )
                 ea = Area(estate, elat, elng, eh * 0.88, ew * 0.88)
                 places.append(estate)
@@ -300,8 +358,11 @@ class DemoGenerator:
                     blng = ea.lng0 + ea.w * (bc + 0.5) / bcols
                     floors = rng.randint(*spec.floors)
                     building = self._place(
-                        path=ea.child_path(), kind="building", code=f"{estate.code}B{k + 1:02d}",
-                        name=f"{k + 1}栋", geometry=point(blat, blng),
+                        path=ea.child_path(),
+                        kind="building",
+                        code=f"{estate.code}B{k + 1:02d}",
+                        name=f"{k + 1}栋",
+                        geometry=point(blat, blng),
                         attributes={"floors": floors, "built": rng.randint(1982, 2012)},
                     )
                     bac = Area(building)
@@ -309,17 +370,24 @@ class DemoGenerator:
                     nu = unit_counts[building_no]
                     building_no += 1
                     for u in range(nu):
-                        unit = self._place(path=bac.child_path(), kind="unit",
-                                           code=f"{building.code}U{u + 1}", name=f"{u + 1}单元",
-                                           geometry=None)
+                        unit = self._place(
+                            path=bac.child_path(),
+                            kind="unit",
+                            code=f"{building.code}U{u + 1}",
+                            name=f"{u + 1}单元",
+                            geometry=None,
+                        )
                         ua = Area(unit)
                         places.append(unit)
                         for fl in range(1, floors + 1):
                             for door in (1, 2):
                                 room = f"{fl}{door:02d}"
                                 dwelling = self._place(
-                                    path=ua.child_path(), kind="dwelling",
-                                    code=f"{unit.code}-{room}", name=f"{room}室", geometry=None,
+                                    path=ua.child_path(),
+                                    kind="dwelling",
+                                    code=f"{unit.code}-{room}",
+                                    name=f"{room}室",
+                                    geometry=None,
                                 )
                                 places.append(dwelling)
                         unit.numchild = ua.children
@@ -327,10 +395,18 @@ class DemoGenerator:
                 estate.numchild = ea.children
             grid.numchild = ga.children
         for i in range(0, len(places), BATCH):
-            Place.objects.bulk_create(places[i: i + BATCH])
+            Place.objects.bulk_create(places[i : i + BATCH])
         for p in places:
-            getattr(self.built, {"grid": "grids", "estate": "estates", "building": "buildings",
-                                 "unit": "units", "dwelling": "dwellings"}[p.kind]).append(p)
+            getattr(
+                self.built,
+                {
+                    "grid": "grids",
+                    "estate": "estates",
+                    "building": "buildings",
+                    "unit": "units",
+                    "dwelling": "dwellings",
+                }[p.kind],
+            ).append(p)
 
     # ------------------------------------------------------------------ people
     def _name(self, gender: str, surname: str | None = None) -> str:
@@ -351,10 +427,39 @@ class DemoGenerator:
         return body + id_check_char(body)
 
     def _phone(self) -> str:
-        prefix = self.rng.choice(("130", "131", "132", "133", "135", "136", "137", "138", "139",
-                                  "150", "151", "152", "155", "156", "157", "158", "159", "166",
-                                  "173", "177", "180", "181", "182", "186", "187", "188", "189",
-                                  "191", "199"))
+        prefix = self.rng.choice(
+            (
+                "130",
+                "131",
+                "132",
+                "133",
+                "135",
+                "136",
+                "137",
+                "138",
+                "139",
+                "150",
+                "151",
+                "152",
+                "155",
+                "156",
+                "157",
+                "158",
+                "159",
+                "166",
+                "173",
+                "177",
+                "180",
+                "181",
+                "182",
+                "186",
+                "187",
+                "188",
+                "189",
+                "191",
+                "199",
+            )
+        )
         return prefix + f"{self.rng.randint(0, 99_999_999):08d}"
 
     def _birth(self, age: int) -> dt.date:
@@ -371,7 +476,9 @@ class DemoGenerator:
         def enc(value: str, ctx: str) -> str:
             nonce = os.urandom(12)
             sealed = aead.encrypt(nonce, value.encode(), ctx.encode())
-            return f"{vault.CIPHER_PREFIX}:{kid}:{base64.urlsafe_b64encode(nonce + sealed).decode()}"
+            return (
+                f"{vault.CIPHER_PREFIX}:{kid}:{base64.urlsafe_b64encode(nonce + sealed).decode()}"
+            )
 
         def h(value: str, ctx: str) -> str:
             return hmac.new(lk, f"{ctx}:{value}".encode(), hashlib.sha256).hexdigest()
@@ -385,9 +492,18 @@ class DemoGenerator:
             person.phone_masked = vault.mask_phone(phone)
             person.phone_last4 = phone[-4:]
 
-    def _person(self, *, gender: str, age: int, place: Place, grid_id: int,
-                household: Household | None, relation: str, surname: str | None = None,
-                floating: bool = False) -> Person:
+    def _person(
+        self,
+        *,
+        gender: str,
+        age: int,
+        place: Place,
+        grid_id: int,
+        household: Household | None,
+        relation: str,
+        surname: str | None = None,
+        floating: bool = False,
+    ) -> Person:
         rng = self.rng
         name = self._name(gender, surname)
         birth = self._birth(age)
@@ -404,13 +520,25 @@ class DemoGenerator:
         else:
             occupation = "学龄前儿童"
         p = Person(
-            name=name, name_pinyin=full, name_initials=initials, gender=gender, birth_date=birth,
-            political_status=PoliticalStatus.MASSES, occupation=occupation,
+            name=name,
+            name_pinyin=full,
+            name_initials=initials,
+            gender=gender,
+            birth_date=birth,
+            political_status=PoliticalStatus.MASSES,
+            occupation=occupation,
             employer=rng.choice(names.EMPLOYERS) if 23 <= age < 60 and rng.random() < 0.5 else "",
-            residence_status=(ResidenceStatus.FLOATING if floating else
-                              (ResidenceStatus.SEPARATED if rng.random() < 0.06
-                               else ResidenceStatus.REGISTERED)),
-            household=household, relation=relation, place=place, place_path=place.path,
+            residence_status=(
+                ResidenceStatus.FLOATING
+                if floating
+                else (
+                    ResidenceStatus.SEPARATED if rng.random() < 0.06 else ResidenceStatus.REGISTERED
+                )
+            ),
+            household=household,
+            relation=relation,
+            place=place,
+            place_path=place.path,
             grid_id=grid_id,
         )
         if 14 <= age < 28 and rng.random() < 0.35:
@@ -418,8 +546,9 @@ class DemoGenerator:
         self._seal(p, id_number, phone)
         return p
 
-    def _household_members(self, hh: Household, dwelling: Place, grid_id: int,
-                           floating: bool) -> list[Person]:
+    def _household_members(
+        self, hh: Household, dwelling: Place, grid_id: int, floating: bool
+    ) -> list[Person]:
         rng = self.rng
         size = rng.choices((1, 2, 3, 4, 5, 6), weights=(7, 17, 26, 23, 16, 11))[0]
         head_gender = "M" if rng.random() < 0.7 else "F"
@@ -430,41 +559,88 @@ class DemoGenerator:
         else:
             head_age = rng.randint(30, 62)
         surname = None
-        head = self._person(gender=head_gender, age=head_age, place=dwelling, grid_id=grid_id,
-                            household=hh, relation=Relation.HEAD, floating=floating)
+        head = self._person(
+            gender=head_gender,
+            age=head_age,
+            place=dwelling,
+            grid_id=grid_id,
+            household=hh,
+            relation=Relation.HEAD,
+            floating=floating,
+        )
         surname = head.name[0]
         members = [head]
         if size >= 2:
             sp_gender = "F" if head_gender == "M" else "M"
             sp_age = max(20, head_age + rng.randint(-5, 3))
-            members.append(self._person(gender=sp_gender, age=sp_age, place=dwelling,
-                                        grid_id=grid_id, household=hh, relation=Relation.SPOUSE,
-                                        floating=floating))
+            members.append(
+                self._person(
+                    gender=sp_gender,
+                    age=sp_age,
+                    place=dwelling,
+                    grid_id=grid_id,
+                    household=hh,
+                    relation=Relation.SPOUSE,
+                    floating=floating,
+                )
+            )
         remaining = size - len(members)
         if remaining and head_age > 62 and rng.random() < 0.5:
             child_age = max(18, head_age - rng.randint(24, 34))
-            members.append(self._person(gender=rng.choice("MF"), age=child_age, place=dwelling,
-                                        grid_id=grid_id, household=hh, relation=Relation.CHILD,
-                                        surname=surname, floating=floating))
+            members.append(
+                self._person(
+                    gender=rng.choice("MF"),
+                    age=child_age,
+                    place=dwelling,
+                    grid_id=grid_id,
+                    household=hh,
+                    relation=Relation.CHILD,
+                    surname=surname,
+                    floating=floating,
+                )
+            )
             remaining -= 1
             if remaining:
                 for _ in range(remaining):
-                    members.append(self._person(
-                        gender=rng.choice("MF"), age=max(0, child_age - rng.randint(22, 32)),
-                        place=dwelling, grid_id=grid_id, household=hh,
-                        relation=Relation.GRANDCHILD, surname=surname, floating=floating))
+                    members.append(
+                        self._person(
+                            gender=rng.choice("MF"),
+                            age=max(0, child_age - rng.randint(22, 32)),
+                            place=dwelling,
+                            grid_id=grid_id,
+                            household=hh,
+                            relation=Relation.GRANDCHILD,
+                            surname=surname,
+                            floating=floating,
+                        )
+                    )
                 remaining = 0
         for _ in range(remaining):
             if head_age < 50 and rng.random() < 0.25:
-                members.append(self._person(
-                    gender=rng.choice("MF"), age=min(95, head_age + rng.randint(24, 32)),
-                    place=dwelling, grid_id=grid_id, household=hh, relation=Relation.PARENT,
-                    floating=floating))
+                members.append(
+                    self._person(
+                        gender=rng.choice("MF"),
+                        age=min(95, head_age + rng.randint(24, 32)),
+                        place=dwelling,
+                        grid_id=grid_id,
+                        household=hh,
+                        relation=Relation.PARENT,
+                        floating=floating,
+                    )
+                )
             else:
-                members.append(self._person(
-                    gender=rng.choice("MF"), age=max(0, head_age - rng.randint(22, 34)),
-                    place=dwelling, grid_id=grid_id, household=hh, relation=Relation.CHILD,
-                    surname=surname, floating=floating))
+                members.append(
+                    self._person(
+                        gender=rng.choice("MF"),
+                        age=max(0, head_age - rng.randint(22, 34)),
+                        place=dwelling,
+                        grid_id=grid_id,
+                        household=hh,
+                        relation=Relation.CHILD,
+                        surname=surname,
+                        floating=floating,
+                    )
+                )
         return members
 
     def build_people(self) -> None:
@@ -476,11 +652,12 @@ class DemoGenerator:
             if rng.random() > self.spec.occupancy:
                 continue
             tenure = Tenure.TENANT if rng.random() < 0.14 else Tenure.OWNER
-            households.append(Household(code=f"H{d.code}", dwelling=d, place_path=d.path,
-                                        tenure=tenure))
+            households.append(
+                Household(code=f"H{d.code}", dwelling=d, place_path=d.path, tenure=tenure)
+            )
             hh_dwelling.append(d)
         for i in range(0, len(households), BATCH):
-            Household.objects.bulk_create(households[i: i + BATCH])
+            Household.objects.bulk_create(households[i : i + BATCH])
         self.progress(f"  户：{len(households)}")
         persons: list[Person] = []
         self.households = households
@@ -573,10 +750,24 @@ class DemoGenerator:
         party_members: list[Person] = []
         self.demo_people: dict[str, Person] = {}
 
-        def org(path: str, kind: str, code: str, name: str, covers: list[Place],
-                numchild: int = 0, **extra: Any) -> Organisation:
-            o = Organisation(path=path, depth=len(path) // STEP, numchild=numchild, kind=kind,
-                             code=code, name=name, **extra)
+        def org(
+            path: str,
+            kind: str,
+            code: str,
+            name: str,
+            covers: list[Place],
+            numchild: int = 0,
+            **extra: Any,
+        ) -> Organisation:
+            o = Organisation(
+                path=path,
+                depth=len(path) // STEP,
+                numchild=numchild,
+                kind=kind,
+                code=code,
+                name=name,
+                **extra,
+            )
             orgs.append(o)
             coverage.extend((o, p) for p in covers)
             return o
@@ -593,12 +784,26 @@ class DemoGenerator:
             self._seal(p, self._id_number(LOCAL_REGION, birth, name_gender), self._phone())
             return p
 
-        def post(person: Person, role: str, place: Place | None, o: Organisation | None = None,
-                 rank: str = "", public: bool = True, years: int = 4) -> Post:
+        def post(
+            person: Person,
+            role: str,
+            place: Place | None,
+            o: Organisation | None = None,
+            rank: str = "",
+            public: bool = True,
+            years: int = 4,
+        ) -> Post:
             start = TODAY - dt.timedelta(days=rng.randint(60, 365 * years))
-            pt = Post(person=person, role=role, place=place, organisation=o, rank=rank,
-                      public_contact=public, start_date=start,
-                      place_path=place.path if place else "")
+            pt = Post(
+                person=person,
+                role=role,
+                place=place,
+                organisation=o,
+                rank=rank,
+                public_contact=public,
+                start_date=start,
+                place_path=place.path if place else "",
+            )
             posts.append(pt)
             return pt
 
@@ -607,44 +812,50 @@ class DemoGenerator:
         residents = [p for _hh, ms in self.all_persons() for p in ms]
         for p in residents:
             if TODAY.year - p.birth_date.year >= 25:
-                adults_by_building.setdefault(p.place_path[: -8], []).append(p)
+                adults_by_building.setdefault(p.place_path[:-8], []).append(p)
 
         # Party members among residents (~4.5% of adults); they become centre households etc.
         for p in residents:
             age = TODAY.year - p.birth_date.year
             if age >= 22 and rng.random() < 0.040:
-                p.political_status = (PoliticalStatus.CPC_PROBATIONARY if rng.random() < 0.03
-                                      else PoliticalStatus.CPC_MEMBER)
+                p.political_status = (
+                    PoliticalStatus.CPC_PROBATIONARY
+                    if rng.random() < 0.03
+                    else PoliticalStatus.CPC_MEMBER
+                )
                 party_members.append(p)
 
-        root_no = 0
         new_staff: list[Person] = []
         gdepth = self._grid_depth()
-        comm_by_path = {c.path: c for c in b.communities}
         grids_by_comm: dict[str, list[Place]] = {}
         for g in b.grids:
-            grids_by_comm.setdefault(g.path[: -STEP], []).append(g)
+            grids_by_comm.setdefault(g.path[:-STEP], []).append(g)
         estates_by_grid: dict[str, list[Place]] = {}
         for e in b.estates:
-            estates_by_grid.setdefault(e.path[: -STEP], []).append(e)
+            estates_by_grid.setdefault(e.path[:-STEP], []).append(e)
         buildings_by_estate: dict[str, list[Place]] = {}
         for bl in b.buildings:
-            buildings_by_estate.setdefault(bl.path[: -STEP], []).append(bl)
+            buildings_by_estate.setdefault(bl.path[:-STEP], []).append(bl)
         units_by_building: dict[str, list[Place]] = {}
         for u in b.units:
-            units_by_building.setdefault(u.path[: -STEP], []).append(u)
+            units_by_building.setdefault(u.path[:-STEP], []).append(u)
         members_by_estate: dict[str, list[Person]] = {}
         for p in party_members:
             members_by_estate.setdefault(p.place_path[: 4 * (gdepth + 1)], []).append(p)
 
         for s_i, street in enumerate(b.streets):
-            root_no += 1
-            spath = seg(root_no)
+            spath = seg(s_i + 1)
             comms = [c for c in b.communities if c.path.startswith(street.path)]
             depts = list(DepartmentKind)
-            street_org = org(spath, OrgKind.STREET_OFFICE, f"O{street.code}",
-                             f"{street.name}党工委办事处", [street],
-                             numchild=len(comms) + len(depts), phone="0712-2881234")
+            street_org = org(
+                spath,
+                OrgKind.STREET_OFFICE,
+                f"O{street.code}",
+                f"{street.name}党工委办事处",
+                [street],
+                numchild=len(comms) + len(depts),
+                phone="0712-2881234",
+            )
             officer = staff("M", 45, street, None)
             new_staff.append(officer)
             post(officer, Role.STREET_OFFICER, street, street_org)
@@ -652,17 +863,31 @@ class DemoGenerator:
                 self.demo_people["street"] = officer
             child_no = 0
             dept_names = {
-                "urban_management": "城管执法中队", "housing": "住建局房屋安全站",
-                "public_security": "派出所", "traffic_police": "交警中队", "civil_affairs": "民政办",
-                "market_regulation": "市场监管所", "health": "卫健办", "water": "水务公司抢修站",
-                "power": "供电所", "gas": "燃气公司服务站", "human_resources": "人社服务站",
-                "fire": "消防救援站", "ecology": "生态环境分局监测站",
+                "urban_management": "城管执法中队",
+                "housing": "住建局房屋安全站",
+                "public_security": "派出所",
+                "traffic_police": "交警中队",
+                "civil_affairs": "民政办",
+                "market_regulation": "市场监管所",
+                "health": "卫健办",
+                "water": "水务公司抢修站",
+                "power": "供电所",
+                "gas": "燃气公司服务站",
+                "human_resources": "人社服务站",
+                "fire": "消防救援站",
+                "ecology": "生态环境分局监测站",
             }
             for dk in depts:
                 child_no += 1
-                d = org(spath + seg(child_no), OrgKind.DEPARTMENT, f"O{street.code}-{dk.value}",
-                        f"{street.name[:2]}{dept_names[dk.value]}", [street],
-                        department_kind=dk.value, phone=f"0712-28{rng.randint(10000, 99999)}")
+                d = org(
+                    spath + seg(child_no),
+                    OrgKind.DEPARTMENT,
+                    f"O{street.code}-{dk.value}",
+                    f"{street.name[:2]}{dept_names[dk.value]}",
+                    [street],
+                    department_kind=dk.value,
+                    phone=f"0712-28{rng.randint(10000, 99999)}",
+                )
                 if s_i == 0 and dk == DepartmentKind.URBAN_MANAGEMENT:
                     dept_officer = staff("M", 38, street, None)
                     new_staff.append(dept_officer)
@@ -674,8 +899,9 @@ class DemoGenerator:
                 grids = grids_by_comm.get(comm.path, [])
                 comm_members = [p for p in party_members if p.place_path.startswith(comm.path)]
                 n_children = 0
-                committee = org(cpath, OrgKind.PARTY_COMMITTEE, f"O{comm.code}", f"{comm.name}大党委",
-                                [comm])
+                committee = org(
+                    cpath, OrgKind.PARTY_COMMITTEE, f"O{comm.code}", f"{comm.name}大党委", [comm]
+                )
                 secretary = staff("F", 48, comm, None)
                 new_staff.append(secretary)
                 post(secretary, Role.SECRETARY, comm, committee)
@@ -692,7 +918,7 @@ class DemoGenerator:
                     committee_members.append(cm)
                     post(cm, Role.COMMITTEE_MEMBER, comm, committee)
                 workers = []
-                for g_i, grid in enumerate(grids):
+                for _grid in grids:
                     w = staff(rng.choice("MF"), rng.randint(25, 45), comm, None)
                     new_staff.append(w)
                     workers.append(w)
@@ -702,10 +928,19 @@ class DemoGenerator:
                         # AB角 in pairs across the community (grid 1 with grid 4, 2 with 5…),
                         # so neighbouring grids' workers do not see each other's residents.
                         shift = len(grids) // 2 if len(grids) >= 4 else 1
-                        post(workers[(g_i + shift) % len(grids)], Role.GRID_WORKER, grid,
-                             committee, rank="B")
-                    post(committee_members[g_i % len(committee_members)], Role.GRID_CHIEF, grid,
-                         committee)
+                        post(
+                            workers[(g_i + shift) % len(grids)],
+                            Role.GRID_WORKER,
+                            grid,
+                            committee,
+                            rank="B",
+                        )
+                    post(
+                        committee_members[g_i % len(committee_members)],
+                        Role.GRID_CHIEF,
+                        grid,
+                        committee,
+                    )
                     if comm.pk == b.communities[0].pk and g_i < 2:
                         self.demo_people[f"grid{g_i + 1}"] = workers[g_i]
                 for _ in range(2):
@@ -714,46 +949,73 @@ class DemoGenerator:
                     post(cw, Role.COMMUNITY_WORKER, comm, committee)
                 # One grid worker on leave now, so the B角 stands in (AB角 in action).
                 if len(grids) >= 3:
-                    absences.append(Absence(person=workers[2], start_date=TODAY - dt.timedelta(days=3),
-                                            end_date=dt.date(2030, 12, 31), reason="产假"))
+                    absences.append(
+                        Absence(
+                            person=workers[2],
+                            start_date=TODAY - dt.timedelta(days=3),
+                            end_date=dt.date(2030, 12, 31),
+                            reason="产假",
+                        )
+                    )
                 # Grid party branches, with party groups per estate.
-                for g_i, grid in enumerate(grids):
+                for grid in grids:
                     n_children += 1
                     bpath = cpath + seg(n_children)
-                    branch = org(bpath, OrgKind.BRANCH, f"O{grid.code}", f"{grid.name}党支部", [grid])
+                    branch = org(
+                        bpath, OrgKind.BRANCH, f"O{grid.code}", f"{grid.name}党支部", [grid]
+                    )
                     grid_members = [p for p in comm_members if p.place_path.startswith(grid.path)]
                     if grid_members:
                         post(rng.choice(grid_members), Role.BRANCH_SECRETARY, grid, branch)
                     g_no = 0
                     for estate in estates_by_grid.get(grid.path, []):
                         g_no += 1
-                        group = org(bpath + seg(g_no), OrgKind.PARTY_GROUP, f"O{estate.code}",
-                                    f"{estate.name}党小组", [estate])
+                        group = org(
+                            bpath + seg(g_no),
+                            OrgKind.PARTY_GROUP,
+                            f"O{estate.code}",
+                            f"{estate.name}党小组",
+                            [estate],
+                        )
                         e_members = members_by_estate.get(estate.path, [])
-                        adults = [p for bl in buildings_by_estate.get(estate.path, [])
-                                  for p in adults_by_building.get(bl.path, [])]
+                        adults = [
+                            p
+                            for bl in buildings_by_estate.get(estate.path, [])
+                            for p in adults_by_building.get(bl.path, [])
+                        ]
                         leader_pool = e_members or adults
                         if leader_pool:
                             post(rng.choice(leader_pool), Role.GROUP_LEADER, estate, group)
                         if adults:
                             post(rng.choice(adults), Role.ESTATE_HEAD, estate, None)
                         for m in e_members:
-                            memberships.append(PartyMembership(
-                                person=m, organisation=group,
-                                status=(MembershipStatus.PROBATIONARY
+                            memberships.append(
+                                PartyMembership(
+                                    person=m,
+                                    organisation=group,
+                                    status=(
+                                        MembershipStatus.PROBATIONARY
                                         if m.political_status == PoliticalStatus.CPC_PROBATIONARY
-                                        else MembershipStatus.FULL),
-                                joined_date=m.birth_date + dt.timedelta(days=365 * rng.randint(20, 40)),
-                            ))
+                                        else MembershipStatus.FULL
+                                    ),
+                                    joined_date=m.birth_date
+                                    + dt.timedelta(days=365 * rng.randint(20, 40)),
+                                )
+                            )
                         for bl in buildings_by_estate.get(estate.path, []):
                             bl_adults = adults_by_building.get(bl.path, [])
                             if bl_adults and rng.random() < 0.972:
                                 head = rng.choice(bl_adults)
                                 post(head, Role.BUILDING_HEAD, bl, None)
                                 if rng.random() < 0.05:
-                                    absences.append(Absence(
-                                        person=head, start_date=TODAY - dt.timedelta(days=2),
-                                        end_date=dt.date(2030, 12, 31), reason="外出就医"))
+                                    absences.append(
+                                        Absence(
+                                            person=head,
+                                            start_date=TODAY - dt.timedelta(days=2),
+                                            end_date=dt.date(2030, 12, 31),
+                                            reason="外出就医",
+                                        )
+                                    )
                                 if "building" not in self.demo_people and grid.pk == grids[0].pk:
                                     self.demo_people["building"] = head
                             if bl_adults and rng.random() < 0.3:
@@ -770,8 +1032,13 @@ class DemoGenerator:
                     if rng.random() < 0.97:
                         post(m, Role.CENTRE_HOUSEHOLD, m.place, None, public=True)
                 # In-service members registered here (双报到), anchored to the community.
-                general = org(cpath + seg(n_children + 1), OrgKind.GENERAL_BRANCH,
-                              f"O{comm.code}-ZH", f"{comm.name}综合党支部", [comm])
+                general = org(
+                    cpath + seg(n_children + 1),
+                    OrgKind.GENERAL_BRANCH,
+                    f"O{comm.code}-ZH",
+                    f"{comm.name}综合党支部",
+                    [comm],
+                )
                 n_children += 1
                 for _ in range(rng.randint(20, 40) if self.scale == "district" else 150):
                     m = staff(rng.choice("MF"), rng.randint(26, 58), comm, None)
@@ -779,12 +1046,18 @@ class DemoGenerator:
                     m.employer = rng.choice(names.EMPLOYERS)
                     m.political_status = PoliticalStatus.CPC_MEMBER
                     new_staff.append(m)
-                    memberships.append(PartyMembership(
-                        person=m, organisation=general, status=MembershipStatus.FULL,
-                        joined_date=m.birth_date + dt.timedelta(days=365 * rng.randint(22, 30)),
-                        in_service=True, service_employer=m.employer, registered_community=comm,
-                        registered_date=TODAY - dt.timedelta(days=rng.randint(30, 900)),
-                    ))
+                    memberships.append(
+                        PartyMembership(
+                            person=m,
+                            organisation=general,
+                            status=MembershipStatus.FULL,
+                            joined_date=m.birth_date + dt.timedelta(days=365 * rng.randint(22, 30)),
+                            in_service=True,
+                            service_employer=m.employer,
+                            registered_community=comm,
+                            registered_date=TODAY - dt.timedelta(days=rng.randint(30, 900)),
+                        )
+                    )
                 # Self-governance and partners.
                 for kind, label, count in (
                     (OrgKind.RESIDENTS_COMMITTEE, "居民委员会", 1),
@@ -797,38 +1070,66 @@ class DemoGenerator:
                     (OrgKind.STUDIO, "工作室", 1),
                 ):
                     estates = [e for g in grids for e in estates_by_grid.get(g.path, [])]
-                    team_names = ("清洁家园志愿服务队", "好邻里志愿服务队", "治安巡逻队",
-                                  "小小志愿者服务队", "文艺志愿服务队")
-                    partner_names = ("孝感市妇幼保健院", "蓓蕾幼儿园", "孝感市水利局", "董永公园管理处")
+                    team_names = (
+                        "清洁家园志愿服务队",
+                        "好邻里志愿服务队",
+                        "治安巡逻队",
+                        "小小志愿者服务队",
+                        "文艺志愿服务队",
+                    )
+                    partner_names = (
+                        "孝感市妇幼保健院",
+                        "蓓蕾幼儿园",
+                        "孝感市水利局",
+                        "董永公园管理处",
+                    )
                     for k in range(count):
                         n_children += 1
                         if kind == OrgKind.VOLUNTEER_TEAM:
                             nm, covers = f"{comm.name[:-2]}{team_names[k]}", [comm]
                         elif kind == OrgKind.CO_BUILDING_UNIT:
                             nm, covers = f"{partner_names[k]}党支部", [comm]
-                        elif kind in (OrgKind.OWNERS_COMMITTEE, OrgKind.SELF_MANAGEMENT,
-                                      OrgKind.PROPERTY_COMPANY) and estates:
-                            e = estates[(k * 7 + (0 if kind == OrgKind.OWNERS_COMMITTEE else 3))
-                                        % len(estates)]
-                            nm = f"{e.name}{label}" if kind != OrgKind.PROPERTY_COMPANY else \
-                                f"孝感{('恒信', '安居', '华中')[k]}{label}"
+                        elif (
+                            kind
+                            in (
+                                OrgKind.OWNERS_COMMITTEE,
+                                OrgKind.SELF_MANAGEMENT,
+                                OrgKind.PROPERTY_COMPANY,
+                            )
+                            and estates
+                        ):
+                            e = estates[
+                                (k * 7 + (0 if kind == OrgKind.OWNERS_COMMITTEE else 3))
+                                % len(estates)
+                            ]
+                            nm = (
+                                f"{e.name}{label}"
+                                if kind != OrgKind.PROPERTY_COMPANY
+                                else f"孝感{('恒信', '安居', '华中')[k]}{label}"
+                            )
                             covers = [e]
                         else:
                             nm, covers = f"{comm.name}{label}", [comm]
-                        org(cpath + seg(n_children), kind, f"O{comm.code}-{kind[:4]}{k + 1}", nm,
-                            covers)
+                        org(
+                            cpath + seg(n_children),
+                            kind,
+                            f"O{comm.code}-{kind[:4]}{k + 1}",
+                            nm,
+                            covers,
+                        )
                 committee.numchild = n_children
             street_org.numchild = child_no
 
         for i in range(0, len(new_staff), BATCH):
-            Person.objects.bulk_create(new_staff[i: i + BATCH])
+            Person.objects.bulk_create(new_staff[i : i + BATCH])
         # Residents whose political status changed.
         Person.objects.bulk_update(party_members, ["political_status"], batch_size=BATCH)
         for i in range(0, len(orgs), BATCH):
-            Organisation.objects.bulk_create(orgs[i: i + BATCH])
+            Organisation.objects.bulk_create(orgs[i : i + BATCH])
         through = Organisation.places.through
         through.objects.bulk_create(
-            [through(organisation_id=o.pk, place_id=p.pk) for o, p in coverage], batch_size=BATCH)
+            [through(organisation_id=o.pk, place_id=p.pk) for o, p in coverage], batch_size=BATCH
+        )
         for pt in posts:
             pt.person_id = pt.person.pk
             pt.organisation_id = pt.organisation.pk if pt.organisation else None
@@ -841,10 +1142,12 @@ class DemoGenerator:
         for a in absences:
             a.person_id = a.person.pk
         Absence.objects.bulk_create(absences, batch_size=BATCH)
-        self.built.counts.update(organisations=len(orgs), posts=len(posts),
-                                 party_members=len(memberships))
-        first_comm_members = [p for p in party_members
-                              if p.place_path.startswith(b.communities[0].path)]
+        self.built.counts.update(
+            organisations=len(orgs), posts=len(posts), party_members=len(memberships)
+        )
+        first_comm_members = [
+            p for p in party_members if p.place_path.startswith(b.communities[0].path)
+        ]
         if first_comm_members:
             self.demo_people["member"] = first_comm_members[len(first_comm_members) // 2]
 
@@ -864,19 +1167,31 @@ class DemoGenerator:
             return (rng.uniform(e.min_lat, e.max_lat), rng.uniform(e.min_lng, e.max_lng))
 
         poi_plan = (
-            (PoiKind.PARTY_CENTRE, 1, "党群服务中心"), (PoiKind.RED_STATION, 8, "红色驿站"),
-            (PoiKind.CLINIC, 1, "社区卫生服务站"), (PoiKind.HOSPITAL, 1, "市妇幼保健院"),
-            (PoiKind.KINDERGARTEN, 1, "蓓蕾幼儿园"), (PoiKind.SCHOOL, 1, "实验小学"),
-            (PoiKind.SHOP, 14, "便利店"), (PoiKind.MARKET, 1, "彭家湾菜市场"),
-            (PoiKind.BARBER, 5, "理发店"), (PoiKind.LAUNDRY, 3, "洗衣店"),
-            (PoiKind.CANTEEN, 1, "老年食堂"), (PoiKind.PHARMACY, 3, "大药房"),
-            (PoiKind.ELDERCARE, 1, "居家养老服务站"), (PoiKind.POLICE, 1, "警务室"),
+            (PoiKind.PARTY_CENTRE, 1, "党群服务中心"),
+            (PoiKind.RED_STATION, 8, "红色驿站"),
+            (PoiKind.CLINIC, 1, "社区卫生服务站"),
+            (PoiKind.HOSPITAL, 1, "市妇幼保健院"),
+            (PoiKind.KINDERGARTEN, 1, "蓓蕾幼儿园"),
+            (PoiKind.SCHOOL, 1, "实验小学"),
+            (PoiKind.SHOP, 14, "便利店"),
+            (PoiKind.MARKET, 1, "彭家湾菜市场"),
+            (PoiKind.BARBER, 5, "理发店"),
+            (PoiKind.LAUNDRY, 3, "洗衣店"),
+            (PoiKind.CANTEEN, 1, "老年食堂"),
+            (PoiKind.PHARMACY, 3, "大药房"),
+            (PoiKind.ELDERCARE, 1, "居家养老服务站"),
+            (PoiKind.POLICE, 1, "警务室"),
             (PoiKind.PARK, 1, "文化广场"),
         )
         fac_plan = (
-            (FacilityKind.HYDRANT, 5), (FacilityKind.SEPTIC_TANK, 119), (FacilityKind.MANHOLE, 52),
-            (FacilityKind.SUBSTATION, 6), (FacilityKind.AED, 2), (FacilityKind.CAMERA, 30),
-            (FacilityKind.EV_CHARGER, 10), (FacilityKind.WASTE_POINT, 40),
+            (FacilityKind.HYDRANT, 5),
+            (FacilityKind.SEPTIC_TANK, 119),
+            (FacilityKind.MANHOLE, 52),
+            (FacilityKind.SUBSTATION, 6),
+            (FacilityKind.AED, 2),
+            (FacilityKind.CAMERA, 30),
+            (FacilityKind.EV_CHARGER, 10),
+            (FacilityKind.WASTE_POINT, 40),
         )
         fac_labels = dict(FacilityKind.choices)
         for comm in b.communities:
@@ -888,21 +1203,44 @@ class DemoGenerator:
                 for k in range(count):
                     e = rng.choice(estates)
                     lat, lng = spot(e)
-                    nm = label if count == 1 else (
-                        f"{e.name}{label}" if kind == PoiKind.RED_STATION
-                        else f"{rng.choice(shop_names)}{label}{k + 1}号店")
-                    pois.append(PointOfInterest(
-                        name=nm, kind=kind, place=e, place_path=e.path, lat=lat, lng=lng,
-                        address=e.address, phone=f"0712-28{rng.randint(10000, 99999)}",
-                        opening_hours="08:00-20:00" if kind != PoiKind.HOSPITAL else "全天"))
+                    nm = (
+                        label
+                        if count == 1
+                        else (
+                            f"{e.name}{label}"
+                            if kind == PoiKind.RED_STATION
+                            else f"{rng.choice(shop_names)}{label}{k + 1}号店"
+                        )
+                    )
+                    pois.append(
+                        PointOfInterest(
+                            name=nm,
+                            kind=kind,
+                            place=e,
+                            place_path=e.path,
+                            lat=lat,
+                            lng=lng,
+                            address=e.address,
+                            phone=f"0712-28{rng.randint(10000, 99999)}",
+                            opening_hours="08:00-20:00" if kind != PoiKind.HOSPITAL else "全天",
+                        )
+                    )
             scale_down = 1 if self.scale != "district" else 4
             for kind, count in fac_plan:
                 for k in range(max(1, count // scale_down)):
                     e = rng.choice(estates)
                     lat, lng = spot(e)
-                    facilities.append(Facility(
-                        name=f"{fac_labels[kind]}{k + 1:03d}", kind=kind, place=e, place_path=e.path,
-                        lat=lat, lng=lng, address=e.address))
+                    facilities.append(
+                        Facility(
+                            name=f"{fac_labels[kind]}{k + 1:03d}",
+                            kind=kind,
+                            place=e,
+                            place_path=e.path,
+                            lat=lat,
+                            lng=lng,
+                            address=e.address,
+                        )
+                    )
         PointOfInterest.objects.bulk_create(pois, batch_size=BATCH)
         Facility.objects.bulk_create(facilities, batch_size=BATCH)
         self.built.counts.update(pois=len(pois), facilities=len(facilities))
@@ -913,15 +1251,24 @@ class DemoGenerator:
         people = dict(self.demo_people)
         first_grid = self.built.grids[0]
         resident = next(
-            p for _hh, ms in self.all_persons() for p in ms
-            if p.grid_id == first_grid.pk and p.relation == Relation.HEAD
-            and p.pk not in self.post_holders and p.political_status == PoliticalStatus.MASSES
+            p
+            for _hh, ms in self.all_persons()
+            for p in ms
+            if p.grid_id == first_grid.pk
+            and p.relation == Relation.HEAD
+            and p.pk not in self.post_holders
+            and p.political_status == PoliticalStatus.MASSES
         )
         people["resident"] = resident
         labels = {
-            "street": "街道干部", "secretary": "社区书记", "grid1": "网格员（第1网格）",
-            "grid2": "网格员（第2网格）", "building": "楼栋长", "member": "党员",
-            "resident": "居民", "dept": "部门工作人员（城管）",
+            "street": "街道干部",
+            "secretary": "社区书记",
+            "grid1": "网格员（第1网格）",
+            "grid2": "网格员（第2网格）",
+            "building": "楼栋长",
+            "member": "党员",
+            "resident": "居民",
+            "dept": "部门工作人员（城管）",
         }
         made: dict[str, str] = {}
         for username, person in people.items():
@@ -931,11 +1278,18 @@ class DemoGenerator:
             u.set_password(password)
             u.save()
             made[username] = labels[username]
-        for username, duty, label in (("sysadmin", AdminDuty.SYSTEM, "系统管理员"),
-                                      ("secadmin", AdminDuty.SECURITY, "安全管理员"),
-                                      ("auditor", AdminDuty.AUDIT, "审计管理员")):
-            u = User(username=username, admin_duty=duty, display_name=label, is_staff=True,
-                     is_superuser=(duty == AdminDuty.SYSTEM))
+        for username, duty, label in (
+            ("sysadmin", AdminDuty.SYSTEM, "系统管理员"),
+            ("secadmin", AdminDuty.SECURITY, "安全管理员"),
+            ("auditor", AdminDuty.AUDIT, "审计管理员"),
+        ):
+            u = User(
+                username=username,
+                admin_duty=duty,
+                display_name=label,
+                is_staff=True,
+                is_superuser=(duty == AdminDuty.SYSTEM),
+            )
             u.set_password(password)
             u.save()
             made[username] = label
@@ -957,9 +1311,16 @@ class DemoGenerator:
             users = self.build_users() if with_users else {}
         b = self.built
         return {
-            "streets": len(b.streets), "communities": len(b.communities), "grids": len(b.grids),
-            "estates": len(b.estates), "buildings": len(b.buildings), "units": len(b.units),
-            "dwellings": len(b.dwellings), "households": len(self.households),
-            "persons": Person.objects.count(), "care_tags": CareTag.objects.count(),
-            **b.counts, "users": users,
+            "streets": len(b.streets),
+            "communities": len(b.communities),
+            "grids": len(b.grids),
+            "estates": len(b.estates),
+            "buildings": len(b.buildings),
+            "units": len(b.units),
+            "dwellings": len(b.dwellings),
+            "households": len(self.households),
+            "persons": Person.objects.count(),
+            "care_tags": CareTag.objects.count(),
+            **b.counts,
+            "users": users,
         }

@@ -11,7 +11,7 @@ from django.db.models import Q
 from treebeard.mp_tree import MP_Node
 
 from tongxin.core.models import TimeStampedModel
-from tongxin.core.scoping import Scope, ScopedManager, paths_q
+from tongxin.core.scoping import Scope, paths_q
 from tongxin.people.models import Person
 from tongxin.places.models import Place, PlaceKind
 
@@ -61,14 +61,16 @@ class Organisation(MP_Node, TimeStampedModel):
     steplen = 4
 
     kind = models.CharField("类型", max_length=32, choices=OrgKind.choices, db_index=True)
-    department_kind = models.CharField("部门类别", max_length=32, choices=DepartmentKind.choices,
-                                       blank=True)
+    department_kind = models.CharField(
+        "部门类别", max_length=32, choices=DepartmentKind.choices, blank=True
+    )
     code = models.CharField("编码", max_length=40, unique=True)
     name = models.CharField("名称", max_length=100)
     phone = models.CharField("对外电话", max_length=32, blank=True)
     address = models.CharField("地址", max_length=200, blank=True)
-    places = models.ManyToManyField(Place, verbose_name="覆盖地点", blank=True,
-                                    related_name="organisations")
+    places = models.ManyToManyField(
+        Place, verbose_name="覆盖地点", blank=True, related_name="organisations"
+    )
     is_active = models.BooleanField("有效", default=True)
 
     class Meta:
@@ -107,14 +109,27 @@ class Post(TimeStampedModel):
         B = "B", "B角"
         NONE = "", "—"
 
-    person = models.ForeignKey(Person, verbose_name="人员", on_delete=models.PROTECT,
-                               related_name="posts")
+    person = models.ForeignKey(
+        Person, verbose_name="人员", on_delete=models.PROTECT, related_name="posts"
+    )
     role = models.CharField("职务", max_length=32, choices=Role.choices, db_index=True)
-    place = models.ForeignKey(Place, verbose_name="负责地点", null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="posts")
+    place = models.ForeignKey(
+        Place,
+        verbose_name="负责地点",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="posts",
+    )
     place_path = models.CharField(max_length=255, blank=True, editable=False)
-    organisation = models.ForeignKey(Organisation, verbose_name="所属组织", null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="posts")
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name="所属组织",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="posts",
+    )
     rank = models.CharField("AB角", max_length=1, choices=Rank.choices, blank=True, default="")
     start_date = models.DateField("任职日期", null=True, blank=True)
     end_date = models.DateField("离任日期", null=True, blank=True)
@@ -128,8 +143,9 @@ class Post(TimeStampedModel):
         verbose_name_plural = "职务"
         indexes = [
             models.Index(fields=["place", "role"], name="post_place_role"),
-            models.Index(fields=["place_path"], name="post_path_prefix",
-                         opclasses=["varchar_pattern_ops"]),
+            models.Index(
+                fields=["place_path"], name="post_path_prefix", opclasses=["varchar_pattern_ops"]
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -171,8 +187,9 @@ class Post(TimeStampedModel):
 class Absence(TimeStampedModel):
     """A period when a person cannot act on their posts (leave, illness, training)."""
 
-    person = models.ForeignKey(Person, verbose_name="人员", on_delete=models.CASCADE,
-                               related_name="absences")
+    person = models.ForeignKey(
+        Person, verbose_name="人员", on_delete=models.CASCADE, related_name="absences"
+    )
     start_date = models.DateField("开始日期")
     end_date = models.DateField("结束日期")
     reason = models.CharField("事由", max_length=100, default="请假")
@@ -182,8 +199,9 @@ class Absence(TimeStampedModel):
         verbose_name_plural = "请假/缺岗"
         indexes = [models.Index(fields=["person", "start_date", "end_date"])]
         constraints = [
-            models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")),
-                                   name="absence_end_after_start"),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")), name="absence_end_after_start"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -208,4 +226,6 @@ class DutyRule(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_duty_display()} {self.get_place_kind_display()} {self.get_role_display()}"
+        return (
+            f"{self.get_duty_display()} {self.get_place_kind_display()} {self.get_role_display()}"
+        )

@@ -48,8 +48,9 @@ def chain_for(duty: str) -> dict[str, list[str]]:
     return chains
 
 
-def responsible_for(place: Place, *, duty: str = Duty.GENERAL,
-                    on: dt.date | None = None) -> Responsibility:
+def responsible_for(
+    place: Place, *, duty: str = Duty.GENERAL, on: dt.date | None = None
+) -> Responsibility:
     """Walk from ``place`` up the tree (dwelling → unit → building → estate → grid → community
     → street). At each level try the duty's roles in order; for each role the A holder, then
     the B holder, then any other holder; skip anyone absent that day. The first one who can
@@ -102,7 +103,9 @@ def responsible_for(place: Place, *, duty: str = Duty.GENERAL,
 
 def posts_at(place: Place, *, on: dt.date | None = None) -> list[Post]:
     """Active posts held at this place, for its page (roles in seniority order, A before B)."""
-    posts = list(Post.objects.active(on).filter(place=place).select_related("person", "organisation"))
+    posts = list(
+        Post.objects.active(on).filter(place=place).select_related("person", "organisation")
+    )
     order = {r: i for i, r in enumerate(Role.values)}
     posts.sort(key=lambda p: (order.get(p.role, 99), *_rank_key(p)))
     return posts

@@ -9,7 +9,14 @@ from .models import CareTag, Household, ImportJob, PartyMembership, Person
 
 @admin.register(Person)
 class PersonAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ("name", "gender", "id_number_masked", "phone_masked", "grid", "residence_status")
+    list_display = (
+        "name",
+        "gender",
+        "id_number_masked",
+        "phone_masked",
+        "grid",
+        "residence_status",
+    )
     list_filter = ("residence_status", "political_status", "gender")
     search_fields = ("name", "name_initials", "name_pinyin")
     raw_id_fields = ("household", "place")

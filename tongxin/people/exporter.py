@@ -16,8 +16,18 @@ from tongxin.places.models import Place
 from . import policies
 from .models import Person
 
-HEADER = ("姓名", "性别", "出生年月", "身份证号", "手机号", "住址", "与户主关系", "政治面貌",
-          "户籍类型", "所属网格")
+HEADER = (
+    "姓名",
+    "性别",
+    "出生年月",
+    "身份证号",
+    "手机号",
+    "住址",
+    "与户主关系",
+    "政治面貌",
+    "户籍类型",
+    "所属网格",
+)
 MAX_ROWS = 200_000
 
 
@@ -28,7 +38,8 @@ def _addresses(persons: list[Person]) -> dict[str, str]:
         path = p.place_path
         paths.update(path[:i] for i in range(4, len(path) + 1, 4))
     names = dict(
-        Place.objects.filter(path__in=paths).exclude(kind__in=["district", "street"])
+        Place.objects.filter(path__in=paths)
+        .exclude(kind__in=["district", "street"])
         .values_list("path", "name")
     )
     out: dict[str, str] = {}
@@ -61,16 +72,23 @@ def export_persons(*, actor: Any, queryset: Any) -> bytes:
     def flush() -> None:
         addresses = _addresses(chunk)
         for p in chunk:
-            ws.append([
-                p.name, p.get_gender_display(),
-                p.birth_date.strftime("%Y-%m") if p.birth_date else "",
-                p.id_number_masked, p.phone_masked, addresses.get(p.place_path, ""),
-                p.get_relation_display(), p.get_political_status_display(),
-                p.get_residence_status_display(), p.grid.name if p.grid else "",
-            ])
+            ws.append(
+                [
+                    p.name,
+                    p.get_gender_display(),
+                    p.birth_date.strftime("%Y-%m") if p.birth_date else "",
+                    p.id_number_masked,
+                    p.phone_masked,
+                    addresses.get(p.place_path, ""),
+                    p.get_relation_display(),
+                    p.get_political_status_display(),
+                    p.get_residence_status_display(),
+                    p.grid.name if p.grid else "",
+                ]
+            )
 
-    for person in qs.select_related("grid").order_by("place_path", "id")[:MAX_ROWS].iterator(
-        chunk_size=2000
+    for person in (
+        qs.select_related("grid").order_by("place_path", "id")[:MAX_ROWS].iterator(chunk_size=2000)
     ):
         chunk.append(person)
         count += 1
@@ -81,6 +99,9 @@ def export_persons(*, actor: Any, queryset: Any) -> bytes:
         flush()
     buf = io.BytesIO()
     wb.save(buf)
-    audit.record(actor=actor, action="people_export",
-                 detail={"rows": count, "at": timezone.now().isoformat()})
+    audit.record(
+        actor=actor,
+        action="people_export",
+        detail={"rows": count, "at": timezone.now().isoformat()},
+    )
     return buf.getvalue()

@@ -40,7 +40,6 @@ from .models import (
 )
 from .services import (
     PersonData,
-    anchor,
     clean_person_data,
     fill_person,
     grid_of,
@@ -98,8 +97,12 @@ def template_workbook() -> bytes:
         if col.required:
             cell.fill = fill
         ws.column_dimensions[cell.column_letter].width = max(12, len(col.title) * 3)
-    for col_index, choices in ((5, Relation.labels), (6, PoliticalStatus.labels),
-                               (7, ResidenceStatus.labels), (11, Tenure.labels)):
+    for col_index, choices in (
+        (5, Relation.labels),
+        (6, PoliticalStatus.labels),
+        (7, ResidenceStatus.labels),
+        (11, Tenure.labels),
+    ):
         letter = ws.cell(row=1, column=col_index).column_letter
         dv = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True)
         dv.add(f"{letter}2:{letter}5000")
@@ -190,6 +193,7 @@ def validate_rows(*, actor: Any, data: bytes, on_progress: Any = None) -> Plan:
     id_hashes: dict[str, int] = {}
 
     for n, (row_no, values) in enumerate(body, start=1):
+
         def get(title: str, values: list[Any] = values) -> str:
             i = index.get(title)
             return _text(values[i]) if i is not None and i < len(values) else ""
@@ -208,24 +212,36 @@ def validate_rows(*, actor: Any, data: bytes, on_progress: Any = None) -> Plan:
         else:
             parsed.dwelling = place
 
-        for title, mapping, attr in (("与户主关系", RELATIONS, "relation"),
-                                     ("住房性质", TENURES, "tenure")):
+        for title, mapping, attr in (
+            ("与户主关系", RELATIONS, "relation"),
+            ("住房性质", TENURES, "tenure"),
+        ):
             value = get(title)
             if value and value not in mapping:
-                errors.append(RowError(row_no, title, f"“{value}”不是可选值（{'、'.join(mapping)}）"))
+                errors.append(
+                    RowError(row_no, title, f"“{value}”不是可选值（{'、'.join(mapping)}）")
+                )
             elif value:
                 setattr(parsed, attr, mapping[value])
         if not get("与户主关系"):
             errors.append(RowError(row_no, "与户主关系", "不能为空"))
         pdata = PersonData(
-            name=get("姓名"), id_number=get("身份证号"), phone=get("手机号"),
-            ethnicity=get("民族"), occupation=get("职业"), employer=get("工作单位"),
+            name=get("姓名"),
+            id_number=get("身份证号"),
+            phone=get("手机号"),
+            ethnicity=get("民族"),
+            occupation=get("职业"),
+            employer=get("工作单位"),
         )
-        for title, mapping, attr in (("政治面貌", POLITICAL, "political_status"),
-                                     ("户籍类型", RESIDENCE, "residence_status")):
+        for title, mapping, attr in (
+            ("政治面貌", POLITICAL, "political_status"),
+            ("户籍类型", RESIDENCE, "residence_status"),
+        ):
             value = get(title)
             if value and value not in mapping:
-                errors.append(RowError(row_no, title, f"“{value}”不是可选值（{'、'.join(mapping)}）"))
+                errors.append(
+                    RowError(row_no, title, f"“{value}”不是可选值（{'、'.join(mapping)}）")
+                )
             elif value:
                 setattr(pdata, attr, mapping[value])
         if not pdata.id_number:
@@ -240,8 +256,11 @@ def validate_rows(*, actor: Any, data: bytes, on_progress: Any = None) -> Plan:
         else:
             if pdata.id_number:
                 if pdata.id_number in seen_ids:
-                    errors.append(RowError(
-                        row_no, "身份证号", f"与第 {seen_ids[pdata.id_number]} 行的身份证号重复"))
+                    errors.append(
+                        RowError(
+                            row_no, "身份证号", f"与第 {seen_ids[pdata.id_number]} 行的身份证号重复"
+                        )
+                    )
                 else:
                     seen_ids[pdata.id_number] = row_no
                     id_hashes[id_number_hash(pdata.id_number)] = row_no
@@ -266,8 +285,9 @@ def validate_rows(*, actor: Any, data: bytes, on_progress: Any = None) -> Plan:
         hh.dwelling_id: hh for hh in Household.objects.filter(dwelling_id__in=list(by_dwelling))
     }
     has_head = set(
-        Person.objects.filter(household__in=list(existing.values()), relation=Relation.HEAD,
-                              is_active=True).values_list("household__dwelling_id", flat=True)
+        Person.objects.filter(
+            household__in=list(existing.values()), relation=Relation.HEAD, is_active=True
+        ).values_list("household__dwelling_id", flat=True)
     )
     for dwelling_id, rows in by_dwelling.items():
         heads = [r for r in rows if r.relation == Relation.HEAD]
@@ -275,12 +295,16 @@ def validate_rows(*, actor: Any, data: bytes, on_progress: Any = None) -> Plan:
             for r in heads:
                 plan.errors.append(RowError(r.row, "与户主关系", "该房屋已有户主，不能再登记户主"))
         elif len(heads) == 0:
-            plan.errors.append(RowError(rows[0].row, "与户主关系",
-                                        f"房屋 {rows[0].dwelling.code} 的新户缺少户主"))  # type: ignore[union-attr]
+            plan.errors.append(
+                RowError(rows[0].row, "与户主关系", f"房屋 {rows[0].dwelling.code} 的新户缺少户主")
+            )  # type: ignore[union-attr]
         elif len(heads) > 1:
             for r in heads[1:]:
-                plan.errors.append(RowError(r.row, "与户主关系",
-                                            f"与第 {heads[0].row} 行同为户主：一户只能有一名户主"))
+                plan.errors.append(
+                    RowError(
+                        r.row, "与户主关系", f"与第 {heads[0].row} 行同为户主：一户只能有一名户主"
+                    )
+                )
     plan.errors.sort(key=lambda e: (e.row, e.column))
     if on_progress:
         on_progress(len(body), len(body))
@@ -319,9 +343,16 @@ def write_plan(*, actor: Any, plan: Plan, job: ImportJob | None = None) -> tuple
         p.grid_id = grid_of(anchor_place, grids_by_path=grids)
         persons.append(p)
     Person.objects.bulk_create(persons, batch_size=1000)
-    audit.record(actor=actor, action="people_import", obj=job,
-                 detail={"persons": len(persons), "households": len(new_households),
-                         "filename": job.filename if job else ""})
+    audit.record(
+        actor=actor,
+        action="people_import",
+        obj=job,
+        detail={
+            "persons": len(persons),
+            "households": len(new_households),
+            "filename": job.filename if job else "",
+        },
+    )
     return len(persons), len(new_households)
 
 
@@ -339,10 +370,15 @@ def start_import(*, actor: Any, filename: str, data: bytes) -> ImportJob:
     from .tasks import run_import
 
     with transaction.atomic():
-        job = ImportJob.objects.create(created_by=actor, filename=filename[:200], payload=data,
-                                       total_rows=len(body))
-        audit.record(actor=actor, action="people_import_queued", obj=job,
-                     detail={"filename": filename, "rows": len(body)})
+        job = ImportJob.objects.create(
+            created_by=actor, filename=filename[:200], payload=data, total_rows=len(body)
+        )
+        audit.record(
+            actor=actor,
+            action="people_import_queued",
+            obj=job,
+            detail={"filename": filename, "rows": len(body)},
+        )
         transaction.on_commit(lambda: run_import.enqueue(job.pk))
     return job
 
@@ -365,17 +401,21 @@ def process_job(job_id: int) -> ImportJob:
         return _finish(job, ImportJob.Status.FAILED, exc.message, [])
     if plan.errors:
         rows = len({e.row for e in plan.errors})
-        return _finish(job, ImportJob.Status.FAILED,
-                       f"有 {rows} 行存在错误，未导入任何数据。请修改后重新上传。",
-                       [e.as_dict() for e in plan.errors])
+        return _finish(
+            job,
+            ImportJob.Status.FAILED,
+            f"有 {rows} 行存在错误，未导入任何数据。请修改后重新上传。",
+            [e.as_dict() for e in plan.errors],
+        )
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.WRITING)
     try:
         persons, households = write_plan(actor=actor, plan=plan, job=job)
     except Exception as exc:  # the transaction rolled back: say so, keep nothing half-written
         return _finish(job, ImportJob.Status.FAILED, f"写入失败，已全部撤销：{exc}", [])
     job.created_count, job.household_count = persons, households
-    return _finish(job, ImportJob.Status.DONE,
-                   f"已导入 {persons} 名居民（新建 {households} 户）。", [])
+    return _finish(
+        job, ImportJob.Status.DONE, f"已导入 {persons} 名居民（新建 {households} 户）。", []
+    )
 
 
 def _finish(job: ImportJob, status: str, message: str, errors: list[dict[str, Any]]) -> ImportJob:

@@ -65,11 +65,16 @@ class Household(TimeStampedModel):
 
     code = models.CharField("户编号", max_length=40, unique=True)
     dwelling = models.ForeignKey(
-        Place, verbose_name="住址", on_delete=models.PROTECT, related_name="households",
+        Place,
+        verbose_name="住址",
+        on_delete=models.PROTECT,
+        related_name="households",
         limit_choices_to={"kind": "dwelling"},
     )
     place_path = models.CharField(max_length=255, editable=False)
-    tenure = models.CharField("住房性质", max_length=16, choices=Tenure.choices, default=Tenure.OWNER)
+    tenure = models.CharField(
+        "住房性质", max_length=16, choices=Tenure.choices, default=Tenure.OWNER
+    )
     note = models.CharField("备注", max_length=200, blank=True)
 
     objects = ScopedManager()
@@ -78,8 +83,11 @@ class Household(TimeStampedModel):
         verbose_name = "户"
         verbose_name_plural = "户"
         indexes = [
-            models.Index(fields=["place_path"], name="household_path_prefix",
-                         opclasses=["varchar_pattern_ops"]),
+            models.Index(
+                fields=["place_path"],
+                name="household_path_prefix",
+                opclasses=["varchar_pattern_ops"],
+            ),
         ]
 
     def __str__(self) -> str:
@@ -114,7 +122,9 @@ class Person(TimeStampedModel):
         "政治面貌", max_length=20, choices=PoliticalStatus.choices, default=PoliticalStatus.MASSES
     )
     residence_status = models.CharField(
-        "户籍类型", max_length=16, choices=ResidenceStatus.choices,
+        "户籍类型",
+        max_length=16,
+        choices=ResidenceStatus.choices,
         default=ResidenceStatus.REGISTERED,
     )
     ethnicity = models.CharField("民族", max_length=20, blank=True, default="汉族")
@@ -122,18 +132,31 @@ class Person(TimeStampedModel):
     employer = models.CharField("工作单位", max_length=100, blank=True)
 
     household = models.ForeignKey(
-        Household, verbose_name="所在户", null=True, blank=True, on_delete=models.SET_NULL,
+        Household,
+        verbose_name="所在户",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="members",
     )
     relation = models.CharField("与户主关系", max_length=16, choices=Relation.choices, blank=True)
     place = models.ForeignKey(
-        Place, verbose_name="所属地点", null=True, blank=True, on_delete=models.PROTECT,
+        Place,
+        verbose_name="所属地点",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="persons",
     )
     place_path = models.CharField(max_length=255, blank=True, editable=False)
     grid = models.ForeignKey(
-        Place, verbose_name="所属网格", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="grid_persons", editable=False,
+        Place,
+        verbose_name="所属网格",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="grid_persons",
+        editable=False,
     )
     is_active = models.BooleanField("在册", default=True)
     left_reason = models.CharField("注销原因", max_length=50, blank=True)
@@ -144,12 +167,19 @@ class Person(TimeStampedModel):
         verbose_name = "居民"
         verbose_name_plural = "居民"
         indexes = [
-            models.Index(fields=["place_path"], name="person_path_prefix",
-                         opclasses=["varchar_pattern_ops"]),
-            models.Index(fields=["name_initials"], name="person_initials_prefix",
-                         opclasses=["varchar_pattern_ops"]),
-            models.Index(fields=["name_pinyin"], name="person_pinyin_prefix",
-                         opclasses=["varchar_pattern_ops"]),
+            models.Index(
+                fields=["place_path"], name="person_path_prefix", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(
+                fields=["name_initials"],
+                name="person_initials_prefix",
+                opclasses=["varchar_pattern_ops"],
+            ),
+            models.Index(
+                fields=["name_pinyin"],
+                name="person_pinyin_prefix",
+                opclasses=["varchar_pattern_ops"],
+            ),
         ]
 
     def __str__(self) -> str:
@@ -198,10 +228,13 @@ class CareKind(models.TextChoices):
 class CareTag(TimeStampedModel):
     """A sensitive attribute that makes a person someone to look after. Dated, never public."""
 
-    person = models.ForeignKey(Person, verbose_name="居民", on_delete=models.CASCADE,
-                               related_name="care_tags")
+    person = models.ForeignKey(
+        Person, verbose_name="居民", on_delete=models.CASCADE, related_name="care_tags"
+    )
     kind = models.CharField("类别", max_length=32, choices=CareKind.choices, db_index=True)
-    grade = models.CharField("等级", max_length=20, blank=True, help_text="残疾等级等，如：二级肢体")
+    grade = models.CharField(
+        "等级", max_length=20, blank=True, help_text="残疾等级等，如：二级肢体"
+    )
     start_date = models.DateField("起始日期", null=True, blank=True)
     end_date = models.DateField("终止日期", null=True, blank=True)
     note = models.CharField("备注", max_length=200, blank=True)
@@ -236,20 +269,29 @@ class MembershipStatus(models.TextChoices):
 class PartyMembership(TimeStampedModel):
     """A person's membership of the party: branch, status, and 双报到 for in-service members."""
 
-    person = models.OneToOneField(Person, verbose_name="党员", on_delete=models.CASCADE,
-                                  related_name="party_membership")
+    person = models.OneToOneField(
+        Person, verbose_name="党员", on_delete=models.CASCADE, related_name="party_membership"
+    )
     organisation = models.ForeignKey(
-        "orgs.Organisation", verbose_name="所在党组织", on_delete=models.PROTECT,
+        "orgs.Organisation",
+        verbose_name="所在党组织",
+        on_delete=models.PROTECT,
         related_name="party_members",
     )
-    status = models.CharField("党员类别", max_length=16, choices=MembershipStatus.choices,
-                              default=MembershipStatus.FULL)
+    status = models.CharField(
+        "党员类别", max_length=16, choices=MembershipStatus.choices, default=MembershipStatus.FULL
+    )
     joined_date = models.DateField("入党日期", null=True, blank=True)
     in_service = models.BooleanField("在职党员", default=False)
     service_employer = models.CharField("工作单位", max_length=100, blank=True)
     registered_community = models.ForeignKey(
-        Place, verbose_name="报到社区", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="registered_members", limit_choices_to={"kind": "community"},
+        Place,
+        verbose_name="报到社区",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="registered_members",
+        limit_choices_to={"kind": "community"},
     )
     registered_date = models.DateField("报到日期", null=True, blank=True)
 
@@ -289,8 +331,9 @@ class ImportJob(models.Model):
         DONE = "done", "已完成"
         FAILED = "failed", "未导入"
 
-    created_by = models.ForeignKey("accounts.User", verbose_name="导入人", on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        "accounts.User", verbose_name="导入人", on_delete=models.PROTECT, related_name="+"
+    )
     filename = models.CharField("文件名", max_length=200)
     payload = models.BinaryField("文件内容", null=True, blank=True, editable=False)
     status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.QUEUED)

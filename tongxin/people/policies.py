@@ -14,8 +14,10 @@ def is_staff_for_people(user: Any) -> bool:
         return False
     from tongxin.accounts.scopes import active_posts
 
-    if any(ROLE_RULES.get(p.role) and ROLE_RULES[p.role].view == View.STAFF and p.place_id
-           for p in active_posts(user)):
+    if any(
+        ROLE_RULES.get(p.role) and ROLE_RULES[p.role].view == View.STAFF and p.place_id
+        for p in active_posts(user)
+    ):
         return True
     return user.grants.exists()
 

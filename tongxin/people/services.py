@@ -95,8 +95,15 @@ def fill_person(person: Person, data: PersonData) -> Person:
     """Copy validated data onto ``person``, sealing ID and phone in the vault."""
     person.name = data.name
     person.name_pinyin, person.name_initials = name_pinyin(data.name)
-    for attr in ("gender", "birth_date", "political_status", "residence_status", "ethnicity",
-                 "occupation", "employer"):
+    for attr in (
+        "gender",
+        "birth_date",
+        "political_status",
+        "residence_status",
+        "ethnicity",
+        "occupation",
+        "employer",
+    ):
         value = getattr(data, attr)
         if value:
             setattr(person, attr, value)
@@ -130,8 +137,12 @@ def _check_unique_id(id_number: str, *, exclude_pk: int | None = None) -> None:
 
 @transaction.atomic
 def person_create(
-    *, actor: Any, data: PersonData, place: Place | None = None,
-    household: Household | None = None, relation: str = "",
+    *,
+    actor: Any,
+    data: PersonData,
+    place: Place | None = None,
+    household: Household | None = None,
+    relation: str = "",
 ) -> Person:
     data = clean_person_data(data)
     _check_unique_id(data.id_number)
@@ -158,11 +169,14 @@ def person_update(*, actor: Any, person: Person, data: PersonData) -> Person:
 
 
 @transaction.atomic
-def household_create(*, actor: Any, dwelling: Place, code: str = "", tenure: str = "owner") -> Household:
+def household_create(
+    *, actor: Any, dwelling: Place, code: str = "", tenure: str = "owner"
+) -> Household:
     if dwelling.kind != "dwelling":
         raise ValidationFailed("户只能建在“户”（房屋）一级的地点上")
-    hh = Household(dwelling=dwelling, place_path=dwelling.path, tenure=tenure,
-                   code=code or f"H{dwelling.code}")
+    hh = Household(
+        dwelling=dwelling, place_path=dwelling.path, tenure=tenure, code=code or f"H{dwelling.code}"
+    )
     if Household.objects.filter(code=hh.code).exists():
         hh.code = f"{hh.code}-{Household.objects.filter(dwelling=dwelling).count() + 1}"
     hh.save()
@@ -171,12 +185,25 @@ def household_create(*, actor: Any, dwelling: Place, code: str = "", tenure: str
 
 
 @transaction.atomic
-def care_tag_add(*, actor: Any, person: Person, kind: str, grade: str = "",
-                 start_date: dt.date | None = None, note: str = "") -> CareTag:
-    tag = CareTag.objects.create(person=person, kind=kind, grade=grade,
-                                 start_date=start_date or dt.date.today(), note=note)
-    audit.record(actor=actor, action="care_tag_add", obj=tag, subject_person_id=person.pk,
-                 detail={"kind": kind})
+def care_tag_add(
+    *,
+    actor: Any,
+    person: Person,
+    kind: str,
+    grade: str = "",
+    start_date: dt.date | None = None,
+    note: str = "",
+) -> CareTag:
+    tag = CareTag.objects.create(
+        person=person, kind=kind, grade=grade, start_date=start_date or dt.date.today(), note=note
+    )
+    audit.record(
+        actor=actor,
+        action="care_tag_add",
+        obj=tag,
+        subject_person_id=person.pk,
+        detail={"kind": kind},
+    )
     return tag
 
 
@@ -185,6 +212,11 @@ def reveal(*, actor: Any, person: Person, field: str) -> str:
     reveal is audited with the subject."""
     context = {"id_number": ID_CONTEXT, "phone": PHONE_CONTEXT}[field]
     cipher = person.id_number_cipher if field == "id_number" else person.phone_cipher
-    audit.record(actor=actor, action="pii_reveal", obj=person, subject_person_id=person.pk,
-                 detail={"field": field})
+    audit.record(
+        actor=actor,
+        action="pii_reveal",
+        obj=person,
+        subject_person_id=person.pk,
+        detail={"field": field},
+    )
     return vault.decrypt(cipher, context=context) if cipher else ""

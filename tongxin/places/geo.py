@@ -28,7 +28,9 @@ def parse_geometry(geojson: Any, *, allowed: tuple[str, ...]) -> BaseGeometry:
         raise ValidationError("几何数据应为 GeoJSON 对象", code="geometry_format")
     if geojson["type"] not in allowed:
         names = "、".join(allowed)
-        raise ValidationError(f"几何类型应为 {names}，而不是 {geojson['type']}", code="geometry_type")
+        raise ValidationError(
+            f"几何类型应为 {names}，而不是 {geojson['type']}", code="geometry_type"
+        )
     try:
         geom = shape(geojson)
     except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:

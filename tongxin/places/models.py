@@ -87,7 +87,9 @@ class Place(MP_Node, TimeStampedModel):
         indexes = [
             # PostgreSQL answers LIKE 'prefix%' from an index only with pattern ops; SQLite
             # ignores the operator class and uses the unique index on path for ranges.
-            models.Index(fields=["path"], name="place_path_prefix", opclasses=["varchar_pattern_ops"]),
+            models.Index(
+                fields=["path"], name="place_path_prefix", opclasses=["varchar_pattern_ops"]
+            ),
             models.Index(fields=["kind", "path"], name="place_kind_path"),
         ]
 
@@ -98,7 +100,9 @@ class Place(MP_Node, TimeStampedModel):
     def scope_q(cls, scope: Scope) -> Q:
         """Subtrees in scope, plus their ancestors (shown by name for breadcrumbs)."""
         ancestors = {
-            root[:i] for root in scope.place_paths for i in range(cls.steplen, len(root), cls.steplen)
+            root[:i]
+            for root in scope.place_paths
+            for i in range(cls.steplen, len(root), cls.steplen)
         }
         return paths_q("path", scope.place_paths) | Q(path__in=ancestors)
 

@@ -31,7 +31,10 @@ def apply_geometry(place: Place, geojson: dict[str, Any] | None) -> None:
     place.geometry = geojson
     place.centroid_lat, place.centroid_lng = d.centroid_lat, d.centroid_lng
     place.min_lat, place.min_lng, place.max_lat, place.max_lng = (
-        d.min_lat, d.min_lng, d.max_lat, d.max_lng,
+        d.min_lat,
+        d.min_lng,
+        d.max_lat,
+        d.max_lng,
     )
 
 
@@ -61,8 +64,11 @@ def place_create(
         raise ValidationFailed(f"编码 {code} 已被使用", details={"code": ["编码已存在"]})
     place = Place(kind=kind, code=code, name=name, address=address, attributes=attributes or {})
     apply_geometry(place, geometry)
-    created = (Place.objects.add_child(parent, instance=place) if parent
-               else Place.objects.add_root(instance=place))
+    created = (
+        Place.objects.add_child(parent, instance=place)
+        if parent
+        else Place.objects.add_root(instance=place)
+    )
     if geometry is not None:
         transaction.on_commit(_geometry_changed)
     return created
@@ -72,10 +78,18 @@ def place_create(
 def place_set_geometry(*, actor: Any, place: Place, geometry: dict[str, Any] | None) -> Place:
     locked = Place.objects.select_for_update().get(pk=place.pk)
     apply_geometry(locked, geometry)
-    locked.save(update_fields=[
-        "geometry", "centroid_lat", "centroid_lng", "min_lat", "min_lng", "max_lat", "max_lng",
-        "updated_at",
-    ])
+    locked.save(
+        update_fields=[
+            "geometry",
+            "centroid_lat",
+            "centroid_lng",
+            "min_lat",
+            "min_lng",
+            "max_lat",
+            "max_lng",
+            "updated_at",
+        ]
+    )
     transaction.on_commit(_geometry_changed)
     return locked
 

@@ -17,8 +17,9 @@ def test_accounts_are_for_the_security_admin_only(demo):
     assert demo.client("sysadmin").get("/admin/accounts/user/").status_code == 403
 
 
-@pytest.mark.parametrize("url", ["/admin/people/person/", "/admin/people/household/",
-                                 "/admin/people/caretag/"])
+@pytest.mark.parametrize(
+    "url", ["/admin/people/person/", "/admin/people/household/", "/admin/people/caretag/"]
+)
 def test_system_admin_sees_no_residents_in_the_admin(demo, url):
     response = demo.client("sysadmin").get(url)
     assert response.status_code == 200
@@ -28,3 +29,16 @@ def test_system_admin_sees_no_residents_in_the_admin(demo, url):
 def test_places_admin_works_for_the_system_admin(demo):
     response = demo.client("sysadmin").get("/admin/places/place/")
     assert response.status_code == 200
+
+
+def test_create_admin_prints_a_one_time_password(db):
+    import io
+
+    from django.contrib.auth import authenticate
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("create_admin", "sec2", "--duty", "security", stdout=out)
+    password = out.getvalue().split("一次性密码：")[1].split()[0]
+    user = authenticate(username="sec2", password=password)
+    assert user is not None and user.admin_duty == "security" and not user.is_superuser

@@ -42,8 +42,10 @@ def test_bad_id_numbers_say_why(value, code):
     assert exc.value.messages[0]  # a Chinese sentence, not an empty refusal
 
 
-@given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2020, 12, 31)),
-       st.integers(min_value=0, max_value=999))
+@given(
+    st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2020, 12, 31)),
+    st.integers(min_value=0, max_value=999),
+)
 def test_every_generated_id_validates_and_one_wrong_digit_fails(birth, seq):
     body = f"420902{birth:%Y%m%d}{seq:03d}"
     good = make_id(body)

@@ -18,9 +18,15 @@ def tree(db):
     """A small tree of its own: street → community → grid → estate → building → unit → dwelling."""
     made = {}
     parent = None
-    for kind, name in (("street", "测试街道"), ("community", "测试社区"), ("grid", "测试网格"),
-                       ("estate", "测试小区"), ("building", "1栋"), ("unit", "1单元"),
-                       ("dwelling", "101室")):
+    for kind, name in (
+        ("street", "测试街道"),
+        ("community", "测试社区"),
+        ("grid", "测试网格"),
+        ("estate", "测试小区"),
+        ("building", "1栋"),
+        ("unit", "1单元"),
+        ("dwelling", "101室"),
+    ):
         parent = place_create(actor=None, parent=parent, kind=kind, code=f"T-{kind}", name=name)
         made[kind] = parent
     return made
@@ -31,13 +37,23 @@ def person(name: str):
 
 
 def hold(p, role, place, rank="", start=None, end=None):
-    return Post.objects.create(person=p, role=role, place=place, rank=rank,
-                               start_date=start or TODAY - dt.timedelta(days=30), end_date=end)
+    return Post.objects.create(
+        person=p,
+        role=role,
+        place=place,
+        rank=rank,
+        start_date=start or TODAY - dt.timedelta(days=30),
+        end_date=end,
+    )
 
 
 def away(p, days=3):
-    return Absence.objects.create(person=p, start_date=TODAY - dt.timedelta(days=1),
-                                  end_date=TODAY + dt.timedelta(days=days), reason="请假")
+    return Absence.objects.create(
+        person=p,
+        start_date=TODAY - dt.timedelta(days=1),
+        end_date=TODAY + dt.timedelta(days=days),
+        reason="请假",
+    )
 
 
 def test_nearest_level_holder_is_responsible(tree):

@@ -20,8 +20,12 @@ def make_id(region: str, birth: str, seq: int) -> str:
 
 
 def empty_dwelling(grid: Place) -> Place:
-    return (Place.objects.filter(path__prefix=grid.path, kind="dwelling")
-            .exclude(households__isnull=False).order_by("path").first())
+    return (
+        Place.objects.filter(path__prefix=grid.path, kind="dwelling")
+        .exclude(households__isnull=False)
+        .order_by("path")
+        .first()
+    )
 
 
 def workbook(rows: list[list[object]]) -> bytes:
@@ -36,7 +40,19 @@ def workbook(rows: list[list[object]]) -> bytes:
 
 
 def row(dwelling: str, name: str, id_number: str, relation: str, phone: str = "") -> list[object]:
-    return [dwelling, name, id_number, phone, relation, "群众", "户籍人口", "汉族", "退休", "", "自有"]
+    return [
+        dwelling,
+        name,
+        id_number,
+        phone,
+        relation,
+        "群众",
+        "户籍人口",
+        "汉族",
+        "退休",
+        "",
+        "自有",
+    ]
 
 
 def run_import(actor, data: bytes, django_capture_on_commit_callbacks) -> ImportJob:
@@ -58,10 +74,12 @@ def test_template_has_every_column_and_reads_back():
 def test_valid_file_creates_household_and_members(demo, django_capture_on_commit_callbacks):
     grid1 = demo.grid(1)
     d = empty_dwelling(grid1)
-    data = workbook([
-        row(d.code, "欧阳明", make_id("420902", "19600101", 11), "户主", "13900001111"),
-        row(d.code, "李秀兰", make_id("420902", "19620202", 22), "配偶"),
-    ])
+    data = workbook(
+        [
+            row(d.code, "欧阳明", make_id("420902", "19600101", 11), "户主", "13900001111"),
+            row(d.code, "李秀兰", make_id("420902", "19620202", 22), "配偶"),
+        ]
+    )
     job = run_import(demo.user("grid1"), data, django_capture_on_commit_callbacks)
     assert job.status == ImportJob.Status.DONE, job.errors
     assert (job.created_count, job.household_count) == (2, 1)
@@ -80,11 +98,13 @@ def test_one_bad_row_writes_nothing_and_names_the_row(demo, django_capture_on_co
     before = (Person.objects.count(), Household.objects.count())
     good_id = make_id("420902", "19700505", 31)
     bad_id = good_id[:17] + ("0" if good_id[17] != "0" else "1")
-    data = workbook([
-        row(d.code, "王建国", make_id("420902", "19700101", 33), "户主"),
-        row(d.code, "王小明", bad_id, "子女"),
-        row(d.code, "王小红", make_id("420902", "20000101", 42), "子女", "12345"),
-    ])
+    data = workbook(
+        [
+            row(d.code, "王建国", make_id("420902", "19700101", 33), "户主"),
+            row(d.code, "王小明", bad_id, "子女"),
+            row(d.code, "王小红", make_id("420902", "20000101", 42), "子女", "12345"),
+        ]
+    )
     job = run_import(demo.user("grid1"), data, django_capture_on_commit_callbacks)
     assert job.status == ImportJob.Status.FAILED
     assert (Person.objects.count(), Household.objects.count()) == before
@@ -99,12 +119,14 @@ def test_household_rules_and_duplicates(demo, django_capture_on_commit_callbacks
     d = empty_dwelling(demo.grid(1))
     existing = Person.objects.filter(grid=demo.grid(1)).exclude(id_number_hash="").first()
     same = make_id("420902", "19800101", 51)
-    data = workbook([
-        row(d.code, "赵一", same, "子女"),
-        row(d.code, "赵二", same, "子女"),
-        row("NO-SUCH", "赵三", make_id("420902", "19800101", 61), "户主"),
-        row(d.code, "赵四", make_id("420902", "19800101", 71), "表亲"),
-    ])
+    data = workbook(
+        [
+            row(d.code, "赵一", same, "子女"),
+            row(d.code, "赵二", same, "子女"),
+            row("NO-SUCH", "赵三", make_id("420902", "19800101", 61), "户主"),
+            row(d.code, "赵四", make_id("420902", "19800101", 71), "表亲"),
+        ]
+    )
     job = run_import(demo.user("grid1"), data, django_capture_on_commit_callbacks)
     reasons = [(e["row"], e["reason"]) for e in job.errors]
     assert (3, "与第 2 行的身份证号重复") in reasons
@@ -119,8 +141,9 @@ def test_other_grid_dwelling_is_reported_as_missing(demo, django_capture_on_comm
     data = workbook([row(d.code, "钱多", make_id("420902", "19900101", 81), "户主")])
     job = run_import(demo.user("grid1"), data, django_capture_on_commit_callbacks)
     assert job.status == ImportJob.Status.FAILED
-    assert job.errors == [{"row": 2, "column": "房屋编码",
-                           "reason": f"找不到编码为 {d.code} 的房屋（户）"}]
+    assert job.errors == [
+        {"row": 2, "column": "房屋编码", "reason": f"找不到编码为 {d.code} 的房屋（户）"}
+    ]
 
 
 def test_unreadable_upload_and_non_staff_are_refused(demo):
@@ -151,7 +174,8 @@ def test_export_is_masked_scoped_and_audited(demo):
     assert sum(1 for r in body if r[9] is None) == 1
     assert all(r[3].startswith("**************") for r in body if r[3])
     assert all("****" in r[4] for r in body if r[4])
-    assert AuditEvent.objects.filter(action="people_export", actor=user,
-                                     detail__rows=len(body)).exists()
+    assert AuditEvent.objects.filter(
+        action="people_export", actor=user, detail__rows=len(body)
+    ).exists()
     with pytest.raises(Forbidden):
         exporter.export_persons(actor=demo.user("resident"), queryset=Person.objects.all())

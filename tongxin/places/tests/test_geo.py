@@ -8,22 +8,44 @@ from tongxin.places.geoindex import invalidate, resolve_point
 from tongxin.places.models import Place
 from tongxin.places.services import place_create, place_set_geometry
 
-SQUARE = {"type": "Polygon", "coordinates": [[[114.0, 31.0], [114.001, 31.0], [114.001, 31.001],
-                                              [114.0, 31.001], [114.0, 31.0]]]}
-BOWTIE = {"type": "Polygon", "coordinates": [[[114.0, 31.0], [114.001, 31.001], [114.001, 31.0],
-                                              [114.0, 31.001], [114.0, 31.0]]]}
+SQUARE = {
+    "type": "Polygon",
+    "coordinates": [
+        [[114.0, 31.0], [114.001, 31.0], [114.001, 31.001], [114.0, 31.001], [114.0, 31.0]]
+    ],
+}
+BOWTIE = {
+    "type": "Polygon",
+    "coordinates": [
+        [[114.0, 31.0], [114.001, 31.001], [114.001, 31.0], [114.0, 31.001], [114.0, 31.0]]
+    ],
+}
 
 
 def test_area_needs_a_valid_polygon(db):
     with pytest.raises(ValidationFailed, match="几何数据无效"):
         place_create(actor=None, parent=None, kind="street", code="X1", name="x", geometry=BOWTIE)
     with pytest.raises(ValidationFailed, match="几何类型应为"):
-        place_create(actor=None, parent=None, kind="street", code="X2", name="x",
-                     geometry={"type": "Point", "coordinates": [114.0, 31.0]})
+        place_create(
+            actor=None,
+            parent=None,
+            kind="street",
+            code="X2",
+            name="x",
+            geometry={"type": "Point", "coordinates": [114.0, 31.0]},
+        )
     with pytest.raises(ValidationFailed, match="经纬度范围"):
-        place_create(actor=None, parent=None, kind="street", code="X3", name="x",
-                     geometry={"type": "Polygon", "coordinates": [[[200, 31], [201, 31], [201, 32],
-                                                                   [200, 31]]]})
+        place_create(
+            actor=None,
+            parent=None,
+            kind="street",
+            code="X3",
+            name="x",
+            geometry={
+                "type": "Polygon",
+                "coordinates": [[[200, 31], [201, 31], [201, 32], [200, 31]]],
+            },
+        )
     assert not Place.objects.filter(code__in=["X1", "X2", "X3"]).exists()
 
 
@@ -35,7 +57,9 @@ def test_child_kind_must_be_below_parent(db):
 
 
 def test_derived_centroid_and_bbox(db):
-    p = place_create(actor=None, parent=None, kind="street", code="S-D", name="街道", geometry=SQUARE)
+    p = place_create(
+        actor=None, parent=None, kind="street", code="S-D", name="街道", geometry=SQUARE
+    )
     assert p.min_lat == 31.0 and p.max_lng == pytest.approx(114.001)
     assert p.min_lat < p.centroid_lat < p.max_lat
     assert 10_000 < geo.area_m2(geo.parse_geometry(SQUARE, allowed=geo.AREA_TYPES)) < 11_000

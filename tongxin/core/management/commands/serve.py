@@ -15,8 +15,19 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-DEMO_USERS = ("street", "secretary", "grid1", "grid2", "building", "member", "resident", "dept",
-              "sysadmin", "secadmin", "auditor")
+DEMO_USERS = (
+    "street",
+    "secretary",
+    "grid1",
+    "grid2",
+    "building",
+    "member",
+    "resident",
+    "dept",
+    "sysadmin",
+    "secadmin",
+    "auditor",
+)
 
 
 class Command(BaseCommand):
@@ -31,8 +42,8 @@ class Command(BaseCommand):
 
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
         procs = [
-            subprocess.Popen([*manage, "db_worker", "--queue-name", "*"], start_new_session=True),
-            subprocess.Popen([*manage, "runserver", addr], start_new_session=True),
+            subprocess.Popen([*manage, "db_worker", "--queue-name", "*"], start_new_session=True),  # noqa: S603
+            subprocess.Popen([*manage, "runserver", addr], start_new_session=True),  # noqa: S603
         ]
         users = {u.username: u for u in User.objects.filter(username__in=DEMO_USERS)}
         lines = [f"\n  同心 Tongxin 已启动：http://{addr}/\n"]

@@ -17,12 +17,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--scale", choices=sorted(SCALES), default="community")
-        parser.add_argument("--if-empty", action="store_true",
-                            help="只在数据库中还没有任何地点时生成")
+        parser.add_argument(
+            "--if-empty", action="store_true", help="只在数据库中还没有任何地点时生成"
+        )
         parser.add_argument("--no-users", action="store_true", help="不创建演示账号")
 
-    def handle(self, *args: Any, seed: int, scale: str, if_empty: bool, no_users: bool,
-               **options: Any) -> None:
+    def handle(
+        self, *args: Any, seed: int, scale: str, if_empty: bool, no_users: bool, **options: Any
+    ) -> None:
         if Place.objects.exists():
             if if_empty:
                 self.stdout.write("数据库中已有数据，跳过演示数据生成。")
@@ -32,9 +34,11 @@ class Command(BaseCommand):
         gen = DemoGenerator(seed=seed, scale=scale, progress=lambda m: self.stdout.write(m))
         summary = gen.run(with_users=not no_users)
         users = summary.pop("users")
-        self.stdout.write(self.style.SUCCESS(
-            f"演示数据已生成（{time.monotonic() - started:.1f} 秒）："
-            + "，".join(f"{k}={v}" for k, v in summary.items())
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"演示数据已生成（{time.monotonic() - started:.1f} 秒）："
+                + "，".join(f"{k}={v}" for k, v in summary.items())
+            )
+        )
         for username, label in users.items():
             self.stdout.write(f"  {username:<10} {label}")

@@ -1,0 +1,39 @@
+"""Create an administrator with one of the separated duties and print a one-time password.
+
+There is no default admin password: ``manage.py create_admin secadmin --duty security``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from tongxin.accounts.models import AdminDuty, User
+from tongxin.core import audit
+
+
+class Command(BaseCommand):
+    help = "创建管理员账号（系统/安全/审计三权分立），并打印一次性密码"
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("username")
+        parser.add_argument("--duty", required=True,
+                            choices=[d.value for d in AdminDuty if d.value])
+
+    @transaction.atomic
+    def handle(self, *args: Any, username: str, duty: str, **options: Any) -> None:
+        if User.objects.filter(username=username).exists():
+            raise CommandError(f"账号 {username} 已存在")
+        password = secrets.token_urlsafe(12)
+        user = User(username=username, admin_duty=duty, is_staff=True,
+                    is_superuser=(duty == AdminDuty.SYSTEM),
+                    display_name=AdminDuty(duty).label)
+        user.set_password(password)
+        user.save()
+        audit.record(actor=None, action="admin_create", obj=user,
+                     detail={"username": username, "duty": duty})
+        self.stdout.write(f"已创建{AdminDuty(duty).label} {username}")
+        self.stdout.write(f"一次性密码：{password}  （请登录后立即修改）")
