@@ -38,7 +38,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, addr: str, **options: Any) -> None:
         from tongxin.accounts.models import User
-        from tongxin.accounts.scopes import primary_role_label
+        from tongxin.accounts.scopes import primary_post, primary_role_label
 
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
         procs = [
@@ -51,7 +51,9 @@ class Command(BaseCommand):
             lines.append(f"  演示账号（密码：{settings.TONGXIN_DEMO_PASSWORD}）：")
             for name in DEMO_USERS:
                 if name in users:
-                    lines.append(f"    {name:<10} {primary_role_label(users[name])}")
+                    post = primary_post(users[name])
+                    where = f"（{post.place or post.organisation}）" if post else ""
+                    lines.append(f"    {name:<10} {primary_role_label(users[name])}{where}")
         lines.append("\n  按 Ctrl-C 停止。\n")
         time.sleep(1.5)
         self.stdout.write("\n".join(lines))
