@@ -10,6 +10,7 @@ Environment variables:
 import importlib.util
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -74,11 +75,11 @@ TEMPLATES = [
 ]
 
 
-def database_from_env(default_sqlite: Path) -> dict:
+def database_from_env(default_sqlite: Path) -> dict[str, Any]:
     """One database from ``DATABASE_URL``, or SQLite tuned for a web server plus a worker."""
     url = os.environ.get("DATABASE_URL")
     if url:
-        return dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        return dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(default_sqlite),
@@ -126,7 +127,8 @@ STATIC_ROOT = VAR_DIR / "static"
 # Leaflet's files come from the django-leaflet package. Its Django app needs GDAL for the admin
 # widget, which we do not use, so we take only its static folder.
 _leaflet = importlib.util.find_spec("leaflet")
-STATICFILES_DIRS = [Path(_leaflet.submodule_search_locations[0]) / "static"] if _leaflet else []
+_leaflet_dirs = list((_leaflet and _leaflet.submodule_search_locations) or [])
+STATICFILES_DIRS = [Path(_leaflet_dirs[0]) / "static"] if _leaflet_dirs else []
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "media/"
 

@@ -34,7 +34,7 @@ class UserAdmin(SecurityAdminOnly, BaseUserAdmin):
     list_display = ("username", "display_name", "admin_duty", "is_active", "last_login")
     list_filter = ("admin_duty", "is_active")
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         ("同心", {"fields": ("display_name", "person", "admin_duty")}),
     )
     raw_id_fields = ("person",)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import secrets
 
@@ -99,7 +100,7 @@ class ApiToken(models.Model):
     @classmethod
     def issue(cls, user: User, *, name: str = "") -> tuple[ApiToken, str]:
         raw = secrets.token_urlsafe(32)
-        ttl = getattr(settings, "TONGXIN_API_TOKEN_TTL", timezone.timedelta(hours=12))
+        ttl = getattr(settings, "TONGXIN_API_TOKEN_TTL", datetime.timedelta(hours=12))
         token = cls.objects.create(
             user=user, key_hash=_hash_token(raw), name=name, expires_at=timezone.now() + ttl
         )

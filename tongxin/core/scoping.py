@@ -109,8 +109,8 @@ M = TypeVar("M", bound=models.Model)
 
 def access(model: type[M], user: Any, pk: Any, *, queryset: Any = None) -> M:
     """The object with ``pk`` if the user may see it; ``NotFound`` otherwise."""
-    qs = queryset if queryset is not None else model._default_manager.all()  # type: ignore[attr-defined]
+    qs: Any = queryset if queryset is not None else model._default_manager.all()
     try:
-        return qs.visible_to(user).get(pk=pk)
+        return qs.visible_to(user).get(pk=pk)  # type: ignore[no-any-return]
     except (model.DoesNotExist, ValueError, TypeError):  # type: ignore[attr-defined]
         raise NotFound() from None

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from treebeard.mp_tree import MP_Node
+from treebeard.mp_tree import MP_Node, MP_NodeManager
 
 from tongxin.core.models import TimeStampedModel
 from tongxin.core.scoping import Scope, paths_q
@@ -51,6 +51,10 @@ class DepartmentKind(models.TextChoices):
     ECOLOGY = "ecology", "生态环境"
 
 
+class OrganisationManager(MP_NodeManager):
+    """Treebeard's manager, named here so the type checker can resolve it."""
+
+
 class Organisation(MP_Node, TimeStampedModel):
     """An organisation in the one organisation tree, covering some places.
 
@@ -72,6 +76,8 @@ class Organisation(MP_Node, TimeStampedModel):
         Place, verbose_name="覆盖地点", blank=True, related_name="organisations"
     )
     is_active = models.BooleanField("有效", default=True)
+
+    objects = OrganisationManager()
 
     class Meta:
         verbose_name = "组织"

@@ -295,9 +295,8 @@ def validate_rows(*, actor: Any, data: bytes, on_progress: Any = None) -> Plan:
             for r in heads:
                 plan.errors.append(RowError(r.row, "与户主关系", "该房屋已有户主，不能再登记户主"))
         elif len(heads) == 0:
-            plan.errors.append(
-                RowError(rows[0].row, "与户主关系", f"房屋 {rows[0].dwelling.code} 的新户缺少户主")
-            )  # type: ignore[union-attr]
+            code = rows[0].dwelling.code if rows[0].dwelling else ""
+            plan.errors.append(RowError(rows[0].row, "与户主关系", f"房屋 {code} 的新户缺少户主"))
         elif len(heads) > 1:
             for r in heads[1:]:
                 plan.errors.append(

@@ -10,7 +10,7 @@ from django.db import transaction
 from tongxin.core.errors import ValidationFailed
 
 from . import geo
-from .models import AREA_KINDS, KIND_ORDER, POINT_KINDS, Place
+from .models import AREA_KINDS, KIND_ORDER, POINT_KINDS, Place, PlaceKind
 
 
 def apply_geometry(place: Place, geojson: dict[str, Any] | None) -> None:
@@ -42,9 +42,7 @@ def _check_kind(parent: Place | None, kind: str) -> None:
     if kind not in KIND_ORDER:
         raise ValidationFailed(f"未知的地点类型：{kind}")
     if parent is not None and KIND_ORDER.index(kind) <= KIND_ORDER.index(parent.kind):
-        raise ValidationFailed(
-            f"{parent.kind_label}下不能建立{dict(Place._meta.get_field('kind').choices)[kind]}"
-        )
+        raise ValidationFailed(f"{parent.kind_label}下不能建立{PlaceKind(kind).label}")
 
 
 @transaction.atomic

@@ -68,7 +68,11 @@ class Command(BaseCommand):
                 except subprocess.TimeoutExpired:
                     os.killpg(p.pid, signal.SIGKILL)
 
-        signal.signal(signal.SIGTERM, lambda *a: (stop(), sys.exit(0)))
+        def on_term(*_: Any) -> None:
+            stop()
+            sys.exit(0)
+
+        signal.signal(signal.SIGTERM, on_term)
         try:
             while all(p.poll() is None for p in procs):
                 time.sleep(0.5)
