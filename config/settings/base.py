@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # serves its bundled Swagger UI instead of loading it from a CDN
     "treebeard",
     "django_tasks",
     "django_tasks_db",

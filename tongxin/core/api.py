@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import authenticate
-from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI, Schema
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer, SessionAuth
 
 from .errors import DomainError
@@ -24,9 +25,25 @@ class BearerAuth(HttpBearer):
         return user
 
 
+class Utf8JSONRenderer(JSONRenderer):
+    """JSON with Chinese text as UTF-8 characters rather than ``\\uXXXX`` escapes."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
+API_DESCRIPTION = """同心 Tongxin: places, people, households, organisations and posts.
+
+Authenticate with `POST /api/v1/auth/token` and send `Authorization: Bearer <token>`, or use
+a logged-in browser session. Every answer is limited to what the caller may see; anything out
+of scope answers 404 `NOT_FOUND`, exactly like something that does not exist. Errors have the
+body `{"code", "message", "details"}`. ID and phone numbers are always masked. See docs/api.md.
+"""
+
 api = NinjaAPI(
     title="同心 Tongxin API",
     version="1",
+    description=API_DESCRIPTION,
+    renderer=Utf8JSONRenderer(),
     urls_namespace="api",
     auth=[BearerAuth(), SessionAuth()],
     docs_url="/docs",
@@ -39,14 +56,42 @@ def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
 
 @api.exception_handler(DomainError)
 def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return api.create_response(request, error_body(exc.code, exc.message, exc.details),
-                               status=exc.status)
+    return api.create_response(
+        request, error_body(exc.code, exc.message, exc.details), status=exc.status
+    )
+
+
+def _reason_zh(error: dict[str, Any]) -> str:
+    """A Chinese reason for the common pydantic error types (the English one otherwise)."""
+    kind = error.get("type", "")
+    ctx = error.get("ctx") or {}
+    if kind == "missing":
+        return "缺少必填项"
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return "应为整数"
+    if kind in ("float_parsing", "float_type"):
+        return "应为数字"
+    if kind in ("bool_parsing", "bool_type"):
+        return "应为 true 或 false"
+    if kind.startswith("date") or kind.startswith("datetime"):
+        return "日期格式应为 YYYY-MM-DD"
+    if kind in ("enum", "literal_error"):
+        return f"取值应为以下之一：{ctx.get('expected', '')}".rstrip("：")
+    if kind == "greater_than_equal":
+        return f"应大于或等于 {ctx.get('ge')}"
+    if kind == "less_than_equal":
+        return f"应小于或等于 {ctx.get('le')}"
+    if kind == "string_too_long":
+        return f"不能超过 {ctx.get('max_length')} 个字符"
+    if kind in ("json_invalid", "model_attributes_type", "dict_type"):
+        return "请求体应为 JSON 对象"
+    return str(error.get("msg", ""))
 
 
 @api.exception_handler(NinjaValidationError)
 def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     details = [
-        {"field": ".".join(str(p) for p in e.get("loc", [])), "reason": e.get("msg", "")}
+        {"field": ".".join(str(p) for p in e.get("loc", [])), "reason": _reason_zh(e)}
         for e in exc.errors
     ]
     return api.create_response(
@@ -56,8 +101,14 @@ def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> Http
 
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return api.create_response(request, error_body("UNAUTHENTICATED", "请先登录或提供有效令牌"),
-                               status=401)
+    return api.create_response(
+        request, error_body("UNAUTHENTICATED", "请先登录或提供有效令牌"), status=401
+    )
+
+
+@api.exception_handler(Http404)
+def on_http404(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, error_body("NOT_FOUND", "未找到该对象"), status=404)
 
 
 @api.exception_handler(HttpError)
@@ -90,12 +141,13 @@ def issue_token(request: HttpRequest, payload: TokenIn) -> Any:
 
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None:
-        audit.record(actor=None, action="api_token", result="failed",
-                     detail={"username": payload.username})
-        return 401, error_body("INVALID_CREDENTIALS", "用户名或密码错误")
+        audit.record(
+            actor=None, action="api_token", result="failed", detail={"username": payload.username}
+        )
+        return Status(401, error_body("INVALID_CREDENTIALS", "用户名或密码错误"))
     token, raw = ApiToken.issue(user, name="api")
     audit.record(actor=user, action="api_token", obj=token)
-    return 200, {"token": raw, "expires_at": token.expires_at.isoformat()}
+    return Status(200, {"token": raw, "expires_at": token.expires_at.isoformat()})
 
 
 def register_routers() -> None:

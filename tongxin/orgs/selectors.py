@@ -90,9 +90,9 @@ def responsible_for(
                 who = f"{label}{('(' + post.rank + '角)') if post.rank else ''}{post.person.name}"
                 away = absent.get(post.person_id)
                 if away is not None:
-                    result.trail.append(
-                        f"{who}{away.reason}（{away.start_date:%m-%d}至{away.end_date:%m-%d}）"
-                    )
+                    # The reason for an absence (illness, maternity…) is the holder's own
+                    # business: the trail says only that and until when they are away.
+                    result.trail.append(f"{who}不在岗（至{away.end_date:%Y-%m-%d}）")
                     continue
                 result.post = post
                 result.trail.append(f"由{who}负责")
