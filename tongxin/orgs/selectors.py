@@ -6,8 +6,6 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Q
-
 from tongxin.places.models import Place
 
 from .models import Absence, DutyRule, Post
@@ -41,28 +39,32 @@ def _rank_key(post: Post) -> tuple[int, int]:
     return ({"A": 0, "B": 1}.get(post.rank, 2), post.pk)
 
 
-def chain_for(duty: str) -> dict[str, list[str]]:
-    chains: dict[str, list[str]] = defaultdict(list)
-    for rule in DutyRule.objects.filter(duty=duty).order_by("order", "id"):
-        chains[rule.place_kind].append(rule.role)
+def duty_chains(duties: list[str]) -> dict[str, dict[str, list[str]]]:
+    """For each duty, the roles to try per place kind, in order (one query)."""
+    chains: dict[str, dict[str, list[str]]] = {d: defaultdict(list) for d in duties}
+    for rule in DutyRule.objects.filter(duty__in=duties).order_by("order", "id"):
+        chains[rule.duty][rule.place_kind].append(rule.role)
     return chains
 
 
-def responsible_for(
-    place: Place, *, duty: str = Duty.GENERAL, on: dt.date | None = None
-) -> Responsibility:
-    """Walk from ``place`` up the tree (dwelling → unit → building → estate → grid → community
+def responsibilities(
+    place: Place, *, duties: list[str] | None = None, on: dt.date | None = None
+) -> dict[str, Responsibility]:
+    """Who is responsible for ``place`` for each of ``duties`` (all duties by default).
+
+    Walk from ``place`` up the tree (dwelling → unit → building → estate → grid → community
     → street). At each level try the duty's roles in order; for each role the A holder, then
     the B holder, then any other holder; skip anyone absent that day. The first one who can
-    act is responsible (依次递补). Three queries whatever the depth."""
+    act is responsible (依次递补). Four queries whatever the depth and the number of duties.
+    """
     on = on or dt.date.today()
-    result = Responsibility(place=place, duty=duty, on=on)
-    chains = chain_for(duty)
+    duties = list(duties or Duty.values)
+    chains = duty_chains(duties)
     levels = [place, *reversed(place.ancestors_list())]
-
+    roles_needed = {r for chain in chains.values() for roles in chain.values() for r in roles}
     posts = list(
         Post.objects.active(on)
-        .filter(place__in=levels, role__in={r for roles in chains.values() for r in roles})
+        .filter(place__in=levels, role__in=roles_needed)
         .select_related("person")
     )
     by_level: dict[int, list[Post]] = defaultdict(list)
@@ -74,13 +76,23 @@ def responsible_for(
             person_id__in={p.person_id for p in posts}, start_date__lte=on, end_date__gte=on
         )
     }
+    return {
+        duty: _walk(Responsibility(place=place, duty=duty, on=on), levels, chains[duty],
+                    by_level, absent)
+        for duty in duties
+    }
 
+
+def _walk(
+    result: Responsibility,
+    levels: list[Place],
+    chain: dict[str, list[str]],
+    by_level: dict[int, list[Post]],
+    absent: dict[int, Absence],
+) -> Responsibility:
     role_labels = dict(Role.choices)
     for level in levels:
-        roles = chains.get(level.kind, [])
-        if not roles:
-            continue
-        for role in roles:
+        for role in chain.get(level.kind, []):
             holders = sorted((p for p in by_level[level.pk] if p.role == role), key=_rank_key)
             label = f"{level.name}{role_labels[role]}"
             if not holders:
@@ -101,18 +113,8 @@ def responsible_for(
     return result
 
 
-def posts_at(place: Place, *, on: dt.date | None = None) -> list[Post]:
-    """Active posts held at this place, for its page (roles in seniority order, A before B)."""
-    posts = list(
-        Post.objects.active(on).filter(place=place).select_related("person", "organisation")
-    )
-    order = {r: i for i, r in enumerate(Role.values)}
-    posts.sort(key=lambda p: (order.get(p.role, 99), *_rank_key(p)))
-    return posts
-
-
-def is_absent(person_id: int, on: dt.date | None = None) -> bool:
-    on = on or dt.date.today()
-    return Absence.objects.filter(
-        Q(person_id=person_id), start_date__lte=on, end_date__gte=on
-    ).exists()
+def responsible_for(
+    place: Place, *, duty: str = Duty.GENERAL, on: dt.date | None = None
+) -> Responsibility:
+    """Who is responsible for ``place`` for one duty; see ``responsibilities``."""
+    return responsibilities(place, duties=[duty], on=on)[duty]

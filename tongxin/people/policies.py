@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+
+from django.db.models import Q
 
 from tongxin.core.scoping import scope_for
 from tongxin.orgs.roles import ROLE_RULES, View
@@ -19,7 +22,10 @@ def is_staff_for_people(user: Any) -> bool:
         for p in active_posts(user)
     ):
         return True
-    return user.grants.exists()
+    today = dt.date.today()
+    return user.grants.filter(valid_from__lte=today).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=today)
+    ).exists()
 
 
 def can_import(user: Any) -> bool:

@@ -1,4 +1,5 @@
-"""What every page needs to know about the signed-in user."""
+"""What every page needs to know about the signed-in user: their name and role for the top
+bar, and which parts of the navigation lead anywhere for them."""
 
 from __future__ import annotations
 
@@ -6,11 +7,38 @@ from typing import Any
 
 from django.http import HttpRequest
 
+IO_PAGES = {"export", "import", "import_template", "import_job"}
+
+
+def _section(request: HttpRequest) -> str:
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return ""
+    if match.app_name == "people" and match.url_name in IO_PAGES:
+        return "io"
+    return {"web": "home", "places": "places", "people": "people", "orgs": "orgs"}.get(
+        match.app_name, ""
+    )
+
 
 def workbench(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
     from tongxin.accounts.scopes import primary_role_label
+    from tongxin.core.scoping import scope_for
+    from tongxin.people.policies import is_staff_for_people
 
-    return {"role_label": primary_role_label(user)}
+    scope = scope_for(user)
+    return {
+        "role_label": primary_role_label(user),
+        "nav_section": _section(request),
+        "nav": {
+            # Back-office accounts hold no scope: they get the workbench and the admin link.
+            "places": bool(scope.place_paths),
+            "people": bool(scope.person_paths or scope.person_ids),
+            "orgs": not user.admin_duty,
+            "io": is_staff_for_people(user),
+            "admin": user.is_staff,
+        },
+    }

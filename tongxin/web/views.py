@@ -1,8 +1,14 @@
-from django.contrib.auth.decorators import login_required
+"""The workbench home: a different first page for each role."""
+
+from __future__ import annotations
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from .decorators import personal_page
+from .workbench import workbench_for
 
-@login_required
+
+@personal_page
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/home.html", {})
+    return render(request, "web/home.html", {"wb": workbench_for(request.user)})

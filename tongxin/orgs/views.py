@@ -1,0 +1,143 @@
+"""The organisation tree and the page of each organisation.
+
+Organisations themselves are public structure (照片上墙); the people behind their posts and
+their party members are personal data and reach the page only through ``visible_to``.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from tongxin.core.errors import NotFound
+from tongxin.people.models import PartyMembership
+from tongxin.places.models import Place
+from tongxin.web.decorators import personal_page
+from tongxin.web.paging import paginate, search_text
+from tongxin.web.places import openable_person_ids
+
+from .models import Organisation, OrgKind, Post
+from .roles import Role
+
+PARTY_KINDS = {OrgKind.PARTY_COMMITTEE, OrgKind.GENERAL_BRANCH, OrgKind.BRANCH, OrgKind.PARTY_GROUP}
+
+# Posts listed by seniority (书记 before 委员 before 网格员…), as Role declares them.
+ROLE_ORDER = Case(
+    *[When(role=r, then=Value(i)) for i, r in enumerate(Role.values)],
+    default=Value(99),
+    output_field=IntegerField(),
+)
+
+
+def _get_org(pk: int) -> Organisation:
+    org = Organisation.objects.filter(pk=pk, is_active=True).first()
+    if org is None:
+        raise NotFound()
+    return org
+
+
+@personal_page
+def tree(request: HttpRequest) -> HttpResponse:
+    q = search_text(request)
+    kind = request.GET.get("kind", "")
+    if kind not in OrgKind.values:
+        kind = ""
+    if q or kind:
+        found = Organisation.objects.filter(is_active=True)
+        if q:
+            found = found.filter(Q(name__contains=q) | Q(code__iexact=q))
+        if kind:
+            found = found.filter(kind=kind)
+        page = paginate(request, found.order_by("path"))
+        return render(
+            request,
+            "orgs/tree.html",
+            {
+                "q": q,
+                "kind": kind,
+                "kinds": OrgKind.choices,
+                "page_obj": page,
+                "searching": True,
+            },
+        )
+    roots = Organisation.objects.filter(depth=1, is_active=True).order_by("path")
+    return render(
+        request,
+        "orgs/tree.html",
+        {
+            "q": "",
+            "kind": "",
+            "kinds": OrgKind.choices,
+            "page_obj": paginate(request, roots),
+            "searching": False,
+        },
+    )
+
+
+@personal_page
+def children(request: HttpRequest, pk: int) -> HttpResponse:
+    org = _get_org(pk)
+    kids = Organisation.objects.filter(
+        path__prefix=org.path, depth=org.depth + 1, is_active=True
+    ).order_by("path")
+    return render(
+        request, "orgs/_tree_nodes.html", {"parent": org, "page_obj": paginate(request, kids)}
+    )
+
+
+@personal_page
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    org = _get_org(pk)
+    ancestors = list(
+        Organisation.objects.filter(
+            path__in=[org.path[:i] for i in range(org.steplen, len(org.path), org.steplen)]
+        ).order_by("depth")
+    )
+    kids = Organisation.objects.filter(
+        path__prefix=org.path, depth=org.depth + 1, is_active=True
+    ).order_by("path")
+    places = list(org.places.order_by("path"))
+    visible_places = set(
+        Place.objects.visible_to(user)
+        .filter(pk__in=[p.pk for p in places])
+        .values_list("pk", flat=True)
+    )
+    posts = (
+        Post.objects.visible_to(user)
+        .active()
+        .filter(organisation=org)
+        .select_related("person", "place")
+        .annotate(role_order=ROLE_ORDER)
+        .order_by("role_order", "place__path", "rank", "id")
+    )
+    is_party = org.kind in PARTY_KINDS
+    members_page = None
+    if is_party:
+        # A branch's members sit in its party groups: list the whole subtree.
+        members = (
+            PartyMembership.objects.visible_to(user)
+            .filter(organisation__path__prefix=org.path)
+            .select_related("person", "organisation")
+            .order_by("organisation__path", "person_id")
+        )
+        members_page = paginate(request, members, param="mpage")
+    post_page = paginate(request, posts, param="ppage")
+    shown = [p.person for p in post_page.object_list]
+    if members_page is not None:
+        shown += [m.person for m in members_page.object_list]
+    return render(
+        request,
+        "orgs/detail.html",
+        {
+            "org": org,
+            "ancestors": ancestors,
+            "children_page": paginate(request, kids, param="cpage"),
+            "places": [(p, p.pk in visible_places) for p in places],
+            "post_page": post_page,
+            "openable": openable_person_ids(user, shown),
+            "is_party": is_party,
+            "members_page": members_page,
+        },
+    )

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "places"
+urlpatterns = [
+    path("", views.browser, name="browser"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/children/", views.children, name="children"),
+]

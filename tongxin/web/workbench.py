@@ -1,0 +1,329 @@
+"""Reads for the workbench home: what each role sees first when they sign in.
+
+A user may hold several posts (a grid worker who is also the B角 of another grid, a resident
+who is a unit head), so the home page is made of sections, one per kind of post, plus their
+own household. Every number counts only rows the user may see (``visible_to``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q
+
+from tongxin.accounts.models import AdminDuty
+from tongxin.accounts.scopes import active_posts
+from tongxin.core.scoping import scope_for
+from tongxin.orgs.models import Post
+from tongxin.orgs.roles import ROLE_RULES, Duty, Role, View
+from tongxin.orgs.selectors import Responsibility, responsibilities
+from tongxin.people.models import CareTag, Household, Person, Relation
+from tongxin.places.models import Place
+
+from .places import address_label, address_labels, ancestors_map, openable_person_ids
+
+GRID_ROLES = {Role.GRID_WORKER, Role.GRID_CHIEF}
+OVERVIEW_KINDS = {"district", "street", "community"}
+NEIGHBOURS_SHOWN = 12
+
+ADMIN_DESKS = {
+    AdminDuty.SYSTEM: "维护账号、地点、组织、职务和责任链规则等基础数据。",
+    AdminDuty.SECURITY: "管理账号的启用与停用、数据授权和登录安全策略。",
+    AdminDuty.AUDIT: "查阅审计日志：谁在何时查看或修改了哪些数据。",
+}
+
+
+def visible_posts_at(user: Any, place: Place) -> list[Post]:
+    """Active posts held at ``place`` that the user may see, most senior first, A before B."""
+    posts = list(
+        Post.objects.visible_to(user)
+        .active()
+        .filter(place=place)
+        .select_related("person", "organisation")
+    )
+    order = {r: i for i, r in enumerate(Role.values)}
+    posts.sort(key=lambda p: (order.get(p.role, 99), {"A": 0, "B": 1}.get(p.rank, 2), p.pk))
+    return posts
+
+
+def current_care_q(on: dt.date | None = None) -> Q:
+    on = on or dt.date.today()
+    return (Q(start_date__isnull=True) | Q(start_date__lte=on)) & (
+        Q(end_date__isnull=True) | Q(end_date__gte=on)
+    )
+
+
+@dataclass
+class Numbers:
+    residents: int
+    households: int
+    care_persons: int | None  # None: the user may not see care tags here
+
+
+def numbers_for(user: Any, place: Place | None = None) -> Numbers:
+    """Residents, households and care persons the user may see (under ``place`` if given)."""
+    persons = Person.objects.visible_to(user).filter(is_active=True)
+    households = Household.objects.visible_to(user)
+    if place is not None:
+        persons = persons.filter(place_path__prefix=place.path)
+        households = households.filter(place_path__prefix=place.path)
+    return Numbers(
+        residents=persons.count(),
+        households=households.count(),
+        care_persons=care_persons_count(user, place),
+    )
+
+
+def sees_care_under(user: Any, place: Place | None) -> bool:
+    scope = scope_for(user)
+    if place is None:
+        return bool(scope.care_paths)
+    return any(place.path.startswith(p) or p.startswith(place.path) for p in scope.care_paths)
+
+
+def care_persons_count(user: Any, place: Place | None = None) -> int | None:
+    if not sees_care_under(user, place):
+        return None
+    tags = CareTag.objects.visible_to(user).filter(current_care_q(), person__is_active=True)
+    if place is not None:
+        tags = tags.filter(person__place_path__prefix=place.path)
+    return tags.values("person_id").distinct().count()
+
+
+@dataclass
+class Overview:
+    """For street and community staff: the areas they oversee and their numbers."""
+
+    places: list[Place]
+    numbers: Numbers
+    grids: list[Place]
+
+
+@dataclass
+class GridCard:
+    grid: Place
+    post: Post
+    numbers: Numbers
+    estates: int
+    posts: list[Post]
+    openable: set[int]
+    duties: list[DutyLine]
+
+
+@dataclass
+class NeighbourRow:
+    household: Household
+    label: str
+    head: str
+    members: int
+
+
+@dataclass
+class NeighbourCard:
+    place: Place
+    post: Post
+    label: str
+    numbers: Numbers
+    rows: list[NeighbourRow]
+
+
+@dataclass
+class HomeCard:
+    household: Household | None
+    label: str
+    members: list[Person]
+    contacts: list[DutyLine]
+
+
+@dataclass
+class Workbench:
+    admin_duty: str = ""
+    admin_duty_label: str = ""
+    admin_desk: str = ""
+    posts: list[Post] = field(default_factory=list)
+    overview: Overview | None = None
+    grids: list[GridCard] = field(default_factory=list)
+    neighbourhoods: list[NeighbourCard] = field(default_factory=list)
+    home: HomeCard | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return bool(self.admin_duty)
+
+
+def workbench_for(user: Any) -> Workbench:
+    if user.admin_duty:
+        # Back-office accounts see no personal data at all (三权分立): just where to go.
+        return Workbench(
+            admin_duty=user.admin_duty,
+            admin_duty_label=user.get_admin_duty_display(),
+            admin_desk=ADMIN_DESKS.get(user.admin_duty, ""),
+        )
+    posts = active_posts(user)
+    wb = Workbench(posts=posts)
+    scope = scope_for(user)
+
+    overview_places = [
+        p.place
+        for p in posts
+        if p.place is not None
+        and p.place.kind in OVERVIEW_KINDS
+        and ROLE_RULES.get(p.role)
+        and ROLE_RULES[p.role].view == View.STAFF
+    ]
+    if overview_places or (scope.person_paths and not posts):
+        # Staff of a community or street, or someone who was granted an area explicitly.
+        roots = list(Place.objects.filter(path__in=scope.place_paths).order_by("path"))
+        wb.overview = Overview(
+            places=roots,
+            numbers=numbers_for(user),
+            grids=list(Place.objects.visible_to(user).filter(kind="grid").order_by("path")),
+        )
+
+    seen: set[int] = set()
+    for post in posts:
+        if post.role in GRID_ROLES and post.place is not None and post.place_id not in seen:
+            seen.add(post.place_id)
+            wb.grids.append(_grid_card(user, post))
+
+    neighbour_posts = [
+        p
+        for p in posts
+        if p.place is not None
+        and ROLE_RULES.get(p.role)
+        and ROLE_RULES[p.role].view == View.NEIGHBOUR
+        and p.place_id not in seen
+    ]
+    for post in neighbour_posts:
+        seen.add(post.place_id)
+        wb.neighbourhoods.append(_neighbour_card(user, post))
+
+    if user.person_id:
+        wb.home = _home_card(user)
+    return wb
+
+
+def _grid_card(user: Any, post: Post) -> GridCard:
+    grid = post.place
+    assert grid is not None  # only posts held at a place get a card
+    posts = visible_posts_at(user, grid)
+    return GridCard(
+        grid=grid,
+        post=post,
+        numbers=numbers_for(user, grid),
+        estates=Place.objects.visible_to(user)
+        .filter(path__prefix=grid.path, kind="estate")
+        .count(),
+        posts=posts,
+        openable=openable_person_ids(user, (p.person for p in posts)),
+        duties=duty_lines(grid),
+    )
+
+
+def _neighbour_card(user: Any, post: Post) -> NeighbourCard:
+    place = post.place
+    assert place is not None  # only posts held at a place get a card
+    households = list(
+        Household.objects.visible_to(user)
+        .filter(place_path__prefix=place.path)
+        .select_related("dwelling")
+        .order_by("place_path", "id")[:NEIGHBOURS_SHOWN]
+    )
+    members: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for hh_id, name, relation in (
+        Person.objects.visible_to(user)
+        .filter(household_id__in=[h.pk for h in households], is_active=True)
+        .values_list("household_id", "name", "relation")
+    ):
+        members[hh_id].append((name, relation))
+    labels = address_labels([h.dwelling for h in households] + [place])
+    rows = [
+        NeighbourRow(
+            household=h,
+            label=labels[h.dwelling.pk],
+            head=next((n for n, r in members[h.pk] if r == Relation.HEAD), ""),
+            members=len(members[h.pk]),
+        )
+        for h in households
+    ]
+    return NeighbourCard(
+        place=place,
+        post=post,
+        label=labels[place.pk],
+        numbers=Numbers(
+            residents=Person.objects.visible_to(user)
+            .filter(place_path__prefix=place.path, is_active=True)
+            .count(),
+            households=Household.objects.visible_to(user)
+            .filter(place_path__prefix=place.path)
+            .count(),
+            care_persons=None,
+        ),
+        rows=rows,
+    )
+
+
+def _home_card(user: Any) -> HomeCard | None:
+    person = (
+        Person.objects.visible_to(user)
+        .select_related("household__dwelling", "place")
+        .filter(pk=user.person_id)
+        .first()
+    )
+    if person is None:
+        return None
+    household = person.household
+    if household is None:
+        # Staff anchored to their community, in-service members: no home here.
+        return None
+    dwelling = household.dwelling
+    members = list(
+        Person.objects.visible_to(user).filter(household=household, is_active=True).order_by("id")
+    )
+    members.sort(key=lambda m: (m.relation != Relation.HEAD, m.pk))
+    return HomeCard(
+        household=household,
+        label=address_label(dwelling, ancestors_map([dwelling])[dwelling.pk]),
+        members=members,
+        contacts=duty_lines(dwelling),
+    )
+
+
+@dataclass
+class DutyLine:
+    """One duty's answer for display: the duty's name, who, where they hold the post, why."""
+
+    label: str
+    responsibility: Responsibility
+    where: str
+
+    @property
+    def post(self) -> Post | None:
+        return self.responsibility.post
+
+    @property
+    def person(self) -> Person | None:
+        return self.responsibility.person
+
+    @property
+    def reason(self) -> str:
+        return self.responsibility.reason
+
+
+def duty_lines(place: Place) -> list[DutyLine]:
+    """Who is responsible for ``place`` for every duty, with the places they serve at."""
+    labels = dict(Duty.choices)
+    answers = list(responsibilities(place).values())
+    ids = {r.post.place_id for r in answers if r.post is not None and r.post.place_id}
+    names = dict(Place.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
+    return [
+        DutyLine(
+            label=labels[r.duty],
+            responsibility=r,
+            where=names.get(r.post.place_id, "") if r.post is not None else "",
+        )
+        for r in answers
+    ]
