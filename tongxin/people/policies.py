@@ -23,9 +23,11 @@ def is_staff_for_people(user: Any) -> bool:
     ):
         return True
     today = dt.date.today()
-    return user.grants.filter(valid_from__lte=today).filter(
-        Q(valid_until__isnull=True) | Q(valid_until__gte=today)
-    ).exists()
+    return (
+        user.grants.filter(valid_from__lte=today)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        .exists()
+    )
 
 
 def can_import(user: Any) -> bool:

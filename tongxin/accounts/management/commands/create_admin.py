@@ -20,20 +20,26 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("username")
-        parser.add_argument("--duty", required=True,
-                            choices=[d.value for d in AdminDuty if d.value])
+        parser.add_argument(
+            "--duty", required=True, choices=[d.value for d in AdminDuty if d.value]
+        )
 
     @transaction.atomic
     def handle(self, *args: Any, username: str, duty: str, **options: Any) -> None:
         if User.objects.filter(username=username).exists():
             raise CommandError(f"账号 {username} 已存在")
         password = secrets.token_urlsafe(12)
-        user = User(username=username, admin_duty=duty, is_staff=True,
-                    is_superuser=(duty == AdminDuty.SYSTEM),
-                    display_name=AdminDuty(duty).label)
+        user = User(
+            username=username,
+            admin_duty=duty,
+            is_staff=True,
+            is_superuser=(duty == AdminDuty.SYSTEM),
+            display_name=AdminDuty(duty).label,
+        )
         user.set_password(password)
         user.save()
-        audit.record(actor=None, action="admin_create", obj=user,
-                     detail={"username": username, "duty": duty})
+        audit.record(
+            actor=None, action="admin_create", obj=user, detail={"username": username, "duty": duty}
+        )
         self.stdout.write(f"已创建{AdminDuty(duty).label} {username}")
         self.stdout.write(f"一次性密码：{password}  （请登录后立即修改）")
