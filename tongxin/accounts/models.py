@@ -45,6 +45,15 @@ class User(AbstractUser):
         return self.display_name or self.username
 
 
+class AccessGrantQuerySet(models.QuerySet):
+    def active(self, on: datetime.date | None = None) -> AccessGrantQuerySet:
+        """Grants in force on ``on`` (today by default)."""
+        on = on or timezone.localdate()
+        return self.filter(valid_from__lte=on).filter(
+            models.Q(valid_until__isnull=True) | models.Q(valid_until__gte=on)
+        )
+
+
 class AccessGrant(models.Model):
     """An explicit grant to see the residents of a place subtree, for departments and admins
     whose work is not tied to a post. Dated and with a reason."""
@@ -65,6 +74,8 @@ class AccessGrant(models.Model):
     )
     valid_from = models.DateField("生效日期", default=timezone.localdate)
     valid_until = models.DateField("失效日期", null=True, blank=True)
+
+    objects = AccessGrantQuerySet.as_manager()
 
     class Meta:
         verbose_name = "数据授权"

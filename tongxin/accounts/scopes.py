@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Q
-
 from tongxin.core.scoping import Scope, minimal_roots
 from tongxin.orgs.roles import ROLE_RULES, Role, View
 
@@ -48,11 +46,7 @@ def compute_scope(user: Any) -> Scope:
             if rule.view == View.STAFF and rule.sees_care:
                 care_paths.append(post.place.path)
 
-    grants = (
-        user.grants.filter(valid_from__lte=today)
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
-        .select_related("place")
-    )
+    grants = user.grants.active(today).select_related("place")
     for grant in grants:
         place_paths.append(grant.place.path)
         person_paths.append(grant.place.path)

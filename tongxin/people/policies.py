@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
-
-from django.db.models import Q
 
 from tongxin.core.scoping import scope_for
 from tongxin.orgs.roles import ROLE_RULES, View
@@ -22,12 +19,7 @@ def is_staff_for_people(user: Any) -> bool:
         for p in active_posts(user)
     ):
         return True
-    today = dt.date.today()
-    return (
-        user.grants.filter(valid_from__lte=today)
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
-        .exists()
-    )
+    return bool(user.grants.active().exists())
 
 
 def can_import(user: Any) -> bool:
