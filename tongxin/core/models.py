@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class TimeStampedModel(models.Model):
@@ -28,7 +29,8 @@ class AuditEvent(models.Model):
         DENIED = "denied", "拒绝"
         FAILED = "failed", "失败"
 
-    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    seq = models.PositiveBigIntegerField("序号", unique=True, null=True, editable=False)
+    at = models.DateTimeField("时间", default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="操作人",
@@ -47,6 +49,8 @@ class AuditEvent(models.Model):
     ip = models.CharField("IP", max_length=64, blank=True)
     request_id = models.CharField("请求号", max_length=32, blank=True)
     detail = models.JSONField("详情", default=dict, blank=True)
+    prev_hash = models.CharField("前一条摘要", max_length=64, blank=True, editable=False)
+    row_hash = models.CharField("本条摘要", max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = "审计日志"
@@ -63,3 +67,24 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("审计日志只能追加，不能删除")
+
+
+class AuditChainHead(models.Model):
+    """The end of the audit hash chain: the last sequence number and hash, one row.
+
+    Appending locks this row, so concurrent writers chain one after another, and the verify
+    command can tell that rows were removed from the end. ``pruned_through`` and
+    ``pruned_hash`` record where retention pruning cut the chain's start.
+    """
+
+    last_seq = models.PositiveBigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, blank=True)
+    pruned_through = models.PositiveBigIntegerField(default=0)
+    pruned_hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = "审计链状态"
+        verbose_name_plural = "审计链状态"
+
+    def __str__(self) -> str:
+        return f"#{self.last_seq}"

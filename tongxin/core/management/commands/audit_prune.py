@@ -1,0 +1,30 @@
+"""Remove audit rows older than a date, never inside the 183-day retention period."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from tongxin.core.audit import RETENTION_DAYS, prune
+
+
+class Command(BaseCommand):
+    help = f"清理早于指定日期的审计日志（至少保留 {RETENTION_DAYS} 天）"
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--before", required=True, help="YYYY-MM-DD，清理此日期之前的记录")
+
+    def handle(self, *args: Any, before: str, **options: Any) -> None:
+        try:
+            day = dt.date.fromisoformat(before)
+        except ValueError:
+            raise CommandError("日期格式应为 YYYY-MM-DD") from None
+        cutoff = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+        try:
+            deleted = prune(before=cutoff)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(f"已清理 {deleted} 条审计记录；哈希链的起点已记录，可继续校验。")
