@@ -157,6 +157,9 @@ TASKS = {
 
 # Personal information vault: see tongxin/core/vault.py.
 TONGXIN_PII_KEY = os.environ.get("TONGXIN_PII_KEY", "")
+TONGXIN_PII_OLD_KEYS = os.environ.get(
+    "TONGXIN_PII_OLD_KEYS", ""
+)  # comma-separated, during rotation
 TONGXIN_PII_KEY_FILE = os.environ.get("TONGXIN_PII_KEY_FILE", str(VAR_DIR / "pii.key"))
 TONGXIN_PII_KEY_AUTOCREATE = False
 

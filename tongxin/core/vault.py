@@ -12,6 +12,7 @@ in the repository. The development settings create the key file on first use.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import os
@@ -47,34 +48,55 @@ def _derive(secret: str, purpose: bytes) -> bytes:
     return hmac.new(secret.encode(), purpose, hashlib.sha256).digest()
 
 
-def _read_secret() -> str:
+def _read_secrets() -> list[str]:
+    """The current secret first, then the old ones still needed to read older ciphertexts.
+
+    From the environment: ``TONGXIN_PII_KEY`` (current) and ``TONGXIN_PII_OLD_KEYS``
+    (comma-separated); or from the key file: one secret a line, the current one first.
+    """
     if settings.TONGXIN_PII_KEY:
-        return settings.TONGXIN_PII_KEY
+        old = [k.strip() for k in settings.TONGXIN_PII_OLD_KEYS.split(",") if k.strip()]
+        return [settings.TONGXIN_PII_KEY, *old]
     path = Path(settings.TONGXIN_PII_KEY_FILE)
-    if path.exists():
-        return path.read_text().strip()
-    if settings.TONGXIN_PII_KEY_AUTOCREATE:
+    if not path.exists() and settings.TONGXIN_PII_KEY_AUTOCREATE:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_urlsafe(48))
-        return path.read_text().strip()
+        with contextlib.suppress(FileExistsError):
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(48) + "\n")
+    if path.exists():
+        lines = [ln.strip() for ln in path.read_text().splitlines() if ln.strip()]
+        if lines:
+            return lines
     raise ImproperlyConfigured(
         "No personal-information key: set TONGXIN_PII_KEY or create TONGXIN_PII_KEY_FILE"
     )
 
 
-@lru_cache(maxsize=1)
-def keys() -> VaultKeys:
-    secret = _read_secret()
+def _make_keys(secret: str) -> VaultKeys:
     if len(secret) < 32:
         raise ImproperlyConfigured("The personal-information key must be at least 32 characters")
-    key_id = hashlib.sha256(secret.encode()).hexdigest()[:8]
     return VaultKeys(
-        key_id=key_id,
+        key_id=hashlib.sha256(secret.encode()).hexdigest()[:8],
         encryption_key=_derive(secret, b"tongxin/pii/encrypt"),
         lookup_key=_derive(secret, b"tongxin/pii/lookup"),
     )
+
+
+@lru_cache(maxsize=1)
+def keyring() -> tuple[VaultKeys, ...]:
+    """Every key the vault knows, the current one first."""
+    return tuple(_make_keys(secret) for secret in _read_secrets())
+
+
+def keys() -> VaultKeys:
+    """The current key: everything is encrypted and hashed with it."""
+    return keyring()[0]
+
+
+def forget_keys() -> None:
+    """Re-read the keys (after a rotation, or when tests change the settings)."""
+    keyring.cache_clear()
 
 
 def encrypt(value: str, *, context: str) -> str:
@@ -87,16 +109,51 @@ def encrypt(value: str, *, context: str) -> str:
 
 def decrypt(token: str, *, context: str) -> str:
     prefix, key_id, payload = token.split(":", 2)
-    k = keys()
-    if prefix != CIPHER_PREFIX or key_id != k.key_id:
-        raise ImproperlyConfigured(f"Ciphertext was made with key {key_id}, not the current key")
+    k = next((k for k in keyring() if k.key_id == key_id), None)
+    if prefix != CIPHER_PREFIX or k is None:
+        raise ImproperlyConfigured(
+            f"Ciphertext was made with key {key_id}, which is not configured"
+        )
     raw = base64.urlsafe_b64decode(payload)
     return k.aead.decrypt(raw[:12], raw[12:], context.encode()).decode()
 
 
-def lookup_hash(value: str, *, context: str) -> str:
+def lookup_hash(value: str, *, context: str, key: VaultKeys | None = None) -> str:
     """A keyed hash for exact lookup; equal values hash equal, nothing else is revealed."""
-    return hmac.new(keys().lookup_key, f"{context}:{value}".encode(), hashlib.sha256).hexdigest()
+    k = key or keys()
+    return hmac.new(k.lookup_key, f"{context}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def lookup_hashes(value: str, *, context: str) -> list[str]:
+    """The value's hash under every configured key: lookups keep working during a rotation,
+    while some rows still carry hashes made with the old key."""
+    return [lookup_hash(value, context=context, key=k) for k in keyring()]
+
+
+def is_current(token: str) -> bool:
+    return token.startswith(f"{CIPHER_PREFIX}:{keys().key_id}:")
+
+
+@dataclass(frozen=True)
+class SealedField:
+    """A model field the vault encrypts, with the keyed-hash field beside it (if any)."""
+
+    model_label: str
+    cipher_field: str
+    context: str
+    hash_field: str = ""
+
+
+SEALED_FIELDS: list[SealedField] = []
+
+
+def register_sealed(
+    model_label: str, cipher_field: str, *, context: str, hash_field: str = ""
+) -> None:
+    """Declare a sealed field so that key rotation re-encrypts it (call from AppConfig.ready)."""
+    field = SealedField(model_label, cipher_field, context, hash_field)
+    if field not in SEALED_FIELDS:
+        SEALED_FIELDS.append(field)
 
 
 def mask_id_number(last4: str) -> str:

@@ -5,3 +5,15 @@ class PeopleConfig(AppConfig):
     name = "tongxin.people"
     label = "people"
     verbose_name = "人口"
+
+    def ready(self) -> None:
+        from tongxin.core import vault
+
+        from .services import ID_CONTEXT, PHONE_CONTEXT
+
+        vault.register_sealed(
+            "people.Person", "id_number_cipher", context=ID_CONTEXT, hash_field="id_number_hash"
+        )
+        vault.register_sealed(
+            "people.Person", "phone_cipher", context=PHONE_CONTEXT, hash_field="phone_hash"
+        )

@@ -43,7 +43,7 @@ from .services import (
     clean_person_data,
     fill_person,
     grid_of,
-    id_number_hash,
+    id_number_hashes,
 )
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -263,7 +263,8 @@ def validate_rows(*, actor: Any, data: bytes, on_progress: Any = None) -> Plan:
                     )
                 else:
                     seen_ids[pdata.id_number] = row_no
-                    id_hashes[id_number_hash(pdata.id_number)] = row_no
+                    for h in id_number_hashes(pdata.id_number):
+                        id_hashes[h] = row_no
         parsed.data = pdata
         plan.errors.extend(errors)
         plan.rows.append(parsed)

@@ -10,7 +10,7 @@ from django.db.models import Q
 from tongxin.core.validators import normalize_id_number, normalize_phone
 
 from .models import Household, Person
-from .services import id_number_hash, phone_hash
+from .services import id_number_hashes, phone_hashes
 
 _LETTERS = re.compile(r"^[a-zA-Z]+$")
 _DIGITS = re.compile(r"^\d+$")
@@ -32,9 +32,9 @@ def search_q(text: str) -> Q:
         low = q.lower()
         return Q(name_initials__prefix=low) | Q(name_pinyin__prefix=low)
     if _ID_LIKE.match(q):
-        return Q(id_number_hash=id_number_hash(normalize_id_number(q)))
+        return Q(id_number_hash__in=id_number_hashes(normalize_id_number(q)))
     if _DIGITS.match(q) and len(q) == 11:
-        return Q(phone_hash=phone_hash(normalize_phone(q)))
+        return Q(phone_hash__in=phone_hashes(normalize_phone(q)))
     if len(q) == 4 and re.match(r"^\d{3}[\dXx]$", q):
         return Q(phone_last4=q) | Q(id_number_last4=q.upper())
     return Q(name__contains=q)

@@ -34,6 +34,15 @@ def phone_hash(value: str) -> str:
     return vault.lookup_hash(value, context=PHONE_CONTEXT)
 
 
+def id_number_hashes(value: str) -> list[str]:
+    """The ID number's hash under every configured key (for lookups during key rotation)."""
+    return vault.lookup_hashes(value, context=ID_CONTEXT)
+
+
+def phone_hashes(value: str) -> list[str]:
+    return vault.lookup_hashes(value, context=PHONE_CONTEXT)
+
+
 def grid_of(place: Place | None, *, grids_by_path: dict[str, int] | None = None) -> int | None:
     """The id of the grid at or above ``place``."""
     if place is None:
@@ -128,7 +137,7 @@ def anchor(person: Person, place: Place | None) -> None:
 def _check_unique_id(id_number: str, *, exclude_pk: int | None = None) -> None:
     if not id_number:
         return
-    qs = Person.objects.filter(id_number_hash=id_number_hash(id_number))
+    qs = Person.objects.filter(id_number_hash__in=id_number_hashes(id_number))
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
     if qs.exists():
