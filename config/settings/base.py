@@ -157,9 +157,8 @@ TASKS = {
 
 # Personal information vault: see tongxin/core/vault.py.
 TONGXIN_PII_KEY = os.environ.get("TONGXIN_PII_KEY", "")
-TONGXIN_PII_OLD_KEYS = os.environ.get(
-    "TONGXIN_PII_OLD_KEYS", ""
-)  # comma-separated, during rotation
+# Old secrets, comma-separated, kept only while rotate_pii_key runs.
+TONGXIN_PII_OLD_KEYS = os.environ.get("TONGXIN_PII_OLD_KEYS", "")
 TONGXIN_PII_KEY_FILE = os.environ.get("TONGXIN_PII_KEY_FILE", str(VAR_DIR / "pii.key"))
 TONGXIN_PII_KEY_AUTOCREATE = False
 
