@@ -10,5 +10,6 @@ urlpatterns = [
     path("places/", include("tongxin.places.urls")),
     path("orgs/", include("tongxin.orgs.urls")),
     path("", include("tongxin.people.urls")),
+    path("", include("tongxin.core.urls")),
     path("", include("tongxin.web.urls")),
 ]

@@ -7,6 +7,7 @@ places or posts create them inside that transaction.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,12 +17,29 @@ from django.test import Client
 DEMO_SEED = 7
 
 
+@pytest.fixture(autouse=True)
+def _no_personal_numbers_in_responses() -> Any:
+    """Fail any test whose responses carried a full ID or mobile number outside a reveal."""
+    from tongxin.core import testing
+
+    testing.LEAKS.clear()
+    yield
+    assert not testing.LEAKS, f"personal numbers leaked in responses: {testing.LEAKS[:5]}"
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     from tongxin.demo.generator import DemoGenerator
 
     with django_db_blocker.unblock():
         DemoGenerator(seed=DEMO_SEED, scale="community").run()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(settings: Any) -> None:
+    """Each test counts rate limits from zero: its own key namespace in the cache (which also
+    keeps parallel runs apart on a shared Redis)."""
+    settings.TONGXIN_RATE_LIMIT_NAMESPACE = f"rl-test-{uuid.uuid4().hex}"
 
 
 @dataclass

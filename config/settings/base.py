@@ -7,6 +7,7 @@ Environment variables:
 - ``REDIS_URL``: use Redis for the cache (and so for rate limits) instead of local memory.
 """
 
+import datetime
 import importlib.util
 import os
 from pathlib import Path
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "tongxin.core.security.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -54,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "tongxin.core.middleware.RequestIdMiddleware",
+    "tongxin.core.ratelimit.RateLimitMiddleware",  # after RequestId: audit rows need the request
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -70,6 +73,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tongxin.web.context_processors.workbench",
+                "tongxin.accounts.context_processors.demo",  # the demo banner
             ],
         },
     },
@@ -98,19 +102,20 @@ DATABASES = {"default": database_from_env(VAR_DIR / "tongxin.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# Django's model backend behind the login lockout (tongxin/accounts/lockout.py).
+AUTHENTICATION_BACKENDS = ["tongxin.accounts.backends.LockoutModelBackend"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# The password policy (tongxin/accounts/validators.py): the 等保 profile for staff accounts —
+# ≥10 characters, three of four character classes, not common, not containing the username.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
+        "NAME": "tongxin.accounts.validators.PasswordPolicyValidator",
+        "OPTIONS": {"staff_profile": "dengbao", "default_profile": "basic"},
     },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:home"
@@ -139,6 +144,44 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+CSRF_FAILURE_VIEW = "tongxin.core.views.csrf_failure"
+
+# Web hardening (tongxin/core/security.py; docs/security.md). The Content-Security-Policy of
+# every response; deployments that add map tiles from an intranet server extend img-src here.
+TONGXIN_CSP = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "frame-ancestors": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+}
+# Path prefix → directives merged over TONGXIN_CSP for those pages only (none needed today).
+TONGXIN_CSP_PATH_OVERRIDES: dict[str, dict[str, str]] = {}
+
+# Reverse proxies in front of the app; the client IP comes from X-Forwarded-For when > 0.
+TONGXIN_PROXY_COUNT = 0
+
+# Rate limits (tongxin/core/ratelimit.py): N per s/m/h/d, or per k units ("5/15m").
+TONGXIN_RATE_LIMITS = {
+    "login": "10/m",  # POST /login/ and POST /api/v1/auth/token, per client IP
+    "reveal": "20/h",  # showing a full ID or phone number, per user
+    "export": "10/h",  # resident exports, per user
+    "public_report": "5/h",  # residents' public report form, per client IP
+}
+
+# Uploads (tongxin/core/uploads.py): stored outside the web root, served after a permission check.
+TONGXIN_UPLOAD_ROOT = Path(os.environ.get("TONGXIN_UPLOAD_ROOT", VAR_DIR / "uploads"))
+TONGXIN_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+TONGXIN_UPLOAD_MAX_PIXELS = 40_000_000
+TONGXIN_UPLOAD_MAX_FILES = 9  # per upload
+TONGXIN_UPLOAD_MAX_PER_OWNER = 30  # per case, visit record, ...
+TONGXIN_UPLOAD_MAX_UNATTACHED_PER_DAY = 50  # per uploader, files not yet attached to anything
 
 REDIS_URL = os.environ.get("REDIS_URL")
 if REDIS_URL:
@@ -175,3 +218,25 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+
+# ---------------------------------------------------------------- accounts: login and sessions
+# (tongxin/accounts; docs/security.md "Accounts, login and sessions")
+TONGXIN_LOCKOUT_FAILURES = 5  # failed logins within the window that lock an account or an IP
+TONGXIN_LOCKOUT_WINDOW = datetime.timedelta(minutes=15)
+TONGXIN_LOCKOUT_DURATION = datetime.timedelta(minutes=30)
+TONGXIN_SESSION_IDLE = datetime.timedelta(minutes=30)
+TONGXIN_SESSION_ABSOLUTE = datetime.timedelta(hours=12)
+SESSION_COOKIE_AGE = int(TONGXIN_SESSION_ABSOLUTE.total_seconds())
+TONGXIN_TOTP_ISSUER = "同心"
+# Whether the accounts of a demo database (made by demo_seed) skip the second factor. On in
+# development and tests; production settings turn it off, whatever the database says.
+TONGXIN_ALLOW_DEMO_EXEMPTION = False
+# Password profiles by name (defaults in tongxin/accounts/validators.py), e.g.
+# {"dengbao": {"min_length": 12, "min_classes": 3}}.
+TONGXIN_PASSWORD_PROFILES: dict[str, dict[str, Any]] = {}
+MIDDLEWARE = [
+    *MIDDLEWARE,
+    "tongxin.accounts.middleware.SessionLifetimeMiddleware",
+    "tongxin.accounts.middleware.SecondFactorMiddleware",
+]

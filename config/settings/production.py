@@ -14,9 +14,15 @@ ALLOWED_HOSTS = [h for h in os.environ.get("TONGXIN_ALLOWED_HOSTS", "").split(",
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("TONGXIN_CSRF_ORIGINS", "").split(",") if o]
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many reverse proxies stand in front of the app: the client IP (audit log, per-IP rate
+# limits and login lockout) is read from X-Forwarded-For accordingly. Set 0 without a proxy.
+TONGXIN_PROXY_COUNT = int(os.environ.get("TONGXIN_PROXY_COUNT", "1"))
 SECURE_SSL_REDIRECT = True
 SECURE_HSTS_SECONDS = 31536000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+
+# Production always asks staff for the second factor, even on a demo database.
+TONGXIN_ALLOW_DEMO_EXEMPTION = False

@@ -2,11 +2,14 @@
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from . import lockout, second_factor
 from .models import AccessGrant, User
+from .services import user_disable
 
 
 class SecurityAdminOnly:
@@ -38,6 +41,25 @@ class UserAdmin(SecurityAdminOnly, BaseUserAdmin):
         ("同心", {"fields": ("display_name", "person", "admin_duty")}),
     )
     raw_id_fields = ("person",)
+    actions = ["disable_accounts", "reset_second_factor", "unlock_logins"]
+
+    @admin.action(description="停用所选账号（立即结束其全部会话和令牌）")
+    def disable_accounts(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset.order_by("pk"):
+            user_disable(user=user, actor=request.user, reason="admin")
+        messages.success(request, f"已停用 {queryset.count()} 个账号。")
+
+    @admin.action(description="重置所选账号的双因素认证（下次登录时重新设置）")
+    def reset_second_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset.order_by("pk"):
+            second_factor.reset(user=user, actor=request.user)
+        messages.success(request, f"已重置 {queryset.count()} 个账号的双因素认证。")
+
+    @admin.action(description="解除所选账号的登录锁定")
+    def unlock_logins(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset.order_by("pk"):
+            lockout.unlock(username=user.username, actor=request.user)
+        messages.success(request, f"已解除 {queryset.count()} 个账号的登录锁定。")
 
 
 @admin.register(AccessGrant)

@@ -5,3 +5,13 @@ class AccountsConfig(AppConfig):
     name = "tongxin.accounts"
     label = "accounts"
     verbose_name = "账号"
+
+    def ready(self) -> None:
+        from tongxin.core import vault
+
+        from . import signals  # noqa: F401 — connects the login, logout and disabling receivers
+
+        # Key rotation re-encrypts the TOTP secrets along with the other sealed fields.
+        register = getattr(vault, "register_sealed", None)
+        if register is not None:
+            register("accounts.TotpDevice", "secret_encrypted", context="user.totp_secret")

@@ -130,3 +130,119 @@ class ApiToken(models.Model):
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
             cls.objects.filter(pk=token.pk).update(last_used_at=now)
         return token.user
+
+
+# ---------------------------------------------------------------------- login security
+
+
+class LoginAttempt(models.Model):
+    """One password (or second-factor) attempt, kept so that lockouts hold across processes.
+
+    ``outcome`` is ``ok`` (password right), ``failed`` (password or code wrong) or ``locked``
+    (refused without checking, because the account or the address was locked). Only ``failed``
+    rows count towards a lockout; the audit log keeps the lasting record.
+    """
+
+    class Outcome(models.TextChoices):
+        OK = "ok", "成功"
+        FAILED = "failed", "失败"
+        LOCKED = "locked", "已锁定"
+
+    username = models.CharField("用户名", max_length=150)
+    ip = models.CharField("IP", max_length=64, blank=True)
+    at = models.DateTimeField("时间", default=timezone.now)
+    success = models.BooleanField("成功", default=False)
+    outcome = models.CharField(
+        "结果", max_length=8, choices=Outcome.choices, default=Outcome.FAILED
+    )
+
+    class Meta:
+        verbose_name = "登录尝试"
+        verbose_name_plural = "登录尝试"
+        indexes = [
+            models.Index(fields=["username", "at"], name="accounts_login_user_at"),
+            models.Index(fields=["ip", "at"], name="accounts_login_ip_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.ip} {self.outcome}"
+
+
+class UserSession(models.Model):
+    """Which server-side session belongs to which account, so that disabling an account (or
+    resetting its second factor) can end every session it has."""
+
+    user = models.ForeignKey(
+        User, verbose_name="账号", on_delete=models.CASCADE, related_name="sessions"
+    )
+    session_key = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "登录会话"
+        verbose_name_plural = "登录会话"
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class TotpDevice(models.Model):
+    """A user's authenticator app (TOTP, RFC 6238). The shared secret is encrypted by the vault
+    (context ``user.totp_secret``). ``confirmed_at`` is set once the user has typed one code;
+    ``last_step`` is the time step of the last accepted code, so no code is accepted twice."""
+
+    user = models.OneToOneField(
+        User, verbose_name="账号", on_delete=models.CASCADE, related_name="totp_device"
+    )
+    secret_encrypted = models.CharField(max_length=255)
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField("启用时间", null=True, blank=True)
+    last_step = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "动态口令设备"
+        verbose_name_plural = "动态口令设备"
+
+    def __str__(self) -> str:
+        return f"{self.user} TOTP"
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class RecoveryCode(models.Model):
+    """A one-time recovery code for when the phone is lost. Only a hash is stored."""
+
+    user = models.ForeignKey(
+        User, verbose_name="账号", on_delete=models.CASCADE, related_name="recovery_codes"
+    )
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "恢复码"
+        verbose_name_plural = "恢复码"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "code_hash"], name="accounts_recovery_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {'已使用' if self.used_at else '未使用'}"
+
+
+class SiteFlag(models.Model):
+    """A fact about this installation stored in its database, e.g. ``demo``: the database was
+    made by ``manage.py demo_seed`` and holds only generated data."""
+
+    key = models.CharField(max_length=50, unique=True)
+    value = models.CharField(max_length=200, blank=True)
+    set_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "站点标记"
+        verbose_name_plural = "站点标记"
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.value}"

@@ -7,4 +7,5 @@ class CoreConfig(AppConfig):
     verbose_name = "核心"
 
     def ready(self) -> None:
-        from . import lookups  # noqa: F401  registers the indexed ``prefix`` lookup
+        # ``lookups`` registers the indexed ``prefix`` lookup, ``uploads`` the upload-root check.
+        from . import lookups, uploads  # noqa: F401

@@ -6,6 +6,7 @@ import contextvars
 import uuid
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 current_request: contextvars.ContextVar[HttpRequest | None] = contextvars.ContextVar(
@@ -14,6 +15,16 @@ current_request: contextvars.ContextVar[HttpRequest | None] = contextvars.Contex
 
 
 def client_ip(request: HttpRequest) -> str:
+    """The client's address. Behind ``TONGXIN_PROXY_COUNT`` reverse proxies (production: one),
+    it is the entry that the outermost of our proxies appended to ``X-Forwarded-For`` — the
+    entries before it are whatever the client sent, and cannot be trusted."""
+    proxies = int(getattr(settings, "TONGXIN_PROXY_COUNT", 0))
+    if proxies > 0:
+        forwarded = [
+            a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()
+        ]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies][:64]
     return request.META.get("REMOTE_ADDR", "")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -88,3 +90,55 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.last_seq}"
+
+
+class StoredUpload(models.Model):
+    """A file someone uploaded (a case photo, a scanned form), kept outside the web root.
+
+    Written only by ``tongxin.core.uploads.store_upload``, which checks the real type, re-encodes
+    images without their metadata and stores the bytes under a random name in
+    ``TONGXIN_UPLOAD_ROOT``. Served only by ``core:file`` after a permission check: the uploader
+    may read it; anyone else must be able to see the owner object (``visible_to``).
+    """
+
+    class Kind(models.TextChoices):
+        JPEG = "jpeg", "JPEG 图片"
+        PNG = "png", "PNG 图片"
+        WEBP = "webp", "WebP 图片"
+        PDF = "pdf", "PDF 文档"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    purpose = models.CharField("用途", max_length=32, db_index=True)
+    kind = models.CharField("类型", max_length=8, choices=Kind.choices)
+    original_name = models.CharField("原文件名", max_length=255)
+    storage_name = models.CharField("存储名", max_length=80, unique=True, editable=False)
+    size = models.PositiveBigIntegerField("大小（字节）")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    width = models.PositiveIntegerField("宽度", null=True, blank=True)
+    height = models.PositiveIntegerField("高度", null=True, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="上传人",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    owner_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        verbose_name="所属对象类型",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    owner_id = models.CharField("所属对象", max_length=64, blank=True)
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "上传文件"
+        verbose_name_plural = "上传文件"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["owner_type", "owner_id"], name="upload_owner_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.get_kind_display()})"

@@ -43,23 +43,8 @@ _ROLE_ORDER = {value: i for i, value in enumerate(Role.values)}
 
 
 def visible_organisations(user: Any) -> QuerySet[Organisation]:
-    """Organisations covering a place the caller may browse, and those they hold a post in.
-
-    TODO(model): this belongs on ``Organisation.objects.visible_to``; kept here because the
-    organisation model has no scoped manager yet.
-    """
-    scope = scope_for(user)
-    if scope.is_empty:
-        return Organisation.objects.none()
-    through = Organisation.places.through
-    covering = through.objects.filter(place__in=visible_places(user)).values("organisation_id")
-    held = (
-        Post.objects.visible_to(user)
-        .active()
-        .filter(person_id__in=scope.person_ids, organisation__isnull=False)
-        .values("organisation_id")
-    )
-    return Organisation.objects.filter(Q(pk__in=covering) | Q(pk__in=held))
+    """Organisations the caller may see (``Organisation.objects.visible_to``)."""
+    return Organisation.objects.visible_to(user)
 
 
 def access_organisation(user: Any, pk: int, *, with_places: bool = False) -> Organisation:

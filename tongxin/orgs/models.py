@@ -8,7 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from treebeard.mp_tree import MP_Node, MP_NodeManager
+from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from tongxin.core.models import TimeStampedModel
 from tongxin.core.scoping import Scope, paths_q
@@ -51,8 +51,37 @@ class DepartmentKind(models.TextChoices):
     ECOLOGY = "ecology", "生态环境"
 
 
+class OrganisationQuerySet(MP_NodeQuerySet):
+    def visible_to(self, user: Any) -> OrganisationQuerySet:
+        """Organisations covering a place the user may browse, and those they hold a post in.
+
+        The structure is public knowledge within the user's area (照片上墙); the people in it
+        are still reached through ``Post`` and ``PartyMembership`` scoping.
+        """
+        from tongxin.core.scoping import scope_for
+
+        scope = scope_for(user)
+        if scope.is_empty:
+            return self.none()
+        covering = Organisation.places.through.objects.filter(
+            place__in=Place.objects.visible_to(user)
+        ).values("organisation_id")
+        held = (
+            Post.objects.active()
+            .filter(person_id__in=scope.person_ids, organisation__isnull=False)
+            .values("organisation_id")
+        )
+        return self.filter(Q(pk__in=covering) | Q(pk__in=held))
+
+
 class OrganisationManager(MP_NodeManager):
-    """Treebeard's manager, named here so the type checker can resolve it."""
+    """Treebeard's manager, returning the scoped queryset."""
+
+    def get_queryset(self) -> OrganisationQuerySet:
+        return OrganisationQuerySet(self.model, using=self._db).order_by("path")
+
+    def visible_to(self, user: Any) -> OrganisationQuerySet:
+        return self.get_queryset().visible_to(user)
 
 
 class Organisation(MP_Node, TimeStampedModel):

@@ -6,6 +6,8 @@ their party members are personal data and reach the page only through ``visible_
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -30,8 +32,8 @@ ROLE_ORDER = Case(
 )
 
 
-def _get_org(pk: int) -> Organisation:
-    org = Organisation.objects.filter(pk=pk, is_active=True).first()
+def _get_org(user: Any, pk: int) -> Organisation:
+    org = Organisation.objects.visible_to(user).filter(pk=pk, is_active=True).first()
     if org is None:
         raise NotFound()
     return org
@@ -44,7 +46,7 @@ def tree(request: HttpRequest) -> HttpResponse:
     if kind not in OrgKind.values:
         kind = ""
     if q or kind:
-        found = Organisation.objects.filter(is_active=True)
+        found = Organisation.objects.visible_to(request.user).filter(is_active=True)
         if q:
             found = found.filter(Q(name__contains=q) | Q(code__iexact=q))
         if kind:
@@ -61,7 +63,11 @@ def tree(request: HttpRequest) -> HttpResponse:
                 "searching": True,
             },
         )
-    roots = Organisation.objects.filter(depth=1, is_active=True).order_by("path")
+    roots = (
+        Organisation.objects.visible_to(request.user)
+        .filter(depth=1, is_active=True)
+        .order_by("path")
+    )
     return render(
         request,
         "orgs/tree.html",
@@ -77,8 +83,8 @@ def tree(request: HttpRequest) -> HttpResponse:
 
 @personal_page
 def children(request: HttpRequest, pk: int) -> HttpResponse:
-    org = _get_org(pk)
-    kids = Organisation.objects.filter(
+    org = _get_org(request.user, pk)
+    kids = Organisation.objects.visible_to(request.user).filter(
         path__prefix=org.path, depth=org.depth + 1, is_active=True
     ).order_by("path")
     return render(
@@ -89,13 +95,13 @@ def children(request: HttpRequest, pk: int) -> HttpResponse:
 @personal_page
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    org = _get_org(pk)
+    org = _get_org(request.user, pk)
     ancestors = list(
-        Organisation.objects.filter(
+        Organisation.objects.visible_to(user).filter(
             path__in=[org.path[:i] for i in range(org.steplen, len(org.path), org.steplen)]
         ).order_by("depth")
     )
-    kids = Organisation.objects.filter(
+    kids = Organisation.objects.visible_to(request.user).filter(
         path__prefix=org.path, depth=org.depth + 1, is_active=True
     ).order_by("path")
     places = list(org.places.order_by("path"))

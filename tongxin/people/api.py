@@ -20,8 +20,16 @@ from tongxin.core.errors import NotFound
 from tongxin.places.api import access_place, full_names
 
 from .models import Gender, Household, Person, PoliticalStatus, Relation, ResidenceStatus, Tenure
-from .schemas import HouseholdDetailOut, HouseholdPage, PersonDetailOut, PersonPage
+from .schemas import (
+    HouseholdDetailOut,
+    HouseholdPage,
+    PersonDetailOut,
+    PersonPage,
+    RevealIn,
+    RevealOut,
+)
 from .selectors import households_for, persons_for
+from .services import person_reveal
 
 router = Router(tags=["people"])
 
@@ -101,6 +109,20 @@ def get_person(request: HttpRequest, person_id: int) -> Any:
         "employer": person.employer,
         "is_active": person.is_active,
     }
+
+
+@router.post(
+    "/persons/{person_id}/reveal",
+    response=RevealOut,
+    summary="查看完整身份证号或手机号（须说明事由，全程留痕）",
+)
+def reveal_person_field(request: HttpRequest, person_id: int, payload: RevealIn) -> Any:
+    """Only roles that need it may see a full value; every attempt, refused ones too, is
+    written to the audit log with the reason."""
+    user = caller(request)
+    person = _one(Person.objects.visible_to(user), person_id)
+    value = person_reveal(actor=user, person=person, field=payload.field, reason=payload.reason)
+    return {"field": payload.field, "value": value}
 
 
 def _with_members(qs: Any, user: Any) -> Any:

@@ -367,3 +367,111 @@ class ImportJob(models.Model):
         if not self.total_rows:
             return 0
         return min(99, int(self.processed_rows * 100 / self.total_rows))
+
+
+class CorrectionField(models.TextChoices):
+    """What a resident may ask to have corrected (PIPL Art. 46)."""
+
+    NAME = "name", "姓名"
+    GENDER = "gender", "性别"
+    BIRTH_DATE = "birth_date", "出生日期"
+    ID_NUMBER = "id_number", "身份证号"
+    PHONE = "phone", "手机号"
+    ETHNICITY = "ethnicity", "民族"
+    POLITICAL_STATUS = "political_status", "政治面貌"
+    RESIDENCE_STATUS = "residence_status", "户籍类型"
+    OCCUPATION = "occupation", "职业"
+    EMPLOYER = "employer", "工作单位"
+    OTHER = "other", "其他（在说明中写明）"
+
+
+class CorrectionStatus(models.TextChoices):
+    OPEN = "open", "待处理"
+    ACCEPTED = "accepted", "已更正"
+    REJECTED = "rejected", "未采纳"
+
+
+class CorrectionRequestQuerySet(models.QuerySet):
+    def visible_to(self, user: object) -> CorrectionRequestQuerySet:
+        """The requester sees their own requests; staff (not the 三长, who see neighbours but
+        decide nothing) see requests about residents of the places their posts or grants
+        cover. See ``tongxin.people.rights.correction_scope_q``."""
+        if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+            return self.none()
+        from .rights import correction_scope_q
+
+        return self.filter(correction_scope_q(user))
+
+
+class CorrectionRequest(models.Model):
+    """A resident's request to correct their data, and the staff's decision on it.
+
+    A requested ID or phone number is sealed by the vault like the registry's own values:
+    ``requested_cipher`` holds it, ``requested_masked`` the masked form shown to everyone;
+    other fields keep the requested value in ``requested_value``.
+    """
+
+    person = models.ForeignKey(
+        Person, verbose_name="居民", on_delete=models.CASCADE, related_name="correction_requests"
+    )
+    requested_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name="申请人",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    field = models.CharField("更正项目", max_length=32, choices=CorrectionField.choices)
+    requested_value = models.CharField("更正为", max_length=200, blank=True)
+    requested_cipher = models.TextField("更正为(密文)", blank=True, editable=False)
+    requested_masked = models.CharField("更正为(脱敏)", max_length=40, blank=True, editable=False)
+    note = models.CharField("说明", max_length=300, blank=True)
+    status = models.CharField(
+        "状态",
+        max_length=16,
+        choices=CorrectionStatus.choices,
+        default=CorrectionStatus.OPEN,
+        db_index=True,
+    )
+    decided_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name="处理人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("处理时间", null=True, blank=True)
+    decision_note = models.CharField("处理意见", max_length=300, blank=True)
+    created_at = models.DateTimeField("提交时间", auto_now_add=True)
+
+    objects = CorrectionRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "更正申请"
+        verbose_name_plural = "更正申请"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["person", "status"], name="correction_person_status")]
+
+    def __str__(self) -> str:
+        return f"{self.get_field_display()} {self.get_status_display()}"
+
+    @property
+    def is_sealed(self) -> bool:
+        return self.field in (CorrectionField.ID_NUMBER, CorrectionField.PHONE)
+
+    @property
+    def requested_display(self) -> str:
+        """The requested value as pages and exports show it: masked for sealed fields,
+        choice labels for coded fields."""
+        if self.is_sealed:
+            return self.requested_masked
+        labels = {
+            CorrectionField.GENDER: Gender,
+            CorrectionField.POLITICAL_STATUS: PoliticalStatus,
+            CorrectionField.RESIDENCE_STATUS: ResidenceStatus,
+        }
+        choices = labels.get(self.field)  # type: ignore[call-overload]
+        if choices is not None:
+            return str(dict(choices.choices).get(self.requested_value, self.requested_value))
+        return self.requested_value

@@ -33,3 +33,14 @@ def can_export(user: Any) -> bool:
 def can_register_at(user: Any, path: str) -> bool:
     """May the user add residents at the place with this path?"""
     return is_staff_for_people(user) and scope_for(user).sees_person_at(path)
+
+
+def can_reveal(user: Any, person: Any) -> bool:
+    """May the user see this person's full ID or phone number (with a stated reason)?
+
+    Only the roles that need it for casework: staff whose care scope covers the person (the
+    grid's workers, the community's secretary), or the person themself.
+    """
+    if getattr(user, "person_id", None) and user.person_id == person.pk:
+        return True
+    return is_staff_for_people(user) and scope_for(user).sees_care_at(person.place_path)

@@ -79,3 +79,13 @@ class HouseholdDetailOut(HouseholdOut):
 
 class HouseholdPage(PageMeta):
     items: list[HouseholdOut]
+
+
+class RevealIn(Schema):
+    field: str
+    reason: str
+
+
+class RevealOut(Schema):
+    field: str
+    value: str

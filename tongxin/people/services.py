@@ -216,16 +216,28 @@ def care_tag_add(
     return tag
 
 
-def reveal(*, actor: Any, person: Person, field: str) -> str:
-    """The clear value of a sealed field. Callers must have checked the permission; the
-    reveal is audited with the subject."""
-    context = {"id_number": ID_CONTEXT, "phone": PHONE_CONTEXT}[field]
+REVEALABLE = {"id_number": ("身份证号", ID_CONTEXT), "phone": ("手机号", PHONE_CONTEXT)}
+
+
+def person_reveal(*, actor: Any, person: Person, field: str, reason: str) -> str:
+    """The clear value of a sealed field, for an allowed user who states why.
+
+    Every attempt is audited with the data subject and the reason, refused ones too.
+    """
+    from tongxin.core.errors import Forbidden
+
+    from .policies import can_reveal
+
+    if field not in REVEALABLE:
+        raise ValidationFailed("只能查看完整的身份证号或手机号", details={"field": [field]})
+    reason = reason.strip()
+    if len(reason) < 4:
+        raise ValidationFailed("请说明查看完整号码的事由（至少4个字）", details={"reason": ["事由过短"]})
+    if not can_reveal(actor, person):
+        audit.record(actor=actor, action="pii_reveal", obj=person, subject_person_id=person.pk,
+                     result="denied", detail={"field": field, "reason": reason})
+        raise Forbidden("您的岗位无权查看完整号码")
     cipher = person.id_number_cipher if field == "id_number" else person.phone_cipher
-    audit.record(
-        actor=actor,
-        action="pii_reveal",
-        obj=person,
-        subject_person_id=person.pk,
-        detail={"field": field},
-    )
-    return vault.decrypt(cipher, context=context) if cipher else ""
+    audit.record(actor=actor, action="pii_reveal", obj=person, subject_person_id=person.pk,
+                 detail={"field": field, "reason": reason})
+    return vault.decrypt(cipher, context=REVEALABLE[field][1]) if cipher else ""

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods
 
+from tongxin.core import ratelimit
 from tongxin.core.errors import Forbidden, NotFound, ValidationFailed
 from tongxin.core.scoping import access, scope_for
 from tongxin.orgs.models import Post
@@ -88,6 +89,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .select_related("organisation", "registered_community")
             .first(),
             "show_care": sees_care or bool(care_tags),
+            "can_reveal": policies.can_reveal(user, person),
             "care_tags": care_tags,
         },
     )
@@ -156,6 +158,7 @@ def _xlsx(data: bytes, filename: str) -> HttpResponse:
 
 @personal_page
 @require_http_methods(["GET", "POST"])
+@ratelimit.limit("export", key="user", methods=["POST"])
 def export(request: HttpRequest) -> HttpResponse:
     user = request.user
     _require(policies.can_export(user))

@@ -8,11 +8,24 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from tongxin.accounts.models import AdminDuty, User
 from tongxin.core import audit
+
+
+def one_time_password(user: User) -> str:
+    """A random password that the staff password policy accepts."""
+    while True:
+        password = secrets.token_urlsafe(12)
+        try:
+            validate_password(password, user)
+        except ValidationError:
+            continue
+        return password
 
 
 class Command(BaseCommand):
@@ -28,7 +41,6 @@ class Command(BaseCommand):
     def handle(self, *args: Any, username: str, duty: str, **options: Any) -> None:
         if User.objects.filter(username=username).exists():
             raise CommandError(f"账号 {username} 已存在")
-        password = secrets.token_urlsafe(12)
         user = User(
             username=username,
             admin_duty=duty,
@@ -36,6 +48,7 @@ class Command(BaseCommand):
             is_superuser=(duty == AdminDuty.SYSTEM),
             display_name=AdminDuty(duty).label,
         )
+        password = one_time_password(user)
         user.set_password(password)
         user.save()
         audit.record(
@@ -43,3 +56,4 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"已创建{AdminDuty(duty).label} {username}")
         self.stdout.write(f"一次性密码：{password}  （请登录后立即修改）")
+        self.stdout.write("首次登录时须在手机验证器上启用双因素认证。")

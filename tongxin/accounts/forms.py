@@ -1,0 +1,42 @@
+"""The login form: Django's, with the lockout's answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import authenticate
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+
+from tongxin.core.middleware import client_ip
+
+from . import lockout
+
+INVALID_LOGIN = "用户名或密码不正确，请重新输入（注意区分大小写）。"
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        # A disabled account gets the same answer as a wrong password: nothing is revealed.
+        "invalid_login": INVALID_LOGIN,
+        "inactive": INVALID_LOGIN,
+    }
+
+    def clean(self) -> dict[str, Any]:
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if username is not None and password:
+            self.user_cache = authenticate(self.request, username=username, password=password)
+            if self.user_cache is None:
+                ip = client_ip(self.request) if self.request is not None else ""
+                lock = lockout.current_lock(username, ip)
+                if lock is not None:
+                    raise ValidationError(lock.message, code="locked")
+                raise self.get_invalid_login_error()
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(label="验证码", max_length=40, strip=True)

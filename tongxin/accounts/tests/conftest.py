@@ -1,0 +1,76 @@
+"""Fixtures for the login, session and second-factor tests: a clock that stands still until
+told to move, clients from distinct addresses, and the demo flag switched off."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Iterator
+from typing import Any
+from unittest import mock
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.utils import timezone
+
+PASSWORD = "Tongxin-2026"  # the demo accounts' password (settings.TONGXIN_DEMO_PASSWORD)
+_addresses = itertools.count(1)
+
+
+class Clock:
+    """``django.utils.timezone.now`` frozen at ``now``; ``advance`` moves it forward."""
+
+    def __init__(self, start: dt.datetime) -> None:
+        self.now = start
+
+    def advance(self, **delta: float) -> dt.datetime:
+        self.now += dt.timedelta(**delta)
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Iterator[Clock]:
+    c = Clock(timezone.now().replace(microsecond=0))
+    with mock.patch("django.utils.timezone.now", lambda: c.now):
+        yield c
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> Iterator[None]:
+    # The web-hardening rate limits count in the cache, which outlives each test's transaction.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def new_ip() -> str:
+    n = next(_addresses)
+    return f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}"
+
+
+@pytest.fixture
+def make_client() -> Any:
+    """A client from an address of its own (lockouts count per address)."""
+
+    def make(ip: str | None = None) -> Client:
+        return Client(REMOTE_ADDR=ip or new_ip())
+
+    return make
+
+
+@pytest.fixture
+def no_demo(demo: Any) -> Any:
+    """The database is not a demo database: the second factor is required."""
+    from tongxin.accounts.demo import clear_demo_flag
+
+    clear_demo_flag()
+    return demo
+
+
+def login(client: Client, username: str, password: str = PASSWORD, **extra: Any) -> Any:
+    return client.post("/login/", {"username": username, "password": password, **extra})
+
+
+def text(response: Any) -> str:
+    return response.content.decode()

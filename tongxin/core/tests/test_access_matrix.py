@@ -1,0 +1,268 @@
+"""Every URL and every API operation, tried as every role.
+
+The matrix below says, for each route, which roles may use it on a subject that lies in grid A
+(the demo's 第1网格, inside the building head's building). Every other role must be refused:
+401/403/404, or the login page for anonymous visitors. A route that is missing from the matrix
+fails the test, so a new page or endpoint cannot ship without a decision about who may use it.
+
+Lists and searches are open to every signed-in role but scoped: for those the matrix names the
+roles whose answer may contain the subject, and the test checks that nobody else's does.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tongxin.core.errors import NotFound
+from tongxin.orgs.models import Organisation, Post
+from tongxin.people.models import CorrectionRequest, ImportJob, Person
+
+ROLES = ("anonymous", "resident", "building", "grid1", "grid2", "secretary", "dept", "sysadmin",
+         "secadmin", "auditor")
+SIGNED_IN = frozenset(ROLES) - {"anonymous"}
+PEOPLE_ROLES = frozenset({"resident", "building", "grid1", "grid2", "secretary", "dept"})
+STAFF = frozenset({"grid1", "secretary"})  # staff whose scope covers grid A
+SEES_SUBJECT = STAFF | {"building"}  # …and the building head of the subject's building
+ADMINS = frozenset({"sysadmin", "secadmin", "auditor"})
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may use a route. ``kind``: "object" (a page about the subject: others refused),
+    "list" (everyone signed in gets an answer, only ``allowed`` may see the subject in it),
+    "open" (anyone, even anonymous), "signed_in" (any signed-in role)."""
+
+    allowed: frozenset[str]
+    kind: str = "object"
+    method: str = "GET"
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+MATRIX: dict[str, Rule] = {
+    # Web pages.
+    "web:home": Rule(SIGNED_IN, "signed_in"),
+    "login": Rule(frozenset(ROLES), "open"),
+    "logout": Rule(SIGNED_IN, "signed_in", method="POST"),
+    "password_change": Rule(SIGNED_IN, "signed_in"),
+    "second_factor_setup": Rule(SIGNED_IN, "signed_in"),
+    "second_factor_verify": Rule(frozenset(ROLES), "open"),
+    "places:browser": Rule(SIGNED_IN, "signed_in"),
+    "places:detail": Rule(SEES_SUBJECT),
+    "places:children": Rule(SEES_SUBJECT),
+    "orgs:tree": Rule(SIGNED_IN, "signed_in"),
+    "orgs:detail": Rule(SEES_SUBJECT),
+    "orgs:children": Rule(SEES_SUBJECT),
+    "people:list": Rule(SEES_SUBJECT, "list"),
+    "people:detail": Rule(SEES_SUBJECT),
+    "people:reveal": Rule(STAFF, method="POST", data={"field": "phone", "reason": "核对联系方式"}),
+    "people:household": Rule(SEES_SUBJECT),
+    "people:export": Rule(frozenset({"grid1", "grid2", "secretary"})),
+    "people:import": Rule(frozenset({"grid1", "grid2", "secretary"})),
+    "people:import_template": Rule(frozenset({"grid1", "grid2", "secretary"})),
+    "people:import_job": Rule(frozenset({"grid1"})),  # the subject job was started by grid1
+    "people:my_data": Rule(PEOPLE_ROLES),
+    "people:my_data_json": Rule(PEOPLE_ROLES),
+    "people:my_data_csv": Rule(PEOPLE_ROLES),
+    "people:correction_new": Rule(PEOPLE_ROLES),
+    "people:corrections": Rule(frozenset({"grid1", "grid2", "secretary"})),
+    "people:correction": Rule(STAFF | {"resident"}),  # the subject request is the resident's
+    "people:erase": Rule(frozenset({"secretary"})),
+    "core:file": Rule(SEES_SUBJECT),
+    # API operations (the route names ninja gives them).
+    "api:api-root": Rule(frozenset(ROLES), "open"),
+    "api:openapi-json": Rule(frozenset(ROLES), "open"),
+    "api:openapi-view": Rule(frozenset(ROLES), "open"),
+    "api:issue_token": Rule(frozenset(ROLES), "open", method="POST"),
+    "api:list_places": Rule(SEES_SUBJECT, "list"),
+    "api:get_place": Rule(SEES_SUBJECT),
+    "api:list_children": Rule(SEES_SUBJECT),
+    "api:get_responsible": Rule(SEES_SUBJECT),
+    "api:list_persons": Rule(SEES_SUBJECT, "list"),
+    "api:get_person": Rule(SEES_SUBJECT),
+    "api:reveal_person_field": Rule(STAFF, method="POST",
+                                    data={"field": "phone", "reason": "核对联系方式"}),
+    "api:list_households": Rule(SEES_SUBJECT, "list"),
+    "api:get_household": Rule(SEES_SUBJECT),
+    "api:list_organisations": Rule(SEES_SUBJECT, "list"),
+    "api:get_organisation": Rule(SEES_SUBJECT),
+    "api:list_posts": Rule(SEES_SUBJECT, "list"),
+}
+
+
+def routes() -> dict[str, tuple[str, str]]:
+    """Every named route outside the admin: name → (route pattern, kind of arguments)."""
+    found: dict[str, tuple[str, str]] = {}
+
+    def walk(resolver: URLResolver, prefix: str, namespace: str | None) -> None:
+        for p in resolver.url_patterns:
+            if isinstance(p, URLResolver):
+                if str(p.pattern).startswith("admin/"):
+                    continue
+                walk(p, prefix + str(p.pattern), p.namespace or namespace)
+            elif isinstance(p, URLPattern):
+                name = f"{namespace}:{p.name}" if namespace and p.name else (p.name or "")
+                found[name or prefix + str(p.pattern)] = (prefix + str(p.pattern), "")
+
+    walk(get_resolver(), "", None)
+    return found
+
+
+def test_every_route_has_an_entry():
+    missing = sorted(set(routes()) - set(MATRIX))
+    stale = sorted(set(MATRIX) - set(routes()))
+    assert missing == [], f"routes without an access decision: {missing}"
+    assert stale == [], f"matrix entries for routes that no longer exist: {stale}"
+
+
+@pytest.fixture
+def subject(demo, django_capture_on_commit_callbacks):
+    """Objects in grid A, in the building head's building, for every kind of route argument."""
+    from tongxin.core import uploads
+
+    head = demo.user("building")
+    building = Post.objects.active().get(person=head.person, role="building_head").place
+    resident_user = demo.user("resident")
+    person = (Person.objects.filter(place_path__prefix=building.path, household__isnull=False)
+              .exclude(pk__in=[head.person_id, resident_user.person_id])
+              .exclude(household__in=[head.person.household_id, resident_user.person.household_id])
+              .exclude(pk__in=Post.objects.values("person_id")).order_by("id").first())
+    assert person is not None and person.grid == demo.grid(1)
+    branch = Organisation.objects.get(kind="branch", places=demo.grid(1))
+    job = ImportJob.objects.create(created_by=demo.user("grid1"), filename="a.xlsx",
+                                   status="done")
+    correction = CorrectionRequest.objects.create(
+        person=resident_user.person, requested_by=resident_user, field="occupation",
+        requested_value="教师", note="换了工作")
+    upload = uploads.store_upload(actor=demo.user("grid1"), file=_png(), purpose="test",
+                                  owner=person)
+    return {"person": person, "household": person.household, "place": person.place,
+            "org": branch, "job": job, "correction": correction, "upload": upload}
+
+
+def _png():
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(buf, format="PNG")
+    return SimpleUploadedFile("a.png", buf.getvalue(), content_type="image/png")
+
+
+ARGUMENTS = {
+    "pk": None, "person_id": "person", "household_id": "household", "place_id": "place",
+    "org_id": "org", "job_id": "job",
+}
+ROUTE_SUBJECT = {
+    "places:detail": "place", "places:children": "place", "orgs:detail": "org",
+    "orgs:children": "org", "people:detail": "person", "people:reveal": "person",
+    "people:household": "household", "people:erase": "person", "people:correction": "correction",
+    "core:file": "upload", "people:import_job": "job",
+}
+
+
+def url_for(name: str, pattern: str, subject: dict[str, Any]) -> str:
+    def arg(m: re.Match[str]) -> str:
+        param = m.group(1).split(":")[-1]
+        key = ARGUMENTS.get(param) or ROUTE_SUBJECT[name]
+        return str(subject[key].pk)
+
+    return "/" + re.sub(r"<([^>]+)>", arg, pattern)
+
+
+def client_for(demo, role: str) -> Client:
+    if role == "anonymous":
+        return Client()
+    return demo.client(role)
+
+
+def refused(role: str, response: Any) -> bool:
+    if response.status_code in (401, 403, 404):
+        return True
+    location = response.get("Location", "")
+    return role == "anonymous" and response.status_code == 302 and "/login/" in location
+
+
+def subject_marker(name: str, subject: dict[str, Any]) -> str:
+    if name == "api:list_places" or name == "api:list_posts":
+        return ""
+    if name == "api:list_organisations":
+        return f'"id":{subject["org"].pk},'
+    if name.startswith("api:"):
+        key = {"api:list_persons": "person", "api:list_households": "household"}[name]
+        return f'"id":{subject[key].pk},'
+    return f"/people/{subject['person'].pk}/"
+
+
+LIST_QUERY = {
+    "people:list": lambda s: {"q": s["person"].name},
+    "api:list_persons": lambda s: {"search": s["person"].name},
+    "api:list_places": lambda s: {"kind": "dwelling"},
+    "api:list_households": lambda s: {},
+    "api:list_organisations": lambda s: {"kind": "branch"},
+    "api:list_posts": lambda s: {},
+}
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_route_as_every_role(demo, subject, name):
+    rule = MATRIX[name]
+    pattern = routes()[name][0]
+    url = url_for(name, pattern, subject)
+    unexpected = []
+    for role in ROLES:
+        client = client_for(demo, role)
+        if rule.method == "POST":
+            if name.startswith("api:"):
+                response = client.post(url, data=json.dumps(rule.data or {}),
+                                       content_type="application/json")
+            else:
+                response = client.post(url, rule.data)
+        elif rule.kind == "list":
+            response = client.get(url, LIST_QUERY[name](subject))
+        else:
+            response = client.get(url)
+        if response.status_code >= 500:
+            unexpected.append(f"{role}: server error {response.status_code}")
+            continue
+        if rule.kind == "open":
+            continue
+        if rule.kind in ("signed_in", "list"):
+            if role == "anonymous":
+                if not refused(role, response):
+                    unexpected.append(f"anonymous got {response.status_code}")
+                continue
+            if refused(role, response) and rule.kind == "signed_in":
+                unexpected.append(f"{role} refused ({response.status_code})")
+            if rule.kind == "list":
+                marker = subject_marker(name, subject)
+                body = response.content.decode()
+                if marker and marker in body and role not in rule.allowed:
+                    unexpected.append(f"{role} sees the subject in the list")
+            continue
+        if role in rule.allowed and refused(role, response):
+            unexpected.append(f"{role} refused ({response.status_code}), should be allowed")
+        if role not in rule.allowed and not refused(role, response):
+            unexpected.append(f"{role} allowed ({response.status_code}), should be refused")
+    assert unexpected == [], f"{name} {url}: {unexpected}"
+
+
+def test_admin_site_is_for_admins_only(demo):
+    for role in ROLES:
+        response = client_for(demo, role).get("/admin/")
+        if role in ADMINS:
+            assert response.status_code == 200, role
+        else:
+            assert response.status_code == 302 and "/admin/login/" in response["Location"], role
+
+
+def test_not_found_error_is_what_refusal_looks_like():
+    assert NotFound().status == 404

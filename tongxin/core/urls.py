@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+app_name = "core"
+urlpatterns = [
+    path("files/<uuid:pk>/", views.file_download, name="file"),
+]
