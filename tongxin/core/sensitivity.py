@@ -29,8 +29,11 @@ class Classes:
     structural: tuple[str, ...] = ()
 
     def of(self, field: str) -> str | None:
-        for name, fields in ((SENSITIVE, self.sensitive), (GENERAL, self.general),
-                             (STRUCTURAL, self.structural)):
+        for name, fields in (
+            (SENSITIVE, self.sensitive),
+            (GENERAL, self.general),
+            (STRUCTURAL, self.structural),
+        ):
             if field in fields:
                 return name
         return None
@@ -43,11 +46,32 @@ _TIMES = ("created_at", "updated_at")
 
 CLASSIFICATION: dict[str, Classes] = {
     "people.person": Classes(
-        sensitive=("id_number_cipher", "id_number_hash", "id_number_last4", "phone_cipher",
-                   "phone_hash", "phone_masked", "phone_last4"),
-        general=("name", "name_pinyin", "name_initials", "gender", "birth_date",
-                 "political_status", "residence_status", "ethnicity", "occupation", "employer",
-                 "household", "relation", "place", "is_active", "left_reason"),
+        sensitive=(
+            "id_number_cipher",
+            "id_number_hash",
+            "id_number_last4",
+            "phone_cipher",
+            "phone_hash",
+            "phone_masked",
+            "phone_last4",
+        ),
+        general=(
+            "name",
+            "name_pinyin",
+            "name_initials",
+            "gender",
+            "birth_date",
+            "political_status",
+            "residence_status",
+            "ethnicity",
+            "occupation",
+            "employer",
+            "household",
+            "relation",
+            "place",
+            "is_active",
+            "left_reason",
+        ),
         structural=("id", *_TIMES, "place_path", "grid"),
     ),
     "people.household": Classes(
@@ -59,25 +83,56 @@ CLASSIFICATION: dict[str, Classes] = {
         structural=("id", *_TIMES, "person"),
     ),
     "people.partymembership": Classes(
-        general=("organisation", "status", "joined_date", "in_service", "service_employer",
-                 "registered_community", "registered_date"),
+        general=(
+            "organisation",
+            "status",
+            "joined_date",
+            "in_service",
+            "service_employer",
+            "registered_community",
+            "registered_date",
+        ),
         structural=("id", *_TIMES, "person"),
     ),
     "people.importjob": Classes(
         sensitive=("payload", "errors"),
         general=("filename", "message"),
-        structural=("id", "created_by", "status", "total_rows", "processed_rows",
-                    "created_count", "household_count", "created_at", "finished_at"),
+        structural=(
+            "id",
+            "created_by",
+            "status",
+            "total_rows",
+            "processed_rows",
+            "created_count",
+            "household_count",
+            "created_at",
+            "finished_at",
+        ),
     ),
     "people.correctionrequest": Classes(
         sensitive=("requested_cipher", "requested_masked"),
         general=("field", "requested_value", "note", "decision_note"),
-        structural=("id", "person", "requested_by", "status", "decided_by", "decided_at",
-                    "created_at"),
+        structural=(
+            "id",
+            "person",
+            "requested_by",
+            "status",
+            "decided_by",
+            "decided_at",
+            "created_at",
+        ),
     ),
     "orgs.post": Classes(
-        general=("role", "place", "organisation", "rank", "start_date", "end_date",
-                 "public_contact", "note"),
+        general=(
+            "role",
+            "place",
+            "organisation",
+            "rank",
+            "start_date",
+            "end_date",
+            "public_contact",
+            "note",
+        ),
         structural=("id", *_TIMES, "person", "place_path"),
     ),
     "orgs.absence": Classes(
@@ -87,8 +142,15 @@ CLASSIFICATION: dict[str, Classes] = {
     ),
     "accounts.user": Classes(
         sensitive=("password",),
-        general=("username", "first_name", "last_name", "email", "display_name", "last_login",
-                 "date_joined"),
+        general=(
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "display_name",
+            "last_login",
+            "date_joined",
+        ),
         structural=("id", "is_superuser", "is_staff", "is_active", "person", "admin_duty"),
     ),
     "accounts.accessgrant": Classes(
@@ -114,13 +176,34 @@ CLASSIFICATION: dict[str, Classes] = {
     ),
     "core.auditevent": Classes(
         general=("actor_name", "role", "action", "object_type", "object_id", "ip", "detail"),
-        structural=("id", "seq", "at", "actor", "subject_person_id", "result", "request_id",
-                    "prev_hash", "row_hash"),
+        structural=(
+            "id",
+            "seq",
+            "at",
+            "actor",
+            "subject_person_id",
+            "result",
+            "request_id",
+            "prev_hash",
+            "row_hash",
+        ),
     ),
     "core.storedupload": Classes(
         general=("original_name",),
-        structural=("id", "purpose", "kind", "storage_name", "size", "sha256", "width",
-                    "height", "uploaded_by", "owner_type", "owner_id", "created_at"),
+        structural=(
+            "id",
+            "purpose",
+            "kind",
+            "storage_name",
+            "size",
+            "sha256",
+            "width",
+            "height",
+            "uploaded_by",
+            "owner_type",
+            "owner_id",
+            "created_at",
+        ),
     ),
 }
 

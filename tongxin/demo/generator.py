@@ -223,6 +223,11 @@ def bulk_load_tuning() -> Iterator[None]:
                 cursor.execute(f"PRAGMA cache_size = {int(previous)}")
 
 
+def _age(person: Person) -> int:
+    assert person.birth_date is not None
+    return TODAY.year - person.birth_date.year
+
+
 def seg(n: int) -> str:
     """The treebeard path step for the n-th child (1-based)."""
     out = ""
@@ -860,7 +865,7 @@ class DemoGenerator:
             tags.append(CareTag(person=p, kind=kind, grade=grade, start_date=start))
 
         for _hh, members in self.all_persons():
-            ages = [TODAY.year - m.birth_date.year for m in members]
+            ages = [_age(m) for m in members]
             head = members[0]
             if rng.random() < 0.018:
                 for m in members:
@@ -975,12 +980,12 @@ class DemoGenerator:
         adults_by_building: dict[str, list[Person]] = {}
         residents = [p for _hh, ms in self.all_persons() for p in ms]
         for p in residents:
-            if TODAY.year - p.birth_date.year >= 25:
+            if _age(p) >= 25:
                 adults_by_building.setdefault(p.place_path[:-8], []).append(p)
 
         # Party members among residents (~4.5% of adults); they become centre households etc.
         for p in residents:
-            age = TODAY.year - p.birth_date.year
+            age = _age(p)
             if age >= 22 and rng.random() < 0.040:
                 p.political_status = (
                     PoliticalStatus.CPC_PROBATIONARY
@@ -1305,9 +1310,9 @@ class DemoGenerator:
             pt.organisation_id = pt.organisation.pk if pt.organisation else None
         Post.objects.bulk_create(posts, batch_size=BATCH)
         self.post_holders = {pt.person_id for pt in posts}
-        for m in memberships:
-            m.person_id = m.person.pk
-            m.organisation_id = m.organisation.pk
+        for ms in memberships:
+            ms.person_id = ms.person.pk
+            ms.organisation_id = ms.organisation.pk
         PartyMembership.objects.bulk_create(memberships, batch_size=BATCH)
         for a in absences:
             a.person_id = a.person.pk
@@ -1334,6 +1339,8 @@ class DemoGenerator:
             buildings_by_comm.setdefault(bl.path[: -3 * STEP], []).append(bl)
 
         def spot(e: Place) -> tuple[float, float]:
+            assert e.min_lat is not None and e.max_lat is not None
+            assert e.min_lng is not None and e.max_lng is not None
             return (rng.uniform(e.min_lat, e.max_lat), rng.uniform(e.min_lng, e.max_lng))
 
         poi_plan = (
@@ -1396,14 +1403,14 @@ class DemoGenerator:
                         )
                     )
             scale_down = 1 if self.scale != "district" else 4
-            for kind, count in fac_plan:
+            for fkind, count in fac_plan:
                 for k in range(max(1, count // scale_down)):
                     e = rng.choice(estates)
                     lat, lng = spot(e)
                     facilities.append(
                         Facility(
-                            name=f"{fac_labels[kind]}{k + 1:03d}",
-                            kind=kind,
+                            name=f"{fac_labels[fkind]}{k + 1:03d}",
+                            kind=fkind,
                             place=e,
                             place_path=e.path,
                             lat=lat,

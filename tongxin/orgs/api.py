@@ -12,13 +12,12 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from ninja import Router
 
 from tongxin.core.api_support import caller, paginate
 from tongxin.core.errors import NotFound
-from tongxin.core.scoping import scope_for
 from tongxin.people.models import Person
 from tongxin.places.api import access_place, place_ref, visible_places
 

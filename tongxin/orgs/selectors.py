@@ -77,8 +77,9 @@ def responsibilities(
         )
     }
     return {
-        duty: _walk(Responsibility(place=place, duty=duty, on=on), levels, chains[duty],
-                    by_level, absent)
+        duty: _walk(
+            Responsibility(place=place, duty=duty, on=on), levels, chains[duty], by_level, absent
+        )
         for duty in duties
     }
 

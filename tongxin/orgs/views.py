@@ -84,9 +84,11 @@ def tree(request: HttpRequest) -> HttpResponse:
 @personal_page
 def children(request: HttpRequest, pk: int) -> HttpResponse:
     org = _get_org(request.user, pk)
-    kids = Organisation.objects.visible_to(request.user).filter(
-        path__prefix=org.path, depth=org.depth + 1, is_active=True
-    ).order_by("path")
+    kids = (
+        Organisation.objects.visible_to(request.user)
+        .filter(path__prefix=org.path, depth=org.depth + 1, is_active=True)
+        .order_by("path")
+    )
     return render(
         request, "orgs/_tree_nodes.html", {"parent": org, "page_obj": paginate(request, kids)}
     )
@@ -97,13 +99,15 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     org = _get_org(request.user, pk)
     ancestors = list(
-        Organisation.objects.visible_to(user).filter(
-            path__in=[org.path[:i] for i in range(org.steplen, len(org.path), org.steplen)]
-        ).order_by("depth")
+        Organisation.objects.visible_to(user)
+        .filter(path__in=[org.path[:i] for i in range(org.steplen, len(org.path), org.steplen)])
+        .order_by("depth")
     )
-    kids = Organisation.objects.visible_to(request.user).filter(
-        path__prefix=org.path, depth=org.depth + 1, is_active=True
-    ).order_by("path")
+    kids = (
+        Organisation.objects.visible_to(request.user)
+        .filter(path__prefix=org.path, depth=org.depth + 1, is_active=True)
+        .order_by("path")
+    )
     places = list(org.places.order_by("path"))
     visible_places = set(
         Place.objects.visible_to(user)

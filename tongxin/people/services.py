@@ -232,12 +232,25 @@ def person_reveal(*, actor: Any, person: Person, field: str, reason: str) -> str
         raise ValidationFailed("只能查看完整的身份证号或手机号", details={"field": [field]})
     reason = reason.strip()
     if len(reason) < 4:
-        raise ValidationFailed("请说明查看完整号码的事由（至少4个字）", details={"reason": ["事由过短"]})
+        raise ValidationFailed(
+            "请说明查看完整号码的事由（至少4个字）", details={"reason": ["事由过短"]}
+        )
     if not can_reveal(actor, person):
-        audit.record(actor=actor, action="pii_reveal", obj=person, subject_person_id=person.pk,
-                     result="denied", detail={"field": field, "reason": reason})
+        audit.record(
+            actor=actor,
+            action="pii_reveal",
+            obj=person,
+            subject_person_id=person.pk,
+            result="denied",
+            detail={"field": field, "reason": reason},
+        )
         raise Forbidden("您的岗位无权查看完整号码")
     cipher = person.id_number_cipher if field == "id_number" else person.phone_cipher
-    audit.record(actor=actor, action="pii_reveal", obj=person, subject_person_id=person.pk,
-                 detail={"field": field, "reason": reason})
+    audit.record(
+        actor=actor,
+        action="pii_reveal",
+        obj=person,
+        subject_person_id=person.pk,
+        detail={"field": field, "reason": reason},
+    )
     return vault.decrypt(cipher, context=REVEALABLE[field][1]) if cipher else ""

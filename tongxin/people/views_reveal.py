@@ -20,12 +20,12 @@ from .services import REVEALABLE, person_reveal
 def reveal(request: HttpRequest, pk: int) -> HttpResponse:
     person = access(Person, request.user, pk)
     field = request.POST.get("field", "")
-    context = {"person": person, "field": field,
-               "label": REVEALABLE.get(field, ("号码", ""))[0]}
+    context = {"person": person, "field": field, "label": REVEALABLE.get(field, ("号码", ""))[0]}
     status = 200
     try:
-        context["value"] = person_reveal(actor=request.user, person=person, field=field,
-                                         reason=request.POST.get("reason", ""))
+        context["value"] = person_reveal(
+            actor=request.user, person=person, field=field, reason=request.POST.get("reason", "")
+        )
     except (ValidationFailed, Forbidden) as exc:
         context["error"] = exc.message
         status = exc.status

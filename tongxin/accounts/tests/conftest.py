@@ -10,7 +10,6 @@ from typing import Any
 from unittest import mock
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
@@ -34,14 +33,6 @@ def clock() -> Iterator[Clock]:
     c = Clock(timezone.now().replace(microsecond=0))
     with mock.patch("django.utils.timezone.now", lambda: c.now):
         yield c
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits() -> Iterator[None]:
-    # The web-hardening rate limits count in the cache, which outlives each test's transaction.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def new_ip() -> str:

@@ -24,8 +24,18 @@ from tongxin.core.errors import NotFound
 from tongxin.orgs.models import Organisation, Post
 from tongxin.people.models import CorrectionRequest, ImportJob, Person
 
-ROLES = ("anonymous", "resident", "building", "grid1", "grid2", "secretary", "dept", "sysadmin",
-         "secadmin", "auditor")
+ROLES = (
+    "anonymous",
+    "resident",
+    "building",
+    "grid1",
+    "grid2",
+    "secretary",
+    "dept",
+    "sysadmin",
+    "secadmin",
+    "auditor",
+)
 SIGNED_IN = frozenset(ROLES) - {"anonymous"}
 PEOPLE_ROLES = frozenset({"resident", "building", "grid1", "grid2", "secretary", "dept"})
 STAFF = frozenset({"grid1", "secretary"})  # staff whose scope covers grid A
@@ -86,8 +96,9 @@ MATRIX: dict[str, Rule] = {
     "api:get_responsible": Rule(SEES_SUBJECT),
     "api:list_persons": Rule(SEES_SUBJECT, "list"),
     "api:get_person": Rule(SEES_SUBJECT),
-    "api:reveal_person_field": Rule(STAFF, method="POST",
-                                    data={"field": "phone", "reason": "核对联系方式"}),
+    "api:reveal_person_field": Rule(
+        STAFF, method="POST", data={"field": "phone", "reason": "核对联系方式"}
+    ),
     "api:list_households": Rule(SEES_SUBJECT, "list"),
     "api:get_household": Rule(SEES_SUBJECT),
     "api:list_organisations": Rule(SEES_SUBJECT, "list"),
@@ -129,21 +140,36 @@ def subject(demo, django_capture_on_commit_callbacks):
     head = demo.user("building")
     building = Post.objects.active().get(person=head.person, role="building_head").place
     resident_user = demo.user("resident")
-    person = (Person.objects.filter(place_path__prefix=building.path, household__isnull=False)
-              .exclude(pk__in=[head.person_id, resident_user.person_id])
-              .exclude(household__in=[head.person.household_id, resident_user.person.household_id])
-              .exclude(pk__in=Post.objects.values("person_id")).order_by("id").first())
+    person = (
+        Person.objects.filter(place_path__prefix=building.path, household__isnull=False)
+        .exclude(pk__in=[head.person_id, resident_user.person_id])
+        .exclude(household__in=[head.person.household_id, resident_user.person.household_id])
+        .exclude(pk__in=Post.objects.values("person_id"))
+        .order_by("id")
+        .first()
+    )
     assert person is not None and person.grid == demo.grid(1)
     branch = Organisation.objects.get(kind="branch", places=demo.grid(1))
-    job = ImportJob.objects.create(created_by=demo.user("grid1"), filename="a.xlsx",
-                                   status="done")
+    job = ImportJob.objects.create(created_by=demo.user("grid1"), filename="a.xlsx", status="done")
     correction = CorrectionRequest.objects.create(
-        person=resident_user.person, requested_by=resident_user, field="occupation",
-        requested_value="教师", note="换了工作")
-    upload = uploads.store_upload(actor=demo.user("grid1"), file=_png(), purpose="test",
-                                  owner=person)
-    return {"person": person, "household": person.household, "place": person.place,
-            "org": branch, "job": job, "correction": correction, "upload": upload}
+        person=resident_user.person,
+        requested_by=resident_user,
+        field="occupation",
+        requested_value="教师",
+        note="换了工作",
+    )
+    upload = uploads.store_upload(
+        actor=demo.user("grid1"), file=_png(), purpose="test", owner=person
+    )
+    return {
+        "person": person,
+        "household": person.household,
+        "place": person.place,
+        "org": branch,
+        "job": job,
+        "correction": correction,
+        "upload": upload,
+    }
 
 
 def _png():
@@ -158,14 +184,25 @@ def _png():
 
 
 ARGUMENTS = {
-    "pk": None, "person_id": "person", "household_id": "household", "place_id": "place",
-    "org_id": "org", "job_id": "job",
+    "pk": None,
+    "person_id": "person",
+    "household_id": "household",
+    "place_id": "place",
+    "org_id": "org",
+    "job_id": "job",
 }
 ROUTE_SUBJECT = {
-    "places:detail": "place", "places:children": "place", "orgs:detail": "org",
-    "orgs:children": "org", "people:detail": "person", "people:reveal": "person",
-    "people:household": "household", "people:erase": "person", "people:correction": "correction",
-    "core:file": "upload", "people:import_job": "job",
+    "places:detail": "place",
+    "places:children": "place",
+    "orgs:detail": "org",
+    "orgs:children": "org",
+    "people:detail": "person",
+    "people:reveal": "person",
+    "people:household": "household",
+    "people:erase": "person",
+    "people:correction": "correction",
+    "core:file": "upload",
+    "people:import_job": "job",
 }
 
 
@@ -222,8 +259,9 @@ def test_route_as_every_role(demo, subject, name):
         client = client_for(demo, role)
         if rule.method == "POST":
             if name.startswith("api:"):
-                response = client.post(url, data=json.dumps(rule.data or {}),
-                                       content_type="application/json")
+                response = client.post(
+                    url, data=json.dumps(rule.data or {}), content_type="application/json"
+                )
             else:
                 response = client.post(url, rule.data)
         elif rule.kind == "list":

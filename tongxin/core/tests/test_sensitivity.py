@@ -12,8 +12,10 @@ def personal_models():
     for model in apps.get_models():
         if not model.__module__.startswith("tongxin."):
             continue
-        linked = any(getattr(f, "related_model", None) in (person, user, household)
-                     for f in model._meta.concrete_fields)
+        linked = any(
+            getattr(f, "related_model", None) in (person, user, household)
+            for f in model._meta.concrete_fields
+        )
         if model in (person, user, household) or linked:
             yield model
 

@@ -8,13 +8,20 @@ from tongxin.people.models import Person
 
 
 def post_reveal(client, pk, field="phone", reason="上门走访需要联系本人"):
-    return client.post(f"/api/v1/persons/{pk}/reveal", data=json.dumps(
-        {"field": field, "reason": reason}), content_type="application/json")
+    return client.post(
+        f"/api/v1/persons/{pk}/reveal",
+        data=json.dumps({"field": field, "reason": reason}),
+        content_type="application/json",
+    )
 
 
 def resident_of(demo, grid_no):
-    return (Person.objects.filter(grid=demo.grid(grid_no)).exclude(phone_cipher="")
-            .order_by("id").first())
+    return (
+        Person.objects.filter(grid=demo.grid(grid_no))
+        .exclude(phone_cipher="")
+        .order_by("id")
+        .first()
+    )
 
 
 def test_grid_worker_reveals_with_reason_and_is_audited(demo):
@@ -29,13 +36,15 @@ def test_grid_worker_reveals_with_reason_and_is_audited(demo):
 
 def test_building_head_is_refused_and_the_refusal_is_audited(demo):
     head = demo.user("building")
-    neighbour = Person.objects.visible_to(head).exclude(pk=head.person_id).exclude(
-        phone_cipher="").first()
+    neighbour = (
+        Person.objects.visible_to(head).exclude(pk=head.person_id).exclude(phone_cipher="").first()
+    )
     response = post_reveal(demo.api("building"), neighbour.pk)
     assert response.status_code == 403
     assert response.json()["code"] == "FORBIDDEN"
-    assert AuditEvent.objects.filter(action="pii_reveal", subject_person_id=neighbour.pk,
-                                     result="denied").exists()
+    assert AuditEvent.objects.filter(
+        action="pii_reveal", subject_person_id=neighbour.pk, result="denied"
+    ).exists()
 
 
 def test_out_of_scope_is_not_found_and_reason_is_required(demo):
@@ -67,12 +76,17 @@ def test_person_page_reveal_form_for_allowed_roles_only(demo):
 def test_person_page_reveal_post(demo):
     person = resident_of(demo, 1)
     client = demo.client("grid1")
-    response = client.post(f"/people/{person.pk}/reveal/",
-                           {"field": "phone", "reason": "核实独居老人联系方式"}, HTTP_HX_REQUEST="true")
+    response = client.post(
+        f"/people/{person.pk}/reveal/",
+        {"field": "phone", "reason": "核实独居老人联系方式"},
+        HTTP_HX_REQUEST="true",
+    )
     assert response.status_code == 200
     phone = vault.decrypt(person.phone_cipher, context="person.phone")
     assert phone in response.content.decode()
-    assert response["Cache-Control"].startswith("no-store") or "no-store" in response["Cache-Control"]
+    assert (
+        response["Cache-Control"].startswith("no-store") or "no-store" in response["Cache-Control"]
+    )
     refused = client.post(f"/people/{person.pk}/reveal/", {"field": "phone", "reason": ""})
     assert refused.status_code == 422
     assert "事由" in refused.content.decode()
