@@ -20,6 +20,7 @@ from tongxin.core.middleware import client_ip
 from . import lockout, second_factor
 from .forms import LoginForm
 from .middleware import mark_done, pending_step
+from .services import track_session
 
 
 class LoginView(auth_views.LoginView):
@@ -40,7 +41,9 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("web:home")
 
     def form_valid(self, form: Any) -> HttpResponse:
-        response = super().form_valid(form)
+        previous = self.request.session.session_key
+        response = super().form_valid(form)  # other sessions of the account stop working
+        track_session(self.request, self.request.user, previous_key=previous)  # new key
         messages.success(self.request, "密码已修改。")
         return response
 

@@ -17,9 +17,11 @@ import hashlib
 import hmac
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
@@ -142,18 +144,28 @@ class SealedField:
     cipher_field: str
     context: str
     hash_field: str = ""
+    # For a field whose context depends on the row (a correction to an ID or a phone number).
+    context_of: Callable[[Any], str] | None = None
+
+    def context_for(self, row: Any) -> str:
+        return self.context_of(row) if self.context_of else self.context
 
 
 SEALED_FIELDS: list[SealedField] = []
 
 
 def register_sealed(
-    model_label: str, cipher_field: str, *, context: str, hash_field: str = ""
+    model_label: str,
+    cipher_field: str,
+    *,
+    context: str = "",
+    hash_field: str = "",
+    context_of: Callable[[Any], str] | None = None,
 ) -> None:
     """Declare a sealed field so that key rotation re-encrypts it (call from AppConfig.ready)."""
-    field = SealedField(model_label, cipher_field, context, hash_field)
-    if field not in SEALED_FIELDS:
-        SEALED_FIELDS.append(field)
+    if any(f.model_label == model_label and f.cipher_field == cipher_field for f in SEALED_FIELDS):
+        return
+    SEALED_FIELDS.append(SealedField(model_label, cipher_field, context, hash_field, context_of))
 
 
 def mask_id_number(last4: str) -> str:

@@ -17,3 +17,10 @@ class PeopleConfig(AppConfig):
         vault.register_sealed(
             "people.Person", "phone_cipher", context=PHONE_CONTEXT, hash_field="phone_hash"
         )
+        # A requested correction of an ID or phone number is sealed under that field's context.
+        contexts = {"id_number": ID_CONTEXT, "phone": PHONE_CONTEXT}
+        vault.register_sealed(
+            "people.CorrectionRequest",
+            "requested_cipher",
+            context_of=lambda row: contexts[row.field],
+        )

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.password_validation import (
     password_validators_help_texts,
     validate_password,
 )
 from django.core.exceptions import ValidationError
 
+from tongxin.accounts.models import UserSession
 from tongxin.accounts.validators import PasswordPolicyValidator, is_staff_account
 
 from .conftest import PASSWORD, login
@@ -106,8 +108,9 @@ def test_help_text_is_in_chinese():
 
 
 def test_the_password_change_page_applies_the_policy(demo, make_client):
-    client = make_client()
+    client, other = make_client(), make_client()
     login(client, "grid1")
+    login(other, "grid1")
     page = client.get("/account/password/")
     assert page.status_code == 200 and "至少 10 个字符" in page.content.decode()
     weak = client.post(
@@ -126,4 +129,7 @@ def test_the_password_change_page_applies_the_policy(demo, make_client):
     )
     assert good.status_code == 302
     assert demo.user("grid1").check_password("Wang-Jia-Dun-88")
-    assert client.get("/").status_code == 200  # this session goes on
+    assert client.get("/").status_code == 200  # this session goes on, under a new key
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert UserSession.objects.filter(user=demo.user("grid1")).get().session_key == key
+    assert other.get("/").status_code == 302  # the other session of the account ended

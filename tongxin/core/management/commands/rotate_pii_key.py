@@ -48,15 +48,14 @@ class Command(BaseCommand):
                         token = getattr(row, sealed.cipher_field)
                         if not token or vault.is_current(token):
                             continue
-                        value = vault.decrypt(token, context=sealed.context)
-                        setattr(
-                            row, sealed.cipher_field, vault.encrypt(value, context=sealed.context)
-                        )
+                        context = sealed.context_for(row)
+                        value = vault.decrypt(token, context=context)
+                        setattr(row, sealed.cipher_field, vault.encrypt(value, context=context))
                         if sealed.hash_field:
                             setattr(
                                 row,
                                 sealed.hash_field,
-                                vault.lookup_hash(value, context=sealed.context),
+                                vault.lookup_hash(value, context=context),
                             )
                     fields = [sealed.cipher_field] + (
                         [sealed.hash_field] if sealed.hash_field else []
