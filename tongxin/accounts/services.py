@@ -46,13 +46,14 @@ def forget_session(session_key: str | None) -> None:
         UserSession.objects.filter(session_key=session_key).delete()
 
 
-def end_sessions(user: Any) -> int:
-    """End every session and API token the account has, on the server."""
+def end_sessions(user: Any, *, keep: str | None = None) -> int:
+    """End every session (but ``keep``) and every API token the account has, on the server."""
     store = import_module(settings.SESSION_ENGINE).SessionStore
-    keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
+    rows = UserSession.objects.filter(user=user).exclude(session_key=keep or "")
+    keys = list(rows.values_list("session_key", flat=True))
     for key in keys:
         store(session_key=key).delete()
-    UserSession.objects.filter(user=user).delete()
+    rows.delete()
     ApiToken.objects.filter(user=user).delete()
     return len(keys)
 

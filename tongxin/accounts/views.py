@@ -15,12 +15,13 @@ from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 
+from tongxin.core import audit
 from tongxin.core.middleware import client_ip
 
 from . import lockout, second_factor
 from .forms import LoginForm
 from .middleware import mark_done, pending_step
-from .services import track_session
+from .services import end_sessions, track_session
 
 
 class LoginView(auth_views.LoginView):
@@ -42,8 +43,11 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         previous = self.request.session.session_key
-        response = super().form_valid(form)  # other sessions of the account stop working
-        track_session(self.request, self.request.user, previous_key=previous)  # new key
+        response = super().form_valid(form)  # gives this session a new key
+        track_session(self.request, self.request.user, previous_key=previous)
+        # Whoever else was signed in with the old password is signed out, tokens included.
+        end_sessions(self.request.user, keep=self.request.session.session_key)
+        audit.record(actor=self.request.user, action="password_change")
         messages.success(self.request, "密码已修改。")
         return response
 

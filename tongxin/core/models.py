@@ -46,7 +46,7 @@ class AuditEvent(models.Model):
     action = models.CharField("动作", max_length=64, db_index=True)
     object_type = models.CharField("对象类型", max_length=64, blank=True)
     object_id = models.CharField("对象", max_length=64, blank=True)
-    subject_person_id = models.BigIntegerField("数据主体", null=True, blank=True)
+    subject_person_id = models.BigIntegerField("数据主体", null=True, blank=True, db_index=True)
     result = models.CharField("结果", max_length=8, choices=Result.choices, default=Result.OK)
     ip = models.CharField("IP", max_length=64, blank=True)
     request_id = models.CharField("请求号", max_length=32, blank=True)

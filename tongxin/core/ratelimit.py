@@ -120,10 +120,15 @@ def _increment(cache_key: str, timeout: int) -> int:
         return 1
 
 
+def _now() -> float:
+    """The clock the windows follow (a function of its own, so tests can freeze it)."""
+    return time.time()
+
+
 def hit(name: str, request: HttpRequest, *, key: KeyKind = "ip") -> RateLimitResult:
     """Count one request against limit ``name`` for the caller (by IP or by user)."""
     rate = rate_for(name)
-    now = time.time()
+    now = _now()
     window = int(now // rate.period)
     window_end = (window + 1) * rate.period
     count = _increment(_cache_key(name, _ident(request, key), window), rate.period + 5)

@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from tongxin.core import audit
+from tongxin.core.csvsafe import safe_cell
 from tongxin.core.errors import Forbidden
 from tongxin.places.models import Place
 
@@ -72,20 +73,20 @@ def export_persons(*, actor: Any, queryset: Any) -> bytes:
     def flush() -> None:
         addresses = _addresses(chunk)
         for p in chunk:
-            ws.append(
-                [
-                    p.name,
-                    p.get_gender_display(),
-                    p.birth_date.strftime("%Y-%m") if p.birth_date else "",
-                    p.id_number_masked,
-                    p.phone_masked,
-                    addresses.get(p.place_path, ""),
-                    p.get_relation_display(),
-                    p.get_political_status_display(),
-                    p.get_residence_status_display(),
-                    p.grid.name if p.grid else "",
-                ]
-            )
+            # Text that Excel would run as a formula (a name like "=HYPERLINK(...)") is quoted.
+            row = [
+                p.name,
+                p.get_gender_display(),
+                p.birth_date.strftime("%Y-%m") if p.birth_date else "",
+                p.id_number_masked,
+                p.phone_masked,
+                addresses.get(p.place_path, ""),
+                p.get_relation_display(),
+                p.get_political_status_display(),
+                p.get_residence_status_display(),
+                p.grid.name if p.grid else "",
+            ]
+            ws.append([safe_cell(v) for v in row])
 
     for person in (
         qs.select_related("grid").order_by("place_path", "id")[:MAX_ROWS].iterator(chunk_size=2000)

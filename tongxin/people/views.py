@@ -19,7 +19,7 @@ from tongxin.web.paging import paginate, search_text
 from tongxin.web.places import address_label, ancestors_map, breadcrumb, with_addresses
 from tongxin.web.workbench import current_care_q
 
-from . import exporter, importer, policies
+from . import exporter, importer, policies, rights
 from .models import CareTag, Household, ImportJob, PartyMembership, Person, Relation
 from .selectors import persons_for
 
@@ -43,6 +43,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
         request,
         "people/list.html",
         {
+            "perms_people_staff": policies.is_staff_for_people(request.user),
             "q": q,
             "page_obj": page,
             "rows": with_addresses(page.object_list),
@@ -90,6 +91,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .first(),
             "show_care": sees_care or bool(care_tags),
             "can_reveal": policies.can_reveal(user, person),
+            "can_erase": rights.can_erase(user, person),
             "care_tags": care_tags,
         },
     )

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 
 from tongxin.accounts.models import UserSession
 from tongxin.accounts.validators import PasswordPolicyValidator, is_staff_account
+from tongxin.core.models import AuditEvent
 
 from .conftest import PASSWORD, login
 
@@ -133,3 +134,4 @@ def test_the_password_change_page_applies_the_policy(demo, make_client):
     key = client.cookies[settings.SESSION_COOKIE_NAME].value
     assert UserSession.objects.filter(user=demo.user("grid1")).get().session_key == key
     assert other.get("/").status_code == 302  # the other session of the account ended
+    assert AuditEvent.objects.filter(action="password_change").exists()

@@ -179,3 +179,12 @@ def test_export_is_masked_scoped_and_audited(demo):
     ).exists()
     with pytest.raises(Forbidden):
         exporter.export_persons(actor=demo.user("resident"), queryset=Person.objects.all())
+
+
+def test_export_quotes_text_that_a_spreadsheet_would_run(demo):
+    person = Person.objects.filter(grid=demo.grid(1)).first()
+    Person.objects.filter(pk=person.pk).update(name='=HYPERLINK("http://x","点我")')
+    user = demo.user("grid1")
+    data = exporter.export_persons(actor=user, queryset=Person.objects.filter(pk=person.pk))
+    cell = load_workbook(io.BytesIO(data)).worksheets[0]["A2"]
+    assert cell.data_type == "s" and cell.value.startswith("'=")
