@@ -35,6 +35,18 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
         DemoGenerator(seed=DEMO_SEED, scale="community").run()
 
 
+@pytest.fixture(scope="session")
+def _test_upload_root(tmp_path_factory: Any) -> Any:
+    return tmp_path_factory.mktemp("uploads")
+
+
+@pytest.fixture(autouse=True)
+def _private_upload_root(settings: Any, _test_upload_root: Any) -> None:
+    """Files stored by tests go to a temporary folder, not var/uploads: the test's database
+    rows are rolled back, the files would stay."""
+    settings.TONGXIN_UPLOAD_ROOT = _test_upload_root
+
+
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits(settings: Any) -> None:
     """Each test counts rate limits from zero: its own key namespace in the cache (which also

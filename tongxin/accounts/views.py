@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -62,8 +63,6 @@ def _next_url(request: HttpRequest) -> str:
 
 
 def _with_next(name: str, next_url: str) -> str:
-    from urllib.parse import urlencode
-
     return f"{reverse(name)}?{urlencode({'next': next_url})}"
 
 

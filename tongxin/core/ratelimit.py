@@ -50,6 +50,10 @@ DEFAULT_RATE_LIMITS: dict[str, str] = {
 DEFAULT_LIMITED_VIEWS: dict[str, tuple[tuple[str, ...], str, KeyKind]] = {
     "login": (("POST",), "login", "ip"),
     "api:issue_token": (("POST",), "login", "ip"),
+    # Full ID/phone numbers: per signed-in user (a bearer-token caller counts by IP here,
+    # because the API authenticates inside the view).
+    "people:reveal": (("POST",), "reveal", "user"),
+    "api:reveal_person_field": (("POST",), "reveal", "user"),
 }
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}

@@ -90,3 +90,14 @@ def test_person_page_reveal_post(demo):
     refused = client.post(f"/people/{person.pk}/reveal/", {"field": "phone", "reason": ""})
     assert refused.status_code == 422
     assert "事由" in refused.content.decode()
+
+
+def test_reveals_are_rate_limited(demo, settings):
+    settings.TONGXIN_RATE_LIMITS = {**settings.TONGXIN_RATE_LIMITS, "reveal": "2/h"}
+    person = resident_of(demo, 1)
+    client = demo.client("grid1")
+    data = {"field": "phone", "reason": "核实独居老人联系方式"}
+    assert client.post(f"/people/{person.pk}/reveal/", data).status_code == 200
+    assert client.post(f"/people/{person.pk}/reveal/", data).status_code == 200
+    third = client.post(f"/people/{person.pk}/reveal/", data)
+    assert third.status_code == 429 and third["Retry-After"]
