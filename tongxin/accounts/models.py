@@ -40,6 +40,14 @@ class User(AbstractUser):
     class Meta:
         verbose_name = "账号"
         verbose_name_plural = "账号"
+        constraints = [
+            # 三权分立: an admin account is nobody's personal account and holds no post, so it
+            # can never also see residents (one duty per account is the single field itself).
+            models.CheckConstraint(
+                condition=models.Q(admin_duty="") | models.Q(person__isnull=True),
+                name="admin_account_has_no_person",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.display_name or self.username

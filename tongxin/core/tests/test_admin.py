@@ -42,3 +42,14 @@ def test_create_admin_prints_a_one_time_password(db):
     password = out.getvalue().split("一次性密码：")[1].split()[0]
     user = authenticate(username="sec2", password=password)
     assert user is not None and user.admin_duty == "security" and not user.is_superuser
+
+
+def test_an_admin_account_cannot_be_linked_to_a_person(demo):
+    from django.db import IntegrityError, transaction
+
+    from tongxin.people.models import Person
+
+    admin = demo.user("secadmin")
+    admin.person = Person.objects.exclude(user__isnull=False).first()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        admin.save()
