@@ -147,20 +147,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 CSRF_FAILURE_VIEW = "tongxin.core.views.csrf_failure"
 
-# Web hardening (tongxin/core/security.py; docs/security.md). The Content-Security-Policy of
-# every response; deployments that add map tiles from an intranet server extend img-src here.
-TONGXIN_CSP = {
-    "default-src": "'self'",
-    "script-src": "'self'",
-    "style-src": "'self'",
-    "img-src": "'self' data:",
-    "font-src": "'self'",
-    "connect-src": "'self'",
-    "object-src": "'none'",
-    "frame-ancestors": "'none'",
-    "base-uri": "'self'",
-    "form-action": "'self'",
-}
+# Web hardening (tongxin/core/security.py; docs/security.md). The Content-Security-Policy is
+# security.DEFAULT_CSP unless TONGXIN_CSP is set here (e.g. to add an intranet tile server to
+# img-src for the map).
 # Path prefix → directives merged over TONGXIN_CSP for those pages only (none needed today).
 TONGXIN_CSP_PATH_OVERRIDES: dict[str, dict[str, str]] = {}
 
