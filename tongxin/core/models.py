@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+
+def in_force_q(on: dt.date | None = None) -> models.Q:
+    """Rows whose ``start_date``..``end_date`` period covers ``on`` (today by default); an
+    empty start or end means open-ended. Posts, care tags and the like share this rule."""
+    on = on or dt.date.today()
+    return (models.Q(start_date__isnull=True) | models.Q(start_date__lte=on)) & (
+        models.Q(end_date__isnull=True) | models.Q(end_date__gte=on)
+    )
 
 
 class TimeStampedModel(models.Model):

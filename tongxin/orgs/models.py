@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
-from tongxin.core.models import TimeStampedModel
+from tongxin.core.models import TimeStampedModel, in_force_q
 from tongxin.core.scoping import Scope, paths_q
 from tongxin.people.models import Person
 from tongxin.places.models import Place, PlaceKind
@@ -118,10 +118,7 @@ class Organisation(MP_Node, TimeStampedModel):
 
 class PostQuerySet(models.QuerySet):
     def active(self, on: dt.date | None = None) -> PostQuerySet:
-        on = on or dt.date.today()
-        return self.filter(Q(start_date__lte=on) | Q(start_date__isnull=True)).filter(
-            Q(end_date__isnull=True) | Q(end_date__gte=on)
-        )
+        return self.filter(in_force_q(on))
 
     def visible_to(self, user: Any) -> PostQuerySet:
         from tongxin.core.scoping import scope_for

@@ -12,12 +12,12 @@ from django.views.decorators.http import require_http_methods
 
 from tongxin.core import ratelimit
 from tongxin.core.errors import Forbidden, NotFound, ValidationFailed
+from tongxin.core.models import in_force_q
 from tongxin.core.scoping import access, scope_for
 from tongxin.orgs.models import Post
 from tongxin.web.decorators import personal_page
 from tongxin.web.paging import paginate, search_text
 from tongxin.web.places import address_label, ancestors_map, breadcrumb, with_addresses
-from tongxin.web.workbench import current_care_q
 
 from . import exporter, importer, policies, rights
 from .models import CareTag, Household, ImportJob, PartyMembership, Person, Relation
@@ -121,7 +121,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if scope_for(user).sees_care_at(household.place_path):
         for tag in (
             CareTag.objects.visible_to(user)
-            .filter(current_care_q(), person_id__in=[m.pk for m in page.object_list])
+            .filter(in_force_q(), person_id__in=[m.pk for m in page.object_list])
             .order_by("kind")
         ):
             tags.setdefault(tag.person_id, []).append(tag)

@@ -7,15 +7,13 @@ own household. Every number counts only rows the user may see (``visible_to``).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q
-
 from tongxin.accounts.models import AdminDuty
 from tongxin.accounts.scopes import active_posts
+from tongxin.core.models import in_force_q
 from tongxin.core.scoping import scope_for
 from tongxin.orgs.models import Post
 from tongxin.orgs.roles import ROLE_RULES, Duty, Role, View
@@ -49,13 +47,6 @@ def visible_posts_at(user: Any, place: Place) -> list[Post]:
     return posts
 
 
-def current_care_q(on: dt.date | None = None) -> Q:
-    on = on or dt.date.today()
-    return (Q(start_date__isnull=True) | Q(start_date__lte=on)) & (
-        Q(end_date__isnull=True) | Q(end_date__gte=on)
-    )
-
-
 @dataclass
 class Numbers:
     residents: int
@@ -87,7 +78,7 @@ def sees_care_under(user: Any, place: Place | None) -> bool:
 def care_persons_count(user: Any, place: Place | None = None) -> int | None:
     if not sees_care_under(user, place):
         return None
-    tags = CareTag.objects.visible_to(user).filter(current_care_q(), person__is_active=True)
+    tags = CareTag.objects.visible_to(user).filter(in_force_q(), person__is_active=True)
     if place is not None:
         tags = tags.filter(person__place_path__prefix=place.path)
     return tags.values("person_id").distinct().count()
