@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "tongxin.places",
     "tongxin.people",
     "tongxin.orgs",
+    "tongxin.inbox",
+    "tongxin.cases",
     "tongxin.web",
     "tongxin.demo",
 ]
@@ -196,6 +198,18 @@ TONGXIN_PII_KEY_AUTOCREATE = False
 
 TONGXIN_DEMO_PASSWORD = os.environ.get("TONGXIN_DEMO_PASSWORD", "Tongxin-2026")
 TONGXIN_PAGE_SIZE = 20
+
+# Cases (tongxin.cases). Office hours for working-time deadlines (local time).
+TONGXIN_WORKING_HOURS = (("08:30", "12:00"), ("14:00", "18:00"))
+# Warnings before a deadline, as the share of the allowed time that has gone by.
+TONGXIN_CASE_WARNINGS = {"yellow": 0.75, "red": 0.9}
+# A new case near an open case of the same category is a possible duplicate.
+TONGXIN_CASE_DUPLICATE_RADIUS_M = 150
+TONGXIN_CASE_DUPLICATE_DAYS = 7
+# How departments called in (吹哨) must report in (报到), in minutes.
+TONGXIN_CASE_REPORT_IN_MINUTES = {"emergency": 30, "urgent": 120, "normal": 24 * 60}
+# Notification channels beside the in-app inbox (dotted paths of Channel classes).
+TONGXIN_NOTIFY_CHANNELS = ["tongxin.inbox.channels.LogChannel"]
 TONGXIN_IMPORT_MAX_ROWS = 20000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

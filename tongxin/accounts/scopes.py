@@ -31,6 +31,8 @@ def compute_scope(user: Any) -> Scope:
     place_paths: list[str] = []
     person_ids: set[int] = set()
     household_ids: set[int] = set()
+    case_paths: list[str] = []
+    org_ids: set[int] = set()
 
     if user.person_id:
         person_ids.add(user.person_id)
@@ -38,11 +40,15 @@ def compute_scope(user: Any) -> Scope:
         if hh:
             household_ids.add(hh)
         for post in active_posts(user, today):
+            if post.organisation_id:
+                org_ids.add(post.organisation_id)
             rule = ROLE_RULES.get(post.role)
             if rule is None or post.place is None or rule.view == View.NONE:
                 continue
             place_paths.append(post.place.path)
             person_paths.append(post.place.path)
+            if rule.view == View.STAFF:
+                case_paths.append(post.place.path)
             if rule.view == View.STAFF and rule.sees_care:
                 care_paths.append(post.place.path)
 
@@ -50,6 +56,7 @@ def compute_scope(user: Any) -> Scope:
     for grant in grants:
         place_paths.append(grant.place.path)
         person_paths.append(grant.place.path)
+        case_paths.append(grant.place.path)
         if grant.include_care:
             care_paths.append(grant.place.path)
 
@@ -59,6 +66,8 @@ def compute_scope(user: Any) -> Scope:
         place_paths=minimal_roots(place_paths),
         person_ids=frozenset(person_ids),
         household_ids=frozenset(household_ids),
+        case_paths=minimal_roots(case_paths),
+        org_ids=frozenset(org_ids),
     )
 
 

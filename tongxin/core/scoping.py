@@ -31,6 +31,9 @@ class Scope:
     ``care_paths`` the subtrees whose care tags are visible too; ``person_ids`` individual
     persons outside those subtrees (the user themself, their household). ``place_paths`` are
     the subtrees of the place tree the user may browse (their ancestors are visible by name).
+    ``case_paths`` are the subtrees whose cases the user handles (staff posts and grants);
+    ``org_ids`` the organisations the user holds a post in (a department sees the cases sent
+    or escalated to it).
     """
 
     person_paths: tuple[str, ...] = ()
@@ -38,6 +41,8 @@ class Scope:
     place_paths: tuple[str, ...] = ()
     person_ids: frozenset[int] = field(default_factory=frozenset)
     household_ids: frozenset[int] = field(default_factory=frozenset)
+    case_paths: tuple[str, ...] = ()
+    org_ids: frozenset[int] = field(default_factory=frozenset)
 
     @property
     def is_empty(self) -> bool:
@@ -51,6 +56,9 @@ class Scope:
 
     def sees_care_at(self, path: str) -> bool:
         return any(path.startswith(p) for p in self.care_paths)
+
+    def handles_cases_at(self, path: str) -> bool:
+        return any(path.startswith(p) for p in self.case_paths)
 
 
 EMPTY_SCOPE = Scope()

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class CasesConfig(AppConfig):
+    name = "tongxin.cases"
+    label = "cases"
+    verbose_name = "民情诉求"
+
+    def ready(self) -> None:
+        from tongxin.core import vault
+
+        from .models import REPORTER_PHONE_CONTEXT
+
+        vault.register_sealed("cases.Case", "reporter_phone_cipher", context=REPORTER_PHONE_CONTEXT)

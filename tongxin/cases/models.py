@@ -1,0 +1,567 @@
+"""Cases (民情诉求): categories, the case itself, its append-only timeline, routing rules and
+decisions, the departments called in (吹哨报到), the duty roster and the working calendar."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from tongxin.core import vault
+from tongxin.core.models import TimeStampedModel
+from tongxin.core.scoping import Scope, ScopedQuerySet, paths_q
+from tongxin.orgs.models import DepartmentKind, Organisation
+from tongxin.orgs.roles import Duty, Role
+from tongxin.people.models import Person
+from tongxin.places.models import Place
+
+from .workflow import OPEN_STATES, Act, State
+
+
+class Level(models.TextChoices):
+    """Who handles a case: the grid, the community, a department, or the duty roster."""
+
+    GRID = "grid", "网格"
+    COMMUNITY = "community", "社区"
+    DEPARTMENT = "department", "职能部门"
+    ROSTER = "roster", "值班"
+
+
+class Priority(models.TextChoices):
+    EMERGENCY = "emergency", "紧急"
+    URGENT = "urgent", "加急"
+    NORMAL = "normal", "一般"
+
+
+class Channel(models.TextChoices):
+    APP = "app", "一键上报"
+    HOTLINE = "hotline", "热线电话"
+    PATROL = "patrol", "网格巡查"
+    VISIT = "visit", "入户走访"
+    MESSAGE_BOX = "message_box", "门栋留言箱"
+    ONLINE_GROUP = "online_group", "网上群组"
+    TRANSFER = "transfer", "部门转办"
+    API = "api", "接口"
+    OPEN311 = "open311", "Open311"
+
+
+class Feedback(models.TextChoices):
+    SATISFIED = "satisfied", "满意"
+    BASIC = "basic", "基本满意"
+    UNSATISFIED = "unsatisfied", "不满意"
+
+
+class CaseCategory(models.Model):
+    """A node of the configurable category tree (环境卫生 › 井盖…), with a stable ``code``.
+
+    A category says who handles its cases by default (``level``; for department-level ones the
+    ``department_kind``), which duty chain finds the responsible person (``duty``), and whether
+    the community must attend in person (``must_attend``: 三必到). Deadlines live in
+    ``CaseDeadline`` per priority; a sub-category without its own inherits its parent's.
+    """
+
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="上级分类",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    code = models.CharField("编码", max_length=40, unique=True)
+    name = models.CharField("名称", max_length=50)
+    description = models.CharField("说明", max_length=200, blank=True)
+    level = models.CharField("处置层级", max_length=16, choices=Level.choices, default=Level.GRID)
+    department_kind = models.CharField(
+        "责任部门类别", max_length=32, choices=DepartmentKind.choices, blank=True
+    )
+    duty = models.CharField("责任链", max_length=32, choices=Duty.choices, default=Duty.GENERAL)
+    must_attend = models.BooleanField("三必到", default=False)
+    # Extra questions a reporter answers (Open311 service attributes): a list of
+    # {"code", "datatype", "description", "required", "order", "values": [{"key", "name"}]}.
+    attributes = models.JSONField("补充问题", default=list, blank=True)
+    keywords = models.CharField("关键词", max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField("排序", default=0)
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "诉求分类"
+        verbose_name_plural = "诉求分类"
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def lineage(self) -> list[CaseCategory]:
+        """This category and its ancestors, nearest first."""
+        out: list[CaseCategory] = []
+        node: CaseCategory | None = self
+        while node is not None and len(out) < 10:
+            out.append(node)
+            node = node.parent
+        return out
+
+    @property
+    def full_name(self) -> str:
+        return " › ".join(c.name for c in reversed(self.lineage()))
+
+
+class CaseDeadline(models.Model):
+    """How long a case of a category and priority may take, per clock (minutes).
+
+    ``category`` empty: the default for the priority. ``working_time``: count only working
+    minutes (working days, office hours), as ordinary services do; emergencies run on the
+    wall clock.
+    """
+
+    category = models.ForeignKey(
+        CaseCategory,
+        verbose_name="分类",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="deadlines",
+    )
+    priority = models.CharField("紧急程度", max_length=16, choices=Priority.choices)
+    accept_minutes = models.PositiveIntegerField("受理时限(分钟)")
+    arrive_minutes = models.PositiveIntegerField("到场时限(分钟)", null=True, blank=True)
+    resolve_minutes = models.PositiveIntegerField("办结时限(分钟)")
+    working_time = models.BooleanField("按工作时间计", default=False)
+
+    class Meta:
+        verbose_name = "办理时限"
+        verbose_name_plural = "办理时限"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "priority"], name="case_deadline_unique_category_priority"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category or '默认'} {self.get_priority_display()}"
+
+
+class CaseQuerySet(ScopedQuerySet):
+    def open(self) -> CaseQuerySet:
+        return self.filter(state__in=OPEN_STATES)
+
+
+class Case(TimeStampedModel):
+    """One problem or request, from report to close.
+
+    ``place`` is where it is (the most precise place the location resolved to: dwelling,
+    building, estate or grid); ``place_path`` copies its path for scoped, indexed subtree
+    queries and ``grid`` is the grid it falls in. The reporter is a registered person or a name
+    and a phone number (sealed by the vault); ``anonymous`` hides them from the public, never
+    from staff. ``assignee_person`` / ``assignee_org`` is who must act now; ``owner`` the first
+    staff member who received it (首问责任人) until someone else accepts it.
+    """
+
+    ref = models.CharField("编号", max_length=24, unique=True)
+    category = models.ForeignKey(
+        CaseCategory, verbose_name="分类", on_delete=models.PROTECT, related_name="cases"
+    )
+    priority = models.CharField(
+        "紧急程度", max_length=16, choices=Priority.choices, default=Priority.NORMAL
+    )
+    channel = models.CharField("来源渠道", max_length=16, choices=Channel.choices)
+    state = models.CharField(
+        "状态", max_length=16, choices=State.choices, default=State.REPORTED, db_index=True
+    )
+    description = models.TextField("问题描述", max_length=4000)
+    answers = models.JSONField("补充信息", default=dict, blank=True)
+
+    reporter_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="上报账号",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reported_cases",
+    )
+    reporter_person = models.ForeignKey(
+        Person,
+        verbose_name="上报人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reported_cases",
+    )
+    reporter_name = models.CharField("上报人姓名", max_length=50, blank=True)
+    reporter_phone_cipher = models.TextField(blank=True, editable=False)
+    reporter_phone_masked = models.CharField("联系电话", max_length=20, blank=True)
+    anonymous = models.BooleanField("对外匿名", default=False)
+
+    lat = models.FloatField("纬度", null=True, blank=True)
+    lng = models.FloatField("经度", null=True, blank=True)
+    address = models.CharField("地址", max_length=200, blank=True)
+    place = models.ForeignKey(
+        Place, verbose_name="地点", null=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    place_path = models.CharField(max_length=255, blank=True, editable=False)
+    grid = models.ForeignKey(
+        Place,
+        verbose_name="网格",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="grid_cases",
+    )
+    location_source = models.CharField("定位方式", max_length=16, blank=True)
+    resolution = models.JSONField("定位结果", default=dict, blank=True)
+
+    level = models.CharField("处置层级", max_length=16, choices=Level.choices, blank=True)
+    assignee_person = models.ForeignKey(
+        Person,
+        verbose_name="当前处置人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_cases",
+    )
+    assignee_org = models.ForeignKey(
+        Organisation,
+        verbose_name="当前处置单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_cases",
+    )
+    owner = models.ForeignKey(
+        Person,
+        verbose_name="首问责任人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_cases",
+    )
+    supervisor = models.ForeignKey(
+        Person,
+        verbose_name="督办/升级至",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="supervised_cases",
+    )
+    suspended_from = models.CharField(max_length=16, choices=State.choices, blank=True)
+    suspended_at = models.DateTimeField(null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name="合并至",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_cases",
+    )
+
+    accept_due = models.DateTimeField("受理时限", null=True, blank=True)
+    arrive_due = models.DateTimeField("到场时限", null=True, blank=True)
+    resolve_due = models.DateTimeField("办结时限", null=True, blank=True, db_index=True)
+    # The planned clocks and how far each has gone (see ``sla``): {"accept": {"yellow": iso,
+    # "red": iso, "due": iso, "stage": "" | "yellow" | "red" | "due" | "stopped"}, ...}.
+    clocks = models.JSONField(default=dict, blank=True)
+    breach_level = models.PositiveSmallIntegerField("超时升级次数", default=0)
+    overdue = models.BooleanField("已超时", default=False, db_index=True)
+    supervised = models.BooleanField("督办", default=False)
+
+    accepted_at = models.DateTimeField("立案时间", null=True, blank=True)
+    arrived_at = models.DateTimeField("到场时间", null=True, blank=True)
+    resolved_at = models.DateTimeField("办结时间", null=True, blank=True)
+    closed_at = models.DateTimeField("结案时间", null=True, blank=True)
+    resolved_on_time = models.BooleanField("按时办结", null=True, blank=True)
+    result = models.TextField("处置结果", max_length=4000, blank=True)
+    feedback = models.CharField("回访评价", max_length=16, choices=Feedback.choices, blank=True)
+    feedback_at = models.DateTimeField("回访时间", null=True, blank=True)
+    reopen_count = models.PositiveSmallIntegerField("重办次数", default=0)
+    support_count = models.PositiveIntegerField("附议人数", default=0)
+    public_note = models.CharField("公开进展", max_length=500, blank=True)
+
+    objects = models.Manager.from_queryset(CaseQuerySet)()
+
+    class Meta:
+        verbose_name = "民情诉求"
+        verbose_name_plural = "民情诉求"
+        indexes = [
+            models.Index(
+                fields=["place_path"], name="case_path_prefix", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(fields=["grid", "state"], name="case_grid_state"),
+            models.Index(fields=["assignee_person", "state"], name="case_assignee_state"),
+            models.Index(fields=["assignee_org", "state"], name="case_org_state"),
+            models.Index(fields=["category", "state", "lat"], name="case_category_state_lat"),
+            models.Index(fields=["created_at"], name="case_created"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(state=State.MERGED) | Q(merged_into__isnull=False),
+                name="case_merged_has_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ref} {self.category.name}"
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        """Staff see the cases of the places they handle; everyone sees what they reported,
+        what is assigned to them or to their organisation, and what their department was
+        called in on (吹哨)."""
+        q = (
+            paths_q("place_path", scope.case_paths)
+            | Q(reporter_person_id__in=scope.person_ids)
+            | Q(assignee_person_id__in=scope.person_ids)
+            | Q(owner_id__in=scope.person_ids)
+            | Q(supervisor_id__in=scope.person_ids)
+        )
+        if scope.org_ids:
+            q |= Q(assignee_org_id__in=scope.org_ids) | Q(
+                pk__in=DepartmentCall.objects.filter(organisation_id__in=scope.org_ids).values(
+                    "case_id"
+                )
+            )
+        return q
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    @property
+    def reporter_label(self) -> str:
+        """The reporter as staff see it (name, masked phone)."""
+        name = self.reporter_person.name if self.reporter_person else self.reporter_name
+        bits = [b for b in (name, self.reporter_phone_masked) if b]
+        return " ".join(bits) or "未留姓名"
+
+    def reporter_phone(self) -> str:
+        """The full number, for a reveal only (audited by the caller)."""
+        if not self.reporter_phone_cipher:
+            return ""
+        return vault.decrypt(self.reporter_phone_cipher, context=REPORTER_PHONE_CONTEXT)
+
+    def assignee_label(self) -> str:
+        if self.assignee_person_id and self.assignee_person:
+            return self.assignee_person.name
+        if self.assignee_org_id and self.assignee_org:
+            return self.assignee_org.name
+        return "未分派"
+
+
+REPORTER_PHONE_CONTEXT = "case.reporter_phone"
+
+
+class AppendOnly(models.Model):
+    """Rows that are written once and never changed (history)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise RuntimeError(f"{type(self).__name__} rows are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError(f"{type(self).__name__} rows are append-only")
+
+
+class CaseEvent(AppendOnly):
+    """One act on a case, in the append-only timeline: who, when, what, from and to which
+    state, the note, and any attachments (``data["uploads"]``). ``public`` events (and their
+    notes) may be shown to the reporter and through Open311."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    seq = models.PositiveIntegerField()
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    actor_label = models.CharField(max_length=100, blank=True)
+    act = models.CharField(max_length=16, choices=Act.choices)
+    from_state = models.CharField(max_length=16, blank=True)
+    to_state = models.CharField(max_length=16, blank=True)
+    note = models.TextField(max_length=4000, blank=True)
+    public = models.BooleanField(default=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "办理记录"
+        verbose_name_plural = "办理记录"
+        ordering = ["case", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "seq"], name="case_event_unique_seq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}#{self.seq} {self.get_act_display()}"
+
+
+class RoutingRule(models.Model):
+    """A routing rule (category × place × time → level and target), tried before the default.
+
+    Empty fields match anything. The most specific matching rule wins (category, then place
+    depth, then ``order``). ``hours``: ``working`` or ``off`` hours only. A rule names a
+    ``target_org`` (a department, a property company…), a ``target_role`` to look up at the
+    place (through the posts), or only a ``level``.
+    """
+
+    class Hours(models.TextChoices):
+        ANY = "", "不限"
+        WORKING = "working", "工作时间"
+        OFF = "off", "非工作时间"
+
+    name = models.CharField("规则名称", max_length=100)
+    category = models.ForeignKey(
+        CaseCategory, verbose_name="分类", null=True, blank=True, on_delete=models.CASCADE
+    )
+    place = models.ForeignKey(
+        Place, verbose_name="地点范围", null=True, blank=True, on_delete=models.CASCADE
+    )
+    priority = models.CharField(
+        "紧急程度", max_length=16, choices=Priority.choices, blank=True, default=""
+    )
+    hours = models.CharField("时段", max_length=8, choices=Hours.choices, blank=True, default="")
+    level = models.CharField("处置层级", max_length=16, choices=Level.choices)
+    target_org = models.ForeignKey(
+        Organisation, verbose_name="处置单位", null=True, blank=True, on_delete=models.CASCADE
+    )
+    target_role = models.CharField("处置职务", max_length=32, choices=Role.choices, blank=True)
+    order = models.PositiveSmallIntegerField("顺序", default=0)
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "分拨规则"
+        verbose_name_plural = "分拨规则"
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoutingDecision(AppendOnly):
+    """Where a case was sent and why: each automatic routing and each dispatcher override."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="routings")
+    at = models.DateTimeField(default=timezone.now)
+    rule = models.ForeignKey(RoutingRule, null=True, blank=True, on_delete=models.SET_NULL)
+    level = models.CharField(max_length=16, choices=Level.choices)
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT)
+    organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT)
+    reason = models.TextField()
+    override = models.BooleanField(default=False)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        verbose_name = "分拨记录"
+        verbose_name_plural = "分拨记录"
+        ordering = ["case", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} → {self.person or self.organisation or self.level}"
+
+
+class DepartmentCall(TimeStampedModel):
+    """One department called in on a case (吹哨), its report-in (报到) and its part."""
+
+    class Status(models.TextChoices):
+        CALLED = "called", "待报到"
+        REPORTED_IN = "reported_in", "已报到"
+        DONE = "done", "已处置"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="calls")
+    organisation = models.ForeignKey(
+        Organisation, verbose_name="部门", on_delete=models.PROTECT, related_name="case_calls"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.CALLED)
+    request = models.TextField("需协助事项", max_length=2000, blank=True)
+    called_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    report_due = models.DateTimeField("报到时限")
+    reported_at = models.DateTimeField("报到时间", null=True, blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    done_at = models.DateTimeField(null=True, blank=True)
+    result = models.TextField("处置情况", max_length=4000, blank=True)
+    late = models.BooleanField("超时报到", default=False)
+
+    class Meta:
+        verbose_name = "吹哨报到"
+        verbose_name_plural = "吹哨报到"
+        constraints = [
+            models.UniqueConstraint(fields=["case", "organisation"], name="department_call_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.organisation} {self.get_status_display()}"
+
+
+class CaseSupport(models.Model):
+    """A resident saying "me too" (我也遇到) on an open case."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="supports")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "附议"
+        verbose_name_plural = "附议"
+        constraints = [
+            models.UniqueConstraint(fields=["case", "user"], name="case_support_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} +{self.user_id}"
+
+
+class DutyShift(models.Model):
+    """A 24-hour duty roster entry (值班): who is on duty for a community or street, when."""
+
+    place = models.ForeignKey(
+        Place, verbose_name="值班范围", on_delete=models.CASCADE, related_name="duty_shifts"
+    )
+    person = models.ForeignKey(
+        Person, verbose_name="值班人", on_delete=models.PROTECT, related_name="duty_shifts"
+    )
+    starts_at = models.DateTimeField("开始")
+    ends_at = models.DateTimeField("结束")
+    phone = models.CharField("值班电话", max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = "值班表"
+        verbose_name_plural = "值班表"
+        indexes = [models.Index(fields=["place", "starts_at", "ends_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="duty_shift_ends_after"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.place} {self.person} {self.starts_at:%m-%d %H:%M}"
+
+
+class WorkCalendarDay(models.Model):
+    """An admin's override of the working calendar for one day: a holiday, or a make-up
+    working day (调休上班). Days not listed follow the published arrangement."""
+
+    date = models.DateField("日期", unique=True)
+    is_workday = models.BooleanField("是否工作日")
+    note = models.CharField("说明", max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = "工作日历调整"
+        verbose_name_plural = "工作日历调整"
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {'上班' if self.is_workday else '休息'}"

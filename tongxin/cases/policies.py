@@ -1,0 +1,141 @@
+"""Who may do which act on a case.
+
+Everything starts from what the user may see (``Case.objects.visible_to``); among those cases:
+- the **handler** is the current assignee (the person, or anyone holding a post in the
+  assigned organisation);
+- the **owner** is the 首问责任人;
+- **staff** are those who handle cases at the case's place (a grid's A and B workers…);
+- a **dispatcher** is staff at community level or above over the case's place (社区 dispatches,
+  街道 supervises);
+- a **called department** is one called in (吹哨) and not yet done;
+- the **reporter** is who reported it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tongxin.core.scoping import scope_for
+from tongxin.places.models import Place
+
+from .models import Case, DepartmentCall
+from .workflow import OPEN_STATES, USER_ACTS, Act, State, allowed_from
+
+DISPATCH_KINDS = ("district", "street", "community")
+
+
+def dispatcher_paths(user: Any) -> tuple[str, ...]:
+    """The subtrees in which the user dispatches (community level and above), cached."""
+    cached = getattr(user, "_tongxin_dispatch_paths", None)
+    if cached is None:
+        scope = scope_for(user)
+        cached = tuple(
+            Place.objects.filter(path__in=scope.case_paths, kind__in=DISPATCH_KINDS).values_list(
+                "path", flat=True
+            )
+        )
+        user._tongxin_dispatch_paths = cached
+    return cached
+
+
+def is_dispatcher(user: Any, case: Case) -> bool:
+    return any(case.place_path.startswith(p) for p in dispatcher_paths(user))
+
+
+def is_staff_over(user: Any, case: Case) -> bool:
+    return scope_for(user).handles_cases_at(case.place_path)
+
+
+def is_handler(user: Any, case: Case) -> bool:
+    person_id = getattr(user, "person_id", None)
+    if person_id and case.assignee_person_id == person_id:
+        return True
+    return bool(case.assignee_org_id and case.assignee_org_id in scope_for(user).org_ids)
+
+
+def is_owner(user: Any, case: Case) -> bool:
+    person_id = getattr(user, "person_id", None)
+    return bool(person_id and case.owner_id == person_id)
+
+
+def is_reporter(user: Any, case: Case) -> bool:
+    person_id = getattr(user, "person_id", None)
+    if case.reporter_user_id and case.reporter_user_id == user.pk:
+        return True
+    return bool(person_id and case.reporter_person_id == person_id)
+
+
+def pending_calls(user: Any, case: Case) -> list[DepartmentCall]:
+    """The calls on this case to departments the user holds a post in, not yet done."""
+    org_ids = scope_for(user).org_ids
+    if not org_ids:
+        return []
+    return list(
+        case.calls.filter(organisation_id__in=org_ids)
+        .exclude(status=DepartmentCall.Status.DONE)
+        .select_related("organisation")
+        .order_by("pk")
+    )
+
+
+def may(user: Any, case: Case, act: str) -> bool:
+    """Whether the policy lets ``user`` do ``act`` on ``case`` (the state is checked apart)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if getattr(user, "admin_duty", ""):
+        return False  # 三权分立: administrators keep the system, they do not handle cases
+    handler, owner = is_handler(user, case), is_owner(user, case)
+    dispatcher, staff = is_dispatcher(user, case), is_staff_over(user, case)
+    if act in (Act.ACCEPT, Act.REJECT):
+        return handler or staff or dispatcher
+    if act == Act.DISPATCH:
+        return owner or dispatcher or (handler and case.state != State.REPORTED) or staff
+    if act in (Act.START, Act.RETURN):
+        return handler
+    if act == Act.RESOLVE:
+        if case.state == State.ESCALATED:
+            return owner or dispatcher
+        return handler
+    if act in (Act.SUSPEND, Act.RESUME, Act.CLOSE):
+        return owner or dispatcher
+    if act == Act.SUPERVISE:
+        person_id = getattr(user, "person_id", None)
+        return dispatcher or bool(person_id and case.supervisor_id == person_id)
+    if act == Act.ESCALATE:
+        return owner or dispatcher or (handler and not case.assignee_org_id)
+    if act == Act.REPORT_IN:
+        return bool(pending_calls(user, case))
+    if act == Act.FEEDBACK:
+        return is_reporter(user, case) or owner or staff or dispatcher
+    if act == Act.MERGE:
+        return owner or dispatcher or staff
+    if act == Act.SUPPORT:
+        return bool(getattr(user, "person_id", None)) and not is_reporter(user, case)
+    if act == Act.NOTE:
+        return handler or owner or staff or dispatcher or bool(pending_calls(user, case))
+    return False
+
+
+def allowed_acts(user: Any, case: Case) -> list[str]:
+    """The acts the user may do on the case now (for the buttons on its page)."""
+    return [act for act in USER_ACTS if allowed_from(act, case.state) and may(user, case, act)]
+
+
+def may_report(user: Any) -> bool:
+    """Anyone signed in with a person (resident or staff) may report; admins may not."""
+    return bool(getattr(user, "is_authenticated", False) and getattr(user, "person_id", None))
+
+
+def sees_reporter(user: Any, case: Case) -> bool:
+    """Staff (and the reporter) see who reported; others never, and nobody when it was
+    reported anonymously unless they are staff over it."""
+    return (
+        is_reporter(user, case)
+        or is_staff_over(user, case)
+        or is_owner(user, case)
+        or (is_handler(user, case) and not case.anonymous)
+    )
+
+
+def is_open(case: Case) -> bool:
+    return case.state in OPEN_STATES

@@ -1,0 +1,295 @@
+"""Reads about cases: worklists, nearby open cases (duplicates), and the measures.
+
+Every list starts from ``Case.objects.visible_to(user)``. The measures are plain aggregates
+over a scoped queryset, grouped by grid, community, department or category, so that the
+dashboards can reuse them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models.functions import Substr
+from django.utils import timezone
+
+from tongxin.core.scoping import scope_for
+from tongxin.places.geo import distance_m
+from tongxin.places.models import Place
+
+from .models import Case, CaseCategory, DepartmentCall, Feedback
+from .policies import dispatcher_paths
+from .workflow import OPEN_STATES, State
+
+VIEWS = {
+    "mine": "我的待办",
+    "grid": "本网格",
+    "accept": "待受理",
+    "dispatch": "待分派",
+    "overdue": "已超时",
+    "escalated": "吹哨报到",
+    "reported": "我反映的",
+    "all": "全部",
+}
+
+
+def cases_for(user: Any) -> QuerySet[Case]:
+    return Case.objects.visible_to(user)
+
+
+def worklist(user: Any, view: str = "mine") -> QuerySet[Case]:
+    """One of the worklists (``VIEWS``) of the user, newest first (overdue first for
+    ``mine``). Unknown views answer the full visible list."""
+    qs = cases_for(user).select_related("category", "grid", "assignee_person", "assignee_org")
+    person_id = getattr(user, "person_id", None)
+    scope = scope_for(user)
+    if view == "mine":
+        mine = Q(assignee_person_id=person_id) if person_id else Q(pk__in=[])
+        if scope.org_ids:
+            mine |= Q(assignee_org_id__in=scope.org_ids)
+        return qs.filter(mine, state__in=OPEN_STATES).order_by("-overdue", "resolve_due", "-pk")
+    if view == "grid":
+        return qs.filter(state__in=OPEN_STATES, grid__isnull=False).order_by("-pk")
+    if view == "accept":
+        return qs.filter(state=State.REPORTED).order_by("accept_due", "-pk")
+    if view == "dispatch":
+        paths = dispatcher_paths(user)
+        from tongxin.core.scoping import paths_q
+
+        return qs.filter(paths_q("place_path", paths), state=State.ACCEPTED).order_by("-pk")
+    if view == "overdue":
+        return qs.filter(overdue=True, state__in=OPEN_STATES).order_by("resolve_due", "-pk")
+    if view == "escalated":
+        called = DepartmentCall.objects.filter(organisation_id__in=scope.org_ids).values("case_id")
+        return qs.filter(Q(pk__in=called) | Q(state=State.ESCALATED)).order_by("-pk")
+    if view == "reported":
+        return qs.filter(Q(reporter_user=user) | Q(reporter_person_id=person_id or 0)).order_by(
+            "-pk"
+        )
+    return qs.order_by("-pk")
+
+
+def filter_cases(
+    qs: QuerySet[Case],
+    *,
+    state: str = "",
+    category: str = "",
+    priority: str = "",
+    q: str = "",
+    grid: int | None = None,
+) -> QuerySet[Case]:
+    """The filters of the worklists: state, category code (and its sub-categories),
+    priority, grid, and a search over the reference and the description."""
+    if state == "open":
+        qs = qs.filter(state__in=OPEN_STATES)
+    elif state:
+        qs = qs.filter(state=state)
+    if category:
+        codes = [category]
+        frontier = [category]
+        while frontier:
+            frontier = list(
+                CaseCategory.objects.filter(parent__code__in=frontier).values_list(
+                    "code", flat=True
+                )
+            )
+            codes += frontier
+        qs = qs.filter(category__code__in=codes)
+    if priority:
+        qs = qs.filter(priority=priority)
+    if grid:
+        qs = qs.filter(grid_id=grid)
+    q = q.strip()
+    if q:
+        qs = qs.filter(Q(ref__iexact=q) | Q(description__contains=q) | Q(address__contains=q))
+    return qs
+
+
+def open_cases_near(
+    *, category_id: int, lat: float, lng: float, radius_m: float, days: int, limit: int = 5
+) -> list[Case]:
+    """Open cases of a category within ``radius_m`` of a point, reported in the last
+    ``days`` days, nearest first (a bounding box on the index, then the exact distance)."""
+    d_lat = radius_m / 111_000
+    d_lng = radius_m / (111_000 * max(0.1, math.cos(math.radians(lat))))
+    since = timezone.now() - dt.timedelta(days=days)
+    rows = Case.objects.filter(
+        category_id=category_id,
+        state__in=OPEN_STATES,
+        lat__range=(lat - d_lat, lat + d_lat),
+        lng__range=(lng - d_lng, lng + d_lng),
+        created_at__gte=since,
+    ).select_related("category")[:200]
+    near = [(distance_m(lat, lng, c.lat, c.lng), c) for c in rows if c.lat is not None]
+    near = [(d, c) for d, c in near if d <= radius_m]
+    near.sort(key=lambda pair: (pair[0], pair[1].pk))
+    return [c for _d, c in near[:limit]]
+
+
+def supportable_cases(user: Any) -> QuerySet[Case]:
+    """Open cases a resident may say "me too" to: those in their own community (and any
+    they can see anyway)."""
+    person_id = getattr(user, "person_id", None)
+    if not person_id:
+        return Case.objects.none()
+    home = Place.objects.filter(persons__pk=person_id).first()
+    q = Q(pk__in=cases_for(user).values("pk"))
+    if home is not None:
+        community = next((p for p in [*home.ancestors_list(), home] if p.kind == "community"), None)
+        if community is not None:
+            q |= Q(place_path__prefix=community.path)
+    return Case.objects.filter(q, state__in=OPEN_STATES)
+
+
+# ------------------------------------------------------------------------------ measures
+
+
+@dataclass
+class Measures:
+    """The figures of one group of cases (a grid, a community, a department, a category)."""
+
+    key: Any
+    label: str
+    received: int
+    accepted: int
+    resolved: int
+    resolved_on_time: int
+    followed_up: int
+    satisfied: int
+    avg_hours: float | None
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return _rate(self.resolved_on_time, self.resolved)
+
+    @property
+    def follow_up_rate(self) -> float | None:  # 回访率
+        return _rate(self.followed_up, self.resolved)
+
+    @property
+    def resolution_rate(self) -> float | None:  # 处理率
+        return _rate(self.resolved, self.accepted)
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        return _rate(self.satisfied, self.followed_up)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "label": self.label,
+            "received": self.received,
+            "accepted": self.accepted,
+            "resolved": self.resolved,
+            "resolved_on_time": self.resolved_on_time,
+            "on_time_rate": self.on_time_rate,
+            "avg_hours": self.avg_hours,
+            "follow_up_rate": self.follow_up_rate,
+            "resolution_rate": self.resolution_rate,
+            "satisfaction_rate": self.satisfaction_rate,
+        }
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def _aggregate(qs: QuerySet[Case], group_by: str | None) -> list[dict[str, Any]]:
+    handling = ExpressionWrapper(F("resolved_at") - F("created_at"), output_field=DurationField())
+    ever_resolved = Q(resolved_at__isnull=False) | Q(state=State.CLOSED, feedback__gt="")
+    figures = {
+        "received": Count("pk"),
+        "accepted": Count("pk", filter=Q(accepted_at__isnull=False)),
+        "resolved": Count("pk", filter=ever_resolved),
+        "resolved_on_time": Count("pk", filter=Q(resolved_on_time=True)),
+        "followed_up": Count("pk", filter=Q(feedback__gt="")),
+        "satisfied": Count("pk", filter=Q(feedback__in=[Feedback.SATISFIED, Feedback.BASIC])),
+        "avg": Avg(handling, filter=Q(resolved_at__isnull=False)),
+    }
+    if group_by is None:
+        return [qs.aggregate(**figures)]
+    return list(qs.order_by().values(group_by).annotate(**figures))
+
+
+def _hours(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.timedelta):
+        return round(value.total_seconds() / 3600, 1)
+    return round(float(value) / 3_600_000_000, 1)  # SQLite answers microseconds
+
+
+def _measures(row: dict[str, Any], key: Any, label: str) -> Measures:
+    return Measures(
+        key=key,
+        label=label,
+        received=row["received"],
+        accepted=row["accepted"],
+        resolved=row["resolved"],
+        resolved_on_time=row["resolved_on_time"],
+        followed_up=row["followed_up"],
+        satisfied=row["satisfied"],
+        avg_hours=_hours(row["avg"]),
+    )
+
+
+def measures(
+    user: Any,
+    *,
+    by: str = "total",
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    under: Place | None = None,
+) -> list[Measures]:
+    """The measures of the cases the user may see, received in [since, until), in total or
+    grouped ``by`` grid, community, department or category."""
+    qs = cases_for(user).exclude(state=State.MERGED)
+    if since is not None:
+        qs = qs.filter(created_at__gte=since)
+    if until is not None:
+        qs = qs.filter(created_at__lt=until)
+    if under is not None:
+        qs = qs.filter(place_path__prefix=under.path)
+    if by == "total":
+        return [_measures(_aggregate(qs, None)[0], None, "合计")]
+    if by == "grid":
+        rows = _aggregate(qs.filter(grid__isnull=False), "grid_id")
+        names = dict(
+            Place.objects.filter(pk__in=[r["grid_id"] for r in rows]).values_list("pk", "name")
+        )
+        return [_measures(r, r["grid_id"], names.get(r["grid_id"], "")) for r in rows]
+    if by == "category":
+        rows = _aggregate(qs, "category_id")
+        names = dict(CaseCategory.objects.values_list("pk", "name"))
+        return [_measures(r, r["category_id"], names.get(r["category_id"], "")) for r in rows]
+    if by == "department":
+        rows = _aggregate(qs.filter(calls__isnull=False), "calls__organisation_id")
+        from tongxin.orgs.models import Organisation
+
+        ids = [r["calls__organisation_id"] for r in rows]
+        names = dict(Organisation.objects.filter(pk__in=ids).values_list("pk", "name"))
+        return [
+            _measures(r, r["calls__organisation_id"], names.get(r["calls__organisation_id"], ""))
+            for r in rows
+        ]
+    if by == "community":
+        # Communities sit at one depth of the tree: group by that prefix of the path.
+        sample = Place.objects.filter(kind="community").values_list("path", flat=True).first()
+        if sample is None:
+            return []
+        prefix = Substr("place_path", 1, len(sample))
+        rows = _aggregate(qs.annotate(community_path=prefix), "community_path")
+        names = dict(
+            Place.objects.filter(
+                path__in=[r["community_path"] for r in rows], kind="community"
+            ).values_list("path", "name")
+        )
+        return [
+            _measures(r, r["community_path"], names[r["community_path"]])
+            for r in rows
+            if r["community_path"] in names
+        ]
+    raise ValueError(f"unknown grouping {by!r}")

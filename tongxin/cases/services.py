@@ -1,0 +1,995 @@
+"""Writes to cases: intake (``case_report``) and every act of the workflow (``case_act``).
+
+Every channel (web form, API, hotline desk, Open311…) creates cases through ``case_report``:
+the same validation, location resolution, routing, clocks, timeline, audit and notifications.
+Every later act goes through ``case_act``: lock the case, check that the user may see it and
+may do the act, check the transition table, apply, append the event, then queue the side
+effects (notifications, clock checks) for after the commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from tongxin.core import audit, vault
+from tongxin.core.errors import Forbidden, NotFound, ValidationFailed
+from tongxin.core.models import StoredUpload
+from tongxin.core.validators import validate_phone
+from tongxin.inbox.services import notify
+from tongxin.orgs.models import Organisation, OrgKind, Post
+from tongxin.people.models import Person
+from tongxin.people.services import PHONE_CONTEXT
+from tongxin.places.geoindex import resolve_point
+from tongxin.places.models import Place
+
+from . import policies, sla
+from .models import (
+    REPORTER_PHONE_CONTEXT,
+    Case,
+    CaseCategory,
+    CaseEvent,
+    CaseSupport,
+    Channel,
+    DepartmentCall,
+    Feedback,
+    Level,
+    Priority,
+    RoutingDecision,
+)
+from .routing import Route, route_case, superior_for
+from .workflow import OPEN_STATES, Act, State, next_state
+
+MAX_DESCRIPTION = 4000
+MAX_PHOTOS = 9
+
+
+def _fail(field_name: str, reason: str) -> ValidationFailed:
+    return ValidationFailed(reason, details=[{"field": field_name, "reason": reason}])
+
+
+def _actor_label(actor: Any) -> str:
+    if actor is None:
+        return "系统"
+    person = getattr(actor, "person", None) if getattr(actor, "person_id", None) else None
+    return person.name if person else (getattr(actor, "display_name", "") or actor.get_username())
+
+
+def _append(
+    case: Case,
+    *,
+    actor: Any,
+    act: str,
+    from_state: str,
+    note: str = "",
+    public: bool = True,
+    data: dict[str, Any] | None = None,
+    at: dt.datetime | None = None,
+) -> CaseEvent:
+    last = case.events.order_by("-seq").values_list("seq", flat=True).first() or 0
+    return CaseEvent.objects.create(
+        case=case,
+        seq=last + 1,
+        at=at or timezone.now(),
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_label=_actor_label(actor),
+        act=act,
+        from_state=from_state,
+        to_state=case.state,
+        note=note,
+        public=public,
+        data=data or {},
+    )
+
+
+def case_link(case: Case) -> str:
+    return f"/cases/{case.pk}/"
+
+
+def _org_people(org: Organisation | None) -> list[Any]:
+    if org is None:
+        return []
+    return [
+        p.person for p in Post.objects.active().filter(organisation=org).select_related("person")
+    ]
+
+
+def _notify_assignee(case: Case, *, subject: str, body: str = "") -> None:
+    recipients = [case.assignee_person, *_org_people(case.assignee_org)]
+    notify(
+        recipients=recipients,
+        kind="case_assigned",
+        subject=subject,
+        body=body or case.description[:120],
+        link=case_link(case),
+        topic=f"case:{case.pk}",
+    )
+
+
+def _notify_reporter(case: Case, *, subject: str) -> None:
+    notify(
+        recipients=[case.reporter_person],
+        kind="case_status",
+        subject=subject,
+        body=f"您反映的问题（{case.ref}）当前状态：{case.get_state_display()}",
+        link=case_link(case),
+        topic=f"case:{case.pk}",
+        address=case.reporter_phone_masked,
+    )
+
+
+# ------------------------------------------------------------------------------ intake
+
+
+@dataclass
+class Location:
+    """Where a case is, resolved: the most precise place, its grid, and how it was found."""
+
+    place: Place
+    grid: Place | None
+    source: str
+    lat: float | None = None
+    lng: float | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def _grid_of(place: Place) -> Place | None:
+    if place.kind == "grid":
+        return place
+    return Place.objects.filter(path__in=place.ancestor_paths(), kind="grid").first()
+
+
+def _home_place(actor: Any) -> Place | None:
+    person_id = getattr(actor, "person_id", None)
+    if not person_id:
+        return None
+    return Place.objects.filter(persons__pk=person_id).first()
+
+
+def resolve_location(
+    *,
+    actor: Any,
+    lat: float | None,
+    lng: float | None,
+    place_id: int | None,
+    address: str,
+) -> Location:
+    """Resolve a map point, a place picked from the tree, or an address to a place and grid.
+
+    A point must fall inside a grid or estate. A picked place must be one the reporter may
+    browse, or their own home or one of its ancestors. An address is matched against the
+    names and addresses of estates and buildings.
+    """
+    if (lat is None) != (lng is None):
+        raise _fail("lat" if lat is None else "lng", "经纬度须同时提供")
+    if lat is not None and lng is not None:
+        if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+            raise _fail("lat", "经纬度超出范围")
+        found = resolve_point(lat, lng)
+        place = found.building or found.estate or found.grid
+        if place is None:
+            raise _fail("lat", "该位置不在本系统管辖的网格内，请重新选点")
+        return Location(
+            place=place,
+            grid=found.grid,
+            source="point",
+            lat=lat,
+            lng=lng,
+            details={
+                "grid": found.grid.pk if found.grid else None,
+                "estate": found.estate.pk if found.estate else None,
+                "building": found.building.pk if found.building else None,
+                "building_distance_m": round(found.building_distance_m, 1)
+                if found.building_distance_m is not None
+                else None,
+            },
+        )
+    if place_id is not None:
+        place = Place.objects.visible_to(actor).filter(pk=place_id).first()
+        if place is None:
+            home = _home_place(actor)
+            if home is not None:
+                place = Place.objects.filter(
+                    pk=place_id, path__in=[*home.ancestor_paths(), home.path]
+                ).first()
+        if place is None:
+            raise _fail("place_id", "找不到该地点，或您无权选择该地点")
+        if place.kind in ("district", "street"):
+            raise _fail("place_id", "请选择社区或更具体的地点")
+        return Location(
+            place=place,
+            grid=_grid_of(place),
+            source="place",
+            lat=place.centroid_lat,
+            lng=place.centroid_lng,
+        )
+    address = (address or "").strip()
+    if address:
+        candidates = Place.objects.filter(kind__in=("building", "estate"))
+        match = (
+            candidates.filter(address=address).order_by("-depth", "pk").first()
+            or candidates.filter(name=address).order_by("-depth", "pk").first()
+        )
+        if match is None:
+            for length in range(len(address), 3, -1):
+                piece = address[:length]
+                match = (
+                    candidates.filter(address__startswith=piece).order_by("-depth", "pk").first()
+                )
+                if match is not None:
+                    break
+        if match is not None:
+            return Location(
+                place=match,
+                grid=_grid_of(match),
+                source="address",
+                lat=match.centroid_lat,
+                lng=match.centroid_lng,
+                details={"matched": match.address or match.name},
+            )
+        raise _fail("address", "无法根据该地址确定位置，请在地图上选点或从地点列表中选择")
+    raise _fail("location", "请提供位置：地图选点（lat/lng）、地点（place_id）或地址（address）")
+
+
+def _category(code: str) -> CaseCategory:
+    category = (
+        CaseCategory.objects.filter(code=code, is_active=True).select_related("parent").first()
+    )
+    if category is None:
+        raise _fail("category", f"没有编码为“{code}”的诉求分类")
+    return category
+
+
+def _check_choice(field_name: str, value: str, choices: Any) -> str:
+    if value not in choices.values:
+        allowed = "、".join(f"{v}（{label}）" for v, label in choices.choices)
+        raise _fail(field_name, f"取值应为以下之一：{allowed}")
+    return value
+
+
+def _attach_uploads(actor: Any, upload_ids: Sequence[Any], case: Case) -> list[str]:
+    """Attach the actor's own unattached uploads (photos) to the case."""
+    if not upload_ids:
+        return []
+    if len(upload_ids) > MAX_PHOTOS:
+        raise _fail("photos", f"最多上传 {MAX_PHOTOS} 张照片")
+    ids = [str(u) for u in upload_ids]
+    try:
+        rows = list(
+            StoredUpload.objects.filter(pk__in=ids, uploaded_by=actor, owner_type__isnull=True)
+        )
+    except Exception:  # malformed UUIDs
+        rows = []
+    if len(rows) != len(set(ids)):
+        raise _fail("photos", "照片不存在、已被使用或不是您上传的")
+    ct = ContentType.objects.get_for_model(Case)
+    StoredUpload.objects.filter(pk__in=[r.pk for r in rows]).update(
+        owner_type=ct, owner_id=str(case.pk)
+    )
+    return [str(r.pk) for r in rows]
+
+
+def _apply_route(case: Case, route: Route, *, actor: Any, override: bool, note: str = "") -> None:
+    case.level = route.level
+    case.assignee_person = route.person
+    case.assignee_org = route.organisation
+    RoutingDecision.objects.create(
+        case=case,
+        rule=route.rule,
+        level=route.level,
+        person=route.person,
+        organisation=route.organisation,
+        reason=note or route.reason,
+        override=override,
+        decided_by=actor if override else None,
+    )
+
+
+def case_report(
+    *,
+    actor: Any,
+    category: str,
+    description: str,
+    priority: str = Priority.NORMAL,
+    channel: str = Channel.APP,
+    lat: float | None = None,
+    lng: float | None = None,
+    place_id: int | None = None,
+    address: str = "",
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    anonymous: bool = False,
+    photos: Sequence[Any] = (),
+    answers: dict[str, Any] | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """Take in a case from any channel: validate, resolve the location, route, start the
+    clocks, attach the photos, write the timeline and the audit row, and notify the
+    assignee. Nothing is written when anything is refused."""
+    if not policies.may_report(actor) and channel != Channel.OPEN311:
+        raise Forbidden("当前账号不能上报诉求", code="REPORT_FORBIDDEN")
+    now = now or timezone.now()
+    description = (description or "").strip()
+    if not description:
+        raise _fail("description", "请描述问题")
+    if len(description) > MAX_DESCRIPTION:
+        raise _fail("description", f"问题描述不能超过 {MAX_DESCRIPTION} 个字")
+    _check_choice("priority", priority, Priority)
+    _check_choice("channel", channel, Channel)
+    cat = _category(category)
+    reporter_name = (reporter_name or "").strip()[:50]
+    reporter_phone = (reporter_phone or "").strip()
+    if reporter_phone:
+        try:
+            validate_phone(reporter_phone)
+        except Exception as exc:
+            raise _fail("reporter_phone", "联系电话格式不正确") from exc
+    location = resolve_location(actor=actor, lat=lat, lng=lng, place_id=place_id, address=address)
+
+    reporter_person = None
+    person_id = getattr(actor, "person_id", None)
+    on_behalf = bool(reporter_name or reporter_phone) and channel not in (Channel.APP,)
+    if person_id and not on_behalf:
+        reporter_person = Person.objects.filter(pk=person_id).first()
+
+    with transaction.atomic():
+        case = Case(
+            ref=f"T{secrets.token_hex(8)}",
+            category=cat,
+            priority=priority,
+            channel=channel,
+            state=State.REPORTED,
+            description=description,
+            answers=answers or {},
+            reporter_user=actor if getattr(actor, "pk", None) else None,
+            reporter_person=reporter_person,
+            reporter_name=reporter_name,
+            anonymous=anonymous,
+            lat=location.lat,
+            lng=location.lng,
+            address=(address or "").strip()[:200] or location.place.address,
+            place=location.place,
+            place_path=location.place.path,
+            grid=location.grid,
+            location_source=location.source,
+            resolution=location.details,
+        )
+        if reporter_phone:
+            case.reporter_phone_cipher = vault.encrypt(
+                reporter_phone, context=REPORTER_PHONE_CONTEXT
+            )
+            case.reporter_phone_masked = vault.mask_phone(reporter_phone)
+        sla.apply_clocks(case, sla.plan_clocks(case, now))
+        case.save()
+        case.ref = f"SQ{timezone.localtime(now):%Y%m%d}{case.pk:06d}"
+        case.created_at = now
+        Case.objects.filter(pk=case.pk).update(ref=case.ref, created_at=now)
+
+        route = route_case(case, now=now)
+        _apply_route(case, route, actor=None, override=False)
+        # 首问责任制: the first staff member who receives the case owns it. A staff member
+        # who reports at a place they handle (a patrol finding) received it first.
+        if policies.is_staff_over(actor, case) and person_id:
+            case.owner_id = person_id
+        else:
+            case.owner = route.person
+        case.save(update_fields=["level", "assignee_person", "assignee_org", "owner"])
+        attached = _attach_uploads(actor, photos, case)
+        _append(
+            case,
+            actor=actor,
+            act=Act.REPORT,
+            from_state="",
+            note=description[:200],
+            data={"photos": attached, "channel": channel},
+            at=now,
+        )
+        duplicates = [c.pk for c in nearby_open_cases(case)]
+        _append(
+            case,
+            actor=None,
+            act=Act.ROUTE,
+            from_state=State.REPORTED,
+            note=route.reason,
+            public=False,
+            data={"level": route.level, "possible_duplicates": duplicates},
+            at=now,
+        )
+        audit.record(
+            actor=actor if getattr(actor, "pk", None) else None,
+            action="case_report",
+            obj=case,
+            subject_person_id=reporter_person.pk if reporter_person else None,
+            detail={"channel": channel, "category": cat.code},
+        )
+        _notify_assignee(case, subject=f"新诉求待受理：{cat.name}（{case.ref}）")
+        sla.schedule(case)
+    return case
+
+
+def nearby_open_cases(case: Case, *, limit: int = 5) -> list[Case]:
+    """Open cases of the same category near this one, reported within the window."""
+    if case.lat is None or case.lng is None:
+        return []
+    from .selectors import open_cases_near
+
+    return [
+        c
+        for c in open_cases_near(
+            category_id=case.category_id,
+            lat=case.lat,
+            lng=case.lng,
+            radius_m=settings.TONGXIN_CASE_DUPLICATE_RADIUS_M,
+            days=settings.TONGXIN_CASE_DUPLICATE_DAYS,
+            limit=limit + 1,
+        )
+        if c.pk != case.pk
+    ][:limit]
+
+
+# ------------------------------------------------------------------------------ acts
+
+
+@dataclass
+class Outcome:
+    """What an act handler says happened, for the timeline and the side effects."""
+
+    note: str = ""
+    public: bool = True
+    data: dict[str, Any] = field(default_factory=dict)
+    after: list[Callable[[], Any]] = field(default_factory=list)
+
+
+def _text(data: dict[str, Any], key: str, *, required: bool = False, label: str = "") -> str:
+    value = data.get(key, "")
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise _fail(key, "应为文本")
+    value = value.strip()
+    if required and not value:
+        raise _fail(key, f"请填写{label or '说明'}")
+    if len(value) > MAX_DESCRIPTION:
+        raise _fail(key, f"不能超过 {MAX_DESCRIPTION} 个字")
+    return value
+
+
+def _int(data: dict[str, Any], key: str) -> int | None:
+    value: Any = data.get(key)
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise _fail(key, "应为整数") from None
+
+
+def _take_ownership(case: Case, actor: Any, outcome: Outcome) -> None:
+    person_id = getattr(actor, "person_id", None)
+    if person_id and case.owner_id != person_id:
+        outcome.data["owner_from"] = case.owner_id
+        case.owner_id = person_id
+        outcome.data["owner_to"] = person_id
+
+
+def _accept(case: Case, actor: Any, data: dict[str, Any], now: dt.datetime) -> Outcome:
+    outcome = Outcome(note=_text(data, "note"))
+    case.accepted_at = now
+    sla.stop_clock(case, "accept")
+    _take_ownership(case, actor, outcome)
+    if not case.assignee_person_id and not case.assignee_org_id:
+        case.assignee_person_id = getattr(actor, "person_id", None)
+    outcome.after.append(lambda: _notify_reporter(case, subject="您反映的问题已受理"))
+    return outcome
+
+
+def _reject(case: Case, actor: Any, data: dict[str, Any], now: dt.datetime) -> Outcome:
+    reason = _text(data, "reason", required=True, label="不予受理的理由")
+    case.closed_at = now
+    case.public_note = reason[:500]
+    for name in sla.CLOCKS:
+        sla.stop_clock(case, name)
+    outcome = Outcome(note=reason)
+    outcome.after.append(
+        lambda: _notify_reporter(case, subject=f"您反映的问题不予受理：{reason[:40]}")
+    )
+    return outcome
+
+
+def _dispatch_target(data: dict[str, Any]) -> tuple[Person | None, Organisation | None]:
+    person_id, org_id = _int(data, "person_id"), _int(data, "org_id")
+    if (person_id is None) == (org_id is None):
+        raise _fail("person_id", "请指定派单对象：人员（person_id）或单位（org_id）二选一")
+    if person_id is not None:
+        person = Person.objects.filter(
+            pk=person_id, pk__in=Post.objects.active().values("person_id")
+        ).first()
+        if person is None:
+            raise _fail("person_id", "派单对象须为在岗的工作人员")
+        return person, None
+    org = Organisation.objects.filter(pk=org_id, is_active=True).first()
+    if org is None:
+        raise _fail("org_id", "找不到该单位")
+    return None, org
+
+
+def _dispatch(case: Case, actor: Any, data: dict[str, Any], now: dt.datetime) -> Outcome:
+    person, org = _dispatch_target(data)
+    note = _text(data, "note")
+    reason = _text(data, "reason") or note or "调度员改派"
+    level = Level.DEPARTMENT if org is not None and org.kind == OrgKind.DEPARTMENT else case.level
+    route = Route(level=level or Level.COMMUNITY, person=person, organisation=org)
+    _apply_route(
+        case, route, actor=actor, override=True, note=f"{_actor_label(actor)}改派：{reason}"
+    )
+    if case.state != State.REPORTED and not case.accepted_at:
+        case.accepted_at = now
+    target = person.name if person else org.name  # type: ignore[union-attr]
+    outcome = Outcome(note=note or f"派单至{target}", data={"to": target, "reason": reason})
+    outcome.after.append(
+        lambda: _notify_assignee(case, subject=f"新派单：{case.category.name}（{case.ref}）")
+    )
+    return outcome
+
+
+def _start(case: Case, actor: Any, data: dict[str, Any], now: dt.datetime) -> Outcome:
+    outcome = Outcome(note=_text(data, "note"))
+    if data.get("on_site", True) and case.arrived_at is None:
+        case.arrived_at = now
+        outcome.data["late"] = sla.is_late(case, "arrive", now)
+        sla.stop_clock(case, "arrive")
+    if case.accepted_at is None:
+        case.accepted_at = now
+        sla.stop_clock(case, "accept")
+    return outcome
+
+
+def _resolve(case: Case, actor: Any, data: dict[str, Any], now: dt.datetime) -> Outcome:
+    result = _text(data, "result", required=True, label="处置结果")
+    photos = _attach_uploads(actor, data.get("photos") or [], case)
+    case.result = result
+    case.public_note = result[:500]
+    case.resolved_at = now
+    case.resolved_on_time = not sla.is_late(case, "resolve", now)
+    for name in sla.CLOCKS:
+        sla.stop_clock(case, name)
+    outcome = Outcome(note=result, data={"photos": photos, "on_time": case.resolved_on_time})
+    outcome.after.append(
+        lambda: _notify_reporter(case, subject="您反映的问题已办结，请对处理结果进行评价")
+    )
+    return outcome
+
+
+def _return(case: Case, actor: Any, data: dict[str, Any], now: dt.datetime) -> Outcome:
+    reason = _text(data, "reason", required=True, label="退回理由")
+    outcome = Outcome(note=reason, public=False)
+    if case.state == State.REPORTED:
+        # "Not mine": send it one level up for the dispatcher to re-route.
+        up = superior_for(case, 1)
+        route = Route(level=Level.COMMUNITY, person=up)
+        _apply_route(case, route, actor=actor, override=True, note=f"退回：{reason}")
+        if case.owner_id == getattr(actor, "person_id", None):
+            case.owner = up
+    else:
+        case.assignee_person_id = case.owner_id
+        case.assignee_org = None
+    outcome.after.append(
+        lambda: _notify_assignee(case, subject=f"诉求被退回：{case.ref}", body=reason)
+    )
+    return outcome
+
+
+def _suspend(case: Case, actor: Any, data: dict[str, Any], now: dt.datetime) -> Outcome:
+    reason = _text(data, "reason", required=True, label="挂起理由")
+    case.suspended_from = case.state
+    case.suspended_at = now
+    return Outcome(note=reason, data={"from": case.suspended_from})
+
+
+def _resume(case: Case, actor: Any, data: dict[str, Any], now: dt.datetime) -> Outcome:
+    paused = now - (case.suspended_at or now)
+    sla.shift_clocks(case, paused)
+    outcome = Outcome(
+        note=_text(data, "note"), data={"paused_minutes": int(paused.total_seconds() // 60)}
+    )
+    outcome.after.append(lambda: sla.schedule(case))
+    return outcome
+
+
+def _supervise(case: Case, actor: Any, data: dict[str, Any], now: dt.datetime) -> Outcome:
+    note = _text(data, "note", required=True, label="督办意见")
+    case.supervised = True
+    outcome = Outcome(note=note, public=False)
+    outcome.after.append(lambda: _notify_assignee(case, subject=f"督办：{case.ref}", body=note))
+    return outcome
+
+
+def _escalate(case: Case, actor: Any, data: dict[str, Any], now: dt.datetime) -> Outcome:
+    raw = data.get("org_ids") or []
+    if not isinstance(raw, list) or not raw:
+        raise _fail("org_ids", "请选择至少一个职能部门")
+    try:
+        ids = sorted({int(x) for x in raw})
+    except (TypeError, ValueError):
+        raise _fail("org_ids", "部门编号应为整数") from None
+    orgs = list(Organisation.objects.filter(pk__in=ids, kind=OrgKind.DEPARTMENT, is_active=True))
+    if len(orgs) != len(ids):
+        raise _fail("org_ids", "只能向有效的职能部门吹哨")
+    already = set(case.calls.values_list("organisation_id", flat=True))
+    if already & set(ids):
+        raise _fail("org_ids", "已经向其中的部门吹过哨")
+    request = _text(data, "note", required=True, label="需要部门协助的事项")
+    minutes = _int(data, "minutes") or settings.TONGXIN_CASE_REPORT_IN_MINUTES[case.priority]
+    due = now + dt.timedelta(minutes=minutes)
+    for org in orgs:
+        DepartmentCall.objects.create(
+            case=case, organisation=org, request=request, called_by=actor, report_due=due
+        )
+    names = "、".join(o.name for o in orgs)
+    outcome = Outcome(note=request, data={"departments": names, "report_due": due.isoformat()})
+    for org in orgs:
+        outcome.after.append(
+            partial(
+                notify,
+                recipients=_org_people(org),
+                kind="case_called",
+                subject=f"社区吹哨，请于{timezone.localtime(due):%m-%d %H:%M}前报到：{case.ref}",
+                body=request[:200],
+                link=case_link(case),
+                topic=f"case:{case.pk}",
+            )
+        )
+    return outcome
+
+
+def _report_in(case: Case, actor: Any, data: dict[str, Any], now: dt.datetime) -> Outcome:
+    calls = policies.pending_calls(actor, case)
+    org_id = _int(data, "org_id")
+    if org_id is not None:
+        calls = [c for c in calls if c.organisation_id == org_id]
+    if not calls:
+        raise _fail("org_id", "没有待本部门报到的吹哨事项")
+    call = calls[0]
+    note = _text(data, "note")
+    result = _text(data, "result")
+    done = bool(data.get("done"))
+    if done and not result:
+        raise _fail("result", "完成本部门处置时请填写处置情况")
+    call = DepartmentCall.objects.select_for_update().get(pk=call.pk)
+    fields = ["status", "updated_at"]
+    if call.reported_at is None:
+        call.reported_at = now
+        call.reported_by = actor
+        call.late = now > call.report_due
+        fields += ["reported_at", "reported_by", "late"]
+    call.status = DepartmentCall.Status.REPORTED_IN
+    if done:
+        call.status = DepartmentCall.Status.DONE
+        call.done_at = now
+        call.result = result
+        fields += ["done_at", "result"]
+    call.save(update_fields=fields)
+    outcome = Outcome(
+        note=result or note or f"{call.organisation.name}已报到",
+        data={"department": call.organisation.name, "done": done, "late": call.late},
+    )
+    return outcome
+
+
+def _feedback(case: Case, actor: Any, data: dict[str, Any], now: dt.datetime) -> Outcome:
+    rating = data.get("rating", "")
+    _check_choice("rating", rating, Feedback)
+    comment = _text(data, "comment")
+    case.feedback = rating
+    case.feedback_at = now
+    outcome = Outcome(
+        note=comment,
+        data={"rating": rating, "by_reporter": policies.is_reporter(actor, case)},
+    )
+    if rating == Feedback.UNSATISFIED:
+        # 不满意 reopens: back to whoever resolved it, with a fresh resolve clock.
+        outcome.data["reopened"] = True
+        case.reopen_count += 1
+        case.resolved_at = None
+        case.resolved_on_time = None
+        case.feedback = Feedback.UNSATISFIED
+        policy = sla.plan_clocks(case, now).get("resolve")
+        if policy:
+            case.clocks["resolve"] = policy
+            sla.apply_clocks(case, case.clocks)
+        outcome.after.append(lambda: sla.schedule(case))
+        outcome.after.append(
+            lambda: _notify_assignee(
+                case, subject=f"群众不满意，请重新处置：{case.ref}", body=comment
+            )
+        )
+    else:
+        case.closed_at = now
+    return outcome
+
+
+def _close(case: Case, actor: Any, data: dict[str, Any], now: dt.datetime) -> Outcome:
+    note = _text(data, "note", required=not case.feedback, label="结案说明（未回访时必填）")
+    case.closed_at = now
+    return Outcome(note=note)
+
+
+def _merge(case: Case, actor: Any, data: dict[str, Any], now: dt.datetime) -> Outcome:
+    target_id = _int(data, "into")
+    if target_id is None:
+        raise _fail("into", "请指定合并到的案件")
+    if target_id == case.pk:
+        raise _fail("into", "不能合并到自身")
+    target = Case.objects.visible_to(actor).filter(pk=target_id).first()
+    if target is None:
+        raise _fail("into", "找不到要合并到的案件")
+    if target.state not in OPEN_STATES:
+        raise _fail("into", "只能合并到尚未办结的案件")
+    case.merged_into = target
+    case.closed_at = now
+    for name in sla.CLOCKS:
+        sla.stop_clock(case, name)
+    # The reporters of the merged case become supporters of the target.
+    if case.reporter_user_id and case.reporter_user_id != target.reporter_user_id:
+        _, made = CaseSupport.objects.get_or_create(case=target, user_id=case.reporter_user_id)
+        if made:
+            Case.objects.filter(pk=target.pk).update(support_count=F("support_count") + 1)
+    note = _text(data, "note")
+    return Outcome(note=note or f"与{target.ref}为同一问题，已合并", data={"into": target.ref})
+
+
+def _support(case: Case, actor: Any, data: dict[str, Any], now: dt.datetime) -> Outcome:
+    _, made = CaseSupport.objects.get_or_create(case=case, user=actor)
+    if not made:
+        raise ValidationFailed("您已经附议过该问题", code="ALREADY_SUPPORTED")
+    case.support_count += 1
+    return Outcome(public=True, data={"supporters": case.support_count})
+
+
+def _note(case: Case, actor: Any, data: dict[str, Any], now: dt.datetime) -> Outcome:
+    note = _text(data, "note", required=True, label="备注内容")
+    public = bool(data.get("public", False))
+    if public:
+        case.public_note = note[:500]
+    return Outcome(note=note, public=public)
+
+
+HANDLERS: dict[str, Callable[[Case, Any, dict[str, Any], dt.datetime], Outcome]] = {
+    Act.ACCEPT: _accept,
+    Act.REJECT: _reject,
+    Act.DISPATCH: _dispatch,
+    Act.START: _start,
+    Act.RESOLVE: _resolve,
+    Act.RETURN: _return,
+    Act.SUSPEND: _suspend,
+    Act.RESUME: _resume,
+    Act.SUPERVISE: _supervise,
+    Act.ESCALATE: _escalate,
+    Act.REPORT_IN: _report_in,
+    Act.FEEDBACK: _feedback,
+    Act.CLOSE: _close,
+    Act.MERGE: _merge,
+    Act.SUPPORT: _support,
+    Act.NOTE: _note,
+}
+
+
+def _find_for_act(actor: Any, case_id: Any, act: str) -> Case:
+    qs = Case.objects.select_for_update()
+    if act == Act.SUPPORT:
+        from .selectors import supportable_cases
+
+        case = supportable_cases(actor).select_for_update().filter(pk=case_id).first()
+        if case is not None:
+            return case
+    try:
+        return qs.visible_to(actor).get(pk=case_id)
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def case_act(
+    *,
+    actor: Any,
+    case_id: Any,
+    act: str,
+    data: dict[str, Any] | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """Do one act of the workflow on a case, as ``actor``.
+
+    404 when the case is out of the actor's sight, 409 ``TRANSITION_NOT_ALLOWED`` when the
+    state does not allow the act, 403 ``ACTION_FORBIDDEN`` when the actor may not do it,
+    422 for bad fields. On success the case, its event and the audit row are written in one
+    transaction and notifications follow the commit.
+    """
+    data = dict(data or {})
+    now = now or timezone.now()
+    handler = HANDLERS.get(act)
+    if handler is None:
+        raise ValidationFailed(
+            f"未知的操作：{act}",
+            code="UNKNOWN_ACTION",
+            details=[{"field": "action", "reason": "取值应为：" + "、".join(HANDLERS)}],
+        )
+    with transaction.atomic():
+        case = _find_for_act(actor, case_id, act)
+        before = case.state
+        target = next_state(act, before)
+        if not policies.may(actor, case, act):
+            raise Forbidden(f"您不能对该案件执行“{Act(act).label}”", code="ACTION_FORBIDDEN")
+        outcome = handler(case, actor, data, now)
+        if act == Act.RESUME:
+            target = case.suspended_from or State.ACCEPTED
+            case.suspended_from = ""
+            case.suspended_at = None
+        elif act == Act.FEEDBACK:
+            target = State.IN_PROGRESS if case.feedback == Feedback.UNSATISFIED else State.CLOSED
+        case.state = target
+        case.save()
+        _append(
+            case,
+            actor=actor,
+            act=act,
+            from_state=before,
+            note=outcome.note,
+            public=outcome.public,
+            data=outcome.data,
+            at=now,
+        )
+        if act == Act.REPORT_IN:
+            _maybe_parts_done(case, now)
+        audit.record(
+            actor=actor,
+            action=f"case_{act}",
+            obj=case,
+            detail={"from": before, "to": case.state},
+        )
+        if act in (Act.CLOSE, Act.MERGE):
+            outcome.after.append(
+                lambda: _notify_reporter(case, subject=f"您反映的问题{case.get_state_display()}")
+            )
+        for effect in outcome.after:
+            effect()
+    return case
+
+
+def _maybe_parts_done(case: Case, now: dt.datetime) -> None:
+    """When every department called in has done its part, the case is resolved."""
+    calls = list(case.calls.all())
+    if not calls or any(c.status != DepartmentCall.Status.DONE for c in calls):
+        return
+    before = case.state
+    case.state = next_state(Act.PARTS_DONE, before)
+    case.result = "\n".join(f"{c.organisation.name}：{c.result}" for c in calls)
+    case.public_note = case.result[:500]
+    case.resolved_at = now
+    case.resolved_on_time = not sla.is_late(case, "resolve", now)
+    for name in sla.CLOCKS:
+        sla.stop_clock(case, name)
+    case.save()
+    _append(
+        case,
+        actor=None,
+        act=Act.PARTS_DONE,
+        from_state=before,
+        note="各部门均已完成处置，案件办结",
+        at=now,
+    )
+    _notify_reporter(case, subject="您反映的问题已办结，请对处理结果进行评价")
+    notify(
+        recipients=[case.owner],
+        kind="case_status",
+        subject=f"吹哨事项各部门已处置完毕：{case.ref}",
+        link=case_link(case),
+        topic=f"case:{case.pk}",
+    )
+
+
+# ------------------------------------------------------------------------------ clocks
+
+
+def case_check_clocks(*, case_id: int, now: dt.datetime | None = None) -> list[tuple[str, str]]:
+    """Act on every clock moment of the case that has come: warn (yellow, red) the assignee,
+    and on breach escalate one level up the responsibility chain and tell the superior.
+    Idempotent: a moment already acted on is not acted on again."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        case = Case.objects.select_for_update().filter(pk=case_id).first()
+        if case is None:
+            return []
+        reached = sla.due_stages(case, now)
+        if not reached:
+            return []
+        effects: list[Callable[[], Any]] = []
+        for name, stage in reached:
+            case.clocks[name]["stage"] = stage
+            label = f"{sla.CLOCK_LABELS[name]}{sla.STAGE_LABELS[stage]}"
+            if stage == "due":
+                case.overdue = True
+                case.breach_level += 1
+                superior = superior_for(case, case.breach_level, on=timezone.localdate(now))
+                if superior is not None:
+                    case.supervisor = superior
+                note = (
+                    f"{sla.CLOCK_LABELS[name]}超时，升级至{superior.name if superior else '上级'}"
+                )
+                _append(
+                    case,
+                    actor=None,
+                    act=Act.BREACH,
+                    from_state=case.state,
+                    note=note,
+                    public=False,
+                    data={"clock": name, "level": case.breach_level},
+                    at=now,
+                )
+                effects.append(
+                    partial(
+                        notify,
+                        recipients=[superior],
+                        kind="case_breach",
+                        subject=f"超时升级：{case.category.name}（{case.ref}）",
+                        body=note,
+                        link=case_link(case),
+                        topic=f"case:{case.pk}",
+                    )
+                )
+            else:
+                _append(
+                    case,
+                    actor=None,
+                    act=Act.WARN,
+                    from_state=case.state,
+                    note=label,
+                    public=False,
+                    data={"clock": name, "stage": stage},
+                    at=now,
+                )
+            effects.append(
+                partial(
+                    notify,
+                    recipients=[case.assignee_person, *_org_people(case.assignee_org)],
+                    kind="case_deadline",
+                    subject=f"{label}：{case.category.name}（{case.ref}）",
+                    link=case_link(case),
+                    topic=f"case:{case.pk}",
+                )
+            )
+        case.save(update_fields=["clocks", "overdue", "breach_level", "supervisor", "updated_at"])
+        for effect in effects:
+            effect()
+    return reached
+
+
+def case_reveal_phone(*, actor: Any, case_id: Any, reason: str) -> str:
+    """The reporter's full phone number, for staff who must call back (回访); audited."""
+    case = Case.objects.visible_to(actor).filter(pk=case_id).first()
+    if case is None:
+        raise NotFound()
+    if not (policies.is_staff_over(actor, case) or policies.is_owner(actor, case)):
+        raise Forbidden("只有负责该案件的工作人员可以查看完整电话", code="ACTION_FORBIDDEN")
+    reason = (reason or "").strip()
+    if not reason:
+        raise _fail("reason", "请填写查看理由")
+    phone = case.reporter_phone()
+    if not phone and case.reporter_person and case.reporter_person.phone_cipher:
+        phone = vault.decrypt(case.reporter_person.phone_cipher, context=PHONE_CONTEXT)
+    audit.record(
+        actor=actor,
+        action="pii_reveal",
+        obj=case,
+        subject_person_id=case.reporter_person_id,
+        detail={"field": "reporter_phone", "reason": reason[:200]},
+    )
+    return phone or ""

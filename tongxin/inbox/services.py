@@ -1,0 +1,64 @@
+"""Sending notifications: the inbox row now, the other channels after the commit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from tongxin.core.scoping import access
+
+from .models import Message
+
+
+def notify(
+    *,
+    recipients: Iterable[Any],
+    kind: str,
+    subject: str,
+    body: str = "",
+    link: str = "",
+    topic: str = "",
+    address: str = "",
+) -> list[Message]:
+    """One message per recipient person (duplicates and ``None`` dropped); with no person but
+    an ``address`` (a reporter known by phone only), one message for the external channels.
+    The channels run in the task worker once the transaction commits."""
+    ids = sorted({getattr(r, "pk", r) for r in recipients if r is not None})
+    rows = [
+        Message(recipient_id=pid, kind=kind, subject=subject, body=body, link=link, topic=topic)
+        for pid in ids
+    ]
+    if not rows and address:
+        rows = [Message(address=address, kind=kind, subject=subject, body=body, topic=topic)]
+    if not rows:
+        return []
+    for row in rows:
+        row.save()
+    message_ids = [m.pk for m in rows]
+
+    def enqueue() -> None:
+        from .tasks import deliver
+
+        deliver.enqueue(message_ids)
+
+    transaction.on_commit(enqueue)
+    return rows
+
+
+def message_mark_read(*, actor: Any, message_id: int) -> Message:
+    message = access(Message, actor, message_id)
+    if message.read_at is None:
+        message.read_at = timezone.now()
+        message.save(update_fields=["read_at"])
+    return message
+
+
+def messages_mark_all_read(*, actor: Any) -> int:
+    return (
+        Message.objects.visible_to(actor)
+        .filter(read_at__isnull=True)
+        .update(read_at=timezone.now())
+    )
