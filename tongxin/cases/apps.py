@@ -12,3 +12,9 @@ class CasesConfig(AppConfig):
         from .models import REPORTER_PHONE_CONTEXT
 
         vault.register_sealed("cases.Case", "reporter_phone_cipher", context=REPORTER_PHONE_CONTEXT)
+
+        from tongxin.people.own_data import register_sections
+
+        from .own_data import LINKED, sections
+
+        register_sections(LINKED, sections)

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from tongxin.core import vault
 from tongxin.core.models import TimeStampedModel
-from tongxin.core.scoping import Scope, ScopedQuerySet, paths_q
+from tongxin.core.scoping import Scope, ScopedManager, ScopedQuerySet, paths_q
 from tongxin.orgs.models import DepartmentKind, Organisation
 from tongxin.orgs.roles import Duty, Role
 from tongxin.people.models import Person
@@ -455,6 +455,8 @@ class RoutingDecision(AppendOnly):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
 
+    objects = ScopedManager()
+
     class Meta:
         verbose_name = "分拨记录"
         verbose_name_plural = "分拨记录"
@@ -462,6 +464,11 @@ class RoutingDecision(AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.case_id} → {self.person or self.organisation or self.level}"
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        """The routing of the cases the user may see."""
+        return Q(case_id__in=Case.objects.filter(Case.scope_q(scope)).values("pk"))
 
 
 class DepartmentCall(TimeStampedModel):
@@ -536,6 +543,8 @@ class DutyShift(models.Model):
     ends_at = models.DateTimeField("结束")
     phone = models.CharField("值班电话", max_length=32, blank=True)
 
+    objects = ScopedManager()
+
     class Meta:
         verbose_name = "值班表"
         verbose_name_plural = "值班表"
@@ -548,6 +557,11 @@ class DutyShift(models.Model):
 
     def __str__(self) -> str:
         return f"{self.place} {self.person} {self.starts_at:%m-%d %H:%M}"
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        """The roster of the places whose cases the user handles, and their own shifts."""
+        return paths_q("place__path", scope.case_paths) | Q(person_id__in=scope.person_ids)
 
 
 class WorkCalendarDay(models.Model):

@@ -78,6 +78,11 @@ def pending_calls(user: Any, case: Case) -> list[DepartmentCall]:
     )
 
 
+def _called(user: Any, case: Case) -> bool:
+    org_ids = scope_for(user).org_ids
+    return bool(org_ids) and case.calls.filter(organisation_id__in=org_ids).exists()
+
+
 def may(user: Any, case: Case, act: str) -> bool:
     """Whether the policy lets ``user`` do ``act`` on ``case`` (the state is checked apart)."""
     if not getattr(user, "is_authenticated", False):
@@ -110,7 +115,12 @@ def may(user: Any, case: Case, act: str) -> bool:
     if act == Act.MERGE:
         return owner or dispatcher or staff
     if act == Act.SUPPORT:
-        return bool(getattr(user, "person_id", None)) and not is_reporter(user, case)
+        # "Me too" is the residents' voice: not the reporter's, nor that of anyone working
+        # on the case (handler, owner, staff, dispatcher, a department called in).
+        if not getattr(user, "person_id", None) or is_reporter(user, case):
+            return False
+        working = handler or owner or staff or dispatcher
+        return not working and not _called(user, case)
     if act == Act.NOTE:
         return handler or owner or staff or dispatcher or bool(pending_calls(user, case))
     return False

@@ -12,7 +12,17 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import (
+    Avg,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+)
 from django.db.models.functions import Substr
 from django.utils import timezone
 
@@ -109,19 +119,29 @@ def filter_cases(
 
 
 def open_cases_near(
-    *, category_id: int, lat: float, lng: float, radius_m: float, days: int, limit: int = 5
+    *,
+    category_id: int,
+    lat: float,
+    lng: float,
+    radius_m: float,
+    days: int,
+    limit: int = 5,
+    now: dt.datetime | None = None,
 ) -> list[Case]:
-    """Open cases of a category within ``radius_m`` of a point, reported in the last
-    ``days`` days, nearest first (a bounding box on the index, then the exact distance)."""
+    """Open cases of a category within ``radius_m`` of a point, reported within ``days``
+    days of ``now`` (by default the present; for a case, the moment it was reported, so that
+    it finds both the earlier reports it repeats and the later ones repeating it), nearest
+    first (a bounding box on the index, then the exact distance)."""
     d_lat = radius_m / 111_000
     d_lng = radius_m / (111_000 * max(0.1, math.cos(math.radians(lat))))
-    since = timezone.now() - dt.timedelta(days=days)
+    now = now or timezone.now()
+    window = dt.timedelta(days=days)
     rows = Case.objects.filter(
         category_id=category_id,
         state__in=OPEN_STATES,
         lat__range=(lat - d_lat, lat + d_lat),
         lng__range=(lng - d_lng, lng + d_lng),
-        created_at__gte=since,
+        created_at__range=(now - window, now + window),
     ).select_related("category")[:200]
     near = [(distance_m(lat, lng, c.lat, c.lng), c) for c in rows if c.lat is not None]
     near = [(d, c) for d, c in near if d <= radius_m]
@@ -160,6 +180,8 @@ class Measures:
     followed_up: int
     satisfied: int
     avg_hours: float | None
+    # Resolved at least once (including those reopened by a 不满意 since): the base of 回访率.
+    resolved_once: int = 0
 
     @property
     def on_time_rate(self) -> float | None:
@@ -167,7 +189,7 @@ class Measures:
 
     @property
     def follow_up_rate(self) -> float | None:  # 回访率
-        return _rate(self.followed_up, self.resolved)
+        return _rate(self.followed_up, max(self.resolved_once, self.followed_up))
 
     @property
     def resolution_rate(self) -> float | None:  # 处理率
@@ -185,6 +207,7 @@ class Measures:
             "accepted": self.accepted,
             "resolved": self.resolved,
             "resolved_on_time": self.resolved_on_time,
+            "resolved_once": self.resolved_once,
             "on_time_rate": self.on_time_rate,
             "avg_hours": self.avg_hours,
             "follow_up_rate": self.follow_up_rate,
@@ -205,21 +228,28 @@ def _aggregate(qs: QuerySet[Case], group_by: str | None) -> list[dict[str, Any]]
         "accepted": Count("pk", filter=Q(accepted_at__isnull=False)),
         "resolved": Count("pk", filter=ever_resolved),
         "resolved_on_time": Count("pk", filter=Q(resolved_on_time=True)),
+        "resolved_once": Count("pk", filter=ever_resolved | Q(feedback__gt="")),
         "followed_up": Count("pk", filter=Q(feedback__gt="")),
         "satisfied": Count("pk", filter=Q(feedback__in=[Feedback.SATISFIED, Feedback.BASIC])),
         "avg": Avg(handling, filter=Q(resolved_at__isnull=False)),
+        "handled": Count("pk", filter=Q(resolved_at__isnull=False)),
     }
     if group_by is None:
         return [qs.aggregate(**figures)]
     return list(qs.order_by().values(group_by).annotate(**figures))
 
 
-def _hours(value: Any) -> float | None:
+def _seconds(value: Any) -> float | None:
     if value is None:
         return None
     if isinstance(value, dt.timedelta):
-        return round(value.total_seconds() / 3600, 1)
-    return round(float(value) / 3_600_000_000, 1)  # SQLite answers microseconds
+        return value.total_seconds()
+    return float(value) / 1_000_000  # SQLite answers microseconds
+
+
+def _hours(value: Any) -> float | None:
+    seconds = _seconds(value)
+    return None if seconds is None else round(seconds / 3600, 1)
 
 
 def _measures(row: dict[str, Any], key: Any, label: str) -> Measures:
@@ -233,6 +263,7 @@ def _measures(row: dict[str, Any], key: Any, label: str) -> Measures:
         followed_up=row["followed_up"],
         satisfied=row["satisfied"],
         avg_hours=_hours(row["avg"]),
+        resolved_once=row["resolved_once"],
     )
 
 
@@ -266,15 +297,7 @@ def measures(
         names = dict(CaseCategory.objects.values_list("pk", "name"))
         return [_measures(r, r["category_id"], names.get(r["category_id"], "")) for r in rows]
     if by == "department":
-        rows = _aggregate(qs.filter(calls__isnull=False), "calls__organisation_id")
-        from tongxin.orgs.models import Organisation
-
-        ids = [r["calls__organisation_id"] for r in rows]
-        names = dict(Organisation.objects.filter(pk__in=ids).values_list("pk", "name"))
-        return [
-            _measures(r, r["calls__organisation_id"], names.get(r["calls__organisation_id"], ""))
-            for r in rows
-        ]
+        return _department_measures(qs)
     if by == "community":
         # Communities sit at one depth of the tree: group by that prefix of the path.
         sample = Place.objects.filter(kind="community").values_list("path", flat=True).first()
@@ -293,3 +316,51 @@ def measures(
             if r["community_path"] in names
         ]
     raise ValueError(f"unknown grouping {by!r}")
+
+
+_COUNTS = (
+    "received",
+    "accepted",
+    "resolved",
+    "resolved_on_time",
+    "resolved_once",
+    "followed_up",
+    "satisfied",
+)
+
+
+def _department_measures(qs: QuerySet[Case]) -> list[Measures]:
+    """Per department: the cases routed or dispatched to it (``assignee_org``) and those it
+    was called in on (吹哨), each case once per department."""
+    from tongxin.orgs.models import Organisation, OrgKind
+
+    called = _aggregate(qs.filter(calls__isnull=False), "calls__organisation_id")
+    own_call = DepartmentCall.objects.filter(
+        case=OuterRef("pk"), organisation=OuterRef("assignee_org")
+    )
+    assigned = _aggregate(
+        qs.filter(assignee_org__kind=OrgKind.DEPARTMENT).exclude(Exists(own_call)),
+        "assignee_org_id",
+    )
+    merged: dict[int, dict[str, Any]] = {}
+    for key, rows in (("calls__organisation_id", called), ("assignee_org_id", assigned)):
+        for row in rows:
+            org_id = row[key]
+            into = merged.setdefault(
+                org_id, {**dict.fromkeys(_COUNTS, 0), "seconds": 0.0, "handled": 0}
+            )
+            for name in _COUNTS:
+                into[name] += row[name]
+            seconds = _seconds(row["avg"])
+            if seconds is not None and row["handled"]:
+                into["seconds"] += seconds * row["handled"]
+                into["handled"] += row["handled"]
+    names = dict(Organisation.objects.filter(pk__in=list(merged)).values_list("pk", "name"))
+    out = []
+    for org_id in sorted(merged, key=lambda pk: names.get(pk, "")):
+        row = merged[org_id]
+        measure = _measures({**row, "avg": None}, org_id, names.get(org_id, ""))
+        if row["handled"]:
+            measure.avg_hours = round(row["seconds"] / row["handled"] / 3600, 1)
+        out.append(measure)
+    return out

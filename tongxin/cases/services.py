@@ -371,7 +371,7 @@ def case_report(
             case.reporter_phone_masked = vault.mask_phone(reporter_phone)
         sla.apply_clocks(case, sla.plan_clocks(case, now))
         case.save()
-        case.ref = f"SQ{timezone.localtime(now):%Y%m%d}{case.pk:06d}"
+        case.ref = f"SQ{timezone.localtime(now):%Y%m%d}-{case.pk:06d}"
         case.created_at = now
         Case.objects.filter(pk=case.pk).update(ref=case.ref, created_at=now)
 
@@ -432,6 +432,7 @@ def nearby_open_cases(case: Case, *, limit: int = 5) -> list[Case]:
             radius_m=settings.TONGXIN_CASE_DUPLICATE_RADIUS_M,
             days=settings.TONGXIN_CASE_DUPLICATE_DAYS,
             limit=limit + 1,
+            now=case.created_at,
         )
         if c.pk != case.pk
     ][:limit]
@@ -575,7 +576,7 @@ def _return(case: Case, actor: Any, data: dict[str, Any], now: dt.datetime) -> O
     outcome = Outcome(note=reason, public=False)
     if case.state == State.REPORTED:
         # "Not mine": send it one level up for the dispatcher to re-route.
-        up = superior_for(case, 1)
+        up = superior_for(case, 1, on=timezone.localdate(now))
         route = Route(level=Level.COMMUNITY, person=up)
         _apply_route(case, route, actor=actor, override=True, note=f"退回：{reason}")
         if case.owner_id == getattr(actor, "person_id", None):
@@ -597,8 +598,9 @@ def _suspend(case: Case, actor: Any, data: dict[str, Any], now: dt.datetime) -> 
 
 
 def _resume(case: Case, actor: Any, data: dict[str, Any], now: dt.datetime) -> Outcome:
-    paused = now - (case.suspended_at or now)
-    sla.shift_clocks(case, paused)
+    since = case.suspended_at or now
+    paused = now - since
+    sla.shift_clocks(case, paused, paused=(since, now))
     outcome = Outcome(
         note=_text(data, "note"), data={"paused_minutes": int(paused.total_seconds() // 60)}
     )

@@ -21,7 +21,7 @@ from django.db import transaction
 
 from .models import Case, CaseDeadline
 from .workflow import OPEN_STATES, State
-from .worktime import add_minutes
+from .worktime import add_minutes, working_minutes_between
 
 CLOCKS = ("accept", "arrive", "resolve")
 CLOCK_LABELS = {"accept": "受理", "arrive": "到场", "resolve": "办结"}
@@ -125,10 +125,28 @@ def schedule(case: Case) -> None:
         transaction.on_commit(enqueue)
 
 
-def shift_clocks(case: Case, delta: dt.timedelta) -> None:
-    """Move every running clock's moments by ``delta`` (after a suspension)."""
+def shift_clocks(
+    case: Case,
+    delta: dt.timedelta,
+    *,
+    paused: tuple[dt.datetime, dt.datetime] | None = None,
+) -> None:
+    """Move every running clock's moments by ``delta`` (after a suspension).
+
+    With ``paused`` (the suspension's start and end), a clock that counts working time moves
+    by the working minutes lost in that span, not by the wall-clock time: a case suspended
+    from Friday evening to Monday morning loses an hour or so, not a weekend."""
+    lost: int | None = None
     for clock in case.clocks.values():
         if clock["stage"] in ("stopped", "due"):
+            continue
+        if paused is not None and clock.get("working"):
+            if lost is None:
+                lost = working_minutes_between(*paused)
+            if lost:
+                for stage in STAGES:
+                    moment = dt.datetime.fromisoformat(clock[stage])
+                    clock[stage] = _iso(add_minutes(moment, lost, working=True))
             continue
         for stage in STAGES:
             clock[stage] = _iso(dt.datetime.fromisoformat(clock[stage]) + delta)

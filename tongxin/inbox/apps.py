@@ -5,3 +5,10 @@ class InboxConfig(AppConfig):
     name = "tongxin.inbox"
     label = "inbox"
     verbose_name = "消息"
+
+    def ready(self) -> None:
+        from tongxin.people.own_data import register_sections
+
+        from .own_data import LINKED, sections
+
+        register_sections(LINKED, sections)

@@ -46,7 +46,9 @@ def test_report_route_handle_close(demo):
 
     later = MORNING + dt.timedelta(minutes=20)
     services.case_act(actor=grid1, case_id=case.pk, act="accept", now=later)
-    services.case_act(actor=grid1, case_id=case.pk, act="start", data={"note": "已到现场"}, now=later)
+    services.case_act(
+        actor=grid1, case_id=case.pk, act="start", data={"note": "已到现场"}, now=later
+    )
     case = services.case_act(
         actor=grid1, case_id=case.pk, act="resolve", data={"result": "已更换井盖"}, now=later
     )
