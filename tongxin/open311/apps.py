@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class Open311Config(AppConfig):
+    name = "tongxin.open311"
+    label = "open311"
+    verbose_name = "Open311 接口"
+
+    def ready(self) -> None:
+        from tongxin.core import vault
+
+        from .models import EMAIL_CONTEXT
+
+        vault.register_sealed("open311.Open311Request", "email_cipher", context=EMAIL_CONTEXT)
