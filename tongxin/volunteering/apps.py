@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class VolunteeringConfig(AppConfig):
+    name = "tongxin.volunteering"
+    label = "volunteering"
+    verbose_name = "志愿服务与积分"
+
+    def ready(self) -> None:
+        from tongxin.people.own_data import register_sections
+
+        from .own_data import LINKED, sections
+
+        register_sections(LINKED, sections)

@@ -1,0 +1,28 @@
+"""``manage.py points_expire [--on YYYY-MM-DD]``: post the expiry of lapsed points. Safe to run
+again (a second run finds nothing to expire); also queued daily as a task."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from tongxin.volunteering.services import points_expire
+
+
+class Command(BaseCommand):
+    help = "处理到期积分"
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--on", help="按该日期处理（默认今天），格式 YYYY-MM-DD")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        on = None
+        if options.get("on"):
+            try:
+                on = dt.date.fromisoformat(options["on"])
+            except ValueError:
+                raise CommandError("日期格式应为 YYYY-MM-DD") from None
+        written = points_expire(on=on)
+        self.stdout.write(f"处理到期积分：{written} 个账户")

@@ -1,0 +1,82 @@
+"""Who may do what in volunteering.
+
+- Community managers: holders of an active staff post (书记, 主任, 社区工作者, 街道干部, …) at
+  the community or above it. They review volunteers, publish activities, run the ledger
+  (corrections, honours, fixed awards) and hand out or cancel orders.
+- Organisers of an activity: its publisher, the community's managers, and the holders of an
+  active post in the organising team or unit. They keep the roster and check people in and out.
+- A volunteer acts on their own signups, orders and points.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from tongxin.core.errors import Forbidden
+from tongxin.orgs.roles import ROLE_RULES, View
+from tongxin.places.models import Place
+
+MANAGING_KINDS = frozenset({"district", "street", "community"})
+
+
+def manager_paths(user: Any) -> tuple[str, ...]:
+    """Place paths (community level or above) where the user holds a staff post today."""
+    cached = getattr(user, "_tongxin_vol_manager_paths", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    from tongxin.accounts.scopes import active_posts
+
+    paths: list[str] = []
+    if getattr(user, "is_authenticated", False) and getattr(user, "person_id", None):
+        for post in active_posts(user):
+            rule = ROLE_RULES.get(post.role)
+            if (
+                rule is not None
+                and rule.view == View.STAFF
+                and post.place is not None
+                and post.place.kind in MANAGING_KINDS
+            ):
+                paths.append(post.place.path)
+    user._tongxin_vol_manager_paths = tuple(paths)
+    return user._tongxin_vol_manager_paths  # type: ignore[no-any-return]
+
+
+def manages_community(user: Any, community: Place) -> bool:
+    return any(community.path.startswith(p) for p in manager_paths(user))
+
+
+def managed_communities(user: Any) -> QuerySet[Place]:
+    from tongxin.core.scoping import paths_q
+
+    paths = manager_paths(user)
+    if not paths:
+        return Place.objects.none()
+    return Place.objects.filter(paths_q("path", paths), kind="community")
+
+
+def require_manager(user: Any, community: Place) -> None:
+    if not manages_community(user, community):
+        raise Forbidden("只有社区工作人员可以办理", code="NOT_COMMUNITY_MANAGER")
+
+
+def organises(user: Any, activity: Any) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if activity.created_by_id == user.pk or manages_community(user, activity.community):
+        return True
+    if activity.organiser_org_id and user.person_id:
+        from tongxin.orgs.models import Post
+
+        return (
+            Post.objects.active()
+            .filter(person_id=user.person_id, organisation_id=activity.organiser_org_id)
+            .exists()
+        )
+    return False
+
+
+def require_organiser(user: Any, activity: Any) -> None:
+    if not organises(user, activity):
+        raise Forbidden("只有活动组织者可以办理", code="NOT_ORGANISER")

@@ -1,0 +1,218 @@
+"""Reads of volunteering: a volunteer's own summary, lists for the community, leaderboards."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
+
+from tongxin.core.errors import NotFound
+from tongxin.core.scoping import scope_for
+from tongxin.places.models import Place
+
+from .models import (
+    Account,
+    AccountKind,
+    Activity,
+    ActivityStatus,
+    Entry,
+    LedgerTransaction,
+    Reward,
+    RewardOrder,
+    Signup,
+    SignupStatus,
+    TxKind,
+    Unit,
+    Volunteer,
+    _home_community_paths,
+)
+from .policies import manager_paths
+
+EARNING_KINDS = (TxKind.AWARD, TxKind.FIXED)
+
+
+@dataclass
+class MySummary:
+    """What a volunteer's home shows."""
+
+    volunteer: Volunteer | None
+    balance: int = 0
+    banked_minutes: int = 0
+    served_minutes: int = 0
+    entries: list[Entry] = field(default_factory=list)
+    signups: list[Signup] = field(default_factory=list)
+    orders: list[RewardOrder] = field(default_factory=list)
+
+
+def my_volunteer(user: Any) -> Volunteer | None:
+    if not getattr(user, "person_id", None):
+        return None
+    return (
+        Volunteer.objects.filter(person_id=user.person_id)
+        .select_related("person", "community")
+        .prefetch_related("teams")
+        .first()
+    )
+
+
+def my_summary(user: Any, *, entries: int = 10) -> MySummary:
+    v = my_volunteer(user)
+    out = MySummary(volunteer=v)
+    if not getattr(user, "person_id", None):
+        return out
+    accounts = {a.unit: a for a in Account.objects.filter(person_id=user.person_id)}
+    points = accounts.get(Unit.POINTS)
+    out.balance = points.balance if points else 0
+    out.banked_minutes = accounts[Unit.MINUTES].balance if Unit.MINUTES in accounts else 0
+    if points is not None:
+        out.entries = list(
+            Entry.objects.filter(account=points)
+            .select_related("transaction")
+            .order_by("-id")[:entries]
+        )
+    if v is not None:
+        out.signups = list(
+            Signup.objects.filter(volunteer=v)
+            .exclude(status=SignupStatus.CANCELLED)
+            .select_related("activity")
+            .order_by("-activity__starts_at")[:20]
+        )
+        out.served_minutes = (
+            Signup.objects.filter(volunteer=v, status=SignupStatus.CONFIRMED).aggregate(
+                t=Sum("minutes")
+            )["t"]
+            or 0
+        )
+    out.orders = list(
+        RewardOrder.objects.filter(person_id=user.person_id)
+        .select_related("reward")
+        .order_by("-id")[:20]
+    )
+    return out
+
+
+def visible_communities(user: Any) -> QuerySet[Place]:
+    """Communities the user belongs to, works in, or oversees."""
+    scope = scope_for(user)
+    if scope.is_empty:
+        return Place.objects.none()
+    from tongxin.core.scoping import paths_q
+
+    return Place.objects.filter(
+        Q(path__in=_home_community_paths(user, scope)) | paths_q("path", scope.place_paths),
+        kind="community",
+    )
+
+
+def access_community(user: Any, pk: int | None) -> Place:
+    """The community ``pk`` (or the user's own, or the first they manage) if visible."""
+    qs = visible_communities(user)
+    place = qs.filter(pk=pk).first() if pk else None
+    if pk and place is None:
+        raise NotFound()
+    if place is None:
+        v = my_volunteer(user)
+        if v is not None:
+            place = v.community
+        else:
+            managed = manager_paths(user)
+            place = (
+                qs.filter(path__startswith=managed[0]).order_by("path").first()
+                if managed
+                else qs.order_by("path").first()
+            )
+    if place is None:
+        raise NotFound("没有可查看的社区")
+    return place
+
+
+def activities_for(user: Any, *, upcoming: bool = True) -> QuerySet[Activity]:
+    qs = Activity.objects.visible_to(user).select_related("community", "organiser_org")
+    if upcoming:
+        qs = qs.filter(ends_at__gte=timezone.now()).exclude(status=ActivityStatus.CANCELLED)
+    return qs.order_by("starts_at", "id")
+
+
+def roster(activity: Activity) -> list[Signup]:
+    return list(
+        Signup.objects.filter(activity=activity)
+        .select_related("volunteer__person")
+        .order_by("status", "created_at", "id")
+    )
+
+
+def rewards_for(user: Any) -> QuerySet[Reward]:
+    return Reward.objects.visible_to(user).filter(is_active=True).order_by("cost", "id")
+
+
+def transactions_for(community: Place) -> QuerySet[LedgerTransaction]:
+    return (
+        LedgerTransaction.objects.filter(community=community)
+        .select_related("created_by", "approved_by")
+        .prefetch_related("entries__account__person", "entries__account__organisation")
+        .order_by("-id")
+    )
+
+
+def volunteers_of(community: Place) -> QuerySet[Volunteer]:
+    return (
+        Volunteer.objects.filter(community=community)
+        .select_related("person", "guardian")
+        .prefetch_related("teams")
+        .order_by("status", "id")
+    )
+
+
+def period_bounds(period: str) -> tuple[dt.datetime, dt.datetime]:
+    """``YYYY-MM`` or ``YYYY`` → [start, end) in the current time zone."""
+    if len(period) == 7:
+        y, m = int(period[:4]), int(period[5:])
+        start = dt.date(y, m, 1)
+        end = dt.date(y + (m == 12), m % 12 + 1, 1)
+    else:
+        y = int(period)
+        start, end = dt.date(y, 1, 1), dt.date(y + 1, 1, 1)
+    tz = timezone.get_current_timezone()
+    return (
+        dt.datetime.combine(start, dt.time.min, tzinfo=tz),
+        dt.datetime.combine(end, dt.time.min, tzinfo=tz),
+    )
+
+
+def leaderboard(
+    community: Place, *, period: str, team_id: int | None = None, limit: int = 20
+) -> dict[str, list[dict[str, Any]]]:
+    """Points earned (awards and honours, not transfers) in ``period``, per volunteer and per
+    co-building unit, highest first; ``team_id`` restricts the volunteers to one team."""
+    start, end = period_bounds(period)
+    earned = Entry.objects.filter(
+        amount__gt=0,
+        account__community=community,
+        transaction__kind__in=EARNING_KINDS,
+        transaction__created_at__gte=start,
+        transaction__created_at__lt=end,
+    )
+    people = earned.filter(account__kind=AccountKind.PERSON, account__unit=Unit.POINTS)
+    if team_id:
+        people = people.filter(account__person__volunteer__teams=team_id)
+    persons = [
+        {"person_id": r["account__person_id"], "name": r["account__person__name"], "points": r["t"]}
+        for r in people.values("account__person_id", "account__person__name")
+        .annotate(t=Sum("amount"))
+        .order_by("-t", "account__person_id")[:limit]
+    ]
+    units = [
+        {
+            "organisation_id": r["account__organisation_id"],
+            "name": r["account__organisation__name"],
+            "points": r["t"],
+        }
+        for r in earned.filter(account__kind=AccountKind.ORGANISATION)
+        .values("account__organisation_id", "account__organisation__name")
+        .annotate(t=Sum("amount"))
+        .order_by("-t", "account__organisation_id")[:limit]
+    ]
+    return {"persons": persons, "units": units}
