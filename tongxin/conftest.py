@@ -14,6 +14,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
+# The real server (migrated, demo seeded) and Chromium, shared by every app's end-to-end tests.
+from tongxin.web.tests.e2e import browser, e2e_server, screenshots  # noqa: F401
+
 DEMO_SEED = 7
 
 

@@ -40,8 +40,11 @@ INSTALLED_APPS = [
     "tongxin.places",
     "tongxin.people",
     "tongxin.orgs",
+    "tongxin.volunteering",
     "tongxin.inbox",
     "tongxin.cases",
+    "tongxin.open311",
+    "tongxin.emap",
     "tongxin.web",
     "tongxin.demo",
 ]
@@ -75,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tongxin.web.context_processors.workbench",
+                "tongxin.inbox.context_processors.unread",
                 "tongxin.accounts.context_processors.demo",  # the demo banner
             ],
         },
@@ -164,6 +168,8 @@ TONGXIN_RATE_LIMITS = {
     "reveal": "20/h",  # showing a full ID or phone number, per user
     "export": "10/h",  # resident exports, per user
     "public_report": "5/h",  # residents' public report form, per client IP
+    "open311_post": "120/h",  # Open311 POST requests, per partner key
+    "open311_read": "600/m",  # Open311 GET calls, per client IP
 }
 
 # Uploads (tongxin/core/uploads.py): stored outside the web root, served after a permission check.
@@ -214,6 +220,21 @@ TONGXIN_IMPORT_MAX_ROWS = 20000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 LEAFLET_CONFIG = {"DEFAULT_CENTER": (30.925, 113.915), "DEFAULT_ZOOM": 16, "TILES": []}
+
+# The e-map (tongxin/emap, docs/emap.md). By default it draws our own geometry on a plain
+# background. A deployment with a base map (天地图 or an intranet tile server, WGS-84/CGCS2000
+# tiles) sets a Leaflet URL template, e.g. "https://t{s}.example.gov.cn/{z}/{x}/{y}.png"; the
+# map page's Content-Security-Policy then allows images from that host.
+TONGXIN_MAP_TILE_URL = os.environ.get("TONGXIN_MAP_TILE_URL", "")
+TONGXIN_MAP_TILE_ATTRIBUTION = os.environ.get("TONGXIN_MAP_TILE_ATTRIBUTION", "")
+if TONGXIN_MAP_TILE_URL:
+    from urllib.parse import urlsplit as _urlsplit
+
+    _tiles = _urlsplit(TONGXIN_MAP_TILE_URL)
+    _host = _tiles.netloc  # a {s} subdomain placeholder becomes a *. wildcard
+    if "{s}" in _host:
+        _host = "*." + _host.split(".", 1)[1]
+    TONGXIN_CSP_PATH_OVERRIDES["/map/"] = {"img-src": f"'self' data: {_tiles.scheme}://{_host}"}
 
 LOGGING = {
     "version": 1,

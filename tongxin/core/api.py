@@ -207,6 +207,8 @@ def issue_token(request: HttpRequest, payload: TokenIn) -> Any:
 
 
 def register_routers() -> None:
+    from tongxin.cases.api import router as cases_router
+    from tongxin.inbox.api import router as inbox_router
     from tongxin.orgs.api import router as orgs_router
     from tongxin.people.api import router as people_router
     from tongxin.places.api import router as places_router
@@ -214,6 +216,14 @@ def register_routers() -> None:
     api.add_router("/", places_router)
     api.add_router("/", people_router)
     api.add_router("/", orgs_router)
+    api.add_router("/", cases_router)
+    api.add_router("/", inbox_router)
+    from tongxin.emap.api import router as emap_router
+
+    api.add_router("/", emap_router)
+    from tongxin.volunteering.api import router as volunteering_router
+
+    api.add_router("/", volunteering_router)
 
 
 register_routers()

@@ -129,13 +129,17 @@ def _now() -> float:
     return time.time()
 
 
-def hit(name: str, request: HttpRequest, *, key: KeyKind = "ip") -> RateLimitResult:
-    """Count one request against limit ``name`` for the caller (by IP or by user)."""
+def hit(
+    name: str, request: HttpRequest, *, key: KeyKind = "ip", ident: str | None = None
+) -> RateLimitResult:
+    """Count one request against limit ``name`` for the caller (by IP or by user), or for
+    an explicit ``ident`` (an Open311 partner, say)."""
     rate = rate_for(name)
     now = _now()
     window = int(now // rate.period)
     window_end = (window + 1) * rate.period
-    count = _increment(_cache_key(name, _ident(request, key), window), rate.period + 5)
+    who = ident if ident is not None else _ident(request, key)
+    count = _increment(_cache_key(name, who, window), rate.period + 5)
     result = RateLimitResult(
         name=name,
         allowed=count <= rate.limit,

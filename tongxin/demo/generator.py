@@ -1475,6 +1475,18 @@ class DemoGenerator:
         mark_demo_database()
         return made
 
+    # ------------------------------------------------------------------ volunteering
+    def build_volunteering(self) -> None:
+        from tongxin.volunteering.demo import build
+
+        self.built.counts.update({f"volunteering_{k}": v for k, v in build(self).items()})
+
+    # ------------------------------------------------------------------ cases
+    def build_cases(self) -> None:
+        from tongxin.cases.demo import build_demo_cases
+
+        self.built.counts.update(build_demo_cases(seed=self.seed))
+
     # ------------------------------------------------------------------ all
     def run(self, *, with_users: bool = True) -> dict[str, Any]:
         with transaction.atomic(), bulk_load_tuning():
@@ -1489,6 +1501,16 @@ class DemoGenerator:
             self.progress("生成地图要素……")
             self.build_features()
             users = self.build_users() if with_users else {}
+            if with_users:
+                self.progress("生成民情诉求……")
+                self.build_cases()
+            if with_users:
+                from tongxin.open311.demo import build_demo_open311
+
+                build_demo_open311()  # the partner key demo-open311-key
+            if with_users:
+                self.progress("生成志愿服务与积分……")
+                self.build_volunteering()
         b = self.built
         return {
             "streets": len(b.streets),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +43,19 @@ LINKED_MODELS = {
     "orgs.absence": "absences",
     "accounts.user": "account",
 }
+
+# Sections other apps contribute (cases, messages, volunteering…), registered from their
+# ``AppConfig.ready`` with ``register_sections``: each builder answers the sections for the
+# signed-in user and their person.
+SectionBuilder = Callable[[Any, Person], list["Section"]]
+EXTRA_BUILDERS: list[SectionBuilder] = []
+
+
+def register_sections(models: dict[str, str], builder: SectionBuilder) -> None:
+    """Add an app's models (label → section key) and the builder of their sections."""
+    LINKED_MODELS.update(models)
+    if builder not in EXTRA_BUILDERS:
+        EXTRA_BUILDERS.append(builder)
 
 
 @dataclass
@@ -475,6 +489,7 @@ def my_data_access(*, actor: Any, channel: str) -> MyData:
         *_post_sections(person),
         _correction_section(person),
         _import_section(actor),
+        *[section for build in EXTRA_BUILDERS for section in build(actor, person)],
         _records_section(actor, person, limit=PAGE_RECORD_LIMIT if channel == "page" else None),
     ]
     return MyData(person=person, generated_at=timezone.now(), sections=sections)

@@ -139,6 +139,7 @@ class Workbench:
     grids: list[GridCard] = field(default_factory=list)
     neighbourhoods: list[NeighbourCard] = field(default_factory=list)
     home: HomeCard | None = None
+    cases: CaseDesk | None = None
 
     @property
     def is_admin(self) -> bool:
@@ -194,6 +195,7 @@ def workbench_for(user: Any) -> Workbench:
 
     if user.person_id:
         wb.home = _home_card(user)
+    wb.cases = case_desk(user, wb)
     return wb
 
 
@@ -318,3 +320,113 @@ def duty_lines(place: Place) -> list[DutyLine]:
         )
         for r in answers
     ]
+
+
+# ------------------------------------------------------------------------------ cases
+
+
+@dataclass
+class CaseCount:
+    """One worklist's number, linking to it."""
+
+    view: str
+    label: str
+    count: int
+    alert: bool = False  # shown in red when not zero
+
+
+@dataclass
+class GridCases:
+    grid: Place
+    open: int
+    overdue: int
+
+
+@dataclass
+class CaseDesk:
+    """The cases part of the workbench: worklist counts for everyone who handles cases, per
+    grid open/overdue numbers for grid workers, and for community and street staff the
+    measures per grid, this month and all time."""
+
+    counts: list[CaseCount] = field(default_factory=list)
+    grids: list[GridCases] = field(default_factory=list)
+    month: list[Any] = field(default_factory=list)
+    month_total: Any = None
+    all_time: list[Any] = field(default_factory=list)
+    all_total: Any = None
+    month_label: str = ""
+    reported_open: int | None = None
+
+
+def case_desk(user: Any, wb: Workbench) -> CaseDesk | None:
+    """What the workbench shows about cases (``None`` for back-office accounts)."""
+    from django.db.models import Count, Q
+    from django.utils import timezone
+
+    from tongxin.cases import policies as case_policies
+    from tongxin.cases import selectors as case_selectors
+    from tongxin.cases.workflow import OPEN_STATES
+
+    if user.admin_duty:
+        return None
+    scope = scope_for(user)
+    staff = bool(scope.case_paths)
+    dispatcher = bool(case_policies.dispatcher_paths(user))
+    desk = CaseDesk()
+
+    wanted: list[tuple[str, str, bool]] = []
+    if staff or scope.org_ids:
+        wanted.append(("mine", "我的待办", False))
+    if staff:
+        wanted.append(("accept", "待受理", True))
+    if dispatcher:
+        wanted.append(("dispatch", "待分派", False))
+    if staff or scope.org_ids:
+        wanted.append(("overdue", "已超时", True))
+    if dispatcher or scope.org_ids:
+        wanted.append(("escalated", "吹哨报到", False))
+    reporter = case_policies.may_report(user)
+    # Every worklist's size in one query: each is a subquery of the same visible cases.
+    figures: dict[str, Any] = {
+        view: Count("pk", filter=Q(pk__in=case_selectors.worklist(user, view).values("pk")))
+        for view, _label, _alert in wanted
+    }
+    if reporter:
+        figures["reported"] = Count(
+            "pk",
+            filter=Q(pk__in=case_selectors.worklist(user, "reported").values("pk"))
+            & Q(state__in=OPEN_STATES),
+        )
+    numbers = case_selectors.cases_for(user).aggregate(**figures) if figures else {}
+    desk.counts = [
+        CaseCount(view=view, label=label, count=numbers[view], alert=alert and numbers[view] > 0)
+        for view, label, alert in wanted
+    ]
+    if reporter:
+        desk.reported_open = numbers["reported"]
+
+    for card in wb.grids:
+        in_grid = case_selectors.cases_for(user).filter(grid=card.grid, state__in=OPEN_STATES)
+        desk.grids.append(
+            GridCases(
+                grid=card.grid,
+                open=in_grid.count(),
+                overdue=in_grid.filter(overdue=True).count(),
+            )
+        )
+
+    if wb.overview is not None and staff:
+        now = timezone.localtime()
+        start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        desk.month_label = f"{now.year}年{now.month}月"
+        desk.month = case_selectors.measures(user, by="grid", since=start)
+        desk.month_total = case_selectors.measures(user, since=start)[0]
+        desk.all_time = case_selectors.measures(user, by="grid")
+        desk.all_total = case_selectors.measures(user)[0]
+        order = {g.pk: i for i, g in enumerate(wb.overview.grids)}
+        for rows in (desk.month, desk.all_time):
+            rows.sort(key=lambda m: (order.get(m.key, 1_000_000), m.label))
+
+    if not desk.counts and not desk.grids and desk.reported_open is None:
+        return None
+    return desk

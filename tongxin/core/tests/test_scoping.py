@@ -15,6 +15,7 @@ from django.apps import apps
 from django.db import connection
 
 from tongxin.accounts.models import AccessGrant
+from tongxin.cases.models import Case
 from tongxin.core.errors import NotFound
 from tongxin.core.scoping import access, forget_scope, scope_for
 from tongxin.orgs.models import Post
@@ -28,6 +29,7 @@ LOCATED = {
     CareTag: "person__place_path",
     PartyMembership: "person__place_path",
     Post: "place_path",
+    Case: "place_path",
 }
 
 # Models that hold personal data without visible_to, and why that is safe.

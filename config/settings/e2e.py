@@ -1,0 +1,9 @@
+"""The real server of the end-to-end tests (``tongxin/web/tests/e2e.py``): the development
+settings, with a sign-in limit high enough for every app's browser tests signing in from one
+address within a minute. The limits themselves are tested in process
+(``tongxin/core/tests/test_ratelimit.py``)."""
+
+from .dev import *  # noqa: F403
+from .dev import TONGXIN_RATE_LIMITS
+
+TONGXIN_RATE_LIMITS = {**TONGXIN_RATE_LIMITS, "login": "600/m"}
