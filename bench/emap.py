@@ -36,6 +36,7 @@ SEED = 2026
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432"
 DB_NAME = "tongxin_bench_map"
 OPEN_CASES = 100_000
+BUILDINGS = 20_000  # the district the issue names; the generator makes ~13,000
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -125,6 +126,72 @@ def building_heads(gen: Any) -> None:
     Post.objects.bulk_create(posts, batch_size=4000)
 
 
+def top_up_buildings(target: int = BUILDINGS) -> int:
+    """Add buildings (points inside their estate, each with a 楼栋长) until the district has
+    ``target``: the generator draws 2–4 a estate, the issue's district has 20,000."""
+    from django.db import transaction
+    from django.db.models import F
+
+    from tongxin.demo.generator import DemoGenerator, insert_rows, point, seg
+    from tongxin.orgs.models import Post
+    from tongxin.orgs.roles import Role
+    from tongxin.people.models import Person
+    from tongxin.places.models import Place
+
+    need = target - Place.objects.filter(kind="building").count()
+    if need <= 0:
+        return 0
+    rng = random.Random(SEED + 2)
+    estates = list(Place.objects.filter(kind="estate").order_by("path"))
+    namer = DemoGenerator(seed=SEED, scale="district")
+    added: list[Place] = []
+    extra_children: dict[int, int] = {}
+    for i in range(need):
+        estate = estates[i % len(estates)]
+        n = estate.numchild + extra_children.get(estate.pk, 0) + 1
+        extra_children[estate.pk] = extra_children.get(estate.pk, 0) + 1
+        lat = rng.uniform(estate.min_lat, estate.max_lat)
+        lng = rng.uniform(estate.min_lng, estate.max_lng)
+        building = namer._place(
+            path=estate.path + seg(n),
+            kind="building",
+            code=f"{estate.code}-X{n}",
+            name=f"{n}栋",
+            geometry=point(lat, lng),
+            address=f"{estate.name}{n}栋",
+        )
+        added.append(building)
+    with transaction.atomic():
+        insert_rows(added)
+        for estate_id, count in extra_children.items():
+            Place.objects.filter(pk=estate_id).update(numchild=F("numchild") + count)
+        heads = [
+            Person(
+                name=namer._name(rng.choice("MF")),
+                gender="M",
+                place=b,
+                place_path=b.path,
+                phone_masked="138****0000",
+            )
+            for b in added
+        ]
+        insert_rows(heads)
+        Post.objects.bulk_create(
+            [
+                Post(
+                    person=h,
+                    role=Role.BUILDING_HEAD,
+                    place=b,
+                    place_path=b.path,
+                    public_contact=True,
+                )
+                for h, b in zip(heads, added, strict=True)
+            ],
+            batch_size=4000,
+        )
+    return len(added)
+
+
 def open_cases(gen: Any) -> None:
     """``OPEN_CASES`` open cases at the district's buildings, in every open state."""
     import datetime as dt
@@ -195,6 +262,11 @@ def prepare() -> None:
             cur.execute("VACUUM ANALYZE")
     else:
         print("reusing the generated district (DROP DATABASE tongxin_bench_map to regenerate)")
+    added = top_up_buildings()
+    if added:
+        print(f"added {added:,} buildings to reach {BUILDINGS:,}")
+        with connection.cursor() as cur:
+            cur.execute("ANALYZE")
     from tongxin.cases.models import Case
     from tongxin.places.models import Facility, PointOfInterest
 

@@ -3,15 +3,13 @@ decisions, the departments called in (吹哨报到), the duty roster and the wor
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from tongxin.core import vault
-from tongxin.core.models import TimeStampedModel
+from tongxin.core.models import AppendOnlyModel, TimeStampedModel
 from tongxin.core.scoping import Scope, ScopedManager, ScopedQuerySet, paths_q
 from tongxin.orgs.models import DepartmentKind, Organisation
 from tongxin.orgs.roles import Duty, Role
@@ -352,22 +350,7 @@ class Case(TimeStampedModel):
 REPORTER_PHONE_CONTEXT = "case.reporter_phone"
 
 
-class AppendOnly(models.Model):
-    """Rows that are written once and never changed (history)."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise RuntimeError(f"{type(self).__name__} rows are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise RuntimeError(f"{type(self).__name__} rows are append-only")
-
-
-class CaseEvent(AppendOnly):
+class CaseEvent(AppendOnlyModel):
     """One act on a case, in the append-only timeline: who, when, what, from and to which
     state, the note, and any attachments (``data["uploads"]``). ``public`` events (and their
     notes) may be shown to the reporter and through Open311."""
@@ -440,7 +423,7 @@ class RoutingRule(models.Model):
         return self.name
 
 
-class RoutingDecision(AppendOnly):
+class RoutingDecision(AppendOnlyModel):
     """Where a case was sent and why: each automatic routing and each dispatcher override."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="routings")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -19,6 +20,33 @@ def in_force_q(on: dt.date | None = None) -> models.Q:
     )
 
 
+class AppendOnlyQuerySet(models.QuerySet):
+    """Bulk updates and deletes of history rows are refused as well."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise RuntimeError(f"{self.model._meta.verbose_name}只能追加，不能修改")
+
+    def delete(self) -> Any:
+        raise RuntimeError(f"{self.model._meta.verbose_name}只能追加，不能删除")
+
+
+class AppendOnlyModel(models.Model):
+    """A row of history (the audit log, a case's timeline, a ledger entry): written once and
+    never changed or deleted, so that a bug cannot rewrite what happened. Corrections are new
+    rows that refer to what they correct."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise RuntimeError(f"{self._meta.verbose_name}只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError(f"{self._meta.verbose_name}只能追加，不能删除")
+
+
 class TimeStampedModel(models.Model):
     """Adds creation and last-change times."""
 
@@ -29,7 +57,7 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
-class AuditEvent(models.Model):
+class AuditEvent(AppendOnlyModel):
     """One row of the append-only audit log: who did what to which object, and how it ended.
 
     Rows are only ever inserted (``tongxin.core.audit.record``); the model refuses updates and
@@ -71,14 +99,6 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.result}"
-
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if self.pk is not None:
-            raise RuntimeError("审计日志只能追加，不能修改")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        raise RuntimeError("审计日志只能追加，不能删除")
 
 
 class AuditChainHead(models.Model):

@@ -27,9 +27,9 @@ from shapely.geometry.base import BaseGeometry
 
 from tongxin.core import audit
 from tongxin.core.errors import Forbidden, NotFound, ValidationFailed
-from tongxin.places import geo, geoindex
+from tongxin.places import geo
 from tongxin.places.models import Facility, Place, PointOfInterest
-from tongxin.places.services import apply_geometry
+from tongxin.places.services import place_set_geometry
 
 from . import selectors
 
@@ -281,21 +281,10 @@ def place_geometry_edit(
         raise _refuse(problems)
     if dry_run:
         return {"id": place.pk, "saved": False, "ok": True}
-    locked = Place.objects.select_for_update().get(pk=place.pk)
-    before = locked.geometry
-    apply_geometry(locked, geometry)
-    locked.save(
-        update_fields=[
-            "geometry",
-            "centroid_lat",
-            "centroid_lng",
-            "min_lat",
-            "min_lng",
-            "max_lat",
-            "max_lng",
-            "updated_at",
-        ]
-    )
+    before = Place.objects.filter(pk=place.pk).values_list("geometry", flat=True).first()
+    # The place service locks the row, derives centroid and bounds, and rebuilds the point
+    # index after the commit.
+    locked = place_set_geometry(actor=actor, place=place, geometry=geometry)
     audit.record(
         actor=actor,
         action="map_geometry_edit",
@@ -308,7 +297,6 @@ def place_geometry_edit(
             "after": geometry,
         },
     )
-    transaction.on_commit(geoindex.invalidate)
     return {"id": locked.pk, "saved": True, "ok": True}
 
 

@@ -23,7 +23,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from tongxin.core.models import TimeStampedModel
+from tongxin.core.models import AppendOnlyModel, AppendOnlyQuerySet, TimeStampedModel
 from tongxin.core.scoping import Scope, ScopedManager, ScopedQuerySet, paths_q, scope_for
 from tongxin.orgs.models import Organisation
 from tongxin.people.models import Person
@@ -468,7 +468,7 @@ class TxKind(models.TextChoices):
     SPEND = "spend", "时间银行支付"
 
 
-class LedgerTransaction(models.Model):
+class LedgerTransaction(AppendOnlyModel):
     """One movement of the ledger: entries that sum to zero, written once, never changed.
 
     A correction is a new transaction of kind ``correct`` that references the one it
@@ -522,26 +522,8 @@ class LedgerTransaction(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} {self.get_kind_display()} {self.reason}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None and not kwargs.get("force_insert"):
-            raise RuntimeError("记账只能追加，不能修改")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise RuntimeError("记账只能追加，不能删除")
-
-
-class EntryQuerySet(models.QuerySet):
-    """Entries are append-only: bulk updates and deletes are refused too."""
-
-    def update(self, **kwargs: Any) -> int:
-        raise RuntimeError("分录只能追加，不能修改")
-
-    def delete(self) -> Any:
-        raise RuntimeError("分录只能追加，不能删除")
-
-
-class Entry(models.Model):
+class Entry(AppendOnlyModel):
     """One line of a transaction: a signed amount on one account. ``expires_on`` marks
     points that lapse on that day unless spent first (spending uses the earliest first)."""
 
@@ -554,7 +536,7 @@ class Entry(models.Model):
     amount = models.BigIntegerField("金额")
     expires_on = models.DateField("到期日", null=True, blank=True)
 
-    objects = models.Manager.from_queryset(EntryQuerySet)()
+    objects = models.Manager.from_queryset(AppendOnlyQuerySet)()
 
     class Meta:
         verbose_name = "分录"
@@ -565,14 +547,6 @@ class Entry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id}: {self.amount:+d}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise RuntimeError("分录只能追加，不能修改")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise RuntimeError("分录只能追加，不能删除")
 
 
 # ---------------------------------------------------------------------------- rewards

@@ -21,28 +21,14 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tongxin.core.errors import NotFound
+from tongxin.core.tests.matrix_roles import ADMINS, PEOPLE_ROLES, ROLES, SIGNED_IN
 from tongxin.emap.tests import matrix as emap_matrix
 from tongxin.orgs.models import Organisation, Post
 from tongxin.people.models import CorrectionRequest, ImportJob, Person
 from tongxin.volunteering.tests import matrix as volunteering_matrix
 
-ROLES = (
-    "anonymous",
-    "resident",
-    "building",
-    "grid1",
-    "grid2",
-    "secretary",
-    "dept",
-    "sysadmin",
-    "secadmin",
-    "auditor",
-)
-SIGNED_IN = frozenset(ROLES) - {"anonymous"}
-PEOPLE_ROLES = frozenset({"resident", "building", "grid1", "grid2", "secretary", "dept"})
 STAFF = frozenset({"grid1", "secretary"})  # staff whose scope covers grid A
 SEES_SUBJECT = STAFF | {"building"}  # …and the building head of the subject's building
-ADMINS = frozenset({"sysadmin", "secadmin", "auditor"})
 # The subject case: its reporter and the staff over it. Building heads hold no case scope.
 CASE_PARTIES = STAFF | {"resident"}
 

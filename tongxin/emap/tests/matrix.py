@@ -14,19 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
-SIGNED_IN = frozenset(
-    {
-        "resident",
-        "building",
-        "grid1",
-        "grid2",
-        "secretary",
-        "dept",
-        "sysadmin",
-        "secadmin",
-        "auditor",
-    }
-)
+from tongxin.core.tests.matrix_roles import SIGNED_IN
+
 SEES_SUBJECT = frozenset({"grid1", "secretary", "building"})
 CASE_PARTIES = frozenset({"grid1", "secretary", "resident"})
 EDITORS = frozenset({"secretary", "sysadmin"})

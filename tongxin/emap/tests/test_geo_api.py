@@ -13,22 +13,13 @@ from shapely.geometry import Point, shape
 from tongxin.cases import services as case_services
 from tongxin.core.models import AuditEvent
 from tongxin.core.scoping import scope_for
+from tongxin.core.tests.matrix_roles import SIGNED_IN_ROLES
 from tongxin.emap import geojson, services
 from tongxin.emap.geojson import View
 from tongxin.places import geoindex
 from tongxin.places.models import Place, PointOfInterest
 
-ROLES = (
-    "resident",
-    "building",
-    "grid1",
-    "grid2",
-    "secretary",
-    "dept",
-    "sysadmin",
-    "secadmin",
-    "auditor",
-)
+ROLES = SIGNED_IN_ROLES
 WHOLE = "113.0,30.0,115.0,32.0"
 
 

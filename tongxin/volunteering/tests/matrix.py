@@ -16,21 +16,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from tongxin.core.tests.matrix_roles import PEOPLE_ROLES, SIGNED_IN
+
 COMMUNITY = frozenset({"resident", "building", "grid1", "grid2", "secretary"})
-SIGNED_IN = frozenset(
-    {
-        "resident",
-        "building",
-        "grid1",
-        "grid2",
-        "secretary",
-        "dept",
-        "sysadmin",
-        "secadmin",
-        "auditor",
-    }
-)
-PEOPLE = frozenset({"resident", "building", "grid1", "grid2", "secretary", "dept"})
+PEOPLE = PEOPLE_ROLES
 SEC = frozenset({"secretary"})
 RES = frozenset({"resident"})
 OWN_OR_SEC = frozenset({"resident", "secretary"})
