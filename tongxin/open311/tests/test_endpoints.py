@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -19,7 +20,11 @@ from tongxin.cases.models import Case, Channel
 from tongxin.open311.demo import DEMO_JURISDICTION, DEMO_KEY
 from tongxin.open311.models import Open311Request, Partner
 
-SCHEMAS = Path(__file__).resolve().parents[4] / "shared" / "open311" / "schemas"
+# ../shared/open311/schemas next to the checkout, or wherever TONGXIN_OPEN311_SCHEMAS says.
+SCHEMAS = Path(
+    os.environ.get("TONGXIN_OPEN311_SCHEMAS")
+    or Path(__file__).resolve().parents[4] / "shared" / "open311" / "schemas"
+)
 BASE = "/open311/v2"
 
 
