@@ -315,11 +315,16 @@ class Case(TimeStampedModel):
             | Q(supervisor_id__in=scope.person_ids)
         )
         if scope.org_ids:
-            q |= Q(assignee_org_id__in=scope.org_ids) | Q(
-                pk__in=DepartmentCall.objects.filter(organisation_id__in=scope.org_ids).values(
-                    "case_id"
-                )
-            )
+            q |= Q(assignee_org_id__in=scope.org_ids)
+            # The cases the user's organisations were called in on, as a list when it is
+            # short: every branch of the OR then stays an index lookup (a subquery in an OR
+            # makes PostgreSQL and SQLite scan the whole table).
+            called = DepartmentCall.objects.filter(organisation_id__in=scope.org_ids)
+            ids = list(called.values_list("case_id", flat=True)[: CALLED_INLINE + 1])
+            if len(ids) > CALLED_INLINE:
+                q |= Q(pk__in=called.values("case_id"))
+            elif ids:
+                q |= Q(pk__in=ids)
         return q
 
     @property
@@ -348,6 +353,7 @@ class Case(TimeStampedModel):
 
 
 REPORTER_PHONE_CONTEXT = "case.reporter_phone"
+CALLED_INLINE = 2000  # see Case.scope_q
 
 
 class CaseEvent(AppendOnlyModel):
