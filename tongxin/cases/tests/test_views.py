@@ -334,3 +334,21 @@ def test_workbench_shows_case_figures(demo):
     resident = text(demo.client("resident").get("/"))
     assert "我要反映" in resident
     assert "民情诉求" not in text(demo.client("sysadmin").get("/"))
+
+
+def test_the_dispatcher_sees_possible_duplicates_on_the_case_page(demo):
+    """A second report of the same problem nearby shows the first as a possible duplicate to
+    staff, not to the resident who reported it."""
+    from tongxin.cases import services
+
+    resident = demo.user("resident")
+    lat, lng = demo.grid(1).centroid_lat, demo.grid(1).centroid_lng
+    first = services.case_report(
+        actor=resident, category="env.litter", description="楼道里堆满纸箱", lat=lat, lng=lng
+    )
+    second = services.case_report(
+        actor=resident, category="env.litter", description="楼道纸箱还没清", lat=lat, lng=lng
+    )
+    page = demo.client("grid1").get(f"/cases/{second.pk}/").content.decode()
+    assert "疑似重复" in page and first.ref in page
+    assert "疑似重复" not in demo.client("resident").get(f"/cases/{second.pk}/").content.decode()
