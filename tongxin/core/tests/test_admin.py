@@ -53,3 +53,26 @@ def test_an_admin_account_cannot_be_linked_to_a_person(demo):
     admin.person = Person.objects.exclude(user__isnull=False).first()
     with pytest.raises(IntegrityError), transaction.atomic():
         admin.save()
+
+
+def test_every_admin_page_opens_for_the_system_admin(demo):
+    """Each registered model's list and add pages answer (no broken admin declarations)."""
+    from django.contrib import admin as django_admin
+
+    client = demo.client("sysadmin")
+    for model, model_admin in django_admin.site._registry.items():
+        meta = model._meta
+        base = f"/admin/{meta.app_label}/{meta.model_name}/"
+        response = client.get(base)
+        assert response.status_code in (200, 302, 403), (base, response.status_code)
+        if model_admin.has_add_permission(_request_for(demo.user("sysadmin"))):
+            added = client.get(base + "add/")
+            assert added.status_code in (200, 302, 403), (base, added.status_code)
+
+
+def _request_for(user):
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/admin/")
+    request.user = user
+    return request
