@@ -18,10 +18,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from .models import Case, CaseDeadline
 from .workflow import OPEN_STATES, State
-from .worktime import add_minutes, working_minutes_between
+from .worktime import Calendar, add_minutes, working_minutes_between
 
 CLOCKS = ("accept", "arrive", "resolve")
 CLOCK_LABELS = {"accept": "受理", "arrive": "到场", "resolve": "办结"}
@@ -58,13 +59,19 @@ def plan_clocks(case: Case, start: dt.datetime) -> dict[str, dict[str, Any]]:
         "resolve": policy.resolve_minutes,
     }
     clocks: dict[str, dict[str, Any]] = {}
+    # One read of the calendar overrides for every clock (the longest runs ~15 working days).
+    first_day = timezone.localtime(start).date()
+    calendar = Calendar(first_day, first_day + dt.timedelta(days=90))
     for name in CLOCKS:
         total = minutes[name] or 0
         if not total:
             continue
 
         def at(share: float, total: int = total) -> str:
-            return _iso(add_minutes(start, round(total * share), working=policy.working_time))
+            moment = add_minutes(
+                start, round(total * share), working=policy.working_time, calendar=calendar
+            )
+            return _iso(moment)
 
         clocks[name] = {
             "minutes": total,

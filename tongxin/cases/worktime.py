@@ -74,13 +74,16 @@ def is_working_time(at: dt.datetime) -> bool:
     return any(a <= t < b for a, b in office_hours())
 
 
-def add_minutes(start: dt.datetime, minutes: int, *, working: bool) -> dt.datetime:
-    """``start`` plus ``minutes``: on the wall clock, or counting only working minutes."""
+def add_minutes(
+    start: dt.datetime, minutes: int, *, working: bool, calendar: Calendar | None = None
+) -> dt.datetime:
+    """``start`` plus ``minutes``: on the wall clock, or counting only working minutes.
+    ``calendar`` lets a caller that adds several spans read the override table once."""
     if not working:
         return start + dt.timedelta(minutes=minutes)
     local = _local(start)
     tz = local.tzinfo
-    calendar = Calendar(local.date(), local.date() + dt.timedelta(days=60))
+    calendar = calendar or Calendar(local.date(), local.date() + dt.timedelta(days=60))
     remaining = dt.timedelta(minutes=minutes)
     day = local.date()
     cursor = local
