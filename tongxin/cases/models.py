@@ -319,9 +319,9 @@ class Case(TimeStampedModel):
             # The cases the user's organisations were called in on, as a list when it is
             # short: every branch of the OR then stays an index lookup (a subquery in an OR
             # makes PostgreSQL and SQLite scan the whole table).
-            called = DepartmentCall.objects.filter(organisation_id__in=scope.org_ids)
-            ids = list(called.values_list("case_id", flat=True)[: CALLED_INLINE + 1])
-            if len(ids) > CALLED_INLINE:
+            ids = _called_case_ids(scope)
+            if ids is None:
+                called = DepartmentCall.objects.filter(organisation_id__in=scope.org_ids)
                 q |= Q(pk__in=called.values("case_id"))
             elif ids:
                 q |= Q(pk__in=ids)
@@ -354,6 +354,21 @@ class Case(TimeStampedModel):
 
 REPORTER_PHONE_CONTEXT = "case.reporter_phone"
 CALLED_INLINE = 2000  # see Case.scope_q
+
+
+def _called_case_ids(scope: Scope) -> list[int] | None:
+    """The cases the scope's organisations were called in on, or None when there are more
+    than ``CALLED_INLINE`` (then a subquery). Read once per scope, that is once per request:
+    the scope is computed per request and kept on the user."""
+    cached = scope.__dict__.get("_called_case_ids", False)
+    if cached is False:
+        rows = DepartmentCall.objects.filter(organisation_id__in=scope.org_ids).values_list(
+            "case_id", flat=True
+        )
+        ids = list(rows[: CALLED_INLINE + 1])
+        cached = None if len(ids) > CALLED_INLINE else ids
+        object.__setattr__(scope, "_called_case_ids", cached)  # a frozen dataclass's memo
+    return cached  # type: ignore[no-any-return]
 
 
 class CaseEvent(AppendOnlyModel):
