@@ -29,8 +29,10 @@ DATATYPES = ("string", "number", "datetime", "text", "singlevaluelist", "multiva
 MAX_DESCRIPTION = 4000
 WINDOW_DAYS = 90
 DEFAULT_LIMIT = 1000
-# Categories whose requests are listed publicly with their description; the others (family
-# disputes, welfare…) appear only as a category and a status.
+# Categories whose Open311 requests are listed with their description; the others (family
+# disputes, welfare…) appear only as a category and a status. Cases that came in through
+# other channels (a resident's app report, the hotline…) were never meant for publication:
+# they show category, status and progress, with the location rounded to about 100 m.
 PUBLIC_TOP_CODES = (
     "env",
     "municipal",
@@ -279,8 +281,13 @@ def _agency(case: Case) -> str:
     return "社区"
 
 
-def _is_public(case: Case) -> bool:
-    return case.channel == Channel.OPEN311 or _top(case.category).code in PUBLIC_TOP_CODES
+def _filed_here(case: Case) -> bool:
+    """Filed through Open311: its reporter published it knowingly."""
+    return case.channel == Channel.OPEN311
+
+
+def _shows_description(case: Case) -> bool:
+    return _filed_here(case) and not case.anonymous and _top(case.category).code in PUBLIC_TOP_CODES
 
 
 def _status_notes(case: Case) -> str | None:
@@ -292,7 +299,8 @@ def _status_notes(case: Case) -> str | None:
 def request_out(case: Case) -> dict[str, Any]:
     """A case as a GeoReport request: status and public progress, never the reporter."""
     linked = _open311_case(case)
-    public = _is_public(case)
+    exact = _filed_here(case)
+    digits = 6 if exact else 3  # other channels: about 100 m, never the reporter's door
     updated = case.closed_at or case.resolved_at or case.updated_at
     return {
         "service_request_id": case.ref,
@@ -300,17 +308,17 @@ def request_out(case: Case) -> dict[str, Any]:
         "status_notes": _status_notes(case),
         "service_name": case.category.name,
         "service_code": case.category.code,
-        "description": case.description if public and not case.anonymous else None,
+        "description": case.description if _shows_description(case) else None,
         "agency_responsible": _agency(case),
         "service_notice": None,
         "requested_datetime": iso(case.created_at),
         "updated_datetime": iso(updated),
         "expected_datetime": iso(case.resolve_due) if case.state in OPEN_STATES else None,
-        "address": case.address or (case.place.address if case.place else None) or None,
+        "address": (case.address or None) if exact else None,
         "address_id": None,
         "zipcode": None,
-        "lat": round(case.lat, 6) if case.lat is not None else None,
-        "long": round(case.lng, 6) if case.lng is not None else None,
+        "lat": round(case.lat, digits) if case.lat is not None else None,
+        "long": round(case.lng, digits) if case.lng is not None else None,
         "media_url": (linked.media_url or None) if linked else None,
     }
 

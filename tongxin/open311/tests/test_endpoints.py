@@ -293,7 +293,11 @@ def test_requests_match_the_schema_and_carry_no_personal_data(demo, client):
     for secret in ("张 三", "13912345678", "zs@ex.cn", resident.person.name):
         assert secret not in text
     family = next(r for r in data if r["service_code"] == "family")
-    assert family["description"] is None  # sensitive categories: status only
+    assert family["description"] is None  # not filed through Open311: status only
+    assert family["address"] is None
+    assert family["lat"] == round(family["lat"], 3)  # located to about 100 m
+    resident_case = Case.objects.get(ref=family["service_request_id"])
+    assert abs(family["lat"] - resident_case.lat) < 0.001
     one = client.get(f"{BASE}/requests/{body['service_request_id']}.json").json()
     valid("requests.json", one)
     assert one[0]["media_url"] == "https://img.example.org/1.jpg"
