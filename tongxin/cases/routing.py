@@ -44,11 +44,7 @@ class Route:
 
 def level_place(place: Place | None, kind: str) -> Place | None:
     """The ancestor (or self) of ``place`` of the given kind."""
-    if place is None:
-        return None
-    if place.kind == kind:
-        return place
-    return Place.objects.filter(path__in=place.ancestor_paths(), kind=kind).first()
+    return place.at_or_above(kind) if place is not None else None
 
 
 def _matching_rules(case: Case, *, off_hours: bool) -> list[RoutingRule]:

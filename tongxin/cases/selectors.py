@@ -27,6 +27,7 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from tongxin.core.scoping import scope_for
+from tongxin.people.selectors import home_place
 from tongxin.places.geo import distance_m
 from tongxin.places.models import Place
 
@@ -152,13 +153,12 @@ def open_cases_near(
 def supportable_cases(user: Any) -> QuerySet[Case]:
     """Open cases a resident may say "me too" to: those in their own community (and any
     they can see anyway)."""
-    person_id = getattr(user, "person_id", None)
-    if not person_id:
+    if not getattr(user, "person_id", None):
         return Case.objects.none()
-    home = Place.objects.filter(persons__pk=person_id).first()
+    home = home_place(user)
     q = Q(pk__in=cases_for(user).values("pk"))
     if home is not None:
-        community = next((p for p in [*home.ancestors_list(), home] if p.kind == "community"), None)
+        community = home.at_or_above("community")
         if community is not None:
             q |= Q(place_path__prefix=community.path)
     return Case.objects.filter(q, state__in=OPEN_STATES)

@@ -29,6 +29,7 @@ from tongxin.core.validators import validate_phone
 from tongxin.inbox.services import notify
 from tongxin.orgs.models import Organisation, OrgKind, Post
 from tongxin.people.models import Person
+from tongxin.people.selectors import home_place
 from tongxin.people.services import PHONE_CONTEXT
 from tongxin.places.geoindex import resolve_point
 from tongxin.places.models import Place
@@ -143,19 +144,6 @@ class Location:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-def _grid_of(place: Place) -> Place | None:
-    if place.kind == "grid":
-        return place
-    return Place.objects.filter(path__in=place.ancestor_paths(), kind="grid").first()
-
-
-def _home_place(actor: Any) -> Place | None:
-    person_id = getattr(actor, "person_id", None)
-    if not person_id:
-        return None
-    return Place.objects.filter(persons__pk=person_id).first()
-
-
 def resolve_location(
     *,
     actor: Any,
@@ -197,7 +185,7 @@ def resolve_location(
     if place_id is not None:
         place = Place.objects.visible_to(actor).filter(pk=place_id).first()
         if place is None:
-            home = _home_place(actor)
+            home = home_place(actor)
             if home is not None:
                 place = Place.objects.filter(
                     pk=place_id, path__in=[*home.ancestor_paths(), home.path]
@@ -208,7 +196,7 @@ def resolve_location(
             raise _fail("place_id", "请选择社区或更具体的地点")
         return Location(
             place=place,
-            grid=_grid_of(place),
+            grid=place.at_or_above("grid"),
             source="place",
             lat=place.centroid_lat,
             lng=place.centroid_lng,
@@ -231,7 +219,7 @@ def resolve_location(
         if match is not None:
             return Location(
                 place=match,
-                grid=_grid_of(match),
+                grid=match.at_or_above("grid"),
                 source="address",
                 lat=match.centroid_lat,
                 lng=match.centroid_lng,

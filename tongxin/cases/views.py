@@ -26,6 +26,7 @@ from tongxin.core.models import StoredUpload
 from tongxin.core.scoping import access, scope_for
 from tongxin.orgs.models import Organisation, OrgKind, Post
 from tongxin.orgs.roles import ROLE_RULES, View
+from tongxin.people.selectors import home_place
 from tongxin.places.models import Place
 from tongxin.web.decorators import personal_page
 from tongxin.web.paging import paginate, search_text
@@ -136,19 +137,8 @@ def is_staff_view(user: Any, case: Case) -> bool:
     )
 
 
-def home_place(user: Any) -> Place | None:
-    person_id = getattr(user, "person_id", None)
-    if not person_id:
-        return None
-    return Place.objects.filter(persons__pk=person_id).first()
-
-
 def community_of(place: Place | None) -> Place | None:
-    if place is None:
-        return None
-    if place.kind == "community":
-        return place
-    return Place.objects.filter(path__in=place.ancestor_paths(), kind="community").first()
+    return place.at_or_above("community") if place is not None else None
 
 
 def map_grids(user: Any) -> list[Place]:

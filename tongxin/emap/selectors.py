@@ -83,9 +83,7 @@ def access_map_place(user: Any, pk: int) -> Place:
 
 
 def community_of(place: Place) -> Place | None:
-    if place.kind == "community":
-        return place
-    return Place.objects.filter(path__in=place.ancestor_paths(), kind="community").first()
+    return place.at_or_above("community")
 
 
 # ---------------------------------------------------------------------------- panels

@@ -17,6 +17,16 @@ _DIGITS = re.compile(r"^\d+$")
 _ID_LIKE = re.compile(r"^\d{17}[\dXx]$")
 
 
+def home_place(user: Any) -> Any:
+    """The place the user's own person is registered at (their dwelling), if any."""
+    from tongxin.places.models import Place
+
+    person_id = getattr(user, "person_id", None)
+    if not person_id:
+        return None
+    return Place.objects.filter(persons__pk=person_id).first()
+
+
 def search_q(text: str) -> Q:
     """What a search box query means.
 

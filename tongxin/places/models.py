@@ -113,6 +113,12 @@ class Place(MP_Node, TimeStampedModel):
     def ancestor_paths(self) -> list[str]:
         return [self.path[:i] for i in range(self.steplen, len(self.path), self.steplen)]
 
+    def at_or_above(self, kind: str) -> Place | None:
+        """This place if it is of ``kind``, else its ancestor of that kind (one query)."""
+        if self.kind == kind:
+            return self
+        return Place.objects.filter(path__in=self.ancestor_paths(), kind=kind).first()
+
     def ancestors_list(self) -> list[Place]:
         """Ancestors from the root down, in one query."""
         return list(Place.objects.filter(path__in=self.ancestor_paths()).order_by("depth"))
