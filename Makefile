@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: install run test test-sqlite test-postgres browser-deps lint format bench clean
+.PHONY: install run test test-sqlite test-postgres test-dates browser-deps lint format bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,23 @@ test-sqlite:
 test-postgres:
 	@echo "== tests on PostgreSQL ($$DATABASE_URL)"
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+## make test-dates: the date-sensitive tests (marker "dates": demo, clocks, working time, scoping
+## by dated posts, points expiry, monthly measures, sessions) with the whole session's clock set
+## to each hard date (local time): New Year's Eve 23:30, the Spring Festival week of 2027, a 调休
+## Saturday, 1 October, a month's last day, a leap day in 2028. On PostgreSQL too when
+## DATABASE_URL is set.
+TEST_DATES ?= 2026-12-31T23:30 2027-02-08T10:00 2026-10-10T09:15 2026-10-01T00:05 \
+	2027-04-30T17:59 2028-02-29T12:00
+test-dates: install
+	@for when in $(TEST_DATES); do \
+	  echo "== date-sensitive tests at $$when on SQLite"; \
+	  TONGXIN_TEST_NOW=$$when env -u DATABASE_URL $(VENV)/bin/pytest -m dates $(PYTEST_ARGS) || exit 1; \
+	  if [ -n "$$DATABASE_URL" ]; then \
+	    echo "== date-sensitive tests at $$when on PostgreSQL"; \
+	    TONGXIN_TEST_NOW=$$when $(VENV)/bin/pytest -m dates $(PYTEST_ARGS) || exit 1; \
+	  fi; \
+	done
 
 browser-deps:
 	@bash scripts/browser-deps.sh

@@ -28,6 +28,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from tongxin.core import clock
+
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -196,8 +198,6 @@ def open_cases(gen: Any) -> None:
     """``OPEN_CASES`` open cases at the district's buildings, in every open state."""
     import datetime as dt
 
-    from django.utils import timezone
-
     from tongxin.cases.models import Case, CaseCategory
     from tongxin.cases.workflow import OPEN_STATES
     from tongxin.demo.generator import insert_rows
@@ -207,7 +207,7 @@ def open_cases(gen: Any) -> None:
     grid_of = {g.path: g for g in gen.built.grids}
     buildings = gen.built.buildings
     states = sorted(OPEN_STATES)
-    now = timezone.now()
+    now = clock.now()
     batch: list[Case] = []
     for i in range(OPEN_CASES):
         b = rng.choice(buildings)

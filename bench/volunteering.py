@@ -244,7 +244,9 @@ def throughput(w: dict, ops: int, threads: int) -> None:
             community=community,
         )
 
-    stamp = int(time.time())
+    from tongxin.core import clock
+
+    stamp = int(clock.now().timestamp())
     ledger.transfer(  # enough for the one-account run below, whatever was generated
         source=issuer,
         target=ledger.person_account(users[0].person, community=community),

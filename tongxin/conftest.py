@@ -7,7 +7,10 @@ places or posts create them inside that transaction.
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,8 +33,28 @@ def _no_personal_numbers_in_responses() -> Any:
     assert not testing.LEAKS, f"personal numbers leaked in responses: {testing.LEAKS[:5]}"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _frozen_date() -> Iterator[None]:
+    """``TONGXIN_TEST_NOW`` (an ISO moment, local time when it has no zone) sets the whole
+    session's clock there, ticking on from it: ``make test-dates`` runs the date-sensitive
+    tests (marker ``dates``) so at New Year's Eve, in the Spring Festival week, on a 调休
+    Saturday and other hard dates, demo included."""
+    value = os.environ.get("TONGXIN_TEST_NOW", "")
+    if not value:
+        yield
+        return
+    import time_machine
+    from django.utils import timezone
+
+    moment = dt.datetime.fromisoformat(value)
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    with time_machine.travel(moment, tick=True):
+        yield
+
+
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any, _frozen_date: None) -> None:
     from tongxin.demo.generator import DemoGenerator
 
     with django_db_blocker.unblock():
@@ -54,7 +77,7 @@ def _private_upload_root(settings: Any, _test_upload_root: Any) -> None:
 def _fresh_rate_limits(settings: Any) -> None:
     """Each test counts rate limits from zero: its own key namespace in the cache (which also
     keeps parallel runs apart on a shared Redis)."""
-    settings.TONGXIN_RATE_LIMIT_NAMESPACE = f"rl-test-{uuid.uuid4().hex}"
+    settings.TONGXIN_RATE_LIMIT_NAMESPACE = f"rl-test-{uuid.uuid4().hex}"  # noqa: TID251
 
 
 @dataclass

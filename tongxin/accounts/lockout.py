@@ -24,9 +24,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
 
-from tongxin.core import audit
+from tongxin.core import audit, clock
 from tongxin.core.models import AuditEvent
 
 from .models import LoginAttempt
@@ -69,11 +68,11 @@ class Lock:
 
 
 def format_until(moment: dt.datetime) -> str:
-    local = timezone.localtime(moment)
+    local = clock.local(moment)
     # Round up to the minute so "please try after 14:31" is never a minute early.
     if local.second or local.microsecond:
         local = local.replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
-    if local.date() == timezone.localdate():
+    if local.date() == clock.today():
         return f"{local:%H:%M}"
     return f"{local.month}月{local.day}日 {local:%H:%M}"
 
@@ -95,7 +94,7 @@ def _lookback(now: dt.datetime) -> dt.datetime:
 
 
 def account_lock(username: str, now: dt.datetime | None = None) -> Lock | None:
-    now = now or timezone.now()
+    now = now or clock.now()
     rows = (
         LoginAttempt.objects.filter(
             username=username[:150],
@@ -119,7 +118,7 @@ def account_lock(username: str, now: dt.datetime | None = None) -> Lock | None:
 def ip_lock(ip: str, now: dt.datetime | None = None) -> Lock | None:
     if not ip:
         return None
-    now = now or timezone.now()
+    now = now or clock.now()
     failures = list(
         LoginAttempt.objects.filter(
             ip=ip, at__gt=_lookback(now), at__lte=now, outcome=Outcome.FAILED
@@ -133,7 +132,7 @@ def ip_lock(ip: str, now: dt.datetime | None = None) -> Lock | None:
 
 def current_lock(username: str, ip: str, now: dt.datetime | None = None) -> Lock | None:
     """The lock that refuses this attempt, if any (the account's first)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     return account_lock(username, now) or ip_lock(ip, now)
 
 
@@ -148,7 +147,7 @@ def register_attempt(
 ) -> Lock | None:
     """Record one attempt and audit it if it failed or was refused. Returns the lock now in
     force for this username and address (a fifth failure returns the lock it has just set)."""
-    now = timezone.now()
+    now = clock.now()
     username = username[:150]
     LoginAttempt.objects.create(
         username=username, ip=ip[:64], at=now, success=outcome == Outcome.OK, outcome=outcome
@@ -187,13 +186,13 @@ def register_attempt(
 def prune(older_than: dt.timedelta = dt.timedelta(days=30)) -> int:
     """Delete attempts too old to matter for any lock (the audit log keeps the history)."""
     keep = max(older_than, window() + duration())
-    deleted, _ = LoginAttempt.objects.filter(at__lt=timezone.now() - keep).delete()
+    deleted, _ = LoginAttempt.objects.filter(at__lt=clock.now() - keep).delete()
     return deleted
 
 
 def unlock(*, username: str, actor: Any) -> int:
     """Lift an account's lock early (the security admin, after checking who is asking)."""
-    now = timezone.now()
+    now = clock.now()
     deleted, _ = LoginAttempt.objects.filter(
         username=username[:150], outcome=Outcome.FAILED, at__gt=_lookback(now)
     ).delete()

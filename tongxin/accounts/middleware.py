@@ -23,8 +23,9 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
-from django.utils import timezone
 from django_htmx.http import HttpResponseClientRedirect
+
+from tongxin.core import clock
 
 from . import second_factor
 from .services import session_absolute, session_idle
@@ -50,7 +51,7 @@ class SessionLifetimeMiddleware:
 
     def _check(self, request: HttpRequest) -> None:
         session = request.session
-        now = timezone.now().timestamp()
+        now = clock.now().timestamp()
         started = session.get(LOGIN_AT)
         seen = session.get(SEEN_AT)
         if not isinstance(started, int | float) or not isinstance(seen, int | float):
@@ -120,7 +121,7 @@ def pending_step(request: HttpRequest) -> str | None:
     """What the signed-in session still owes: ``verify``, ``enrol`` or nothing (None)."""
     session = request.session
     done = session.get(second_factor.SESSION_KEY)
-    now = timezone.now().timestamp()
+    now = clock.now().timestamp()
     if isinstance(done, str) and done:
         return None
     if isinstance(done, int | float) and now - done < NOT_NEEDED_RECHECK:

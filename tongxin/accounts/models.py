@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import secrets
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django.utils import timezone
+
+from tongxin.core import clock, tokens
 
 
 class AdminDuty(models.TextChoices):
@@ -56,7 +56,7 @@ class User(AbstractUser):
 class AccessGrantQuerySet(models.QuerySet):
     def active(self, on: datetime.date | None = None) -> AccessGrantQuerySet:
         """Grants in force on ``on`` (today by default)."""
-        on = on or timezone.localdate()
+        on = on or clock.today()
         return self.filter(valid_from__lte=on).filter(
             models.Q(valid_until__isnull=True) | models.Q(valid_until__gte=on)
         )
@@ -80,7 +80,7 @@ class AccessGrant(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    valid_from = models.DateField("生效日期", default=timezone.localdate)
+    valid_from = models.DateField("生效日期", default=clock.today)
     valid_until = models.DateField("失效日期", null=True, blank=True)
 
     objects = AccessGrantQuerySet.as_manager()
@@ -118,10 +118,10 @@ class ApiToken(models.Model):
 
     @classmethod
     def issue(cls, user: User, *, name: str = "") -> tuple[ApiToken, str]:
-        raw = secrets.token_urlsafe(32)
+        raw = tokens.mint(43)
         ttl = getattr(settings, "TONGXIN_API_TOKEN_TTL", datetime.timedelta(hours=12))
         token = cls.objects.create(
-            user=user, key_hash=_hash_token(raw), name=name, expires_at=timezone.now() + ttl
+            user=user, key_hash=_hash_token(raw), name=name, expires_at=clock.now() + ttl
         )
         return token, raw
 
@@ -129,12 +129,12 @@ class ApiToken(models.Model):
     def authenticate(cls, raw: str) -> User | None:
         token = (
             cls.objects.select_related("user")
-            .filter(key_hash=_hash_token(raw), expires_at__gt=timezone.now())
+            .filter(key_hash=_hash_token(raw), expires_at__gt=clock.now())
             .first()
         )
         if token is None or not token.user.is_active:
             return None
-        now = timezone.now()
+        now = clock.now()
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
             cls.objects.filter(pk=token.pk).update(last_used_at=now)
         return token.user
@@ -158,7 +158,7 @@ class LoginAttempt(models.Model):
 
     username = models.CharField("用户名", max_length=150)
     ip = models.CharField("IP", max_length=64, blank=True)
-    at = models.DateTimeField("时间", default=timezone.now)
+    at = models.DateTimeField("时间", default=clock.now)
     success = models.BooleanField("成功", default=False)
     outcome = models.CharField(
         "结果", max_length=8, choices=Outcome.choices, default=Outcome.FAILED
@@ -184,7 +184,7 @@ class UserSession(models.Model):
         User, verbose_name="账号", on_delete=models.CASCADE, related_name="sessions"
     )
     session_key = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         verbose_name = "登录会话"
@@ -203,7 +203,7 @@ class TotpDevice(models.Model):
         User, verbose_name="账号", on_delete=models.CASCADE, related_name="totp_device"
     )
     secret_encrypted = models.CharField(max_length=255)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     confirmed_at = models.DateTimeField("启用时间", null=True, blank=True)
     last_step = models.BigIntegerField(default=0)
 
@@ -226,7 +226,7 @@ class RecoveryCode(models.Model):
         User, verbose_name="账号", on_delete=models.CASCADE, related_name="recovery_codes"
     )
     code_hash = models.CharField(max_length=64)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -246,7 +246,7 @@ class SiteFlag(models.Model):
 
     key = models.CharField(max_length=50, unique=True)
     value = models.CharField(max_length=200, blank=True)
-    set_at = models.DateTimeField(default=timezone.now)
+    set_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         verbose_name = "站点标记"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from tongxin.core import clock
 from tongxin.core.scoping import Scope, minimal_roots
 from tongxin.orgs.roles import ROLE_RULES, Role, View
 
@@ -25,7 +26,7 @@ def active_posts(user: Any, on: dt.date | None = None) -> list[Any]:
 def compute_scope(user: Any) -> Scope:
     from tongxin.people.models import Person
 
-    today = dt.date.today()
+    today = clock.today()
     person_paths: list[str] = []
     care_paths: list[str] = []
     place_paths: list[str] = []

@@ -15,9 +15,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
-from tongxin.core import audit, vault
+from tongxin.core import audit, clock, vault
 from tongxin.core.models import AuditEvent
 from tongxin.orgs.roles import ROLE_RULES, View
 
@@ -106,7 +105,7 @@ def qr_svg(uri: str) -> str:
 
 
 def _now_ts() -> float:
-    return timezone.now().timestamp()
+    return clock.now().timestamp()
 
 
 @transaction.atomic
@@ -120,7 +119,7 @@ def confirm_enrolment(*, user: Any, code: str) -> list[str] | None:
     if step is None:
         audit.record(actor=user, action="otp_enrol", result=AuditEvent.Result.FAILED)
         return None
-    device.confirmed_at = timezone.now()
+    device.confirmed_at = clock.now()
     device.last_step = step
     device.save(update_fields=["confirmed_at", "last_step"])
     codes = _replace_recovery_codes(user)
@@ -186,7 +185,7 @@ def use_recovery_code(*, user: Any, code: str) -> bool:
     """Spend one recovery code; each works once."""
     spent = RecoveryCode.objects.filter(
         user=user, code_hash=_recovery_hash(user, code), used_at__isnull=True
-    ).update(used_at=timezone.now())
+    ).update(used_at=clock.now())
     return spent == 1
 
 

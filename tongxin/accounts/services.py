@@ -9,9 +9,8 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone
 
-from tongxin.core import audit
+from tongxin.core import audit, clock
 
 from .models import ApiToken, User, UserSession
 
@@ -33,11 +32,11 @@ def track_session(request: HttpRequest, user: Any, *, previous_key: str | None =
     if previous_key and previous_key != key:
         UserSession.objects.filter(session_key=previous_key).delete()
     UserSession.objects.update_or_create(
-        session_key=key, defaults={"user": user, "created_at": timezone.now()}
+        session_key=key, defaults={"user": user, "created_at": clock.now()}
     )
     # Rows of sessions that have certainly expired by now are of no further use.
     UserSession.objects.filter(
-        user=user, created_at__lt=timezone.now() - session_absolute() - dt.timedelta(hours=1)
+        user=user, created_at__lt=clock.now() - session_absolute() - dt.timedelta(hours=1)
     ).delete()
 
 

@@ -7,9 +7,8 @@ from typing import Any
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
-from django.utils import timezone
 
-from tongxin.core import audit
+from tongxin.core import audit, clock
 
 from . import second_factor
 from .models import User
@@ -24,7 +23,7 @@ LOGOUT_REASON = "_tongxin_logout_reason"
 def on_logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     """Django has already given the session a new key; start its clocks, forget any second
     factor done under the previous login, and note which account holds it."""
-    now = timezone.now().timestamp()
+    now = clock.now().timestamp()
     session = request.session
     session[LOGIN_AT] = now
     session[SEEN_AT] = now

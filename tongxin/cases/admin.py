@@ -4,11 +4,21 @@ and the API, never here (administrators do not see personal data)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 
+from tongxin.core import clock
 from tongxin.core.admin import ScopedAdminMixin
 
-from .models import CaseCategory, CaseDeadline, DutyShift, RoutingRule, WorkCalendarDay
+from .models import (
+    CaseCategory,
+    CaseDeadline,
+    DutyShift,
+    RoutingRule,
+    WorkCalendarDay,
+    WorkCalendarYear,
+)
 
 
 class DeadlineInline(admin.TabularInline):
@@ -48,6 +58,19 @@ class RoutingRuleAdmin(admin.ModelAdmin):
 class WorkCalendarDayAdmin(admin.ModelAdmin):
     list_display = ("date", "is_workday", "note")
     list_filter = ("is_workday",)
+
+
+@admin.register(WorkCalendarYear)
+class WorkCalendarYearAdmin(admin.ModelAdmin):
+    """Confirm a year once its 调休 make-up days and holidays are entered as published."""
+
+    list_display = ("year", "confirmed_by", "confirmed_at", "note")
+    readonly_fields = ("confirmed_by", "confirmed_at")
+
+    def save_model(self, request: Any, obj: WorkCalendarYear, form: Any, change: bool) -> None:
+        obj.confirmed_by = request.user
+        obj.confirmed_at = clock.now()
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(DutyShift)

@@ -30,7 +30,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from tongxin.accounts.models import User
-from tongxin.core import vault
+from tongxin.core import clock, vault
 from tongxin.demo.generator import insert_rows
 from tongxin.orgs.models import Organisation, OrgKind, Post
 from tongxin.orgs.roles import Role
@@ -52,6 +52,7 @@ from .models import (
     Priority,
     RoutingDecision,
     RoutingRule,
+    case_ref,
 )
 from .routing import Route, route_case, superior_for
 from .workflow import Act, State
@@ -224,6 +225,10 @@ def _iso(at: dt.datetime) -> str:
 # ------------------------------------------------------------------------------ the demo
 
 
+class DemoStoryError(RuntimeError):
+    """The demo builder wrote a timeline the workflow could not have written."""
+
+
 @dataclass
 class _Actor:
     """Who does an act: a person (maybe with an account), an organisation, or the system."""
@@ -327,7 +332,7 @@ class _DemoBuilder:
     def superior(self, case: Case, level: int, at: dt.datetime) -> Any:
         key = (case.grid_id, case.level, case.category.duty, level)
         if key not in self.superior_memo:
-            self.superior_memo[key] = superior_for(case, level, on=timezone.localdate(at))
+            self.superior_memo[key] = superior_for(case, level, on=clock.local_date(at))
         return self.superior_memo[key]
 
     # ---------------------------------------------------------------- one case
@@ -383,7 +388,7 @@ class _DemoBuilder:
             address=building.address,
         )
         self.next_id += 1
-        case.ref = f"SQ{timezone.localtime(at):%Y%m%d}-{case.pk:06d}"
+        case.ref = case_ref(at, case.pk)
         case.created_at = case.updated_at = at
         # The reporter, as case_report records them for the channel.
         reporter_actor = _Actor("系统")
@@ -502,6 +507,18 @@ class _DemoBuilder:
         data: dict[str, Any] | None = None,
     ) -> None:
         actor = actor or _Actor("系统")
+        previous = plan.events[-1] if plan.events else None
+        if previous is not None:
+            # The story must be one the workflow could have written: in time order, each act
+            # starting from the state the one before left, and no clock moment skipped.
+            ref = plan.case.ref
+            if previous.at > at:
+                raise DemoStoryError(f"{ref}: {act} at {at} comes before {previous.act}")
+            if from_state != previous.to_state:
+                raise DemoStoryError(f"{ref}: {act} from {from_state}, not {previous.to_state}")
+            missed = [] if act in (Act.WARN, Act.BREACH) else sla.moments_until(plan.case, at)
+            if missed:
+                raise DemoStoryError(f"{ref}: {act} at {at} skips the clock moments {missed}")
         plan.events.append(
             CaseEvent(
                 case=plan.case,
@@ -529,20 +546,11 @@ class _DemoBuilder:
             return _Actor(case.assignee_org.name)
         return self.actor_for_person(case.owner_id)
 
-    def clocks_until(self, plan: _Planned, until: dt.datetime, names: Sequence[str]) -> None:
-        """The warnings and breaches the clock worker would have written before ``until``."""
+    def clocks_until(self, plan: _Planned, until: dt.datetime) -> None:
+        """The warnings and breaches the clock worker would have written before ``until``:
+        the moments ``sla.moments_until`` finds, acted on as ``case_check_clocks`` acts."""
         case = plan.case
-        moments = []
-        for name in names:
-            clock = case.clocks.get(name)
-            if not clock or clock["stage"] in ("stopped", "due"):
-                continue
-            done = sla.STAGES.index(clock["stage"]) + 1 if clock["stage"] in sla.STAGES else 0
-            for stage in sla.STAGES[done:]:
-                at = dt.datetime.fromisoformat(clock[stage])
-                if at <= until:
-                    moments.append((at, name, stage))
-        for at, name, stage in sorted(moments):
+        for at, name, stage in sla.moments_until(case, until):
             case.clocks[name]["stage"] = stage
             if stage == "due":
                 case.overdue = True
@@ -575,19 +583,11 @@ class _DemoBuilder:
                     data={"clock": name, "stage": stage},
                 )
 
-    def running(self, case: Case) -> list[str]:
-        out = []
-        if case.accepted_at is None:
-            out.append("accept")
-        if case.arrived_at is None:
-            out.append("arrive")
-        if case.resolved_at is None:
-            out.append("resolve")
-        return out
-
     def step(self, plan: _Planned, at: dt.datetime) -> None:
-        """Let the clocks run up to ``at`` (before an act)."""
-        self.clocks_until(plan, at, self.running(plan.case))
+        """Let the clocks run up to ``at``: called before every act, with the case still in
+        the state the act starts from (``event`` refuses an act that comes before a clock
+        moment already due)."""
+        self.clocks_until(plan, at)
 
     # ---------------------------------------------------------------- the path to a state
     def play(self, plan: _Planned, target: str, t0: dt.datetime, *, merge_into: Any) -> None:
@@ -710,6 +710,7 @@ class _DemoBuilder:
             plan, who, Act.START, before, at(2), note="已到现场", data={"late": late_arrival}
         )
         if case.overdue and rng.random() < 0.5 and case.supervisor_id:
+            self.step(plan, at(3))
             by = self.actor_for_person(case.supervisor_id)
             case.supervised = True
             self.event(
@@ -906,10 +907,10 @@ class _DemoBuilder:
                 data={"rating": Feedback.UNSATISFIED, "by_reporter": by_reporter, "reopened": True},
             )
             if target == State.IN_PROGRESS:
-                self.clocks_until(plan, self.now, ["resolve"])
+                self.clocks_until(plan, self.now)
                 return
             again = when + (self.now - when) * 0.3
-            self.clocks_until(plan, again, ["resolve"])
+            self.clocks_until(plan, again)
             self.resolve(plan, again.replace(microsecond=0))
             when = when + (self.now - when) * 0.6
             when = when.replace(microsecond=0)
@@ -953,7 +954,7 @@ class _DemoBuilder:
         while len(times) < count:
             day = rng.randint(0, 89)
             minute = rng.choice((rng.randint(8 * 60, 20 * 60),) * 4 + (rng.randint(0, 1439),))
-            local = timezone.localtime(now - dt.timedelta(days=day))
+            local = clock.local(now - dt.timedelta(days=day))
             t = local.replace(hour=0, minute=0, second=0, microsecond=0)
             t += dt.timedelta(minutes=minute)
             if t < now - dt.timedelta(minutes=10):
@@ -1041,7 +1042,7 @@ class _DemoBuilder:
             .filter(place=self.street, role=Role.STREET_OFFICER)
             .values_list("person_id", flat=True)
         )
-        today = timezone.localdate(self.now)
+        today = clock.local_date(self.now)
         shifts = []
         for offset in range(-90, 31):
             day = today + dt.timedelta(days=offset)
@@ -1264,7 +1265,7 @@ def build_demo_cases(
     """Fill the first community of the generated area with ``count`` cases over the last 90
     days (see the module's docstring); returns the row counts."""
     with _memoised_lookups():
-        builder = _DemoBuilder(seed=seed, now=now or timezone.now())
+        builder = _DemoBuilder(seed=seed, now=now or clock.now())
         if not builder.grids:
             return {}
         return builder.build(count)

@@ -15,8 +15,8 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Max
-from django.utils import timezone
 
+from tongxin.core import clock
 from tongxin.orgs.models import Organisation, OrgKind, Post
 from tongxin.orgs.roles import Role
 from tongxin.people.models import Person
@@ -41,6 +41,7 @@ from .models import (
     DepartmentCall,
     Feedback,
     Priority,
+    case_ref,
 )
 from .routing import Route, route_case, superior_for
 from .workflow import State
@@ -135,7 +136,7 @@ def bulk_cases(
     audit rows or messages."""
     say = progress or (lambda message: None)
     rng = random.Random(seed)  # noqa: S311 (benchmark data)
-    now = (now or timezone.now()).replace(second=0, microsecond=0)
+    now = (now or clock.now()).replace(second=0, microsecond=0)
     grids = list(Place.objects.filter(kind="grid").order_by("path"))
     buildings: dict[int, list[tuple[int, str, float, float, str]]] = {g.pk: [] for g in grids}
     grid_by_path = {g.path: g.pk for g in grids}
@@ -184,7 +185,7 @@ def bulk_cases(
             key = (grid.pk, level, cat.duty, steps)
             if key not in superiors:
                 probe = Case(category=cat, place=grid, place_path=grid.path, grid=grid, level=level)
-                superiors[key] = superior_for(probe, steps, on=timezone.localdate(now))
+                superiors[key] = superior_for(probe, steps, on=clock.local_date(now))
             return superiors[key]
 
         def clocks_of(cat: CaseCategory, priority: str, at: dt.datetime) -> dict[str, Any]:
@@ -195,11 +196,11 @@ def bulk_cases(
                 clocks_memo[key] = sla.plan_clocks(Case(category=cat, priority=priority), hour)
             shift = at - hour
             out = {}
-            for name, clock in clocks_memo[key].items():
+            for name, planned in clocks_memo[key].items():
                 out[name] = {
-                    **clock,
+                    **planned,
                     **{
-                        s: (dt.datetime.fromisoformat(clock[s]) + shift).isoformat()
+                        s: (dt.datetime.fromisoformat(planned[s]) + shift).isoformat()
                         for s in sla.STAGES
                     },
                 }
@@ -331,11 +332,11 @@ def bulk_cases(
                 }
                 if state == State.SUSPENDED:
                     stops = {k: v or started_at for k, v in stops.items()}
-                for name, clock in clocks.items():
-                    due = dt.datetime.fromisoformat(clock["due"])
+                for name, planned in clocks.items():
+                    due = dt.datetime.fromisoformat(planned["due"])
                     stop = stops[name]
                     if due < (stop or now):
-                        clock["stage"] = "due"
+                        planned["stage"] = "due"
                         breach += 1
                         events.append(("breach", "", "", due, f"{sla.CLOCK_LABELS[name]}超时",
                                        {"clock": name, "level": breach}))  # fmt: skip
@@ -363,7 +364,7 @@ def bulk_cases(
                     prev_state = to
                 updated = max(e[3] for e in events)
                 cases_rows.append((
-                    case_id, f"SQ{timezone.localtime(t0):%Y%m%d}-{case_id:06d}", cat.pk, priority,
+                    case_id, case_ref(t0, case_id), cat.pk, priority,
                     Channel.PATROL if patrol else Channel.APP, state, desc, "{}", None, None,
                     "" if patrol else rng.choice(SURNAMES) + rng.choice(GIVEN), "", "", False,
                     round(b_lat + rng.uniform(-4e-5, 4e-5), 7),
@@ -404,7 +405,7 @@ def _at(clocks: dict[str, Any], name: str) -> dt.datetime | None:
 def _working_moment(now: dt.datetime) -> dt.datetime:
     """A working-day morning near ``now``: the moment routes are computed at (outside the
     duty roster)."""
-    local = timezone.localtime(now).replace(hour=10, minute=0, second=0, microsecond=0)
+    local = clock.local(now).replace(hour=10, minute=0, second=0, microsecond=0)
     for back in range(0, 15):
         day = local - dt.timedelta(days=back)
         if is_working_time(day):

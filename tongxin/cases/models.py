@@ -3,12 +3,14 @@ decisions, the departments called in (吹哨报到), the duty roster and the wor
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.db import models
-from django.db.models import Q
-from django.utils import timezone
+import datetime as dt
+from typing import Any
 
-from tongxin.core import vault
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import Q
+
+from tongxin.core import clock, vault
 from tongxin.core.models import AppendOnlyModel, TimeStampedModel
 from tongxin.core.scoping import Scope, ScopedManager, ScopedQuerySet, paths_q
 from tongxin.orgs.models import DepartmentKind, Organisation
@@ -145,6 +147,12 @@ class CaseDeadline(models.Model):
 class CaseQuerySet(ScopedQuerySet):
     def open(self) -> CaseQuerySet:
         return self.filter(state__in=OPEN_STATES)
+
+
+def case_ref(at: dt.datetime, pk: int) -> str:
+    """A case's reference: ``SQ``, the local date of the report, ``-``, the id (at least six
+    digits). At most 8 digits stand together, so a ref never reads as a phone or ID number."""
+    return f"SQ{clock.local(at):%Y%m%d}-{pk:06d}"
 
 
 class Case(TimeStampedModel):
@@ -378,7 +386,7 @@ class CaseEvent(AppendOnlyModel):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     seq = models.PositiveIntegerField()
-    at = models.DateTimeField(default=timezone.now)
+    at = models.DateTimeField(default=clock.now)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
@@ -448,7 +456,7 @@ class RoutingDecision(AppendOnlyModel):
     """Where a case was sent and why: each automatic routing and each dispatcher override."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="routings")
-    at = models.DateTimeField(default=timezone.now)
+    at = models.DateTimeField(default=clock.now)
     rule = models.ForeignKey(RoutingRule, null=True, blank=True, on_delete=models.SET_NULL)
     level = models.CharField(max_length=16, choices=Level.choices)
     person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT)
@@ -521,7 +529,7 @@ class CaseSupport(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="supports")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
-    at = models.DateTimeField(default=timezone.now)
+    at = models.DateTimeField(default=clock.now)
 
     class Meta:
         verbose_name = "附议"
@@ -583,3 +591,47 @@ class WorkCalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {'上班' if self.is_workday else '休息'}"
+
+
+class WorkCalendarYear(models.Model):
+    """An administrator's confirmation that a year's arrangement — the public holidays and the
+    make-up working days (调休上班) the State Council publishes each November or December — is
+    in force as the working calendar has it (the package's data plus ``WorkCalendarDay``
+    overrides). Until a year the ``chinese_calendar`` package does not know is confirmed, the
+    clocks count its statutory holidays from the ``holidays`` package and no make-up days, and
+    the workbench warns (from 1 November for the next year)."""
+
+    year = models.PositiveSmallIntegerField("年份", unique=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="确认人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField("确认时间", default=clock.now)
+    note = models.CharField(
+        "说明", max_length=200, blank=True, help_text="如：国办发明电〔2026〕X号"
+    )
+
+    class Meta:
+        verbose_name = "年度节假日安排确认"
+        verbose_name_plural = "年度节假日安排确认"
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"{self.year}年节假日安排已确认"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        from .worktime import forget_confirmations
+
+        super().save(*args, **kwargs)
+        transaction.on_commit(forget_confirmations)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        from .worktime import forget_confirmations
+
+        out = super().delete(*args, **kwargs)
+        transaction.on_commit(forget_confirmations)
+        return out

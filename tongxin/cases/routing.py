@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q
-from django.utils import timezone
 
+from tongxin.core import clock
 from tongxin.orgs.models import Absence, Organisation, OrgKind, Post
 from tongxin.orgs.selectors import responsible_for
 from tongxin.places.models import Place
@@ -155,8 +155,8 @@ def _by_level(route: Route, case: Case, level: str, on: dt.date) -> Route:
 
 def route_case(case: Case, *, now: dt.datetime | None = None) -> Route:
     """Decide where ``case`` goes now. Reads only; the caller stores the decision."""
-    now = now or timezone.now()
-    on = timezone.localdate(now)
+    now = now or clock.now()
+    on = clock.local_date(now)
     off_hours = not is_working_time(now)
     route = Route(level=case.category.level)
 
@@ -201,7 +201,7 @@ def route_case(case: Case, *, now: dt.datetime | None = None) -> Route:
 def superior_for(case: Case, steps: int, *, on: dt.date | None = None) -> Any:
     """Who is ``steps`` levels above the case's handling level on its duty chain (the
     grid's superior is the community, the community's the street): breach escalation."""
-    on = on or timezone.localdate()
+    on = on or clock.today()
     start = 0 if case.level in ("", Level.GRID) else 1
     for index in range(min(start + steps, len(LEVEL_KINDS) - 1), 0, -1):
         anchor = level_place(case.place, LEVEL_KINDS[index])

@@ -24,8 +24,8 @@ from django.db.models import (
     QuerySet,
 )
 from django.db.models.functions import Substr
-from django.utils import timezone
 
+from tongxin.core import clock
 from tongxin.core.scoping import scope_for
 from tongxin.people.selectors import home_place
 from tongxin.places.geo import distance_m
@@ -135,7 +135,7 @@ def open_cases_near(
     first (a bounding box on the index, then the exact distance)."""
     d_lat = radius_m / 111_000
     d_lng = radius_m / (111_000 * max(0.1, math.cos(math.radians(lat))))
-    now = now or timezone.now()
+    now = now or clock.now()
     window = dt.timedelta(days=days)
     rows = Case.objects.filter(
         category_id=category_id,

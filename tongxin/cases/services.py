@@ -10,7 +10,6 @@ effects (notifications, clock checks) for after the commit.
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -20,9 +19,8 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 
-from tongxin.core import audit, vault
+from tongxin.core import audit, clock, tokens, vault
 from tongxin.core.errors import Forbidden, NotFound, ValidationFailed
 from tongxin.core.models import StoredUpload
 from tongxin.core.validators import validate_phone
@@ -47,6 +45,7 @@ from .models import (
     Level,
     Priority,
     RoutingDecision,
+    case_ref,
 )
 from .routing import Route, route_case, superior_for
 from .workflow import OPEN_STATES, Act, State, next_state
@@ -81,7 +80,7 @@ def _append(
     return CaseEvent.objects.create(
         case=case,
         seq=last + 1,
-        at=at or timezone.now(),
+        at=at or clock.now(),
         actor=actor if getattr(actor, "pk", None) else None,
         actor_label=_actor_label(actor),
         act=act,
@@ -306,7 +305,7 @@ def case_report(
     assignee. Nothing is written when anything is refused."""
     if not policies.may_report(actor) and channel != Channel.OPEN311:
         raise Forbidden("当前账号不能上报诉求", code="REPORT_FORBIDDEN")
-    now = now or timezone.now()
+    now = now or clock.now()
     description = (description or "").strip()
     if not description:
         raise _fail("description", "请描述问题")
@@ -332,7 +331,7 @@ def case_report(
 
     with transaction.atomic():
         case = Case(
-            ref=f"T{secrets.token_hex(8)}",
+            ref=f"T{tokens.mint(16)}",
             category=cat,
             priority=priority,
             channel=channel,
@@ -359,7 +358,7 @@ def case_report(
             case.reporter_phone_masked = vault.mask_phone(reporter_phone)
         sla.apply_clocks(case, sla.plan_clocks(case, now))
         case.save()
-        case.ref = f"SQ{timezone.localtime(now):%Y%m%d}-{case.pk:06d}"
+        case.ref = case_ref(now, case.pk)
         case.created_at = now
         Case.objects.filter(pk=case.pk).update(ref=case.ref, created_at=now)
 
@@ -564,7 +563,7 @@ def _return(case: Case, actor: Any, data: dict[str, Any], now: dt.datetime) -> O
     outcome = Outcome(note=reason, public=False)
     if case.state == State.REPORTED:
         # "Not mine": send it one level up for the dispatcher to re-route.
-        up = superior_for(case, 1, on=timezone.localdate(now))
+        up = superior_for(case, 1, on=clock.local_date(now))
         route = Route(level=Level.COMMUNITY, person=up)
         _apply_route(case, route, actor=actor, override=True, note=f"退回：{reason}")
         if case.owner_id == getattr(actor, "person_id", None):
@@ -633,7 +632,7 @@ def _escalate(case: Case, actor: Any, data: dict[str, Any], now: dt.datetime) ->
                 notify,
                 recipients=_org_people(org),
                 kind="case_called",
-                subject=f"社区吹哨，请于{timezone.localtime(due):%m-%d %H:%M}前报到：{case.ref}",
+                subject=f"社区吹哨，请于{clock.local(due):%m-%d %H:%M}前报到：{case.ref}",
                 body=request[:200],
                 link=case_link(case),
                 topic=f"case:{case.pk}",
@@ -804,7 +803,7 @@ def case_act(
     transaction and notifications follow the commit.
     """
     data = dict(data or {})
-    now = now or timezone.now()
+    now = now or clock.now()
     handler = HANDLERS.get(act)
     if handler is None:
         raise ValidationFailed(
@@ -893,7 +892,7 @@ def case_check_clocks(*, case_id: int, now: dt.datetime | None = None) -> list[t
     """Act on every clock moment of the case that has come: warn (yellow, red) the assignee,
     and on breach escalate one level up the responsibility chain and tell the superior.
     Idempotent: a moment already acted on is not acted on again."""
-    now = now or timezone.now()
+    now = now or clock.now()
     with transaction.atomic():
         case = Case.objects.select_for_update().filter(pk=case_id).first()
         if case is None:
@@ -908,7 +907,7 @@ def case_check_clocks(*, case_id: int, now: dt.datetime | None = None) -> list[t
             if stage == "due":
                 case.overdue = True
                 case.breach_level += 1
-                superior = superior_for(case, case.breach_level, on=timezone.localdate(now))
+                superior = superior_for(case, case.breach_level, on=clock.local_date(now))
                 if superior is not None:
                     case.supervisor = superior
                 note = (

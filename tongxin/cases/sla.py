@@ -18,7 +18,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+
+from tongxin.core import clock
 
 from .models import Case, CaseDeadline
 from .workflow import OPEN_STATES, State
@@ -60,7 +61,7 @@ def plan_clocks(case: Case, start: dt.datetime) -> dict[str, dict[str, Any]]:
     }
     clocks: dict[str, dict[str, Any]] = {}
     # One read of the calendar overrides for every clock (the longest runs ~15 working days).
-    first_day = timezone.localtime(start).date()
+    first_day = clock.local(start).date()
     calendar = Calendar(first_day, first_day + dt.timedelta(days=90))
     for name in CLOCKS:
         total = minutes[name] or 0
@@ -109,11 +110,11 @@ def clock_running(case: Case, name: str) -> bool:
 def moments(case: Case) -> list[dt.datetime]:
     """The future moments at which a check must run."""
     out: list[dt.datetime] = []
-    for name, clock in case.clocks.items():
+    for name, planned in case.clocks.items():
         if not clock_running(case, name):
             continue
-        done = STAGES.index(clock["stage"]) + 1 if clock["stage"] in STAGES else 0
-        out.extend(dt.datetime.fromisoformat(clock[s]) for s in STAGES[done:])
+        done = STAGES.index(planned["stage"]) + 1 if planned["stage"] in STAGES else 0
+        out.extend(dt.datetime.fromisoformat(planned[s]) for s in STAGES[done:])
     return sorted(set(out))
 
 
@@ -144,19 +145,19 @@ def shift_clocks(
     by the working minutes lost in that span, not by the wall-clock time: a case suspended
     from Friday evening to Monday morning loses an hour or so, not a weekend."""
     lost: int | None = None
-    for clock in case.clocks.values():
-        if clock["stage"] in ("stopped", "due"):
+    for planned in case.clocks.values():
+        if planned["stage"] in ("stopped", "due"):
             continue
-        if paused is not None and clock.get("working"):
+        if paused is not None and planned.get("working"):
             if lost is None:
                 lost = working_minutes_between(*paused)
             if lost:
                 for stage in STAGES:
-                    moment = dt.datetime.fromisoformat(clock[stage])
-                    clock[stage] = _iso(add_minutes(moment, lost, working=True))
+                    moment = dt.datetime.fromisoformat(planned[stage])
+                    planned[stage] = _iso(add_minutes(moment, lost, working=True))
             continue
         for stage in STAGES:
-            clock[stage] = _iso(dt.datetime.fromisoformat(clock[stage]) + delta)
+            planned[stage] = _iso(dt.datetime.fromisoformat(planned[stage]) + delta)
     apply_clocks(case, case.clocks)
 
 
@@ -169,16 +170,33 @@ def due_stages(case: Case, now: dt.datetime) -> list[tuple[str, str]]:
     """(clock, stage) pairs whose moment has come and that have not been acted on: only the
     latest stage of each clock (a check that comes late does not send stale warnings)."""
     out = []
-    for name, clock in case.clocks.items():
+    for name, planned in case.clocks.items():
         if not clock_running(case, name):
             continue
-        done = STAGES.index(clock["stage"]) + 1 if clock["stage"] in STAGES else 0
-        reached = [s for s in STAGES[done:] if dt.datetime.fromisoformat(clock[s]) <= now]
+        done = STAGES.index(planned["stage"]) + 1 if planned["stage"] in STAGES else 0
+        reached = [s for s in STAGES[done:] if dt.datetime.fromisoformat(planned[s]) <= now]
         if reached:
             out.append((name, reached[-1]))
     return out
 
 
+def moments_until(case: Case, until: dt.datetime) -> list[tuple[dt.datetime, str, str]]:
+    """Every (moment, clock, stage) of the running clocks that has come by ``until`` and not
+    been acted on, in time order: what the clock worker acts on when each check it queued runs
+    at its moment. The demo replays a case's history through this (``cases.demo``), so its
+    warnings and breaches fall exactly where the worker's would."""
+    out = []
+    for name, planned in case.clocks.items():
+        if not clock_running(case, name):
+            continue
+        done = STAGES.index(planned["stage"]) + 1 if planned["stage"] in STAGES else 0
+        for stage in STAGES[done:]:
+            at = dt.datetime.fromisoformat(planned[stage])
+            if at <= until:
+                out.append((at, name, stage))
+    return sorted(out)
+
+
 def is_late(case: Case, name: str, at: dt.datetime) -> bool:
-    clock = case.clocks.get(name)
-    return bool(clock) and at > dt.datetime.fromisoformat(clock["due"])
+    planned = case.clocks.get(name)
+    return bool(planned) and at > dt.datetime.fromisoformat(planned["due"])

@@ -17,10 +17,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from tongxin.core import uploads
+from tongxin.core import clock, uploads
 from tongxin.core.errors import DomainError, NotFound, ValidationFailed
 from tongxin.core.models import StoredUpload
 from tongxin.core.scoping import access, scope_for
@@ -75,22 +74,22 @@ class Clock:
 
 def clocks_of(case: Case, now: dt.datetime | None = None) -> list[Clock]:
     """The case's clocks, with the stage reached by now (the worker may not have run yet)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     out = []
     for name in sla.CLOCKS:
-        clock = case.clocks.get(name)
-        if not clock:
+        planned = case.clocks.get(name)
+        if not planned:
             continue
         running = sla.clock_running(case, name)
-        stage = clock.get("stage", "")
+        stage = planned.get("stage", "")
         if running:
-            reached = [s for s in sla.STAGES if dt.datetime.fromisoformat(clock[s]) <= now]
+            reached = [s for s in sla.STAGES if dt.datetime.fromisoformat(planned[s]) <= now]
             stage = reached[-1] if reached else ""
         out.append(
             Clock(
                 name=name,
                 label=sla.CLOCK_LABELS[name],
-                due=dt.datetime.fromisoformat(clock["due"]),
+                due=dt.datetime.fromisoformat(planned["due"]),
                 stage=stage,
                 running=running,
             )
@@ -116,7 +115,7 @@ def warning_of(case: Case, now: dt.datetime | None = None) -> tuple[str, str]:
 
 
 def with_badges(cases: Any) -> list[Case]:
-    now = timezone.now()
+    now = clock.now()
     rows = list(cases)
     for c in rows:
         c.warn_css, c.warn_label = warning_of(c, now)  # type: ignore[attr-defined]

@@ -3,8 +3,12 @@
 A day is a working day by, in order: the admin's override table (``WorkCalendarDay``, for the
 arrangement the State Council publishes late each year), the published arrangement as the
 ``chinese_calendar`` package knows it (public holidays and the make-up working days 调休), and
-for years the package does not know yet, Monday to Friday. Office hours come from
-``TONGXIN_WORKING_HOURS`` (local time, e.g. 08:30–12:00 and 14:00–18:00).
+for years that package does not know yet, Monday to Friday less China's statutory holidays as
+the ``holidays`` package computes them (lunar festivals included, no make-up days: those only
+come with the State Council's notice, entered in the admin). Until an administrator confirms
+such a year (``WorkCalendarYear``) the workbench says so, from 1 November of the year before.
+Office hours come from ``TONGXIN_WORKING_HOURS`` (local time, e.g. 08:30–12:00 and
+14:00–18:00).
 """
 
 from __future__ import annotations
@@ -13,10 +17,14 @@ import datetime as dt
 from functools import lru_cache
 
 import chinese_calendar
+import holidays
 from django.conf import settings
-from django.utils import timezone
+from django.core.cache import cache
+
+from tongxin.core import clock
 
 MAX_DAYS = 3 * 366  # no deadline runs longer than this
+CONFIRMED_CACHE_SECONDS = 600
 
 
 def _overrides(start: dt.date, end: dt.date) -> dict[dt.date, bool]:
@@ -27,13 +35,61 @@ def _overrides(start: dt.date, end: dt.date) -> dict[dt.date, bool]:
     )
 
 
+@lru_cache(maxsize=64)
+def arrangement_published(year: int) -> bool:
+    """Whether ``chinese_calendar`` carries the State Council's arrangement for ``year``."""
+    try:
+        chinese_calendar.is_workday(dt.date(year, 1, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+@lru_cache(maxsize=64)
+def statutory_holidays(year: int) -> frozenset[dt.date]:
+    """China's public holidays of ``year`` from the ``holidays`` package (with the days it
+    adds to make the Spring Festival and National Day breaks whole)."""
+    return frozenset(holidays.China(years=year))
+
+
 @lru_cache(maxsize=4096)
 def published_workday(day: dt.date) -> bool:
-    """The published arrangement (or Monday–Friday for a year not yet published)."""
-    try:
+    """The published arrangement, or for a year not yet published Monday–Friday less the
+    statutory holidays."""
+    if arrangement_published(day.year):
         return bool(chinese_calendar.is_workday(day))
-    except NotImplementedError:
-        return day.weekday() < 5
+    return day.weekday() < 5 and day not in statutory_holidays(day.year)
+
+
+def unconfirmed_years(today: dt.date) -> list[int]:
+    """The years whose arrangement the clocks only estimate and nobody has confirmed: this
+    year, and from 1 November next year too."""
+    years = [today.year, today.year + 1] if today.month >= 11 else [today.year]
+    years = [y for y in years if not arrangement_published(y)]
+    if not years:
+        return []
+    confirmed = confirmed_years()
+    return [y for y in years if y not in confirmed]
+
+
+CONFIRMED_KEY = "worktime:confirmed-years"
+
+
+def confirmed_years() -> set[int]:
+    """Every confirmed year (a handful of rows), read on every workbench: cached, and
+    forgotten when a confirmation is saved or deleted."""
+    from .models import WorkCalendarYear
+
+    confirmed = cache.get(CONFIRMED_KEY)
+    if confirmed is None:
+        confirmed = set(WorkCalendarYear.objects.values_list("year", flat=True))
+        cache.set(CONFIRMED_KEY, confirmed, CONFIRMED_CACHE_SECONDS)
+    return confirmed
+
+
+def forget_confirmations() -> None:
+    """Drop the cached confirmations (after a ``WorkCalendarYear`` changes)."""
+    cache.delete(CONFIRMED_KEY)
 
 
 class Calendar:
@@ -63,7 +119,7 @@ def office_hours() -> list[tuple[dt.time, dt.time]]:
 
 
 def _local(at: dt.datetime) -> dt.datetime:
-    return timezone.localtime(at) if timezone.is_aware(at) else timezone.make_aware(at)
+    return clock.local(at)
 
 
 def is_working_time(at: dt.datetime) -> bool:

@@ -7,12 +7,13 @@ from typing import Any
 
 from django.contrib.auth import authenticate
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils import timezone
 from ninja import NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer, SessionAuth
+
+from tongxin.core import clock
 
 from .errors import DomainError
 
@@ -166,7 +167,7 @@ def issue_token(request: HttpRequest, payload: TokenIn) -> Any:
             ),
             status=429,
         )
-        wait = (lock.until - timezone.now()).total_seconds()
+        wait = (lock.until - clock.now()).total_seconds()
         response["Retry-After"] = str(max(1, math.ceil(wait)))
         return response
 

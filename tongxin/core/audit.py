@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+
+from tongxin.core import clock
 
 from .middleware import client_ip, current_request
 from .models import AuditChainHead, AuditEvent
@@ -70,7 +71,7 @@ def record(
         role = primary_role_label(user)
     detail = json.loads(json.dumps(detail or {}, ensure_ascii=False, default=str))
     event = AuditEvent(
-        at=timezone.now(),
+        at=clock.now(),
         actor=user,
         actor_name=getattr(user, "username", "") if user else str(detail.get("username", "")),
         role=role,
@@ -138,7 +139,7 @@ def prune(*, before: dt.datetime, actor: Any = None) -> int:
     Refuses to cut into the retention period. Only a prefix of the chain is removed; where it
     was cut is kept on the chain head.
     """
-    limit = timezone.now() - dt.timedelta(days=RETENTION_DAYS)
+    limit = clock.now() - dt.timedelta(days=RETENTION_DAYS)
     if before > limit:
         raise ValueError(
             f"审计日志至少保留 {RETENTION_DAYS} 天：只能清理 {limit:%Y-%m-%d} 之前的记录"

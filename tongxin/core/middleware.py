@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import contextvars
-import uuid
 from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+
+from . import tokens
 
 current_request: contextvars.ContextVar[HttpRequest | None] = contextvars.ContextVar(
     "tongxin_current_request", default=None
@@ -33,7 +34,7 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.request_id = uuid.uuid4().hex  # type: ignore[attr-defined]
+        request.request_id = tokens.mint(24)  # type: ignore[attr-defined]
         token = current_request.set(request)
         try:
             response = self.get_response(request)

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
+
+from tongxin.core import clock
+
+from . import tokens
 
 
 def in_force_q(on: dt.date | None = None) -> models.Q:
     """Rows whose ``start_date``..``end_date`` period covers ``on`` (today by default); an
     empty start or end means open-ended. Posts, care tags and the like share this rule."""
-    on = on or dt.date.today()
+    on = on or clock.today()
     return (models.Q(start_date__isnull=True) | models.Q(start_date__lte=on)) & (
         models.Q(end_date__isnull=True) | models.Q(end_date__gte=on)
     )
@@ -70,7 +72,7 @@ class AuditEvent(AppendOnlyModel):
         FAILED = "failed", "失败"
 
     seq = models.PositiveBigIntegerField("序号", unique=True, null=True, editable=False)
-    at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+    at = models.DateTimeField("时间", default=clock.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="操作人",
@@ -137,7 +139,7 @@ class StoredUpload(models.Model):
         WEBP = "webp", "WebP 图片"
         PDF = "pdf", "PDF 文档"
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=tokens.mint_uuid, editable=False)
     purpose = models.CharField("用途", max_length=32, db_index=True)
     kind = models.CharField("类型", max_length=8, choices=Kind.choices)
     original_name = models.CharField("原文件名", max_length=255)

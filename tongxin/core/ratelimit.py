@@ -23,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import wraps
@@ -34,6 +33,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
+from . import clock
 from .middleware import client_ip
 from .security import is_api_path
 
@@ -125,8 +125,8 @@ def _increment(cache_key: str, timeout: int) -> int:
 
 
 def _now() -> float:
-    """The clock the windows follow (a function of its own, so tests can freeze it)."""
-    return time.time()
+    """The clock the windows follow: the one clock, as seconds since the epoch."""
+    return clock.now().timestamp()
 
 
 def hit(

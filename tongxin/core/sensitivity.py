@@ -294,6 +294,9 @@ CLASSIFICATION: dict[str, Classes] = {
         ),
     ),
     "cases.casesupport": Classes(structural=("id", "case", "user", "at")),
+    "cases.workcalendaryear": Classes(
+        structural=("id", "year", "confirmed_by", "confirmed_at", "note"),
+    ),
     "cases.dutyshift": Classes(
         general=("phone",),
         structural=("id", "place", "person", "starts_at", "ends_at"),

@@ -30,7 +30,6 @@ import io
 import logging
 import os
 import re
-import secrets
 import unicodedata
 import warnings
 import zlib
@@ -45,9 +44,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.core import checks
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.utils import timezone
 
-from . import audit
+from tongxin.core import clock
+
+from . import audit, tokens
 from .errors import NotFound, ValidationFailed
 from .models import StoredUpload
 
@@ -362,7 +362,7 @@ def _check_counts(actor: Any, count: int, owner_type: ContentType | None, owner_
         recent = StoredUpload.objects.filter(
             uploaded_by=actor,
             owner_type__isnull=True,
-            created_at__gte=timezone.now() - timedelta(days=1),
+            created_at__gte=clock.now() - timedelta(days=1),
         ).count()
         if recent + count > per_day:
             raise _refuse(f"24 小时内最多上传 {per_day} 个未归档的文件，请稍后再试。")
@@ -371,7 +371,7 @@ def _check_counts(actor: Any, count: int, owner_type: ContentType | None, owner_
 def _write(data: bytes) -> str:
     """Write bytes under a fresh random name (created exclusively); the name relative to the
     upload root."""
-    token = secrets.token_hex(20)
+    token = tokens.mint(40)
     relative = f"{token[:2]}/{token}"
     path = upload_root() / relative
     path.parent.mkdir(mode=0o750, parents=True, exist_ok=True)

@@ -7,6 +7,8 @@ import re
 
 from django.core.exceptions import ValidationError
 
+from tongxin.core import clock
+
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 _ID_RE = re.compile(r"^\d{17}[\dX]$")
@@ -33,7 +35,7 @@ def validate_id_number(value: str) -> str:
         birth = dt.date(int(v[6:10]), int(v[10:12]), int(v[12:14]))
     except ValueError:
         raise ValidationError("身份证号中的出生日期无效", code="id_birth") from None
-    if birth > dt.date.today() or birth.year < 1890:
+    if birth > clock.today() or birth.year < 1890:
         raise ValidationError("身份证号中的出生日期无效", code="id_birth")
     if id_check_char(v[:17]) != v[17]:
         raise ValidationError("身份证号校验位错误", code="id_checksum")

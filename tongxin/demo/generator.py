@@ -25,10 +25,9 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, models, transaction
-from django.utils import timezone
 
 from tongxin.accounts.models import AdminDuty, User
-from tongxin.core import vault
+from tongxin.core import clock, vault
 from tongxin.core.validators import id_check_char
 from tongxin.orgs.models import Absence, DepartmentKind, Organisation, OrgKind, Post
 from tongxin.orgs.roles import Role
@@ -52,7 +51,6 @@ from . import names
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 STEP = 4
-TODAY = dt.date(2026, 11, 1)  # fixed so that ages and dates do not drift between runs
 BATCH = 4000
 
 LOCAL_REGION = "420902"  # 孝感市孝南区
@@ -108,7 +106,7 @@ def insert_rows(objs: Sequence[models.Model]) -> None:
     assert not meta.parents, "insert_rows handles models without multi-table inheritance"
     pk = meta.pk
     assert pk is not None
-    now = timezone.now()
+    now = clock.now()
     plain: list[models.Field[Any, Any]] = []
     converted: list[tuple[models.Field[Any, Any], bool]] = []
     relations: list[Any] = []  # foreign keys: models.ForeignKey
@@ -223,9 +221,20 @@ def bulk_load_tuning() -> Iterator[None]:
                 cursor.execute(f"PRAGMA cache_size = {int(previous)}")
 
 
-def _age(person: Person) -> int:
+HISTORY_FROM = dt.date(2026, 1, 1)  # posts and care tags of the demo began before this day
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    """The same day ``years`` earlier (29 February becomes the 28th in a common year)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def _age(person: Person, today: dt.date) -> int:
     assert person.birth_date is not None
-    return TODAY.year - person.birth_date.year
+    return today.year - person.birth_date.year
 
 
 def seg(n: int) -> str:
@@ -315,6 +324,13 @@ class Built:
 class DemoGenerator:
     def __init__(self, *, seed: int = 2026, scale: str = "community", progress: Any = None) -> None:
         self.rng = random.Random(seed)
+        # Dates that must stay true "now" are relative to the day the area is generated
+        # (ages, absences, registrations), so a demo loaded on any date is as true that day as
+        # on any other: nobody turns 18 or comes back from leave as the years go by. Posts and
+        # care tags began before ``HISTORY_FROM`` whatever the day: the registry's history is
+        # in the past, so replaying a fixed moment of 2026 (the tests do) finds them held.
+        self.today = clock.today()
+        self.history_from = min(self.today, HISTORY_FROM)
         self.seed = seed
         self.scale = scale
         self.spec = SCALES[scale]
@@ -623,14 +639,14 @@ class DemoGenerator:
         return prefix + f"{self.rng.randint(0, 99_999_999):08d}"
 
     def _birth(self, age: int) -> dt.date:
-        start = dt.date(TODAY.year - age - 1, TODAY.month, TODAY.day) + dt.timedelta(days=1)
+        start = _years_before(self.today, age + 1) + dt.timedelta(days=1)
         return start + dt.timedelta(days=self.rng.randint(0, 364))
 
     def _joined(self, birth: dt.date | None) -> dt.date:
         """A party joining date between the 18th birthday and last month."""
         assert birth is not None
         earliest = birth + dt.timedelta(days=365 * 18 + 5)
-        latest = TODAY - dt.timedelta(days=30)
+        latest = self.today - dt.timedelta(days=30)
         span = max(0, (latest - earliest).days)
         return earliest + dt.timedelta(days=self.rng.randint(0, span))
 
@@ -861,11 +877,11 @@ class DemoGenerator:
         tags: list[CareTag] = []
 
         def tag(p: Person, kind: str, grade: str = "", years: int = 3) -> None:
-            start = TODAY - dt.timedelta(days=rng.randint(30, 365 * years))
+            start = self.history_from - dt.timedelta(days=rng.randint(30, 365 * years))
             tags.append(CareTag(person=p, kind=kind, grade=grade, start_date=start))
 
         for _hh, members in self.all_persons():
-            ages = [_age(m) for m in members]
+            ages = [_age(m, self.today) for m in members]
             head = members[0]
             if rng.random() < 0.018:
                 for m in members:
@@ -962,7 +978,7 @@ class DemoGenerator:
             public: bool = True,
             years: int = 4,
         ) -> Post:
-            start = TODAY - dt.timedelta(days=rng.randint(60, 365 * years))
+            start = self.history_from - dt.timedelta(days=rng.randint(60, 365 * years))
             pt = Post(
                 person=person,
                 role=role,
@@ -980,12 +996,12 @@ class DemoGenerator:
         adults_by_building: dict[str, list[Person]] = {}
         residents = [p for _hh, ms in self.all_persons() for p in ms]
         for p in residents:
-            if _age(p) >= 25:
+            if _age(p, self.today) >= 25:
                 adults_by_building.setdefault(p.place_path[:-8], []).append(p)
 
         # Party members among residents (~4.5% of adults); they become centre households etc.
         for p in residents:
-            age = _age(p)
+            age = _age(p, self.today)
             if age >= 22 and rng.random() < 0.040:
                 p.political_status = (
                     PoliticalStatus.CPC_PROBATIONARY
@@ -1121,8 +1137,8 @@ class DemoGenerator:
                     absences.append(
                         Absence(
                             person=workers[2],
-                            start_date=TODAY - dt.timedelta(days=3),
-                            end_date=dt.date(2030, 12, 31),
+                            start_date=self.today - dt.timedelta(days=3),
+                            end_date=self.today + dt.timedelta(days=120),
                             reason="产假",
                         )
                     )
@@ -1179,8 +1195,8 @@ class DemoGenerator:
                                     absences.append(
                                         Absence(
                                             person=head,
-                                            start_date=TODAY - dt.timedelta(days=2),
-                                            end_date=dt.date(2030, 12, 31),
+                                            start_date=self.today - dt.timedelta(days=2),
+                                            end_date=self.today + dt.timedelta(days=120),
                                             reason="外出就医",
                                         )
                                     )
@@ -1223,7 +1239,7 @@ class DemoGenerator:
                             in_service=True,
                             service_employer=m.employer,
                             registered_community=comm,
-                            registered_date=TODAY - dt.timedelta(days=rng.randint(30, 900)),
+                            registered_date=self.today - dt.timedelta(days=rng.randint(30, 900)),
                         )
                     )
                 # Self-governance and partners.

@@ -29,7 +29,7 @@ from shapely.geometry import mapping, shape
 
 from tongxin.cases.models import Case
 from tongxin.cases.workflow import OPEN_STATES, State
-from tongxin.core import audit
+from tongxin.core import audit, clock
 from tongxin.core.models import in_force_q
 from tongxin.core.scoping import paths_q, scope_for
 from tongxin.orgs.models import Post
@@ -445,7 +445,7 @@ def cases(
                     "priority": c.priority,
                     "overdue": c.overdue,
                     "summary": c.description[:60],
-                    "reported": timezone.localtime(c.created_at).strftime("%Y-%m-%d %H:%M"),
+                    "reported": clock.local(c.created_at).strftime("%Y-%m-%d %H:%M"),
                     "url": f"/cases/{c.pk}/",
                 },
             }

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 
+from tongxin.core import clock
 from tongxin.core.scoping import Scope, ScopedManager
 from tongxin.people.models import Person
 
@@ -29,7 +29,7 @@ class Message(models.Model):
     body = models.TextField("内容", max_length=2000, blank=True)
     link = models.CharField("链接", max_length=200, blank=True)
     topic = models.CharField("关联对象", max_length=40, blank=True, db_index=True)
-    created_at = models.DateTimeField("时间", default=timezone.now)
+    created_at = models.DateTimeField("时间", default=clock.now)
     read_at = models.DateTimeField("已读时间", null=True, blank=True)
 
     objects = ScopedManager()
@@ -59,7 +59,7 @@ class Delivery(models.Model):
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="deliveries")
     channel = models.CharField(max_length=32)
     status = models.CharField(max_length=16, choices=Status.choices)
-    at = models.DateTimeField(default=timezone.now)
+    at = models.DateTimeField(default=clock.now)
     detail = models.CharField(max_length=500, blank=True)
 
     class Meta:

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
+from tongxin.core import clock
 from tongxin.core.scoping import access
 
 from .models import Message
@@ -51,14 +51,12 @@ def notify(
 def message_mark_read(*, actor: Any, message_id: int) -> Message:
     message = access(Message, actor, message_id)
     if message.read_at is None:
-        message.read_at = timezone.now()
+        message.read_at = clock.now()
         message.save(update_fields=["read_at"])
     return message
 
 
 def messages_mark_all_read(*, actor: Any) -> int:
     return (
-        Message.objects.visible_to(actor)
-        .filter(read_at__isnull=True)
-        .update(read_at=timezone.now())
+        Message.objects.visible_to(actor).filter(read_at__isnull=True).update(read_at=clock.now())
     )

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 
+from tongxin.core import clock, tokens
 from tongxin.places.models import Place
 
 EMAIL_CONTEXT = "open311.email"
@@ -60,7 +59,7 @@ class Partner(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
-    created_at = models.DateTimeField("创建时间", default=timezone.now)
+    created_at = models.DateTimeField("创建时间", default=clock.now)
     last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
 
     class Meta:
@@ -73,7 +72,7 @@ class Partner(models.Model):
     def set_key(self, raw: str | None = None) -> str:
         """Give the partner a new key (random unless given); answers the raw key, which is
         shown once and never stored."""
-        raw = raw or secrets.token_urlsafe(24)
+        raw = raw or tokens.mint(32)
         self.key_prefix = raw[:8]
         self.key_hash = hash_key(raw)
         return raw
@@ -97,7 +96,7 @@ class Open311Request(models.Model):
     device_id = models.CharField(max_length=100, blank=True)
     account_id = models.CharField(max_length=100, blank=True)
     media_url = models.URLField(max_length=500, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         verbose_name = "Open311 请求"

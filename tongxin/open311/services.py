@@ -5,18 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import secrets
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from tongxin.cases import services as case_services
 from tongxin.cases.models import Case, CaseCategory, Channel, Priority
 from tongxin.cases.workflow import OPEN_STATES, State
-from tongxin.core import audit, vault
+from tongxin.core import audit, clock, tokens, vault
 from tongxin.core.errors import DomainError
 from tongxin.places.models import Place
 
@@ -236,14 +234,14 @@ def file_request(*, partner: Partner, post: Any) -> Open311Request:
             case=case,
             partner=partner,
             jurisdiction=jurisdiction,
-            token=secrets.token_hex(16),
+            token=tokens.mint(32),
             email_cipher=vault.encrypt(email, context=EMAIL_CONTEXT) if email else "",
             email_masked=_mask_email(email),
             device_id=post.get("device_id", "")[:100],
             account_id=post.get("account_id", "")[:100],
             media_url=media_url,
         )
-        Partner.objects.filter(pk=partner.pk).update(last_used_at=timezone.now())
+        Partner.objects.filter(pk=partner.pk).update(last_used_at=clock.now())
         audit.record(
             actor=None,
             action="open311_request",
@@ -261,7 +259,7 @@ def _mask_email(email: str) -> str:
 
 
 def service_notice(case: Case) -> str:
-    due = timezone.localtime(case.resolve_due) if case.resolve_due else None
+    due = clock.local(case.resolve_due) if case.resolve_due else None
     when = f"，预计 {due:%Y-%m-%d %H:%M} 前办结" if due else ""
     return f"已收到，编号 {case.ref}，由{_agency(case)}办理{when}"
 
@@ -348,7 +346,7 @@ def query_requests(jurisdiction: Jurisdiction, params: Any) -> list[Case]:
     codes = [x.strip() for x in params.get("service_code", "").split(",") if x.strip()]
     if codes:
         qs = qs.filter(category__code__in=codes)
-    now = timezone.now()
+    now = clock.now()
     start = params.get("start_date", "").strip()
     end = params.get("end_date", "").strip()
     end_at = parse_datetime(end, "end_date") if end else now

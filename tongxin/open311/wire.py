@@ -15,6 +15,8 @@ from xml.etree import ElementTree as ET
 from django.http import HttpResponse
 from django.utils import timezone
 
+from tongxin.core import clock
+
 FORMATS = ("json", "xml")
 
 # For XML: the element name of the items of each list, by the list's own name.
@@ -42,7 +44,7 @@ def iso(at: dt.datetime | None) -> str | None:
     """ISO 8601 with the time zone, to the second (2026-11-22T09:30:00+08:00)."""
     if at is None:
         return None
-    return timezone.localtime(at).isoformat(timespec="seconds")
+    return clock.local(at).isoformat(timespec="seconds")
 
 
 def parse_datetime(value: str, field: str) -> dt.datetime:

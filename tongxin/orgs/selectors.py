@@ -6,6 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from tongxin.core import clock
 from tongxin.places.models import Place
 
 from .models import Absence, DutyRule, Post
@@ -57,7 +58,7 @@ def responsibilities(
     the B holder, then any other holder; skip anyone absent that day. The first one who can
     act is responsible (依次递补). Four queries whatever the depth and the number of duties.
     """
-    on = on or dt.date.today()
+    on = on or clock.today()
     duties = list(duties or Duty.values)
     chains = duty_chains(duties)
     levels = [place, *reversed(place.ancestors_list())]

@@ -5,11 +5,10 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from tongxin.core import audit
+from tongxin.core import audit, clock
 from tongxin.core.csvsafe import safe_cell
 from tongxin.core.errors import Forbidden
 from tongxin.places.models import Place
@@ -103,6 +102,6 @@ def export_persons(*, actor: Any, queryset: Any) -> bytes:
     audit.record(
         actor=actor,
         action="people_export",
-        detail={"rows": count, "at": timezone.now().isoformat()},
+        detail={"rows": count, "at": clock.now().isoformat()},
     )
     return buf.getvalue()

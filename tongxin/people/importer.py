@@ -19,12 +19,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from tongxin.core import audit
+from tongxin.core import audit, clock
 from tongxin.core.errors import Forbidden, ValidationFailed
 from tongxin.places.models import Place
 
@@ -421,7 +420,7 @@ def process_job(job_id: int) -> ImportJob:
 def _finish(job: ImportJob, status: str, message: str, errors: list[dict[str, Any]]) -> ImportJob:
     job.refresh_from_db(fields=["processed_rows", "total_rows"])
     job.status, job.message, job.errors = status, message[:300], errors
-    job.finished_at = timezone.now()
+    job.finished_at = clock.now()
     job.payload = None  # the uploaded personal data is not kept once processed
     if status == ImportJob.Status.DONE:
         job.processed_rows = job.total_rows

@@ -9,12 +9,10 @@ copies the grid above it for lists and maps. Services keep both in step.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.db import models
 from django.db.models import Q
 
-from tongxin.core import vault
+from tongxin.core import clock, vault
 from tongxin.core.models import TimeStampedModel
 from tongxin.core.scoping import Scope, ScopedManager, paths_q
 from tongxin.places.models import Place
@@ -202,7 +200,7 @@ class Person(TimeStampedModel):
     def age(self) -> int | None:
         if not self.birth_date:
             return None
-        today = dt.date.today()
+        today = clock.today()
         b = self.birth_date
         return today.year - b.year - ((today.month, today.day) < (b.month, b.day))
 
@@ -255,7 +253,7 @@ class CareTag(TimeStampedModel):
 
     @property
     def is_current(self) -> bool:
-        today = dt.date.today()
+        today = clock.today()
         return (self.start_date is None or self.start_date <= today) and (
             self.end_date is None or self.end_date >= today
         )

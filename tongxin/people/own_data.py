@@ -18,9 +18,8 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 
-from tongxin.core import audit, csvsafe, vault
+from tongxin.core import audit, clock, csvsafe, vault
 from tongxin.core.models import AuditEvent
 from tongxin.places.models import Place
 
@@ -135,7 +134,7 @@ def display(value: Any) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, dt.datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+        return clock.local(value).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
@@ -143,7 +142,7 @@ def display(value: Any) -> str:
 
 def json_value(value: Any) -> Any:
     if isinstance(value, dt.datetime):
-        return timezone.localtime(value).isoformat(timespec="seconds")
+        return clock.local(value).isoformat(timespec="seconds")
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
@@ -422,7 +421,7 @@ def _actor_units(events: list[AuditEvent], me: Any) -> dict[tuple[int, str], str
         posts = [
             p for p in by_person.get(account.person_id or 0, []) if p.get_role_display() == e.role
         ]
-        on = timezone.localtime(e.at).date()
+        on = clock.local(e.at).date()
         held = next((p for p in posts if p.is_active_on(on)), posts[0] if posts else None)
         if held is not None:
             unit = held.place or held.organisation
@@ -492,4 +491,4 @@ def my_data_access(*, actor: Any, channel: str) -> MyData:
         *[section for build in EXTRA_BUILDERS for section in build(actor, person)],
         _records_section(actor, person, limit=PAGE_RECORD_LIMIT if channel == "page" else None),
     ]
-    return MyData(person=person, generated_at=timezone.now(), sections=sections)
+    return MyData(person=person, generated_at=clock.now(), sections=sections)

@@ -17,9 +17,8 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 from django.dispatch import Signal
-from django.utils import timezone
 
-from tongxin.core import audit, vault
+from tongxin.core import audit, clock, vault
 from tongxin.core.errors import Forbidden, NotFound, ValidationFailed
 from tongxin.core.models import AuditEvent
 from tongxin.core.scoping import access, forget_scope, minimal_roots, paths_q
@@ -137,7 +136,7 @@ def clean_requested_value(field_name: str, value: str) -> str:
                 born = dt.datetime.strptime(value, fmt).date()
             except ValueError:
                 continue
-            if born > dt.date.today() or born.year < 1900:
+            if born > clock.today() or born.year < 1900:
                 raise _bad("出生日期不在合理范围内")
             return born.isoformat()
         raise _bad("出生日期请按“1990-01-31”的格式填写")
@@ -255,7 +254,7 @@ def _decide(*, actor: Any, correction: CorrectionRequest, to: str, note: str) ->
             person_update(actor=actor, person=person, data=data)
         locked.status = to
         locked.decided_by = actor
-        locked.decided_at = timezone.now()
+        locked.decided_at = clock.now()
         locked.decision_note = note
         # Once decided, the sealed value has served its purpose: the registry holds it now
         # (accepted) or nobody needs it (rejected). The masked form stays for the record.
@@ -367,7 +366,7 @@ def person_erase(*, actor: Any, person: Person, reason: str) -> str:
         )
         raise Forbidden("只有社区书记、副书记或主任可以删除居民个人信息")
     name = pseudonym(person.pk)
-    today = timezone.localdate()
+    today = clock.today()
     with transaction.atomic():
         locked = Person.objects.select_for_update().get(pk=person.pk)
         if is_erased(locked):
@@ -438,7 +437,7 @@ def _scrub_links(person: Person, *, today: dt.date) -> None:
     # Correction requests stay as a record that one was made and decided, without content.
     CorrectionRequest.objects.filter(person=person, status=CorrectionStatus.OPEN).update(
         status=CorrectionStatus.REJECTED,
-        decided_at=timezone.now(),
+        decided_at=clock.now(),
         decision_note=ERASED_REASON,
     )
     CorrectionRequest.objects.filter(person=person).update(

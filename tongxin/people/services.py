@@ -9,7 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from tongxin.core import audit, vault
+from tongxin.core import audit, clock, vault
 from tongxin.core.errors import ValidationFailed
 from tongxin.core.validators import (
     id_birth_date,
@@ -204,7 +204,7 @@ def care_tag_add(
     note: str = "",
 ) -> CareTag:
     tag = CareTag.objects.create(
-        person=person, kind=kind, grade=grade, start_date=start_date or dt.date.today(), note=note
+        person=person, kind=kind, grade=grade, start_date=start_date or clock.today(), note=note
     )
     audit.record(
         actor=actor,

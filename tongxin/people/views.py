@@ -6,11 +6,10 @@ from __future__ import annotations
 from django.db.models import Case, IntegerField, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods
 
-from tongxin.core import ratelimit
+from tongxin.core import clock, ratelimit
 from tongxin.core.errors import Forbidden, NotFound, ValidationFailed
 from tongxin.core.models import in_force_q
 from tongxin.core.scoping import access, scope_for
@@ -176,7 +175,7 @@ def export(request: HttpRequest) -> HttpResponse:
                 status=400,
             )
         data = exporter.export_persons(actor=user, queryset=persons)
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        stamp = clock.local().strftime("%Y%m%d-%H%M")
         return _xlsx(data, f"居民名单-{stamp}.xlsx")
     return render(request, "people/export.html", {"q": q, "count": persons.count()})
 

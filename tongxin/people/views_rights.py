@@ -9,11 +9,10 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tongxin.core import csvsafe, ratelimit
+from tongxin.core import clock, csvsafe, ratelimit
 from tongxin.core.errors import Forbidden, ValidationFailed
 from tongxin.core.scoping import access
 from tongxin.web.decorators import personal_page
@@ -43,7 +42,7 @@ def _download(content: bytes, *, filename: str, content_type: str) -> HttpRespon
 
 
 def _stamp() -> str:
-    return timezone.localtime().strftime("%Y%m%d-%H%M")
+    return clock.local().strftime("%Y%m%d-%H%M")
 
 
 # ---------------------------------------------------------------------------- my data

@@ -15,6 +15,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from ninja import Header, Router, Status
 
+from tongxin.core import clock
 from tongxin.core.api_support import caller, paginate
 from tongxin.core.errors import NotFound, ValidationFailed
 from tongxin.orgs.models import Organisation
@@ -555,11 +556,9 @@ def get_leaderboard(
     by volunteers (optionally of one ``team``) and co-building units of the community."""
     import re
 
-    from django.utils import timezone
-
     user = caller(request)
     place = selectors.access_community(user, community)
-    period = period or timezone.localdate().strftime("%Y-%m")
+    period = period or clock.today().strftime("%Y-%m")
     if not re.fullmatch(r"\d{4}(-(0[1-9]|1[0-2]))?", period):
         raise ValidationFailed(
             "期间格式应为 YYYY-MM 或 YYYY", details=[{"field": "period", "reason": "格式"}]

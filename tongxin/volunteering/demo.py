@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import secrets
 from typing import Any
 
-from django.utils import timezone
-
 from tongxin.accounts.models import User
+from tongxin.core import clock, tokens
 from tongxin.orgs.models import Organisation, OrgKind
 from tongxin.people.models import Person
 
@@ -61,7 +59,7 @@ def build(gen: Any) -> dict[str, int]:
     secretary = User.objects.filter(username="secretary").first()
     if secretary is None:
         return {}
-    now = timezone.now().replace(second=0, microsecond=0)
+    now = clock.now().replace(second=0, microsecond=0)
     rule = PointsRule.objects.create(
         community=community,
         name="按时长×难度计分",
@@ -94,8 +92,8 @@ def build(gen: Any) -> dict[str, int]:
     adults = list(
         Person.objects.filter(
             place_path__startswith=community.path,
-            birth_date__lte=dt.date.today() - dt.timedelta(days=365 * 20),
-            birth_date__gte=dt.date.today() - dt.timedelta(days=365 * 70),
+            birth_date__lte=clock.today() - dt.timedelta(days=365 * 20),
+            birth_date__gte=clock.today() - dt.timedelta(days=365 * 70),
         )
         .exclude(pk__in=[p.pk for p in named])
         .order_by("id")[:400]
@@ -147,7 +145,7 @@ def build(gen: Any) -> dict[str, int]:
                 difficulty=difficulty,
                 rule=rule,
                 status=ActivityStatus.FINISHED if past else ActivityStatus.RECRUITING,
-                checkin_token=secrets.token_urlsafe(18),
+                checkin_token=tokens.mint(24),
             )
         )
 
@@ -167,7 +165,7 @@ def build(gen: Any) -> dict[str, int]:
                 reason=f"志愿服务：{act.title}（{minutes} 分钟）",
                 actor=secretary,
                 community=community,
-                expires_on=timezone.localdate() + dt.timedelta(days=rule.expiry_days or 365),
+                expires_on=clock.today() + dt.timedelta(days=rule.expiry_days or 365),
             )
             Signup.objects.create(
                 activity=act,
@@ -190,7 +188,7 @@ def build(gen: Any) -> dict[str, int]:
 
     # The party member is last month's 每月之星; the resident banked two hours.
     member = named[1] if len(named) > 1 else named[0]
-    last_month = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+    last_month = (clock.today().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
     tx = ledger.transfer(
         source=issuer,
         target=ledger.person_account(member, community=community),

@@ -18,8 +18,8 @@ from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, Sum
-from django.utils import timezone
 
+from tongxin.core import clock
 from tongxin.core.errors import DomainError, ValidationFailed
 
 from .models import Account, AccountKind, Entry, LedgerTransaction, TxKind, Unit
@@ -149,7 +149,7 @@ def post(
             approved_by=approved_by,
             corrects=corrects,
             idempotency_key=idempotency_key,
-            created_at=timezone.now(),
+            created_at=clock.now(),
         )
         tx.save(force_insert=True)
         Entry.objects.bulk_create(

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
+from tongxin.core import clock
 from tongxin.core.errors import NotFound
 from tongxin.core.scoping import scope_for
 from tongxin.places.models import Place
@@ -132,7 +133,7 @@ def access_community(user: Any, pk: int | None) -> Place:
 def activities_for(user: Any, *, upcoming: bool = True) -> QuerySet[Activity]:
     qs = Activity.objects.visible_to(user).select_related("community", "organiser_org")
     if upcoming:
-        qs = qs.filter(ends_at__gte=timezone.now()).exclude(status=ActivityStatus.CANCELLED)
+        qs = qs.filter(ends_at__gte=clock.now()).exclude(status=ActivityStatus.CANCELLED)
     return qs.order_by("starts_at", "id")
 
 

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from tongxin.core import audit
+from tongxin.core import audit, clock, tokens
 from tongxin.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from tongxin.orgs.models import Organisation, OrgKind
 from tongxin.people.models import Person
@@ -69,7 +69,7 @@ class CheckinRefused(DomainError):
 
 
 def _now() -> dt.datetime:
-    return timezone.now()
+    return clock.now()
 
 
 def _move(obj: Any, table: dict[str, frozenset[str]], to: str, label: str) -> None:
@@ -270,7 +270,7 @@ def activity_create(
         skills_wanted=list(skills_wanted or []),
         difficulty=difficulty,
         rule=rule,
-        checkin_token=secrets.token_urlsafe(18),
+        checkin_token=tokens.mint(24),
     )
 
 
@@ -426,7 +426,7 @@ def signup_confirm(*, actor: Any, signup: Signup, minutes: int | None = None) ->
             rule = act.rule
             points = rule.points_for(s.minutes, act.difficulty)
             if rule.cap_per_day is not None:
-                day = timezone.localtime(act.starts_at).date()
+                day = clock.local(act.starts_at).date()
                 start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
                 earned = (
                     Signup.objects.filter(
@@ -441,7 +441,7 @@ def signup_confirm(*, actor: Any, signup: Signup, minutes: int | None = None) ->
             s.points = points
             if points > 0:
                 expires = (
-                    timezone.localdate() + dt.timedelta(days=rule.expiry_days)
+                    clock.today() + dt.timedelta(days=rule.expiry_days)
                     if rule.expiry_days
                     else None
                 )
@@ -578,7 +578,7 @@ def timebank_spend(*, actor: Any, provider: Person, minutes: int, reason: str) -
 def points_expire(*, on: dt.date | None = None, actor: Any = None) -> int:
     """Post the expiry of every lapsed point as of ``on`` (today). Returns how many
     transactions were written; running it again writes none."""
-    on = on or timezone.localdate()
+    on = on or clock.today()
     written = 0
     for pk in ledger.accounts_with_expiring(on):
         if ledger.expire_account(account=Account.objects.get(pk=pk), on=on, actor=actor):

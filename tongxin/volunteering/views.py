@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -21,10 +20,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.shortcuts import render as django_render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 
+from tongxin.core import clock, tokens
 from tongxin.core.csvsafe import safe_cell
 from tongxin.core.errors import DomainError, Forbidden, NotFound
 from tongxin.web.decorators import personal_page
@@ -300,7 +299,7 @@ def rewards(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "volunteering/rewards.html",
-        {"items": items, "s": summary, "key": secrets.token_urlsafe(16)},
+        {"items": items, "s": summary, "key": tokens.mint(22)},
     )
 
 
@@ -398,7 +397,7 @@ def volunteers_export(request: HttpRequest) -> HttpResponse:
             "、".join(v.skills or []),
             v.availability,
             "、".join(t.name for t in v.teams.all()),
-            timezone.localtime(v.created_at).strftime("%Y-%m-%d"),
+            clock.local(v.created_at).strftime("%Y-%m-%d"),
         ]
         for v in selectors.volunteers_of(place)
     ]
@@ -462,7 +461,7 @@ def ledger_export(request: HttpRequest) -> HttpResponse:
             for e in tx.entries.all():
                 yield [
                     tx.pk,
-                    timezone.localtime(tx.created_at).strftime("%Y-%m-%d %H:%M"),
+                    clock.local(tx.created_at).strftime("%Y-%m-%d %H:%M"),
                     tx.get_kind_display(),
                     tx.reason,
                     e.account.get_kind_display(),
@@ -508,7 +507,7 @@ def orders(request: HttpRequest) -> HttpResponse:
 @personal_page
 def leaderboard(request: HttpRequest) -> HttpResponse:
     place = selectors.access_community(request.user, None)
-    today = timezone.localdate()
+    today = clock.today()
     period = request.GET.get("period") or today.strftime("%Y-%m")
     import re
 

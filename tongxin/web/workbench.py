@@ -13,6 +13,7 @@ from typing import Any
 
 from tongxin.accounts.models import AdminDuty
 from tongxin.accounts.scopes import active_posts
+from tongxin.core import clock
 from tongxin.core.models import in_force_q
 from tongxin.core.scoping import scope_for
 from tongxin.orgs.models import Post
@@ -140,6 +141,9 @@ class Workbench:
     neighbourhoods: list[NeighbourCard] = field(default_factory=list)
     home: HomeCard | None = None
     cases: CaseDesk | None = None
+    # Years whose holiday arrangement (节假日与调休) nobody has confirmed: the working-day
+    # clocks only estimate them. Shown to the system admin and to community dispatchers.
+    calendar_years: list[int] = field(default_factory=list)
 
     @property
     def is_admin(self) -> bool:
@@ -147,12 +151,18 @@ class Workbench:
 
 
 def workbench_for(user: Any) -> Workbench:
+    from tongxin.cases import policies as case_policies
+    from tongxin.cases.worktime import unconfirmed_years
+
     if user.admin_duty:
         # Back-office accounts see no personal data at all (三权分立): just where to go.
         return Workbench(
             admin_duty=user.admin_duty,
             admin_duty_label=user.get_admin_duty_display(),
             admin_desk=ADMIN_DESKS.get(user.admin_duty, ""),
+            calendar_years=(
+                unconfirmed_years(clock.today()) if user.admin_duty == AdminDuty.SYSTEM else []
+            ),
         )
     posts = active_posts(user)
     wb = Workbench(posts=posts)
@@ -196,6 +206,8 @@ def workbench_for(user: Any) -> Workbench:
     if user.person_id:
         wb.home = _home_card(user)
     wb.cases = case_desk(user, wb)
+    if wb.overview is not None and case_policies.dispatcher_paths(user):
+        wb.calendar_years = unconfirmed_years(clock.today())
     return wb
 
 
@@ -361,7 +373,6 @@ class CaseDesk:
 def case_desk(user: Any, wb: Workbench) -> CaseDesk | None:
     """What the workbench shows about cases (``None`` for back-office accounts)."""
     from django.db.models import Count, Q
-    from django.utils import timezone
 
     from tongxin.cases import policies as case_policies
     from tongxin.cases import selectors as case_selectors
@@ -416,7 +427,7 @@ def case_desk(user: Any, wb: Workbench) -> CaseDesk | None:
         )
 
     if wb.overview is not None and staff:
-        now = timezone.localtime()
+        now = clock.local()
         start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
         desk.month_label = f"{now.year}年{now.month}月"
         desk.month = case_selectors.measures(user, by="grid", since=start)

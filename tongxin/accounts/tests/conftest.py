@@ -1,5 +1,5 @@
 """Fixtures for the login, session and second-factor tests: a clock that stands still until
-told to move, clients from distinct addresses, and the demo flag switched off."""
+told to move (time-machine), clients from distinct addresses, and the demo flag switched off."""
 
 from __future__ import annotations
 
@@ -7,32 +7,36 @@ import datetime as dt
 import itertools
 from collections.abc import Iterator
 from typing import Any
-from unittest import mock
 
 import pytest
+import time_machine
 from django.test import Client
-from django.utils import timezone
+
+from tongxin.core import clock as system_clock
 
 PASSWORD = "Tongxin-2026"  # the demo accounts' password (settings.TONGXIN_DEMO_PASSWORD)
 _addresses = itertools.count(1)
 
 
 class Clock:
-    """``django.utils.timezone.now`` frozen at ``now``; ``advance`` moves it forward."""
+    """The whole process's clock frozen (time-machine); ``advance`` moves it forward."""
 
-    def __init__(self, start: dt.datetime) -> None:
-        self.now = start
+    def __init__(self, traveller: Any) -> None:
+        self._traveller = traveller
+
+    @property
+    def now(self) -> dt.datetime:
+        return system_clock.now()
 
     def advance(self, **delta: float) -> dt.datetime:
-        self.now += dt.timedelta(**delta)
+        self._traveller.shift(dt.timedelta(**delta))
         return self.now
 
 
 @pytest.fixture
 def clock() -> Iterator[Clock]:
-    c = Clock(timezone.now().replace(microsecond=0))
-    with mock.patch("django.utils.timezone.now", lambda: c.now):
-        yield c
+    with time_machine.travel(system_clock.now().replace(microsecond=0), tick=False) as t:
+        yield Clock(t)
 
 
 def new_ip() -> str:

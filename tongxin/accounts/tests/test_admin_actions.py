@@ -8,9 +8,9 @@ import io
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.management import call_command
-from django.utils import timezone
 
 from tongxin.accounts.models import LoginAttempt, TotpDevice, User
+from tongxin.core import clock
 from tongxin.core.models import AuditEvent
 
 from .conftest import login, text
@@ -59,9 +59,9 @@ def test_the_system_admin_cannot_run_these_actions(demo):
 
 def test_old_login_attempts_are_pruned(demo):
     old = LoginAttempt.objects.create(
-        username="x", ip="10.0.0.1", at=timezone.now() - dt.timedelta(days=40)
+        username="x", ip="10.0.0.1", at=clock.now() - dt.timedelta(days=40)
     )
-    recent = LoginAttempt.objects.create(username="x", ip="10.0.0.1", at=timezone.now())
+    recent = LoginAttempt.objects.create(username="x", ip="10.0.0.1", at=clock.now())
     out = io.StringIO()
     call_command("prune_login_attempts", stdout=out)
     assert "已删除 1 条" in out.getvalue()

@@ -14,6 +14,8 @@ from tongxin.core.models import AuditEvent
 
 from .conftest import PASSWORD, login, new_ip, text
 
+pytestmark = pytest.mark.dates
+
 API_TOKEN = "/api/v1/auth/token"
 ACCOUNT_LOCKED = "该账号连续登录失败次数过多，已暂时锁定"
 IP_BLOCKED = "您所在的网络登录失败次数过多"

@@ -10,12 +10,11 @@ import re
 
 import pytest
 from django.conf import settings
-from django.utils import timezone
 
 from tongxin.accounts import second_factor, totp
 from tongxin.accounts.demo import mark_demo_database
 from tongxin.accounts.models import RecoveryCode, TotpDevice, UserSession
-from tongxin.core import vault
+from tongxin.core import clock, vault
 from tongxin.core.models import AuditEvent
 
 from .conftest import PASSWORD, login, text
@@ -33,7 +32,7 @@ def enrol(user) -> tuple[str, list[str]]:  # type: ignore[no-untyped-def]
 
 
 def current_code(secret: str, steps: int = 0) -> str:
-    return totp.code_at(secret, timezone.now().timestamp() + steps * totp.PERIOD)
+    return totp.code_at(secret, clock.now().timestamp() + steps * totp.PERIOD)
 
 
 def session_key(client) -> str:  # type: ignore[no-untyped-def]
@@ -363,4 +362,4 @@ def test_a_device_being_enrolled_is_not_asked_for(no_demo, make_client):
     client = make_client()
     login(client, "resident")
     assert client.get("/").status_code == 200
-    assert dt.timedelta(0) <= timezone.now() - TotpDevice.objects.get(user=resident).created_at
+    assert dt.timedelta(0) <= clock.now() - TotpDevice.objects.get(user=resident).created_at

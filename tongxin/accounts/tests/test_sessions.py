@@ -3,6 +3,7 @@ disabling end sessions on the server."""
 
 from __future__ import annotations
 
+import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
 
@@ -11,6 +12,8 @@ from tongxin.accounts.services import user_disable
 from tongxin.core.models import AuditEvent
 
 from .conftest import login, text
+
+pytestmark = pytest.mark.dates
 
 
 def session_key(client) -> str:  # type: ignore[no-untyped-def]

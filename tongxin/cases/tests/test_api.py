@@ -16,6 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from tongxin.cases.models import Case, CaseEvent, DepartmentCall
+from tongxin.core import clock
 from tongxin.core.models import AuditEvent
 from tongxin.orgs.models import Organisation, OrgKind, Post
 from tongxin.places.models import Place
@@ -432,7 +433,7 @@ def test_merge_and_me_too(demo):
 @pytest.mark.django_db
 def test_measures(demo):
     resident, grid1, secretary = demo.api("resident"), demo.api("grid1"), demo.api("secretary")
-    today = dt.date.today().isoformat()
+    today = clock.today().isoformat()
 
     def figures(client: Any, **query: Any) -> list[dict[str, Any]]:
         response = client.get("/api/v1/cases/measures", query)
@@ -460,7 +461,7 @@ def test_measures(demo):
     grid_id = demo.grid(1).pk
     assert rows[grid_id]["label"] == demo.grid(1).name
     assert rows[grid_id]["received"] - grid_before.get(grid_id, {"received": 0})["received"] == 2
-    future = (dt.date.today() + dt.timedelta(days=3)).isoformat()
+    future = (clock.today() + dt.timedelta(days=3)).isoformat()
     assert figures(secretary, since=future)[0]["received"] == 0
     for by in ("community", "category", "department"):
         assert figures(secretary, by=by)

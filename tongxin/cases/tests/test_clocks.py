@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django_tasks_db.models import DBTaskResult
 
 from tongxin.cases import services, sla
@@ -14,6 +15,8 @@ from tongxin.cases.workflow import State
 from tongxin.inbox.models import Message
 
 from .support import MORNING, act, at, report
+
+pytestmark = pytest.mark.dates
 
 # municipal.manhole, normal: accept 2 h, arrive 4 h, resolve 1 day, in working time.
 # Reported Tuesday 2026-10-20 09:00 (office hours 08:30–12:00, 14:00–18:00).
@@ -156,12 +159,13 @@ def test_the_queued_task_runs_the_check(demo, django_capture_on_commit_callbacks
     from tongxin.cases.tasks import check_case_clocks
 
     case = report(demo)
-    # The task runs with the real clock: every moment of this 2026-10 case has come.
-    result = check_case_clocks.call(case.pk)
-    assert result == 3
-    case.refresh_from_db()
-    assert case.overdue and case.breach_level == 3
-    assert check_case_clocks.call(case.pk) == 0
+    # The task reads the clock: a day after the resolve deadline, every moment has come.
+    with time_machine.travel(RESOLVE["due"] + dt.timedelta(days=1), tick=False):
+        result = check_case_clocks.call(case.pk)
+        assert result == 3
+        case.refresh_from_db()
+        assert case.overdue and case.breach_level == 3
+        assert check_case_clocks.call(case.pk) == 0
 
 
 @pytest.mark.django_db

@@ -7,11 +7,16 @@ import datetime as dt
 from itertools import pairwise
 
 import pytest
+import time_machine
 from django.utils import timezone
 
-from tongxin.cases import selectors
+from tongxin.cases import selectors, sla
+from tongxin.cases.demo import build_demo_cases
 from tongxin.cases.models import Case, DepartmentCall, DutyShift, RoutingRule
 from tongxin.cases.workflow import FINAL_STATES, OPEN_STATES, State
+from tongxin.core import clock
+
+pytestmark = pytest.mark.dates
 
 
 @pytest.mark.django_db
@@ -39,9 +44,9 @@ def test_every_state_and_the_demo_users_cases(demo):
 
 @pytest.mark.django_db
 def test_duty_roster_covers_nights_and_weekends_ahead(demo):
-    now = timezone.now()
+    now = clock.now()
     for days in range(0, 30, 3):
-        night = timezone.localtime(now + dt.timedelta(days=days)).replace(hour=23, minute=0)
+        night = clock.local(now + dt.timedelta(days=days)).replace(hour=23, minute=0)
         assert DutyShift.objects.filter(
             place__kind="community", starts_at__lte=night, ends_at__gt=night
         ).exists()
@@ -50,18 +55,18 @@ def test_duty_roster_covers_nights_and_weekends_ahead(demo):
         ).exists()
 
 
-@pytest.mark.django_db
-def test_fields_agree_with_timeline_and_clocks():
-    now = timezone.now()
-    for case in Case.objects.prefetch_related("events", "calls"):
+def check_story(cases, now):
+    """Each case's fields agree with its timeline and clocks, as the services leave them."""
+    for case in cases.prefetch_related("events", "calls"):
         events = list(case.events.all())
         acts = [e.act for e in events]
         assert [e.seq for e in events] == list(range(1, len(events) + 1)), case.ref
         assert acts[:2] == ["report", "route"], case.ref
         assert events[-1].to_state == case.state, case.ref
         assert all(a.at <= b.at for a, b in pairwise(events)), case.ref
+        assert all(a.to_state == b.from_state for a, b in pairwise(events)), case.ref
         assert events[0].at == case.created_at <= now
-        assert case.ref.startswith(f"SQ{timezone.localtime(case.created_at):%Y%m%d}")
+        assert case.ref.startswith(f"SQ{clock.local(case.created_at):%Y%m%d}")
         assert case.grid_id and case.place_path.startswith(case.grid.path)
         assert case.accept_due and case.resolve_due and case.clocks
         if case.state in FINAL_STATES:
@@ -79,14 +84,46 @@ def test_fields_agree_with_timeline_and_clocks():
             assert case.resolved_on_time == (case.resolved_at <= case.resolve_due), case.ref
         if case.accepted_at is not None:
             assert case.owner_id is not None
-        # The clock worker's marks: a clock whose due time passed while it ran was breached.
+        # The clock worker's marks: a clock whose due time passed while it ran was breached,
+        # and no moment that had come is left unmarked.
         running = case.state in OPEN_STATES and case.state != State.SUSPENDED
         if running and case.resolved_at is None and case.resolve_due < now:
             assert case.overdue and case.clocks["resolve"]["stage"] == "due", case.ref
             assert "breach" in acts
+        assert not sla.moments_until(case, now - dt.timedelta(minutes=1)), case.ref
         if case.overdue:
             assert case.breach_level >= 1 and "breach" in acts, case.ref
         if case.state == State.ESCALATED:
             assert case.calls.exists()
         if case.reopen_count:
             assert case.feedback == "unsatisfied" or "feedback" in acts
+
+
+@pytest.mark.django_db
+def test_fields_agree_with_timeline_and_clocks():
+    check_story(Case.objects.all(), clock.now())
+
+
+# Hard dates for a story that ends "now": New Year's Eve late evening, the 2027 Spring
+# Festival week, a 调休 Saturday (worked), National Day, a month's last day, a leap day in 2028.
+HARD_DATES = [
+    dt.datetime(2026, 12, 31, 23, 30),
+    dt.datetime(2027, 2, 8, 10, 0),
+    dt.datetime(2026, 10, 10, 9, 15),
+    dt.datetime(2026, 10, 1, 0, 5),
+    dt.datetime(2027, 4, 30, 17, 59),
+    dt.datetime(2028, 2, 29, 12, 0),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("local_now", HARD_DATES, ids=lambda d: d.strftime("%Y-%m-%dT%H%M"))
+def test_the_demo_tells_a_true_story_whatever_the_date(local_now):
+    """The builder refuses (DemoStoryError) a timeline out of order, an act from a state the
+    previous act did not leave, or an act that skips a clock moment; the fields agree too."""
+    now = timezone.make_aware(local_now)
+    first = Case.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    for seed in (1, 2, 3):
+        with time_machine.travel(now, tick=False):
+            build_demo_cases(seed=seed, count=320, now=now)
+            check_story(Case.objects.filter(pk__gt=first), now)

@@ -18,6 +18,8 @@ from tongxin.people.models import Person
 
 from .support import MORNING, act, department, events, report
 
+pytestmark = pytest.mark.dates
+
 HOUR = dt.timedelta(hours=1)
 
 

@@ -1,5 +1,6 @@
 """The measures (受理、按时办结率、平均处置时长、回访率、处理率、满意率) over a handful of cases
-with known outcomes, in a month the demo has no cases in (March 2027)."""
+with known outcomes, in a month the demo has no cases in (March 2026: the demo's cases are
+the 90 days before it is generated, and its posts began before 2026)."""
 
 from __future__ import annotations
 
@@ -10,16 +11,19 @@ from tongxin.cases.workflow import State
 
 from .support import act, at, department, report
 
-SINCE, UNTIL = at(2027, 3, 1), at(2027, 4, 1)
+pytestmark = pytest.mark.dates
+
+SINCE, UNTIL = at(2026, 3, 1), at(2026, 4, 1)
 
 
 def t(day, hour, minute=0):
-    return at(2027, 3, day, hour, minute)
+    return at(2026, 3, day + 1, hour, minute)
 
 
 @pytest.fixture
 def outcomes(demo):
-    """Seven cases of 2027-03 with known outcomes (Tuesday the 2nd is a working day)."""
+    """Seven cases of 2026-03 with known outcomes. ``t(n, …)`` is 2026-03-(n+1): t(2) is
+    Tuesday the 3rd and t(3) Wednesday the 4th, both working days."""
     made = {}
     # A — grid 1, 井盖: resolved in 2 h, on time, 满意.
     a = report(demo, now=t(2, 9), description="井盖A")
@@ -27,7 +31,7 @@ def outcomes(demo):
     act(demo, "grid1", a, "start", now=t(2, 9, 20), note="到场")
     act(demo, "grid1", a, "resolve", now=t(2, 11), result="已修复")
     made["a"] = act(demo, "resident", a, "feedback", now=t(2, 12), rating="satisfied")
-    # B — grid 1, 井盖: resolved after 28 h, late (due 3-03 09:30), 基本满意.
+    # B — grid 1, 井盖: resolved after 28 h, late (due 3-04 09:30), 基本满意.
     b = report(demo, now=t(2, 9), description="井盖B")
     act(demo, "grid1", b, "accept", now=t(2, 9, 10))
     act(demo, "grid1", b, "start", now=t(2, 9, 20), note="到场")
@@ -84,7 +88,7 @@ def test_total(demo, outcomes):
     # The street sees the same; the window matters.
     (street,) = measures(demo.user("street"), since=SINCE, until=UNTIL)
     assert figures(street) == figures(total)
-    (empty,) = measures(demo.user("secretary"), since=UNTIL, until=at(2027, 5, 1))
+    (empty,) = measures(demo.user("secretary"), since=UNTIL, until=at(2026, 5, 1))
     assert figures(empty) == (0, 0, 0, None, None, None, None, None)
 
 

@@ -15,6 +15,8 @@ from tongxin.places.models import Place
 
 from .support import MORNING, act, report
 
+pytestmark = pytest.mark.dates
+
 
 @pytest.fixture
 def four(demo):

@@ -12,6 +12,8 @@ from tongxin.cases.models import WorkCalendarDay
 
 from .support import at
 
+pytestmark = pytest.mark.dates
+
 D = dt.date
 
 
@@ -105,3 +107,61 @@ def test_add_and_between_agree():
     for minutes in (1, 59, 450, 451, 2400, 4000):
         end = worktime.add_minutes(start, minutes, working=True)
         assert worktime.working_minutes_between(start, end) == minutes
+
+
+# ---------------------------------------------------------------- years chinese-calendar lacks
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("day", "working"),
+    [
+        (D(2027, 1, 1), False),  # 元旦
+        (D(2027, 2, 5), False),  # 除夕 (a Friday)
+        (D(2027, 2, 8), False),  # 春节, a Monday
+        (D(2027, 2, 10), False),  # 春节 (the break made whole)
+        (D(2027, 2, 11), True),  # back at work
+        (D(2027, 4, 5), False),  # 清明 (a Monday)
+        (D(2027, 10, 1), False),  # 国庆
+        (D(2027, 10, 4), False),  # 国庆, a Monday
+        (D(2027, 10, 6), True),  # a Wednesday after the break
+        (D(2028, 1, 26), False),  # 春节 2028
+        (D(2028, 2, 29), True),  # a leap day, a Tuesday
+    ],
+)
+def test_later_years_take_statutory_holidays_from_the_holidays_package(day, working):
+    assert not worktime.arrangement_published(day.year)
+    assert worktime.is_workday(day) is working
+
+
+@pytest.mark.django_db
+def test_the_admin_table_overrides_the_estimate():
+    # The State Council's notice makes a Sunday a working day: entered in the admin, it wins.
+    WorkCalendarDay.objects.create(date=D(2027, 2, 14), is_workday=True, note="春节调休上班")
+    WorkCalendarDay.objects.create(date=D(2027, 2, 11), is_workday=False, note="春节")
+    assert worktime.is_workday(D(2027, 2, 14)) is True
+    assert worktime.is_workday(D(2027, 2, 11)) is False
+
+
+@pytest.mark.django_db
+def test_working_clocks_skip_the_spring_festival_2027():
+    # Thursday 4 Feb 2027 17:00 plus two working hours: the break runs 5–10 February, so the
+    # deadline falls on Thursday the 11th (09:30), not on Friday the 5th.
+    due = worktime.add_minutes(at(2027, 2, 4, 17, 0), 120, working=True)
+    assert due == at(2027, 2, 11, 9, 30)
+
+
+@pytest.mark.django_db
+def test_unconfirmed_years_are_named_from_the_first_of_november(django_capture_on_commit_callbacks):
+    from django.core.cache import cache
+
+    from tongxin.cases.models import WorkCalendarYear
+
+    cache.clear()
+    assert worktime.unconfirmed_years(D(2026, 10, 31)) == []  # 2026 is published
+    assert worktime.unconfirmed_years(D(2026, 11, 1)) == [2027]
+    assert worktime.unconfirmed_years(D(2027, 3, 1)) == [2027]
+    with django_capture_on_commit_callbacks(execute=True):
+        WorkCalendarYear.objects.create(year=2027, note="国办发明电")
+    assert worktime.unconfirmed_years(D(2026, 12, 31)) == []
+    assert worktime.unconfirmed_years(D(2027, 11, 2)) == [2028]

@@ -8,7 +8,8 @@ import json
 
 import pytest
 from django.test import Client
-from django.utils import timezone
+
+from tongxin.core import clock
 
 API = "/api/v1"
 
@@ -63,7 +64,7 @@ def test_token_is_issued_and_opens_the_api(demo):
     assert r.status_code == 200
     token = r.json()["token"]
     assert len(token) >= 32
-    assert dt.datetime.fromisoformat(r.json()["expires_at"]) > timezone.now()
+    assert dt.datetime.fromisoformat(r.json()["expires_at"]) > clock.now()
     authed = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
     assert authed.get(f"{API}/persons").status_code == 200
 
@@ -105,7 +106,7 @@ def test_expired_token_is_401(demo):
     token, raw = ApiToken.issue(demo.user("grid1"), name="test")
     c = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert c.get(f"{API}/persons").status_code == 200
-    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=clock.now() - dt.timedelta(seconds=1))
     assert_error(c.get(f"{API}/persons"), 401, "UNAUTHENTICATED")
 
 

@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
-from tongxin.core import audit
+from tongxin.core import audit, clock
 from tongxin.core.models import AuditChainHead, AuditEvent
 
 
@@ -67,8 +67,8 @@ def test_rows_refuse_update_and_delete_through_the_orm(chain):
 
 def test_prune_respects_retention_and_keeps_the_chain_verifiable(chain):
     with pytest.raises(CommandError, match="至少保留 183 天"):
-        call_command("audit_prune", "--before", timezone.localdate().isoformat())
-    old = timezone.now() - dt.timedelta(days=400)
+        call_command("audit_prune", "--before", clock.today().isoformat())
+    old = clock.now() - dt.timedelta(days=400)
     # Rebuild the chain with three rows written 400 days ago and three written now.
     AuditEvent.objects.all().delete()
     AuditChainHead.objects.filter(pk=1).update(
@@ -80,7 +80,7 @@ def test_prune_respects_retention_and_keeps_the_chain_verifiable(chain):
             audit.record(actor=None, action=f"old{i}")
     for i in range(3):
         audit.record(actor=None, action=f"new{i}")
-    cutoff = (timezone.now() - dt.timedelta(days=200)).date().isoformat()
+    cutoff = (clock.now() - dt.timedelta(days=200)).date().isoformat()
     call_command("audit_prune", "--before", cutoff, stdout=io.StringIO())
     assert not AuditEvent.objects.filter(action__startswith="old").exists()
     assert "校验通过" in verify()

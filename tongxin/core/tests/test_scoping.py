@@ -16,11 +16,14 @@ from django.db import connection
 
 from tongxin.accounts.models import AccessGrant
 from tongxin.cases.models import Case
+from tongxin.core import clock
 from tongxin.core.errors import NotFound
 from tongxin.core.scoping import access, forget_scope, scope_for
 from tongxin.orgs.models import Post
 from tongxin.people.models import CareTag, Household, PartyMembership, Person
 from tongxin.places.models import Place
+
+pytestmark = pytest.mark.dates
 
 # Where each scoped model keeps the path of the place it belongs to.
 LOCATED = {
@@ -129,13 +132,13 @@ def test_access_ends_with_the_post(demo):
     user = demo.user("grid2")
     assert Person.objects.visible_to(user).filter(grid=demo.grid(2)).exists()
     Post.objects.filter(person=user.person, place=demo.grid(2)).update(
-        end_date=dt.date.today() - dt.timedelta(days=1)
+        end_date=clock.today() - dt.timedelta(days=1)
     )
     forget_scope(user)
     assert not Person.objects.visible_to(user).filter(grid=demo.grid(2)).exists()
     # A post that starts tomorrow gives nothing yet either.
     Post.objects.filter(person=user.person, place=demo.grid(2)).update(
-        start_date=dt.date.today() + dt.timedelta(days=1), end_date=None
+        start_date=clock.today() + dt.timedelta(days=1), end_date=None
     )
     forget_scope(user)
     assert not Person.objects.visible_to(user).filter(grid=demo.grid(2)).exists()
@@ -148,7 +151,7 @@ def test_explicit_grant_for_a_department(demo):
     forget_scope(user)
     assert Person.objects.visible_to(user).filter(grid=demo.grid(3)).exists()
     assert not CareTag.objects.visible_to(user).exists()  # include_care is off
-    grant.valid_until = dt.date.today() - dt.timedelta(days=1)
+    grant.valid_until = clock.today() - dt.timedelta(days=1)
     grant.save()
     forget_scope(user)
     assert not Person.objects.visible_to(user).filter(grid=demo.grid(3)).exists()

@@ -13,10 +13,10 @@ from xml.etree import ElementTree as ET
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
 from tongxin.cases import services as case_services
 from tongxin.cases.models import Case, Channel
+from tongxin.core import clock
 from tongxin.open311.demo import DEMO_JURISDICTION, DEMO_KEY
 from tongxin.open311.models import Open311Request, Partner
 
@@ -337,7 +337,7 @@ def test_request_filters_and_window(demo, client):
         r["status"] == "closed"
         for r in client.get(f"{BASE}/requests.json", {"status": "closed"}).json()
     )
-    now = timezone.now()
+    now = clock.now()
     too_long = {
         "start_date": (now - dt.timedelta(days=120)).isoformat(),
         "end_date": now.isoformat(),

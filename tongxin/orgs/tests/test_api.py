@@ -6,8 +6,11 @@ import re
 
 import pytest
 
+from tongxin.core import clock
 from tongxin.orgs.models import Organisation, Post
 from tongxin.places.models import Place
+
+pytestmark = pytest.mark.dates
 
 API = "/api/v1"
 MASKED_PHONE = re.compile(r"^1\d{2}\*{4}\d{4}$")
@@ -177,7 +180,7 @@ def test_ended_posts_are_not_listed(demo):
 
     grid = demo.grid(1)
     b_post = Post.objects.active().get(place=grid, role="grid_worker", rank="B")
-    b_post.end_date = dt.date.today() - dt.timedelta(days=1)
+    b_post.end_date = clock.today() - dt.timedelta(days=1)
     b_post.save(update_fields=["end_date"])
     items = demo.api("secretary").get(f"{API}/posts?place={grid.pk}").json()["items"]
     assert b_post.pk not in {p["id"] for p in items}

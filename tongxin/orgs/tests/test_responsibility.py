@@ -4,13 +4,14 @@ import datetime as dt
 
 import pytest
 
+from tongxin.core import clock
 from tongxin.orgs.models import Absence, Post
 from tongxin.orgs.roles import Duty, Role
 from tongxin.orgs.selectors import responsible_for
 from tongxin.people.services import PersonData, person_create
 from tongxin.places.services import place_create
 
-TODAY = dt.date.today()
+pytestmark = pytest.mark.dates
 
 
 @pytest.fixture
@@ -42,7 +43,7 @@ def hold(p, role, place, rank="", start=None, end=None):
         role=role,
         place=place,
         rank=rank,
-        start_date=start or TODAY - dt.timedelta(days=30),
+        start_date=start or clock.today() - dt.timedelta(days=30),
         end_date=end,
     )
 
@@ -50,8 +51,8 @@ def hold(p, role, place, rank="", start=None, end=None):
 def away(p, days=3):
     return Absence.objects.create(
         person=p,
-        start_date=TODAY - dt.timedelta(days=1),
-        end_date=TODAY + dt.timedelta(days=days),
+        start_date=clock.today() - dt.timedelta(days=1),
+        end_date=clock.today() + dt.timedelta(days=days),
         reason="请假",
     )
 
@@ -89,14 +90,16 @@ def test_a_then_b_then_next_level(tree):
 
 def test_ended_and_future_posts_do_not_count(tree):
     old, future, b = person("老"), person("新"), person("乙")
-    hold(old, Role.GRID_WORKER, tree["grid"], rank="A", end=TODAY - dt.timedelta(days=1))
-    hold(future, Role.GRID_WORKER, tree["grid"], rank="A", start=TODAY + dt.timedelta(days=5))
+    hold(old, Role.GRID_WORKER, tree["grid"], rank="A", end=clock.today() - dt.timedelta(days=1))
+    hold(
+        future, Role.GRID_WORKER, tree["grid"], rank="A", start=clock.today() + dt.timedelta(days=5)
+    )
     hold(b, Role.GRID_WORKER, tree["grid"], rank="B")
     assert responsible_for(tree["grid"]).person == b
     # On the day the future post starts, A is back in charge.
-    assert responsible_for(tree["grid"], on=TODAY + dt.timedelta(days=5)).person == future
+    assert responsible_for(tree["grid"], on=clock.today() + dt.timedelta(days=5)).person == future
     # And on a day in the past, the old holder was.
-    assert responsible_for(tree["grid"], on=TODAY - dt.timedelta(days=2)).person == old
+    assert responsible_for(tree["grid"], on=clock.today() - dt.timedelta(days=2)).person == old
 
 
 def test_absence_outside_its_dates_does_not_matter(tree):
@@ -104,7 +107,7 @@ def test_absence_outside_its_dates_does_not_matter(tree):
     hold(a, Role.GRID_WORKER, tree["grid"], rank="A")
     away(a, days=2)
     assert responsible_for(tree["grid"]).person != a
-    assert responsible_for(tree["grid"], on=TODAY + dt.timedelta(days=3)).person == a
+    assert responsible_for(tree["grid"], on=clock.today() + dt.timedelta(days=3)).person == a
 
 
 def test_nobody_anywhere_says_so(tree):

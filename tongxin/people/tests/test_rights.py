@@ -12,9 +12,8 @@ from urllib.parse import quote
 import pytest
 from django.apps import apps
 from django.db import connection
-from django.utils import timezone
 
-from tongxin.core import audit, csvsafe, vault
+from tongxin.core import audit, clock, csvsafe, vault
 from tongxin.core.models import AuditEvent
 from tongxin.core.validators import id_check_char
 from tongxin.orgs.models import Absence, Post
@@ -123,7 +122,7 @@ def test_export_covers_care_tags_posts_absences_and_membership(demo):
     me = user.person
     CareTag.objects.create(person=me, kind="disabled", grade="二级肢体", note="行动不便")
     Absence.objects.create(
-        person=me, start_date=timezone.localdate(), end_date=timezone.localdate(), reason="病假"
+        person=me, start_date=clock.today(), end_date=clock.today(), reason="病假"
     )
     data = json.loads(export(demo.client("building"), "json").content)["data"]
     assert [t["kind"] for t in data["care_tags"]] == ["残疾"]
@@ -383,9 +382,7 @@ def test_secretary_erases_a_person(demo):
     user = demo.user("building")
     person = user.person
     CareTag.objects.create(person=person, kind="serious_illness", note="住院")
-    Absence.objects.create(
-        person=person, start_date=timezone.localdate(), end_date=timezone.localdate()
-    )
+    Absence.objects.create(person=person, start_date=clock.today(), end_date=clock.today())
     old = {
         "name": person.name,
         "id": clear_id_number(person),

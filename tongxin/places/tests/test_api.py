@@ -7,8 +7,11 @@ import datetime as dt
 
 import pytest
 
+from tongxin.core import clock
 from tongxin.orgs.models import Absence, Post
 from tongxin.places.models import Place
+
+pytestmark = pytest.mark.dates
 
 API = "/api/v1"
 
@@ -172,7 +175,7 @@ def test_grid_responsible_is_the_a_worker_with_a_trail(demo):
     body = _responsible(demo.api("grid1"), grid, duty="general")
     assert body["place"]["id"] == grid.pk
     assert body["duty"] == "general" and body["duty_label"] == "综合管理"
-    assert body["on"] == dt.date.today().isoformat()
+    assert body["on"] == clock.today().isoformat()
     assert body["person"]["id"] == me.pk
     assert body["person"]["name"] == me.name
     assert body["post"]["role"] == "grid_worker"
@@ -185,7 +188,7 @@ def test_grid_responsible_is_the_a_worker_with_a_trail(demo):
 
 def test_b_stands_in_when_a_is_absent_then_the_grid_chief(demo):
     grid = demo.grid(1)
-    today = dt.date.today()
+    today = clock.today()
     a_post = Post.objects.active().get(place=grid, role="grid_worker", rank="A")
     b_post = Post.objects.active().get(place=grid, role="grid_worker", rank="B")
     Absence.objects.create(
@@ -267,7 +270,7 @@ def test_grid_worker_loses_the_grid_when_the_post_ends(demo):
     c = demo.api("grid1")
     assert c.get(f"{API}/places/{grid.pk}").status_code == 200
     Post.objects.filter(person_id=demo.user("grid1").person_id, place=grid).update(
-        end_date=dt.date.today() - dt.timedelta(days=1)
+        end_date=clock.today() - dt.timedelta(days=1)
     )
     assert c.get(f"{API}/places/{grid.pk}").status_code == 404
     ids = {p["id"] for p in c.get(f"{API}/places?kind=grid").json()["items"]}

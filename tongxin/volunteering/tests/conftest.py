@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.utils import timezone
+
+from tongxin.core import clock
 
 
 @dataclass
@@ -51,7 +52,7 @@ class Vol:
     ) -> Any:
         from tongxin.volunteering.services import activity_create
 
-        start = timezone.now() + start_in
+        start = clock.now() + start_in
         return activity_create(
             actor=self.secretary,
             community=self.community,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from tongxin.core import clock
 from tongxin.core.tests.matrix_roles import PEOPLE_ROLES, SIGNED_IN
 
 COMMUNITY = frozenset({"resident", "building", "grid1", "grid2", "secretary"})
@@ -96,7 +97,6 @@ ARGUMENTS = {
 def subject(demo: Any) -> dict[str, Any]:
     """The resident's registration, signup, order and honour; an activity, a reward and a
     transaction of the demo community."""
-    from django.utils import timezone
 
     from tongxin.volunteering import ledger, services
     from tongxin.volunteering.models import Honour, Reward, Volunteer
@@ -104,7 +104,7 @@ def subject(demo: Any) -> dict[str, Any]:
     resident, secretary = demo.user("resident"), demo.user("secretary")
     volunteer = Volunteer.objects.get(person=resident.person)
     community = volunteer.community
-    start = timezone.now() + dt.timedelta(days=1)
+    start = clock.now() + dt.timedelta(days=1)
     activity = services.activity_create(
         actor=secretary,
         community=community,

@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from django.utils import timezone
-
+from tongxin.core import clock
 from tongxin.volunteering.models import Reward, RewardOrder
 
 
@@ -65,7 +64,7 @@ def test_redeem_201_then_replay_and_409_codes(demo, vol):
 
 def test_activity_flow_through_the_api(demo, vol):
     sec = demo.api("secretary")
-    start = timezone.now() + dt.timedelta(hours=1)
+    start = clock.now() + dt.timedelta(hours=1)
     r = post(
         sec,
         "/api/v1/activities",
@@ -142,9 +141,7 @@ def test_volunteers_leaderboard_and_honours(demo, vol):
     board = demo.api("resident").get("/api/v1/leaderboard").json()
     assert board["persons"] and board["persons"][0]["points"] >= board["persons"][-1]["points"]
     assert any(p["id"] == vol.resident.person_id for p in board["persons"])
-    year = demo.api("resident").get(
-        "/api/v1/leaderboard", {"period": str(timezone.localdate().year)}
-    )
+    year = demo.api("resident").get("/api/v1/leaderboard", {"period": str(clock.today().year)})
     assert year.status_code == 200 and year.json()["units"]
     assert demo.api("resident").get("/api/v1/leaderboard", {"period": "20xx"}).status_code == 422
 

@@ -23,6 +23,8 @@ from tongxin.core.errors import DomainError
 from tongxin.volunteering import ledger, services
 from tongxin.volunteering.models import Account, OrderStatus, RewardOrder
 
+pytestmark = pytest.mark.dates
+
 TODAY = dt.date(2026, 6, 1)
 _keys = itertools.count()
 

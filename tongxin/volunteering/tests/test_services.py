@@ -10,8 +10,8 @@ import io
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.utils import timezone
 
+from tongxin.core import clock
 from tongxin.core.errors import DomainError, Forbidden
 from tongxin.core.models import AuditEvent
 from tongxin.volunteering import ledger, services
@@ -23,6 +23,8 @@ from tongxin.volunteering.models import (
     SignupStatus,
     Volunteer,
 )
+
+pytestmark = pytest.mark.dates
 
 
 def test_demo_volunteers_have_points_and_the_catalogue_has_stock(vol):
@@ -74,7 +76,7 @@ def test_check_in_out_and_confirm_pays_points_by_rule_and_difficulty(vol):
     assert s.status == SignupStatus.CONFIRMED and s.points == expected
     assert vol.balance(user) == expected
     entry = s.award_tx.entries.get(amount__gt=0)
-    assert entry.expires_on == timezone.localdate() + dt.timedelta(days=rule.expiry_days)
+    assert entry.expires_on == clock.today() + dt.timedelta(days=rule.expiry_days)
 
 
 def test_daily_cap_limits_a_second_activity_of_the_same_day(vol):
@@ -295,7 +297,7 @@ def test_child_volunteer_needs_a_guardian_of_the_household(vol, demo):
 
     child = (
         Person.objects.filter(
-            birth_date__gt=dt.date.today() - dt.timedelta(days=365 * 12),
+            birth_date__gt=clock.today() - dt.timedelta(days=365 * 12),
             household__isnull=False,
             volunteer__isnull=True,
         )
@@ -305,7 +307,7 @@ def test_child_volunteer_needs_a_guardian_of_the_household(vol, demo):
     parent = (
         Person.objects.filter(household=child.household)
         .exclude(pk=child.pk)
-        .exclude(birth_date__gt=dt.date.today() - dt.timedelta(days=365 * 18))
+        .exclude(birth_date__gt=clock.today() - dt.timedelta(days=365 * 18))
         .first()
     )
     user = User.objects.create(username="parent1", person=parent)

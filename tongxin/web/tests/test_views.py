@@ -175,5 +175,27 @@ def test_workbench_query_count_does_not_depend_on_data_size(demo, django_assert_
     # never by the number of residents.
     with django_assert_max_num_queries(70):
         grid_worker.get("/")
-    with django_assert_max_num_queries(25):
+    # 26: the last is the holiday-arrangement confirmation (cached after the first read).
+    with django_assert_max_num_queries(26):
         secretary.get("/")
+
+
+@pytest.mark.dates
+@pytest.mark.parametrize(
+    ("moment", "shown"),
+    [("2026-10-31T10:00", False), ("2026-11-01T08:00", True), ("2027-03-01T10:00", True)],
+)
+def test_workbench_warns_of_an_unconfirmed_holiday_arrangement(demo, moment, shown):
+    import datetime as dt
+
+    import time_machine
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    cache.clear()
+    at = timezone.make_aware(dt.datetime.fromisoformat(moment))
+    with time_machine.travel(at, tick=False):
+        for username, sees in (("secretary", shown), ("sysadmin", shown), ("grid1", False)):
+            page = demo.client(username).get("/")
+            assert page.status_code == 200
+            assert ('id="calendar-warning"' in page.content.decode()) is sees, username
