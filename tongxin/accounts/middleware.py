@@ -26,6 +26,7 @@ from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
 from tongxin.core import clock
+from tongxin.core.errors import envelope
 
 from . import second_factor
 from .services import session_absolute, session_idle
@@ -102,11 +103,7 @@ class SecondFactorMiddleware:
         )
         if request.path.startswith("/api/"):
             return JsonResponse(
-                {
-                    "code": "SECOND_FACTOR_REQUIRED",
-                    "message": "请先在网页上完成双因素认证",
-                    "details": None,
-                },
+                envelope("SECOND_FACTOR_REQUIRED", "请先在网页上完成双因素认证"),
                 status=401,
                 json_dumps_params={"ensure_ascii": False},
             )

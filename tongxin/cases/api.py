@@ -34,7 +34,7 @@ from tongxin.core.api_support import caller, paginate
 from tongxin.core.errors import Forbidden, NotFound, ValidationFailed
 from tongxin.core.models import StoredUpload
 from tongxin.core.ratelimit import hit
-from tongxin.core.scoping import scope_for
+from tongxin.core.scoping import access, scope_for
 from tongxin.core.validators import validate_phone
 from tongxin.places.api import access_place, place_ref
 from tongxin.places.geo import distance_m
@@ -49,7 +49,6 @@ from .models import (
     Feedback,
     Level,
     Priority,
-    RoutingDecision,
 )
 from .schemas import (
     ActionIn,
@@ -80,7 +79,7 @@ MEASURE_GROUPS = ("total", "grid", "community", "department", "category")
 
 
 def _fail(field_name: str, reason: str) -> ValidationFailed:
-    return ValidationFailed(reason, details=[{"field": field_name, "reason": reason}])
+    return ValidationFailed(reason, fields=[{"field": field_name, "reason": reason}])
 
 
 def _choices_text(choices: Any) -> str:
@@ -317,9 +316,7 @@ def case_detail(user: Any, case: Case) -> dict[str, Any]:
                 "override": r.override,
                 "decided_by": _user_label(r.decided_by),
             }
-            for r in RoutingDecision.objects.filter(case=case)
-            .select_related("person", "organisation", "decided_by__person")
-            .order_by("at", "pk")
+            for r in selectors.routing_trail(case)
         ]
     duplicates: list[dict[str, Any]] = []
     if (viewer.internal or viewer.reporter) and case.is_open and case.lat is not None:
@@ -352,32 +349,14 @@ def case_detail(user: Any, case: Case) -> dict[str, Any]:
     }
 
 
-_RELATED = (
-    "category",
-    "grid",
-    "place",
-    "assignee_person",
-    "assignee_org",
-    "owner",
-    "reporter_person",
-    "merged_into",
-)
-
-
-def access_case(user: Any, case_id: int) -> Case:
-    """The case if the caller may see it; ``NotFound`` (404) otherwise."""
-    case = Case.objects.visible_to(user).select_related(*_RELATED).filter(pk=case_id).first()
-    if case is None:
-        raise NotFound()
-    return case
-
-
 def _after_write(user: Any, case_id: int) -> Case:
     """The case after a write by ``user``: through the scope when it is still in sight,
-    else as the public may see it (a neighbour's "me too", an operator's report for someone
-    else) — ``case_detail`` then shows only its public face."""
-    case = Case.objects.visible_to(user).select_related(*_RELATED).filter(pk=case_id).first()
-    return case or Case.objects.select_related(*_RELATED).get(pk=case_id)
+    else through what a party may see of it (a neighbour's "me too", an operator's report
+    for someone else) — ``case_detail`` then shows only its public face."""
+    try:
+        return access(Case.objects.visible_to(user).for_detail(), case_id)
+    except NotFound:
+        return access(Case.objects.public_to(user).for_detail(), case_id)
 
 
 # ------------------------------------------------------------------ categories
@@ -459,8 +438,8 @@ def _check_report(user: Any, payload: CaseIn) -> None:
             address=payload.address,
         )
     except ValidationFailed as exc:
-        details.extend(exc.details or [])
-    raise ValidationFailed(details[0]["reason"], details=details)
+        details.extend(exc.fields)
+    raise ValidationFailed(details[0]["reason"], fields=details)
 
 
 @router.post("/cases", response={201: CaseDetailOut}, summary="上报诉求（一键上报、热线、巡查……）")
@@ -469,7 +448,7 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Any:
     (``place_id``) or an ``address``; it is resolved to building and grid, then the case is
     routed and its clocks start. The answer (201) is the case as the caller may see it, with
     ``possible_duplicates``: open cases of the same category nearby. Every bad field is
-    reported at once: 422 with ``details`` ``[{"field", "reason"}]``."""
+    reported at once: 422 with ``fields`` ``[{"field", "reason"}]``."""
     user = caller(request)
     if not policies.may_report(user):
         raise Forbidden("当前账号不能上报诉求", code="REPORT_FORBIDDEN")
@@ -612,7 +591,7 @@ def get_case(request: HttpRequest, case_id: int) -> Any:
     called in (``calls``), the routing decisions with their reasons, the clocks and possible
     duplicates."""
     user = caller(request)
-    return case_detail(user, access_case(user, case_id))
+    return case_detail(user, access(Case.objects.visible_to(user).for_detail(), case_id))
 
 
 @router.post(

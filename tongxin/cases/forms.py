@@ -172,12 +172,10 @@ class ReportForm(forms.Form):
         """Put the service's refusal next to the field it names (else above the form)."""
         aliases = {"lat": "where", "lng": "where", "location": "where", "place_id": "where"}
         placed = False
-        for item in exc.details or []:
-            if not isinstance(item, dict):
-                continue
-            name = aliases.get(item.get("field", ""), item.get("field", ""))
+        for item in exc.fields:
+            name = aliases.get(item["field"], item["field"])
             if name in self.fields:
-                self.add_error(name, item.get("reason") or exc.message)
+                self.add_error(name, item["reason"] or exc.message)
                 placed = True
         if not placed:
             self.add_error(None, exc.message)

@@ -148,6 +148,30 @@ class CaseQuerySet(ScopedQuerySet):
     def open(self) -> CaseQuerySet:
         return self.filter(state__in=OPEN_STATES)
 
+    def for_detail(self) -> CaseQuerySet:
+        """With what a case's page and API answer show beside it (one query)."""
+        return self.select_related(
+            "category__parent",
+            "place",
+            "grid",
+            "assignee_person",
+            "assignee_org",
+            "owner",
+            "supervisor",
+            "reporter_person",
+            "merged_into",
+        )
+
+    def public_to(self, user: Any) -> CaseQuerySet:
+        """The cases a user is a party to without seeing them in full (not in
+        ``visible_to``): those they filed for someone else and those they said "me too" on.
+        Only their public face is shown (``cases.api.case_detail`` decides what that is)."""
+        user_id = getattr(user, "pk", None) or 0
+        supported = CaseSupport.objects.filter(user_id=user_id).values("case_id")
+        qs = self.filter(Q(reporter_user_id=user_id) | Q(pk__in=supported))
+        qs.is_scoped = True
+        return qs
+
 
 def case_ref(at: dt.datetime, pk: int) -> str:
     """A case's reference: ``SQ``, the local date of the report, ``-``, the id (at least six

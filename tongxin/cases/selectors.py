@@ -27,11 +27,13 @@ from django.db.models.functions import Substr
 
 from tongxin.core import clock
 from tongxin.core.scoping import scope_for
+from tongxin.orgs.models import Post
+from tongxin.orgs.roles import ROLE_RULES, View
 from tongxin.people.selectors import home_place
 from tongxin.places.geo import distance_m
 from tongxin.places.models import Place
 
-from .models import Case, CaseCategory, DepartmentCall, Feedback
+from .models import Case, CaseCategory, DepartmentCall, Feedback, RoutingDecision
 from .policies import dispatcher_paths
 from .workflow import OPEN_STATES, State
 
@@ -45,6 +47,37 @@ VIEWS = {
     "reported": "我反映的",
     "all": "全部",
 }
+
+
+def routing_trail(case: Case) -> QuerySet[RoutingDecision]:
+    """Every routing decision of a case the caller already reached through its scope."""
+    return (
+        RoutingDecision.objects.filter(case=case)
+        .select_related("person", "organisation", "decided_by__person")
+        .order_by("at", "pk")
+    )
+
+
+def community_staff_posts(case: Case) -> list[Post]:
+    """One post per staff member of the case's community (the people a dispatcher may hand
+    the case to), most senior place first."""
+    community = case.place.at_or_above("community") if case.place is not None else None
+    if community is None:
+        return []
+    staff_roles = [r for r, rule in ROLE_RULES.items() if rule.view == View.STAFF]
+    posts = (
+        Post.objects.active()
+        .filter(place_path__startswith=community.path, role__in=staff_roles)
+        .select_related("person", "place")
+        .order_by("place_path", "role", "rank", "pk")
+    )
+    seen: set[int] = set()
+    out = []
+    for p in posts:
+        if p.person_id not in seen:
+            seen.add(p.person_id)
+            out.append(p)
+    return out
 
 
 def cases_for(user: Any) -> QuerySet[Case]:

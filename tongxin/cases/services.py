@@ -55,7 +55,7 @@ MAX_PHOTOS = 9
 
 
 def _fail(field_name: str, reason: str) -> ValidationFailed:
-    return ValidationFailed(reason, details=[{"field": field_name, "reason": reason}])
+    return ValidationFailed(reason, fields=[{"field": field_name, "reason": reason}])
 
 
 def _actor_label(actor: Any) -> str:
@@ -809,7 +809,7 @@ def case_act(
         raise ValidationFailed(
             f"未知的操作：{act}",
             code="UNKNOWN_ACTION",
-            details=[{"field": "action", "reason": "取值应为：" + "、".join(HANDLERS)}],
+            fields=[{"field": "action", "reason": "取值应为：" + "、".join(HANDLERS)}],
         )
     with transaction.atomic():
         case = _find_for_act(actor, case_id, act)

@@ -23,8 +23,7 @@ from tongxin.core import clock, uploads
 from tongxin.core.errors import DomainError, NotFound, ValidationFailed
 from tongxin.core.models import StoredUpload
 from tongxin.core.scoping import access, scope_for
-from tongxin.orgs.models import Organisation, OrgKind, Post
-from tongxin.orgs.roles import ROLE_RULES, View
+from tongxin.orgs.models import Organisation, OrgKind
 from tongxin.people.selectors import home_place
 from tongxin.places.models import Place
 from tongxin.web.decorators import personal_page
@@ -222,7 +221,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
     if priority not in Priority.values:
         priority = ""
     q = search_text(request)
-    qs = selectors.worklist(user, view) if view else Case.objects.none()
+    qs = selectors.worklist(user, view) if view else Case.objects.visible_to(user).none()
     qs = selectors.filter_cases(
         qs,
         state=state,
@@ -375,23 +374,7 @@ class ActForm:
 
 
 def _dispatch_choices(case: Case) -> tuple[list[Any], list[Organisation]]:
-    community = community_of(case.place)
-    people: list[Any] = []
-    if community is not None:
-        seen: set[int] = set()
-        staff_roles = [r for r, rule in ROLE_RULES.items() if rule.view == View.STAFF]
-        posts = (
-            Post.objects.active()
-            .filter(place_path__startswith=community.path, role__in=staff_roles)
-            .select_related("person", "place")
-            .order_by("place_path", "role", "rank", "pk")
-        )
-        for p in posts:
-            if p.person_id in seen:
-                continue
-            seen.add(p.person_id)
-            people.append(p)
-    return people, _departments_for(case)
+    return selectors.community_staff_posts(case), _departments_for(case)
 
 
 def _departments_for(case: Case) -> list[Organisation]:
@@ -492,29 +475,10 @@ def _duplicates_for(user: Any, case: Case) -> list[Case]:
     return [c for c in near if c.pk in visible]
 
 
-def _load(user: Any, pk: int) -> Case:
-    return access(
-        Case,
-        user,
-        pk,
-        queryset=Case.objects.select_related(
-            "category__parent",
-            "place",
-            "grid",
-            "assignee_person",
-            "assignee_org",
-            "owner",
-            "supervisor",
-            "reporter_person",
-            "merged_into",
-        ),
-    )
-
-
 @personal_page
 @require_GET
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _load(request.user, pk)
+    case = access(Case.objects.visible_to(request.user).for_detail(), pk)
     return render(request, "cases/detail.html", _case_context(request, case, {}))
 
 
@@ -535,7 +499,7 @@ def act(request: HttpRequest, pk: int, act: str) -> HttpResponse:
         raise Http404
     if act == Act.SUPPORT:
         return _support(request, pk)
-    case = _load(user, pk)
+    case = access(Case.objects.visible_to(user).for_detail(), pk)
     data = act_data(act, request)
     try:
         if act == Act.MERGE:
@@ -554,10 +518,9 @@ def act(request: HttpRequest, pk: int, act: str) -> HttpResponse:
         message = exc.message
         if exc.status == 409:
             message = f"{exc.message}。页面上的状态可能已过时，请查看最新办理记录。"
-        elif exc.details and isinstance(exc.details, list):
-            reasons = [d.get("reason", "") for d in exc.details if isinstance(d, dict)]
-            message = "；".join(r for r in reasons if r) or exc.message
-        case = _load(user, pk)
+        elif exc.fields:
+            message = "；".join(f["reason"] for f in exc.fields if f["reason"]) or exc.message
+        case = access(Case.objects.visible_to(user).for_detail(), pk)
         context = _case_context(request, case, {act: message})
         context["act_error"] = (act, message)
         return render(request, "cases/detail.html", context, status=exc.status)
@@ -602,7 +565,7 @@ def _support(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def reveal(request: HttpRequest, pk: int) -> HttpResponse:
     """The reporter's full phone number for a call back, with a stated reason (audited)."""
-    case = _load(request.user, pk)
+    case = access(Case.objects.visible_to(request.user).for_detail(), pk)
     context: dict[str, Any] = {"case": case}
     status = 200
     try:

@@ -156,7 +156,7 @@ def next_state(act: str, state: str) -> str:
     if state not in table:
         raise TransitionRefused(
             f"案件当前状态为“{State(state).label}”，不能执行“{Act(act).label}”",
-            details={"state": state, "action": act},
+            context={"state": state, "action": act},
         )
     target = table[state]
     return state if target == SAME else target

@@ -15,7 +15,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from tongxin.core import clock
 
-from .errors import DomainError
+from .errors import Code, DomainError, envelope
 
 
 class BearerAuth(HttpBearer):
@@ -39,7 +39,8 @@ API_DESCRIPTION = """同心 Tongxin: places, people, households, organisations a
 Authenticate with `POST /api/v1/auth/token` and send `Authorization: Bearer <token>`, or use
 a logged-in browser session. Every answer is limited to what the caller may see; anything out
 of scope answers 404 `NOT_FOUND`, exactly like something that does not exist. Errors have the
-body `{"code", "message", "details"}`. ID and phone numbers are always masked. See docs/api.md.
+body `{"code", "message", "fields": [{"field", "reason"}], "context"}`. ID and phone numbers
+are always masked. See docs/api.md.
 """
 
 api = NinjaAPI(
@@ -53,15 +54,9 @@ api = NinjaAPI(
 )
 
 
-def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
-    return {"code": code, "message": message, "details": details}
-
-
 @api.exception_handler(DomainError)
 def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return api.create_response(
-        request, error_body(exc.code, exc.message, exc.details), status=exc.status
-    )
+    return api.create_response(request, exc.body(), status=exc.status)
 
 
 def _reason_zh(error: dict[str, Any]) -> str:
@@ -93,30 +88,30 @@ def _reason_zh(error: dict[str, Any]) -> str:
 
 @api.exception_handler(NinjaValidationError)
 def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    details = [
+    fields = [
         {"field": ".".join(str(p) for p in e.get("loc", [])), "reason": _reason_zh(e)}
         for e in exc.errors
     ]
     return api.create_response(
-        request, error_body("VALIDATION_FAILED", "请求参数不正确", details), status=422
+        request, envelope(Code.VALIDATION_FAILED, "请求参数不正确", fields), status=422
     )
 
 
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return api.create_response(
-        request, error_body("UNAUTHENTICATED", "请先登录或提供有效令牌"), status=401
+        request, envelope("UNAUTHENTICATED", "请先登录或提供有效令牌"), status=401
     )
 
 
 @api.exception_handler(Http404)
 def on_http404(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return api.create_response(request, error_body("NOT_FOUND", "未找到该对象"), status=404)
+    return api.create_response(request, envelope(Code.NOT_FOUND, "未找到该对象"), status=404)
 
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return api.create_response(request, error_body("HTTP_ERROR", str(exc)), status=exc.status_code)
+    return api.create_response(request, envelope("HTTP_ERROR", str(exc)), status=exc.status_code)
 
 
 class TokenIn(Schema):
@@ -130,10 +125,18 @@ class TokenOut(Schema):
     expires_at: str
 
 
+class FieldErrorOut(Schema):
+    field: str
+    reason: str
+
+
 class ErrorOut(Schema):
+    """The one error envelope (``core.errors``)."""
+
     code: str
     message: str
-    details: Any = None
+    fields: list[FieldErrorOut] = []
+    context: dict[str, Any] | None = None
 
 
 @api.post(
@@ -160,10 +163,10 @@ def issue_token(request: HttpRequest, payload: TokenIn) -> Any:
     def locked(lock: Any) -> HttpResponse:
         response = api.create_response(
             request,
-            error_body(
+            envelope(
                 "LOGIN_LOCKED",
                 lock.message,
-                {"scope": lock.scope, "until": lock.until.isoformat()},
+                context={"scope": lock.scope, "until": lock.until.isoformat()},
             ),
             status=429,
         )
@@ -177,19 +180,17 @@ def issue_token(request: HttpRequest, payload: TokenIn) -> Any:
         lock = lockout.current_lock(payload.username, ip)
         if lock is not None:
             return locked(lock)
-        return Status(401, error_body("INVALID_CREDENTIALS", "用户名或密码错误"))
+        return Status(401, envelope("INVALID_CREDENTIALS", "用户名或密码错误"))
     state = second_factor.state_for(user)
     if state == second_factor.ENROL:
         audit.record(actor=user, action="api_token", result="denied", detail={"reason": "enrol"})
         return Status(
             403,
-            error_body("OTP_ENROLMENT_REQUIRED", "该账号须先在网页上启用双因素认证，再申请令牌"),
+            envelope("OTP_ENROLMENT_REQUIRED", "该账号须先在网页上启用双因素认证，再申请令牌"),
         )
     if state == second_factor.VERIFY:
         if not payload.otp.strip():
-            return Status(
-                401, error_body("OTP_REQUIRED", "该账号已启用双因素认证，请提供验证码 otp")
-            )
+            return Status(401, envelope("OTP_REQUIRED", "该账号已启用双因素认证，请提供验证码 otp"))
         if second_factor.verify(user=user, code=payload.otp) is None:
             lock = lockout.register_attempt(
                 username=payload.username,
@@ -201,7 +202,7 @@ def issue_token(request: HttpRequest, payload: TokenIn) -> Any:
             )
             if lock is not None:
                 return locked(lock)
-            return Status(401, error_body("OTP_INVALID", "验证码不正确或已经用过"))
+            return Status(401, envelope("OTP_INVALID", "验证码不正确或已经用过"))
     token, raw = ApiToken.issue(user, name="api")
     audit.record(actor=user, action="api_token", obj=token)
     return Status(200, {"token": raw, "expires_at": token.expires_at.isoformat()})

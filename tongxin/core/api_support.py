@@ -73,4 +73,4 @@ def paginate(queryset: QuerySet[Any], page: int) -> PageSlice:
 
 
 def _bad_page(reason: str) -> ValidationFailed:
-    return ValidationFailed(reason, details=[{"field": "query.page", "reason": reason}])
+    return ValidationFailed(reason, fields=[{"field": "query.page", "reason": reason}])

@@ -1,32 +1,113 @@
-"""Domain errors with stable codes.
+"""Domain errors with stable codes, and the one error envelope.
 
-Services raise these; the API maps them to JSON ``{"code", "message", "details"}`` and the web
-views to messages. Codes are part of the public interface: never rename one.
+Services raise these; the API answers every refusal with the same JSON body::
+
+    {"code": "VALIDATION_FAILED", "message": "…", "fields": [{"field": "…", "reason": "…"}],
+     "context": {…}}
+
+``code`` is stable (part of the public interface: never rename one); ``message`` is for people,
+in their language; ``fields`` lists every bad input at once, each ``{field, reason}`` (an
+empty list when no field is to blame); ``context`` carries figures a client may use (the
+current state, a balance), or is null. Web views show ``message`` and the field reasons.
+
+Codes are declared per app as a ``StrEnum`` (``core.errors.Code`` for the shared ones, e.g.
+``cases.errors.CaseCode``) and every code raised is listed in ``docs/api.md`` (a test checks).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from enum import StrEnum
 from typing import Any
 
 
-class DomainError(Exception):
-    """A refusal the user can understand: a stable ``code`` and a message in their language."""
+class Code(StrEnum):
+    """The codes every app shares."""
 
-    code = "DOMAIN_ERROR"
+    DOMAIN_ERROR = "DOMAIN_ERROR"
+    NOT_FOUND = "NOT_FOUND"
+    FORBIDDEN = "FORBIDDEN"
+    ACTION_FORBIDDEN = "ACTION_FORBIDDEN"
+    VALIDATION_FAILED = "VALIDATION_FAILED"
+    TRANSITION_NOT_ALLOWED = "TRANSITION_NOT_ALLOWED"
+    RATE_LIMITED = "RATE_LIMITED"
+    UNAUTHORIZED = "UNAUTHORIZED"
+    CONFLICT = "CONFLICT"
+
+
+FieldError = dict[str, str]
+
+
+def field_errors(errors: Iterable[tuple[str, str]] | Mapping[str, Any]) -> list[FieldError]:
+    """``[{field, reason}]`` from pairs, or from a mapping of field to a reason or reasons
+    (Django's ``ValidationError.message_dict`` shape)."""
+    out: list[FieldError] = []
+    if isinstance(errors, Mapping):
+        for name, reasons in errors.items():
+            if isinstance(reasons, str):
+                reasons = [reasons]
+            out.extend({"field": str(name), "reason": str(r)} for r in reasons)
+        return out
+    return [{"field": str(name), "reason": str(reason)} for name, reason in errors]
+
+
+def reasons_by_field(fields: Iterable[FieldError]) -> dict[str, list[str]]:
+    """The reasons grouped by field, for a form that shows them beside each field."""
+    out: dict[str, list[str]] = {}
+    for f in fields:
+        out.setdefault(f["field"], []).append(f["reason"])
+    return out
+
+
+class DomainError(Exception):
+    """A refusal the user can understand: a stable ``code`` and a message in their language,
+    the fields to blame (``[{field, reason}]``) and optional ``context``."""
+
+    code: str = Code.DOMAIN_ERROR
     status = 400
 
-    def __init__(self, message: str, *, code: str | None = None, details: Any = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        fields: Iterable[FieldError] | None = None,
+        context: Mapping[str, Any] | None = None,
+    ) -> None:
         super().__init__(message)
-        self.message = message
+        self.message = str(message)
         if code:
-            self.code = code
-        self.details = details
+            self.code = str(code)
+        self.fields: list[FieldError] = [
+            {"field": str(f["field"]), "reason": str(f["reason"])} for f in fields or ()
+        ]
+        self.context: dict[str, Any] | None = dict(context) if context else None
+
+    def body(self) -> dict[str, Any]:
+        """The error envelope."""
+        return {
+            "code": self.code,
+            "message": self.message,
+            "fields": self.fields,
+            "context": self.context,
+        }
+
+
+def envelope(
+    code: str,
+    message: str,
+    fields: Iterable[FieldError] = (),
+    context: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The error envelope for a refusal that is not a ``DomainError`` (authentication, rate
+    limits, malformed requests)."""
+    return DomainError(message, code=code, fields=fields, context=context).body()
 
 
 class NotFound(DomainError):
     """Missing, or out of the caller's scope: the two are indistinguishable on purpose."""
 
-    code = "NOT_FOUND"
+    code = Code.NOT_FOUND
     status = 404
 
     def __init__(self, message: str = "未找到该对象", **kwargs: Any) -> None:
@@ -36,12 +117,24 @@ class NotFound(DomainError):
 class Forbidden(DomainError):
     """The caller may see the object but not do this to it."""
 
-    code = "FORBIDDEN"
+    code = Code.FORBIDDEN
     status = 403
 
 
 class ValidationFailed(DomainError):
-    """Input failed validation; ``details`` maps field names (or row numbers) to reasons."""
+    """Input failed validation; ``fields`` names every bad field (or row) with its reason."""
 
-    code = "VALIDATION_FAILED"
+    code = Code.VALIDATION_FAILED
     status = 422
+
+
+def invalid(field: str, reason: str, message: str | None = None) -> ValidationFailed:
+    """A validation failure of one field (the message is the reason unless given)."""
+    return ValidationFailed(message or reason, fields=[{"field": field, "reason": reason}])
+
+
+class TransitionRefused(DomainError):
+    """The act is not allowed from the object's current state (``core.statemachine``)."""
+
+    code = Code.TRANSITION_NOT_ALLOWED
+    status = 409

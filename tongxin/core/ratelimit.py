@@ -34,6 +34,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
 from . import clock
+from .errors import Code, envelope
 from .middleware import client_ip
 from .security import is_api_path
 
@@ -184,11 +185,11 @@ def rate_limited_response(request: HttpRequest, result: RateLimitResult) -> Http
     response: HttpResponse
     if is_api_path(request.path):
         response = JsonResponse(
-            {
-                "code": "RATE_LIMITED",
-                "message": message,
-                "details": {"limit": result.name, "retry_after": result.retry_after},
-            },
+            envelope(
+                Code.RATE_LIMITED,
+                message,
+                context={"limit": result.name, "retry_after": result.retry_after},
+            ),
             status=429,
             json_dumps_params={"ensure_ascii": False},
         )

@@ -2,8 +2,8 @@
 
 Every model that holds personal or case data uses ``ScopedManager`` and defines a classmethod
 ``scope_q(scope) -> Q``. Views, API endpoints and exports reach such rows only through
-``Model.objects.visible_to(user)`` or ``access(Model, user, pk)``, which raises ``NotFound`` for
-rows out of scope, so missing and forbidden look the same.
+``Model.objects.visible_to(user)`` and, for one object, ``access(Model.objects.visible_to(user),
+pk)``, which raises ``NotFound`` for rows out of scope, so missing and forbidden look the same.
 
 What a user may see is a ``Scope``, computed once per request from the posts they hold and the
 grants they were given (``tongxin.accounts.scopes``).
@@ -12,8 +12,9 @@ grants they were given (``tongxin.accounts.scopes``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
@@ -101,13 +102,29 @@ def forget_scope(user: Any) -> None:
 
 
 class ScopedQuerySet(models.QuerySet):
-    """A queryset that knows how to restrict itself to one user's scope."""
+    """A queryset that knows how to restrict itself to one user's scope. A queryset narrowed
+    by ``visible_to`` remembers it (``is_scoped``) through every further filter, so that
+    ``access`` can refuse one that was not."""
 
-    def visible_to(self, user: Any) -> ScopedQuerySet:
-        scope = scope_for(user)
+    is_scoped = False
+
+    def visible_to(self, user: Any) -> Self:
+        """The rows ``user`` may see. The one entry point: models with a rule of their own
+        override ``narrow``, never this."""
+        qs = self.narrow(user, scope_for(user))
+        qs.is_scoped = True
+        return qs
+
+    def narrow(self, user: Any, scope: Scope) -> Self:
+        """The rows of the scope: nothing for an empty one, else the model's ``scope_q``."""
         if scope.is_empty:
             return self.none()
         return self.filter(self.model.scope_q(scope))  # type: ignore[attr-defined]
+
+    def _clone(self) -> Any:
+        clone = super()._clone()  # type: ignore[misc]
+        clone.is_scoped = self.is_scoped
+        return clone
 
 
 ScopedManager = models.Manager.from_queryset(ScopedQuerySet)
@@ -115,10 +132,18 @@ ScopedManager = models.Manager.from_queryset(ScopedQuerySet)
 M = TypeVar("M", bound=models.Model)
 
 
-def access(model: type[M], user: Any, pk: Any, *, queryset: Any = None) -> M:
-    """The object with ``pk`` if the user may see it; ``NotFound`` otherwise."""
-    qs: Any = queryset if queryset is not None else model._default_manager.all()
+def access(scoped: models.QuerySet[M], pk: Any) -> M:
+    """The row ``pk`` of a queryset already narrowed to what a user may see
+    (``Model.objects.visible_to(user)``, with any ``select_related`` or filter before or
+    after); ``NotFound`` (404) when it is not there, whether missing or out of scope, or when
+    ``pk`` is not even a valid key. The one way a page, an endpoint or a service fetches one
+    scoped object: a queryset that was never narrowed is refused outright."""
+    if not getattr(scoped, "is_scoped", False):
+        raise TypeError("access() takes a queryset narrowed by visible_to(user)")
     try:
-        return qs.visible_to(user).get(pk=pk)  # type: ignore[no-any-return]
-    except (model.DoesNotExist, ValueError, TypeError):  # type: ignore[attr-defined]
+        found = scoped.filter(pk=pk).first()
+    except (ValueError, TypeError, ValidationError):
         raise NotFound() from None
+    if found is None:
+        raise NotFound()
+    return found

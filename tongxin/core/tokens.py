@@ -14,7 +14,7 @@ leak. Everything we mint therefore comes from here:
   has no run of more than :data:`MAX_DIGIT_RUN` digits (drawn again otherwise, which costs
   nothing measurable: about one draw in a thousand is redrawn).
 
-Case references (``SQ20261203-000123``) are minted in ``cases.services`` and hold at most
+Case references (``SQ20261203-000123``) are minted by ``cases.models.case_ref`` and hold at most
 8 digits in a row; the demo's phone numbers are data, not minted ids.
 """
 

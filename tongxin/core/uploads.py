@@ -151,8 +151,9 @@ def clean_name(name: str) -> str:
 
 
 def _refuse(message: str, name: str = "") -> ValidationFailed:
-    details = [{"field": "file", "name": name, "reason": message}] if name else None
-    return ValidationFailed(message, details=details)
+    fields = [{"field": "file", "reason": message}] if name else []
+    context = {"name": name} if name else None
+    return ValidationFailed(message, fields=fields, context=context)
 
 
 def _read_limited(file: Any, name: str) -> bytes:

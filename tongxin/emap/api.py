@@ -94,7 +94,7 @@ def geo_search(request: HttpRequest, q: str = "") -> Any:
     with the position to fly to. Only what the caller may see."""
     if len(q) > 50:
         raise ValidationFailed(
-            "搜索内容过长", details=[{"field": "query.q", "reason": "不能超过 50 个字符"}]
+            "搜索内容过长", fields=[{"field": "query.q", "reason": "不能超过 50 个字符"}]
         )
     return {"items": selectors.search(caller(request), q)}
 
@@ -114,7 +114,7 @@ def geo_life_circle(
     if not 100 <= radius <= 3000:
         raise ValidationFailed(
             "范围应在 100 到 3000 米之间",
-            details=[{"field": "query.radius", "reason": "应在 100 到 3000 之间"}],
+            fields=[{"field": "query.radius", "reason": "应在 100 到 3000 之间"}],
         )
     label = ""
     if place_id is not None:
@@ -122,14 +122,14 @@ def geo_life_circle(
         origin = selectors._building_of({place.path}).get(place.path)
         if origin is None or origin.centroid_lat is None:
             raise ValidationFailed(
-                "该地点没有位置信息", details=[{"field": "query.place_id", "reason": "没有位置"}]
+                "该地点没有位置信息", fields=[{"field": "query.place_id", "reason": "没有位置"}]
             )
         lat, lng = origin.centroid_lat, origin.centroid_lng
         label = place.full_name()
     elif lat is None or lng is None:
         raise ValidationFailed(
             "请给出位置（lat、lng）或住址（place_id）",
-            details=[
+            fields=[
                 {"field": "query.lat", "reason": "缺少必填项"},
                 {"field": "query.lng", "reason": "缺少必填项"},
             ],
@@ -138,7 +138,7 @@ def geo_life_circle(
         lat, lng = selectors.geo.gcj02_to_wgs84(lat, lng)
     if not (-90 <= lat <= 90 and -180 <= lng <= 180):  # type: ignore[operator]
         raise ValidationFailed(
-            "坐标超出经纬度范围", details=[{"field": "query.lat", "reason": "超出范围"}]
+            "坐标超出经纬度范围", fields=[{"field": "query.lat", "reason": "超出范围"}]
         )
     answer = selectors.life_circle(lat, lng, radius_m=radius)  # type: ignore[arg-type]
     answer["origin"] = label
@@ -177,7 +177,8 @@ def geo_check(request: HttpRequest, place_id: int) -> Any:
 def geo_edit_geometry(request: HttpRequest, place_id: int, payload: GeometryIn) -> Any:
     """Checked before saving: grids of a community may not overlap (nor estates of a grid),
     and every building must stay inside its grid and estate. Refusals are 422
-    ``GEOMETRY_RULES`` with one ``details`` row per problem. ``dry_run`` only checks."""
+    ``GEOMETRY_RULES`` with one ``fields`` row per problem (each in full in
+    ``context.problems``). ``dry_run`` only checks."""
     return services.place_geometry_edit(
         actor=caller(request),
         place_id=place_id,
@@ -223,7 +224,7 @@ def geo_layer(request: HttpRequest, layer: str, params: Query[LayerQuery]) -> An
     if not 0 <= params.zoom <= 22:
         raise ValidationFailed(
             "zoom 应在 0 到 22 之间",
-            details=[{"field": "query.zoom", "reason": "应在 0 到 22 之间"}],
+            fields=[{"field": "query.zoom", "reason": "应在 0 到 22 之间"}],
         )
     view = geojson.View.parse(params.bbox, params.zoom)
     data = geojson.layer(

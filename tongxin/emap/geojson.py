@@ -74,12 +74,12 @@ class View:
         except ValueError:
             raise ValidationFailed(
                 "bbox 应为 西,南,东,北 四个经纬度数字",
-                details=[{"field": "query.bbox", "reason": "应为 西,南,东,北 四个数字"}],
+                fields=[{"field": "query.bbox", "reason": "应为 西,南,东,北 四个数字"}],
             ) from None
         if not (-180 <= w <= e <= 180 and -90 <= s <= n <= 90):
             raise ValidationFailed(
                 "bbox 超出范围或顺序不对（西<东，南<北）",
-                details=[
+                fields=[
                     {"field": "query.bbox", "reason": "西应小于东、南应小于北，且在经纬度范围内"}
                 ],
             )
@@ -300,7 +300,7 @@ def _maybe_cluster(
 def buildings(user: Any, view: View) -> dict[str, Any]:
     if view.zoom < MIN_ZOOM["buildings"]:
         return collection([], hidden="zoom", min_zoom=MIN_ZOOM["buildings"])
-    qs = selectors.map_places(user).filter(kind="building", centroid_lat__isnull=False)
+    qs: Any = selectors.map_places(user).filter(kind="building", centroid_lat__isnull=False)
     qs = _in_subtrees(qs, "path", selectors.map_subtrees(user)).filter(
         view.point_q("centroid_lat", "centroid_lng")
     )

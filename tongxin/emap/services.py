@@ -7,8 +7,9 @@ The rules, checked before anything is written (and reported for existing data by
   one grid;
 - every building must fall inside its grid, and inside its estate when it has one.
 
-A refused edit answers 422 with one ``details`` row per problem (the other grid, or each
-building left outside). After an edit the point-in-grid index is rebuilt
+A refused edit answers 422 with one ``fields`` row per problem and each problem in full in
+``context.problems`` (the other grid, or each building left outside). After an edit the
+point-in-grid index is rebuilt
 (``geoindex.invalidate``) and an audit row records who moved what.
 
 Coordinates are WGS-84; a client working in GCJ-02 (Gaode/Tencent) sends ``crs="gcj02"`` and
@@ -43,7 +44,7 @@ def to_wgs84(geometry: dict[str, Any], crs: str) -> dict[str, Any]:
         return geometry
     if crs != "gcj02":
         raise ValidationFailed(
-            "坐标系应为 wgs84 或 gcj02", details=[{"field": "crs", "reason": "应为 wgs84 或 gcj02"}]
+            "坐标系应为 wgs84 或 gcj02", fields=[{"field": "crs", "reason": "应为 wgs84 或 gcj02"}]
         )
 
     def conv(c: Any) -> Any:
@@ -227,14 +228,8 @@ def _refuse(problems: list[Problem]) -> ValidationFailed:
     return ValidationFailed(
         f"无法保存：{first}{more}",
         code="GEOMETRY_RULES",
-        details=[
-            {
-                "field": "geometry",
-                "reason": p.message,
-                **{k: v for k, v in p.as_dict().items() if k != "message"},
-            }
-            for p in problems
-        ],
+        fields=[{"field": "geometry", "reason": p.message} for p in problems],
+        context={"problems": [p.as_dict() for p in problems]},
     )
 
 
@@ -263,7 +258,7 @@ def place_geometry_edit(
     if place.kind not in selectors.EDITABLE_KINDS:
         raise ValidationFailed(
             f"{place.kind_label}没有可在地图上编辑的几何",
-            details=[{"field": "place", "reason": "只能编辑网格、小区的范围和楼栋的位置"}],
+            fields=[{"field": "place", "reason": "只能编辑网格、小区的范围和楼栋的位置"}],
         )
     geometry = to_wgs84(geometry, crs)
     allowed = geo.AREA_TYPES if place.kind in ("grid", "estate") else geo.POINT_TYPES
@@ -271,7 +266,7 @@ def place_geometry_edit(
         geom = geo.parse_geometry(geometry, allowed=allowed)
     except ValidationError as exc:
         raise ValidationFailed(
-            exc.messages[0], details=[{"field": "geometry", "reason": exc.messages[0]}]
+            exc.messages[0], fields=[{"field": "geometry", "reason": exc.messages[0]}]
         ) from None
     if place.kind == "building":
         problems = problems_for_building(place, geom)
@@ -321,11 +316,11 @@ def feature_move(
         lat, lng = geo.gcj02_to_wgs84(lat, lng)
     elif crs != "wgs84":
         raise ValidationFailed(
-            "坐标系应为 wgs84 或 gcj02", details=[{"field": "crs", "reason": "应为 wgs84 或 gcj02"}]
+            "坐标系应为 wgs84 或 gcj02", fields=[{"field": "crs", "reason": "应为 wgs84 或 gcj02"}]
         )
     if not (-90 <= lat <= 90 and -180 <= lng <= 180):
         raise ValidationFailed(
-            "坐标超出经纬度范围", details=[{"field": "lat", "reason": "超出范围"}]
+            "坐标超出经纬度范围", fields=[{"field": "lat", "reason": "超出范围"}]
         )
     area = _shape(owner)
     if (
@@ -336,7 +331,7 @@ def feature_move(
         raise ValidationFailed(
             f"{feature.name}不能移出所属的{owner.name}",
             code="GEOMETRY_RULES",
-            details=[{"field": "geometry", "reason": f"新位置不在{owner.name}范围内"}],
+            fields=[{"field": "geometry", "reason": f"新位置不在{owner.name}范围内"}],
         )
     locked = model.objects.select_for_update().get(pk=feature.pk)
     before = [locked.lat, locked.lng]

@@ -49,7 +49,7 @@ def notify(
 
 
 def message_mark_read(*, actor: Any, message_id: int) -> Message:
-    message = access(Message, actor, message_id)
+    message = access(Message.objects.visible_to(actor), message_id)
     if message.read_at is None:
         message.read_at = clock.now()
         message.save(update_fields=["read_at"])

@@ -224,9 +224,7 @@ def file_request(*, partner: Partner, post: Any) -> Open311Request:
                 answers=answers,
             )
         except DomainError as exc:
-            reasons = "; ".join(
-                f"{d.get('field')}: {d.get('reason')}" for d in (exc.details or []) if d
-            )
+            reasons = "; ".join(f"{f['field']}: {f['reason']}" for f in exc.fields)
             raise Open311Error(400, reasons or exc.message) from None
         if not case.place_path.startswith(jurisdiction.place.path):
             raise Open311Error(400, "the location is outside this jurisdiction")

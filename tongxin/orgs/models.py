@@ -11,7 +11,7 @@ from django.db.models import Q
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from tongxin.core.models import TimeStampedModel, in_force_q
-from tongxin.core.scoping import Scope, paths_q
+from tongxin.core.scoping import Scope, ScopedQuerySet, paths_q
 from tongxin.people.models import Person
 from tongxin.places.models import Place, PlaceKind
 
@@ -51,16 +51,13 @@ class DepartmentKind(models.TextChoices):
     ECOLOGY = "ecology", "生态环境"
 
 
-class OrganisationQuerySet(MP_NodeQuerySet):
-    def visible_to(self, user: Any) -> OrganisationQuerySet:
+class OrganisationQuerySet(ScopedQuerySet, MP_NodeQuerySet):
+    def narrow(self, user: Any, scope: Scope) -> OrganisationQuerySet:
         """Organisations covering a place the user may browse, and those they hold a post in.
 
         The structure is public knowledge within the user's area (照片上墙); the people in it
         are still reached through ``Post`` and ``PartyMembership`` scoping.
         """
-        from tongxin.core.scoping import scope_for
-
-        scope = scope_for(user)
         if scope.is_empty:
             return self.none()
         covering = Organisation.places.through.objects.filter(
@@ -116,17 +113,9 @@ class Organisation(MP_Node, TimeStampedModel):
         return self.name
 
 
-class PostQuerySet(models.QuerySet):
+class PostQuerySet(ScopedQuerySet):
     def active(self, on: dt.date | None = None) -> PostQuerySet:
         return self.filter(in_force_q(on))
-
-    def visible_to(self, user: Any) -> PostQuerySet:
-        from tongxin.core.scoping import scope_for
-
-        scope = scope_for(user)
-        if scope.is_empty:
-            return self.none()
-        return self.filter(Post.scope_q(scope))
 
 
 class Post(TimeStampedModel):

@@ -6,13 +6,11 @@ their party members are personal data and reach the page only through ``visible_
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from tongxin.core.errors import NotFound
+from tongxin.core.scoping import access
 from tongxin.people.models import PartyMembership
 from tongxin.places.models import Place
 from tongxin.web.decorators import personal_page
@@ -30,13 +28,6 @@ ROLE_ORDER = Case(
     default=Value(99),
     output_field=IntegerField(),
 )
-
-
-def _get_org(user: Any, pk: int) -> Organisation:
-    org = Organisation.objects.visible_to(user).filter(pk=pk, is_active=True).first()
-    if org is None:
-        raise NotFound()
-    return org
 
 
 @personal_page
@@ -83,7 +74,7 @@ def tree(request: HttpRequest) -> HttpResponse:
 
 @personal_page
 def children(request: HttpRequest, pk: int) -> HttpResponse:
-    org = _get_org(request.user, pk)
+    org = access(Organisation.objects.visible_to(request.user).filter(is_active=True), pk)
     kids = (
         Organisation.objects.visible_to(request.user)
         .filter(path__prefix=org.path, depth=org.depth + 1, is_active=True)
@@ -97,7 +88,7 @@ def children(request: HttpRequest, pk: int) -> HttpResponse:
 @personal_page
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    org = _get_org(request.user, pk)
+    org = access(Organisation.objects.visible_to(request.user).filter(is_active=True), pk)
     ancestors = list(
         Organisation.objects.visible_to(user)
         .filter(path__in=[org.path[:i] for i in range(org.steplen, len(org.path), org.steplen)])

@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from ninja import Router
 
 from tongxin.core.api_support import caller, paginate
-from tongxin.core.errors import NotFound
+from tongxin.core.scoping import access
 from tongxin.places.api import access_place, full_names
 
 from .models import Gender, Household, Person, PoliticalStatus, Relation, ResidenceStatus, Tenure
@@ -48,15 +48,6 @@ LIST_FIELDS = (
 )
 _RELATION_LABELS = dict(Relation.choices)
 _RELATION_ORDER = {value: i for i, value in enumerate(Relation.values)}
-
-
-def _one(scoped: Any, pk: int) -> Any:
-    """The row ``pk`` of an already scoped queryset; ``NotFound`` (404) when it is not there,
-    whether missing or out of scope."""
-    row = scoped.filter(pk=pk).first()
-    if row is None:
-        raise NotFound()
-    return row
 
 
 def person_out(person: Person) -> dict[str, Any]:
@@ -93,7 +84,7 @@ def list_persons(
 @router.get("/persons/{person_id}", response=PersonDetailOut, summary="居民详情")
 def get_person(request: HttpRequest, person_id: int) -> Any:
     """One resident. ID and phone numbers are masked; care tags are not included."""
-    person = _one(Person.objects.visible_to(caller(request)).select_related("place"), person_id)
+    person = access(Person.objects.visible_to(caller(request)).select_related("place"), person_id)
     address = full_names([person.place]).get(person.place.pk, "") if person.place else ""
     return {
         **person_out(person),
@@ -120,7 +111,7 @@ def reveal_person_field(request: HttpRequest, person_id: int, payload: RevealIn)
     """Only roles that need it may see a full value; every attempt, refused ones too, is
     written to the audit log with the reason."""
     user = caller(request)
-    person = _one(Person.objects.visible_to(user), person_id)
+    person = access(Person.objects.visible_to(user), person_id)
     value = person_reveal(actor=user, person=person, field=payload.field, reason=payload.reason)
     return {"field": payload.field, "value": value}
 
@@ -175,7 +166,7 @@ def get_household(request: HttpRequest, household_id: int) -> Any:
     """One household with its members (head first) and their relation to the head."""
     user = caller(request)
     scoped = Household.objects.visible_to(user).select_related("dwelling")
-    hh = _one(_with_members(scoped, user), household_id)
+    hh = access(_with_members(scoped, user), household_id)
     members = list(
         Person.objects.visible_to(user).filter(household=hh).only(*LIST_FIELDS).order_by("pk")
     )

@@ -249,9 +249,10 @@ def validate_rows(*, actor: Any, data: bytes, on_progress: Any = None) -> Plan:
             pdata = clean_person_data(pdata)
         except ValidationFailed as exc:
             field_titles = {"name": "姓名", "id_number": "身份证号", "phone": "手机号"}
-            for key, messages in (exc.details or {}).items():
-                for message in messages:
-                    errors.append(RowError(row_no, field_titles.get(key, key), message))
+            for f in exc.fields:
+                errors.append(
+                    RowError(row_no, field_titles.get(f["field"], f["field"]), f["reason"])
+                )
         else:
             if pdata.id_number:
                 if pdata.id_number in seen_ids:

@@ -9,12 +9,14 @@ copies the grid above it for lists and maps. Services keep both in step.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.db.models import Q
 
 from tongxin.core import clock, vault
 from tongxin.core.models import TimeStampedModel
-from tongxin.core.scoping import Scope, ScopedManager, paths_q
+from tongxin.core.scoping import Scope, ScopedManager, ScopedQuerySet, paths_q
 from tongxin.places.models import Place
 
 
@@ -307,8 +309,8 @@ class PartyMembership(TimeStampedModel):
         return paths_q("person__place_path", scope.person_paths) | Q(person_id__in=scope.person_ids)
 
 
-class ImportJobQuerySet(models.QuerySet):
-    def visible_to(self, user: object) -> ImportJobQuerySet:
+class ImportJobQuerySet(ScopedQuerySet):
+    def narrow(self, user: Any, scope: Scope) -> ImportJobQuerySet:
         """An import job is seen only by the account that started it."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
@@ -389,8 +391,8 @@ class CorrectionStatus(models.TextChoices):
     REJECTED = "rejected", "未采纳"
 
 
-class CorrectionRequestQuerySet(models.QuerySet):
-    def visible_to(self, user: object) -> CorrectionRequestQuerySet:
+class CorrectionRequestQuerySet(ScopedQuerySet):
+    def narrow(self, user: Any, scope: Scope) -> CorrectionRequestQuerySet:
         """The requester sees their own requests; staff (not the 三长, who see neighbours but
         decide nothing) see requests about residents of the places their posts or grants
         cover. See ``tongxin.people.rights.correction_scope_q``."""

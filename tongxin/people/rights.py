@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.dispatch import Signal
 
 from tongxin.core import audit, clock, vault
-from tongxin.core.errors import Forbidden, NotFound, ValidationFailed
+from tongxin.core.errors import Forbidden, NotFound, ValidationFailed, field_errors
 from tongxin.core.models import AuditEvent
 from tongxin.core.scoping import access, forget_scope, minimal_roots, paths_q
 from tongxin.core.validators import validate_id_number, validate_phone
@@ -85,12 +85,8 @@ def own_person(user: Any) -> Person:
     if not getattr(user, "is_authenticated", False) or not getattr(user, "person_id", None):
         raise NotFound("您的账号没有关联居民信息")
     return access(
-        Person,
-        user,
+        Person.objects.visible_to(user).select_related("household__dwelling", "place", "grid"),
         user.person_id,
-        queryset=Person.objects.visible_to(user).select_related(
-            "household__dwelling", "place", "grid"
-        ),
     )
 
 
@@ -108,7 +104,7 @@ _TEXT_LIMITS = {"name": 50, "ethnicity": 20, "occupation": 50, "employer": 100, 
 
 
 def _bad(message: str) -> ValidationFailed:
-    return ValidationFailed(message, details={"value": [message]})
+    return ValidationFailed(message, fields=field_errors({"value": message}))
 
 
 def clean_requested_value(field_name: str, value: str) -> str:
@@ -160,10 +156,14 @@ def correction_request_create(
     """A resident asks for their own data to be corrected."""
     person = own_person(actor)
     if field_name not in CorrectionField.values:
-        raise ValidationFailed("请选择要更正的项目", details={"field": ["请选择要更正的项目"]})
+        raise ValidationFailed(
+            "请选择要更正的项目", fields=field_errors({"field": "请选择要更正的项目"})
+        )
     note = note.strip()
     if len(note) > 300:
-        raise ValidationFailed("说明不能超过300个字", details={"note": ["说明不能超过300个字"]})
+        raise ValidationFailed(
+            "说明不能超过300个字", fields=field_errors({"note": "说明不能超过300个字"})
+        )
     clean = clean_requested_value(field_name, value)
     if field_name == CorrectionField.OTHER and not (clean or note):
         raise _bad("请写明需要更正的内容")
@@ -178,7 +178,7 @@ def correction_request_create(
             raise ValidationFailed(
                 "这一项已有待处理的更正申请，请等待社区处理",
                 code="CORRECTION_ALREADY_OPEN",
-                details={"field": ["已有待处理的更正申请"]},
+                fields=field_errors({"field": "已有待处理的更正申请"}),
             )
         request = CorrectionRequest(person=locked, requested_by=actor, field=field_name, note=note)
         if field_name in SEALED_CONTEXTS:
@@ -216,10 +216,7 @@ def may_decide_for(user: Any, person: Person) -> bool:
 
 def _decide(*, actor: Any, correction: CorrectionRequest, to: str, note: str) -> CorrectionRequest:
     seen = access(
-        CorrectionRequest,
-        actor,
-        correction.pk,
-        queryset=CorrectionRequest.objects.select_related("person"),
+        CorrectionRequest.objects.select_related("person").visible_to(actor), correction.pk
     )
     if actor.person_id and actor.person_id == seen.person_id:
         raise Forbidden("不能处理本人的更正申请，请由其他工作人员处理")
@@ -230,11 +227,11 @@ def _decide(*, actor: Any, correction: CorrectionRequest, to: str, note: str) ->
         raise ValidationFailed("处理意见不能超过300个字")
     if to == CorrectionStatus.REJECTED and not note:
         raise ValidationFailed(
-            "不采纳时请写明理由", details={"decision_note": ["不采纳时请写明理由"]}
+            "不采纳时请写明理由", fields=field_errors({"decision_note": "不采纳时请写明理由"})
         )
     with transaction.atomic():
         locked = CorrectionRequest.objects.select_for_update().get(pk=correction.pk)
-        person = access(Person, actor, locked.person_id)
+        person = access(Person.objects.visible_to(actor), locked.person_id)
         if to not in CORRECTION_TRANSITIONS.get(locked.status, frozenset()):
             raise ValidationFailed("该申请已经处理过了", code="CORRECTION_ALREADY_DECIDED")
         if to == CorrectionStatus.ACCEPTED and locked.field != CorrectionField.OTHER:
@@ -349,12 +346,16 @@ def person_erase(*, actor: Any, person: Person, reason: str) -> str:
     party membership, absences and the content of their correction requests are deleted; posts
     end; the linked account is disabled and renamed.
     """
-    person = access(Person, actor, person.pk)
+    person = access(Person.objects.visible_to(actor), person.pk)
     reason = reason.strip()
     if not reason:
-        raise ValidationFailed("请写明删除的依据或理由", details={"reason": ["请写明理由"]})
+        raise ValidationFailed(
+            "请写明删除的依据或理由", fields=field_errors({"reason": "请写明理由"})
+        )
     if len(reason) > 200:
-        raise ValidationFailed("理由不能超过200个字", details={"reason": ["不能超过200个字"]})
+        raise ValidationFailed(
+            "理由不能超过200个字", fields=field_errors({"reason": "不能超过200个字"})
+        )
     eraser_post = _eraser_post(actor, person)
     if eraser_post is None or actor.person_id == person.pk:
         audit.record(

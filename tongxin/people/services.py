@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from tongxin.core import audit, clock, vault
-from tongxin.core.errors import ValidationFailed
+from tongxin.core.errors import ValidationFailed, field_errors
 from tongxin.core.validators import (
     id_birth_date,
     id_gender,
@@ -96,7 +96,9 @@ def clean_person_data(data: PersonData) -> PersonData:
         except ValidationError as exc:
             errors["phone"] = exc.messages
     if errors:
-        raise ValidationFailed("；".join(m for ms in errors.values() for m in ms), details=errors)
+        raise ValidationFailed(
+            "；".join(m for ms in errors.values() for m in ms), fields=field_errors(errors)
+        )
     return data
 
 
@@ -141,7 +143,9 @@ def _check_unique_id(id_number: str, *, exclude_pk: int | None = None) -> None:
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
     if qs.exists():
-        raise ValidationFailed("该身份证号已登记", details={"id_number": ["该身份证号已登记"]})
+        raise ValidationFailed(
+            "该身份证号已登记", fields=field_errors({"id_number": "该身份证号已登记"})
+        )
 
 
 @transaction.atomic
@@ -229,11 +233,13 @@ def person_reveal(*, actor: Any, person: Person, field: str, reason: str) -> str
     from .policies import can_reveal
 
     if field not in REVEALABLE:
-        raise ValidationFailed("只能查看完整的身份证号或手机号", details={"field": [field]})
+        raise ValidationFailed(
+            "只能查看完整的身份证号或手机号", fields=field_errors({"field": field})
+        )
     reason = reason.strip()
     if len(reason) < 4:
         raise ValidationFailed(
-            "请说明查看完整号码的事由（至少4个字）", details={"reason": ["事由过短"]}
+            "请说明查看完整号码的事由（至少4个字）", fields=field_errors({"reason": "事由过短"})
         )
     if not can_reveal(actor, person):
         audit.record(

@@ -55,10 +55,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     person = access(
-        Person,
-        user,
-        pk,
-        queryset=Person.objects.visible_to(user).select_related("household", "place", "grid"),
+        Person.objects.visible_to(user).select_related("household", "place", "grid"), pk
     )
     household_visible = (
         bool(person.household_id)
@@ -99,9 +96,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @personal_page
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    household = access(
-        Household, user, pk, queryset=Household.objects.visible_to(user).select_related("dwelling")
-    )
+    household = access(Household.objects.visible_to(user).select_related("dwelling"), pk)
     dwelling = household.dwelling
     members = (
         Person.objects.visible_to(user)

@@ -18,7 +18,7 @@ from .services import REVEALABLE, person_reveal
 @personal_page
 @require_POST
 def reveal(request: HttpRequest, pk: int) -> HttpResponse:
-    person = access(Person, request.user, pk)
+    person = access(Person.objects.visible_to(request.user), pk)
     field = request.POST.get("field", "")
     context = {"person": person, "field": field, "label": REVEALABLE.get(field, ("号码", ""))[0]}
     status = 200

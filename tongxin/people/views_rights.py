@@ -13,7 +13,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tongxin.core import clock, csvsafe, ratelimit
-from tongxin.core.errors import Forbidden, ValidationFailed
+from tongxin.core.errors import Forbidden, ValidationFailed, reasons_by_field
 from tongxin.core.scoping import access
 from tongxin.web.decorators import personal_page
 from tongxin.web.paging import paginate
@@ -103,7 +103,7 @@ def correction_new(request: HttpRequest) -> HttpResponse:
                 actor=user, field_name=form["field"], value=form["value"], note=form["note"]
             )
         except ValidationFailed as exc:
-            error, errors, status = exc.message, exc.details or {}, 400
+            error, errors, status = exc.message, reasons_by_field(exc.fields), 400
         else:
             messages.success(request, "更正申请已提交，社区工作人员处理后会在这里显示结果。")
             return redirect("people:my_data")
@@ -160,10 +160,7 @@ def _current_value(correction: CorrectionRequest) -> str:
 def correction_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     correction = access(
-        CorrectionRequest,
-        user,
-        pk,
-        queryset=CorrectionRequest.objects.select_related("person", "decided_by"),
+        CorrectionRequest.objects.select_related("person", "decided_by").visible_to(user), pk
     )
     may_decide = (
         rights.may_decide_for(user, correction.person)
@@ -210,9 +207,7 @@ def correction_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def person_erase(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    person = access(
-        Person, user, pk, queryset=Person.objects.visible_to(user).select_related("place", "grid")
-    )
+    person = access(Person.objects.visible_to(user).select_related("place", "grid"), pk)
     error = ""
     status = 200
     reason = ""

@@ -28,7 +28,7 @@ def visible_places(user: Any) -> PlaceQuerySet:
 
 def access_place(user: Any, pk: int) -> Place:
     """The place if ``user`` may see it; ``NotFound`` (404) otherwise."""
-    return access(Place, user, pk)
+    return access(Place.objects.visible_to(user), pk)
 
 
 def _parent_path(place: Place) -> str | None:

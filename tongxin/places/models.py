@@ -10,7 +10,7 @@ from django.db.models import Q
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from tongxin.core.models import TimeStampedModel
-from tongxin.core.scoping import Scope, paths_q
+from tongxin.core.scoping import Scope, ScopedQuerySet, paths_q
 
 
 class PlaceKind(models.TextChoices):
@@ -31,11 +31,8 @@ AREA_KINDS = {"district", "street", "community", "grid", "estate"}
 POINT_KINDS = {"building"}
 
 
-class PlaceQuerySet(MP_NodeQuerySet):
-    def visible_to(self, user: Any) -> PlaceQuerySet:
-        from tongxin.core.scoping import scope_for
-
-        scope = scope_for(user)
+class PlaceQuerySet(ScopedQuerySet, MP_NodeQuerySet):
+    def narrow(self, user: Any, scope: Scope) -> PlaceQuerySet:
         if not scope.place_paths:
             return self.none()
         return self.filter(Place.scope_q(scope))

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from tongxin.core.errors import ValidationFailed
+from tongxin.core.errors import ValidationFailed, field_errors
 
 from . import geo
 from .models import AREA_KINDS, KIND_ORDER, POINT_KINDS, Place, PlaceKind
@@ -26,7 +26,9 @@ def apply_geometry(place: Place, geojson: dict[str, Any] | None) -> None:
     try:
         shape = geo.parse_geometry(geojson, allowed=allowed)
     except ValidationError as exc:
-        raise ValidationFailed(exc.messages[0], details={"geometry": exc.messages}) from None
+        raise ValidationFailed(
+            exc.messages[0], fields=field_errors({"geometry": exc.messages})
+        ) from None
     d = geo.derive(shape)
     place.geometry = geojson
     place.centroid_lat, place.centroid_lng = d.centroid_lat, d.centroid_lng
@@ -59,7 +61,7 @@ def place_create(
 ) -> Place:
     _check_kind(parent, kind)
     if Place.objects.filter(code=code).exists():
-        raise ValidationFailed(f"编码 {code} 已被使用", details={"code": ["编码已存在"]})
+        raise ValidationFailed(f"编码 {code} 已被使用", fields=field_errors({"code": "编码已存在"}))
     place = Place(kind=kind, code=code, name=name, address=address, attributes=attributes or {})
     apply_geometry(place, geometry)
     created = (

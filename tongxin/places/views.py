@@ -51,7 +51,7 @@ def browser(request: HttpRequest) -> HttpResponse:
 
 @personal_page
 def children(request: HttpRequest, pk: int) -> HttpResponse:
-    place = access(Place, request.user, pk)
+    place: Place = access(Place.objects.visible_to(request.user), pk)
     page = paginate(request, _children_of(request.user, place))
     return render(request, "places/_tree_nodes.html", {"parent": place, "page_obj": page})
 
@@ -59,7 +59,7 @@ def children(request: HttpRequest, pk: int) -> HttpResponse:
 @personal_page
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    place = access(Place, user, pk)
+    place: Place = access(Place.objects.visible_to(user), pk)
     q = search_text(request)
     kids = paginate(request, _children_of(user, place), param="cpage")
     residents = paginate(request, persons_for(user, search=q, place=place))

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from ninja import Header, Router, Status
 
 from tongxin.core import clock
 from tongxin.core.api_support import caller, paginate
 from tongxin.core.errors import NotFound, ValidationFailed
+from tongxin.core.scoping import access
 from tongxin.orgs.models import Organisation
 from tongxin.people.models import Person
 
@@ -30,7 +30,6 @@ from .models import (
     Reward,
     RewardOrder,
     Signup,
-    SignupStatus,
     Volunteer,
 )
 from .policies import manages_community, organises, require_manager
@@ -141,20 +140,8 @@ def signup_out(s: Signup) -> dict[str, Any]:
 
 
 def activity_out(a: Activity, user: Any, *, detail: bool = False) -> dict[str, Any]:
-    counts = Signup.objects.filter(activity=a).aggregate(
-        taken=Count(
-            "id",
-            filter=~Q(status__in=[SignupStatus.WAITLISTED, SignupStatus.CANCELLED]),
-        ),
-        waiting=Count("id", filter=Q(status=SignupStatus.WAITLISTED)),
-    )
-    mine = (
-        Signup.objects.filter(activity=a, volunteer__person_id=user.person_id)
-        .select_related("volunteer__person")
-        .first()
-        if user.person_id
-        else None
-    )
+    counts = selectors.signup_counts(a)
+    mine = selectors.own_signup(a, user)
     out = {
         "id": a.pk,
         "title": a.title,
@@ -207,30 +194,8 @@ def tx_out(tx: LedgerTransaction) -> dict[str, Any]:
 # ---------------------------------------------------------------------------- access
 
 
-def _one(qs: Any, pk: int) -> Any:
-    obj = qs.filter(pk=pk).first()
-    if obj is None:
-        raise NotFound()
-    return obj
-
-
 def access_activity(user: Any, pk: int) -> Activity:
-    return _one(Activity.objects.visible_to(user).select_related("community", "rule"), pk)  # type: ignore[no-any-return]
-
-
-def access_signup(user: Any, pk: int) -> Signup:
-    """A signup the caller may see: their own, one in their scope, or one on an activity they
-    organise."""
-    s = (
-        Signup.objects.select_related("activity__community", "volunteer__person")
-        .filter(pk=pk)
-        .first()
-    )
-    if s is None or not Activity.objects.visible_to(user).filter(pk=s.activity_id).exists():
-        raise NotFound()
-    if organises(user, s.activity) or Signup.objects.visible_to(user).filter(pk=pk).exists():
-        return s
-    raise NotFound()
+    return access(Activity.objects.visible_to(user).select_related("community", "rule"), pk)
 
 
 def access_manager_tx(user: Any, pk: int) -> LedgerTransaction:
@@ -260,7 +225,7 @@ def points_me(request: HttpRequest) -> Any:
 @router.get("/points/orders", response=OrderPage, summary="我的兑换订单")
 def my_orders(request: HttpRequest, page: int = 1) -> Any:
     user = caller(request)
-    qs = RewardOrder.objects.filter(person_id=user.person_id or -1).select_related("reward")
+    qs = selectors.own_orders(user)
     sl = paginate(qs.order_by("-id"), page)
     return sl.answer([order_out(o) for o in sl.items])
 
@@ -287,7 +252,7 @@ def redeem_reward(
     ``LIMIT_REACHED``; 422 without an ``Idempotency-Key``. A repeated key answers with the
     first order (and ``Idempotent-Replayed: true``)."""
     user = caller(request)
-    reward = _one(Reward.objects.visible_to(user).select_related("community"), reward_id)
+    reward = access(Reward.objects.visible_to(user).select_related("community"), reward_id)
     order, created = services.reward_redeem(
         actor=user, reward=reward, idempotency_key=idempotency_key or ""
     )
@@ -299,14 +264,18 @@ def redeem_reward(
 @router.post("/orders/{order_id}/cancel", response=OrderOut, summary="取消兑换（退回积分）")
 def cancel_order(request: HttpRequest, order_id: int, payload: ReasonIn) -> Any:
     user = caller(request)
-    order = _one(RewardOrder.objects.visible_to(user).select_related("reward__community"), order_id)
+    order = access(
+        RewardOrder.objects.visible_to(user).select_related("reward__community"), order_id
+    )
     return order_out(services.order_cancel(actor=user, order=order, reason=payload.reason))
 
 
 @router.post("/orders/{order_id}/fulfil", response=OrderOut, summary="兑换品已领取")
 def fulfil_order(request: HttpRequest, order_id: int) -> Any:
     user = caller(request)
-    order = _one(RewardOrder.objects.visible_to(user).select_related("reward__community"), order_id)
+    order = access(
+        RewardOrder.objects.visible_to(user).select_related("reward__community"), order_id
+    )
     return order_out(services.order_fulfil(actor=user, order=order))
 
 
@@ -335,7 +304,7 @@ def register_volunteer(request: HttpRequest, payload: VolunteerIn) -> Any:
     user = caller(request)
     person = None
     if payload.person is not None:
-        person = _one(Person.objects.visible_to(user), payload.person)
+        person = access(Person.objects.visible_to(user), payload.person)
     v = services.volunteer_register(
         actor=user,
         person=person,
@@ -349,7 +318,9 @@ def register_volunteer(request: HttpRequest, payload: VolunteerIn) -> Any:
 @router.post("/volunteers/{volunteer_id}/review", response=VolunteerOut, summary="审核志愿者")
 def review_volunteer(request: HttpRequest, volunteer_id: int, payload: ReviewIn) -> Any:
     user = caller(request)
-    v = _one(Volunteer.objects.visible_to(user).select_related("community", "person"), volunteer_id)
+    v = access(
+        Volunteer.objects.visible_to(user).select_related("community", "person"), volunteer_id
+    )
     return volunteer_out(
         services.volunteer_review(
             actor=user, volunteer=v, approve=payload.approve, note=payload.note
@@ -370,9 +341,9 @@ def list_activities(request: HttpRequest, past: bool = False, page: int = 1) -> 
 @router.post("/activities", response={201: ActivityOut}, summary="发布志愿活动")
 def create_activity(request: HttpRequest, payload: ActivityIn) -> Any:
     user = caller(request)
-    org = None
+    org: Organisation | None = None
     if payload.organiser_org is not None:
-        org = _one(Organisation.objects.visible_to(user), payload.organiser_org)
+        org = access(Organisation.objects.visible_to(user), payload.organiser_org)
     community = selectors.access_community(user, payload.community)
     a = services.activity_create(
         actor=user,
@@ -425,26 +396,32 @@ def scan_activity(request: HttpRequest, activity_id: int, payload: ScanIn) -> An
 @router.post("/signups/{signup_id}/cancel", response=SignupOut, summary="取消报名")
 def cancel_signup(request: HttpRequest, signup_id: int) -> Any:
     user = caller(request)
-    return signup_out(services.signup_cancel(actor=user, signup=access_signup(user, signup_id)))
+    return signup_out(
+        services.signup_cancel(actor=user, signup=selectors.access_signup(user, signup_id))
+    )
 
 
 @router.post("/signups/{signup_id}/check-in", response=SignupOut, summary="组织者签到")
 def check_in_signup(request: HttpRequest, signup_id: int) -> Any:
     user = caller(request)
-    return signup_out(services.signup_check_in(actor=user, signup=access_signup(user, signup_id)))
+    return signup_out(
+        services.signup_check_in(actor=user, signup=selectors.access_signup(user, signup_id))
+    )
 
 
 @router.post("/signups/{signup_id}/check-out", response=SignupOut, summary="组织者签退")
 def check_out_signup(request: HttpRequest, signup_id: int) -> Any:
     user = caller(request)
-    return signup_out(services.signup_check_out(actor=user, signup=access_signup(user, signup_id)))
+    return signup_out(
+        services.signup_check_out(actor=user, signup=selectors.access_signup(user, signup_id))
+    )
 
 
 @router.post("/signups/{signup_id}/confirm", response=SignupOut, summary="确认时长并记分")
 def confirm_signup(request: HttpRequest, signup_id: int, payload: ConfirmIn) -> Any:
     """Confirm the minutes (optionally corrected) and pay points, or bank the time."""
     user = caller(request)
-    s = access_signup(user, signup_id)
+    s = selectors.access_signup(user, signup_id)
     return signup_out(services.signup_confirm(actor=user, signup=s, minutes=payload.minutes))
 
 
@@ -484,14 +461,10 @@ def spend_time(request: HttpRequest, payload: SpendIn) -> Any:
     """Pay another volunteer of the community with banked minutes for a service."""
     user = caller(request)
     payer = services.volunteer_of(user)  # a volunteer's own time bank: refuse anyone else first
-    other = (
-        Volunteer.objects.filter(person_id=payload.provider, community=payer.community)
-        .select_related("person")
-        .first()
-    )
+    other = selectors.volunteer_in(payer.community, person_id=payload.provider)
     if other is None:
         raise ValidationFailed(
-            "服务提供者须为本社区的志愿者", details=[{"field": "provider", "reason": "无效"}]
+            "服务提供者须为本社区的志愿者", fields=[{"field": "provider", "reason": "无效"}]
         )
     provider = other.person
     tx = services.timebank_spend(
@@ -508,15 +481,17 @@ def give_honour(request: HttpRequest, payload: HonourIn, community: int | None =
     user = caller(request)
     place = selectors.access_community(user, community)
     require_manager(user, place)
-    person = org = award = None
+    person: Person | None = None
+    org: Organisation | None = None
+    award = None
     if payload.person is not None:
-        person = _one(Person.objects.visible_to(user), payload.person)
+        person = access(Person.objects.visible_to(user), payload.person)
     if payload.organisation is not None:
-        org = _one(Organisation.objects.visible_to(user), payload.organisation)
+        org = access(Organisation.objects.visible_to(user), payload.organisation)
     if payload.award:
         award = FixedAward.objects.filter(community=place, code=payload.award).first()
         if award is None:
-            raise ValidationFailed("未知的奖励", details=[{"field": "award", "reason": "无效"}])
+            raise ValidationFailed("未知的奖励", fields=[{"field": "award", "reason": "无效"}])
     h = services.honour_give(
         actor=user,
         community=place,
@@ -561,7 +536,7 @@ def get_leaderboard(
     period = period or clock.today().strftime("%Y-%m")
     if not re.fullmatch(r"\d{4}(-(0[1-9]|1[0-2]))?", period):
         raise ValidationFailed(
-            "期间格式应为 YYYY-MM 或 YYYY", details=[{"field": "period", "reason": "格式"}]
+            "期间格式应为 YYYY-MM 或 YYYY", fields=[{"field": "period", "reason": "格式"}]
         )
     board = selectors.leaderboard(place, period=period, team_id=team)
     return {

@@ -100,7 +100,7 @@ def post(
     """
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationFailed("请填写记账事由", details=[{"field": "reason", "reason": "必填"}])
+        raise ValidationFailed("请填写记账事由", fields=[{"field": "reason", "reason": "必填"}])
     if kind not in TxKind.values:
         raise ValidationFailed(f"未知的记账类型：{kind}")
     if len(legs) < 2:
@@ -138,7 +138,7 @@ def post(
         if short:
             raise InsufficientPoints(
                 "积分余额不足",
-                details={"accounts": short, "balance": {pk: rows[pk].balance for pk in short}},
+                context={"accounts": short, "balance": {pk: rows[pk].balance for pk in short}},
             )
         tx = LedgerTransaction(
             kind=kind,
@@ -189,7 +189,7 @@ def transfer(
     """Move ``amount`` (> 0) from ``source`` to ``target``."""
     if not isinstance(amount, int) or amount <= 0:
         raise ValidationFailed(
-            "金额必须是正整数", details=[{"field": "amount", "reason": "应大于 0"}]
+            "金额必须是正整数", fields=[{"field": "amount", "reason": "应大于 0"}]
         )
     return post(
         kind=kind,

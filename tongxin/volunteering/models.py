@@ -24,7 +24,7 @@ from django.db import models
 from django.db.models import Q
 
 from tongxin.core.models import AppendOnlyModel, AppendOnlyQuerySet, TimeStampedModel
-from tongxin.core.scoping import Scope, ScopedManager, ScopedQuerySet, paths_q, scope_for
+from tongxin.core.scoping import Scope, ScopedManager, ScopedQuerySet, paths_q
 from tongxin.orgs.models import Organisation
 from tongxin.people.models import Person
 from tongxin.places.models import Place
@@ -61,14 +61,11 @@ def _home_community_paths(user: Any, scope: Scope) -> set[str]:
     return {p[:i] for p in paths for i in range(4, len(p) + 1, 4)}
 
 
-class CommunityQuerySet(models.QuerySet):
+class CommunityQuerySet(ScopedQuerySet):
     """Rows that belong to a community (activities, rewards): not personal data, seen by
     the people of that community and the staff above or inside it."""
 
-    def visible_to(self, user: Any) -> CommunityQuerySet:
-        scope = scope_for(user)
-        if scope.is_empty:
-            return self.none()
+    def narrow(self, user: Any, scope: Scope) -> CommunityQuerySet:
         return self.filter(
             Q(community__path__in=_home_community_paths(user, scope))
             | paths_q("community__path", scope.place_paths)

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from tongxin.core import clock
@@ -20,6 +20,7 @@ from .models import (
     Activity,
     ActivityStatus,
     Entry,
+    Honour,
     LedgerTransaction,
     Reward,
     RewardOrder,
@@ -30,7 +31,7 @@ from .models import (
     Volunteer,
     _home_community_paths,
 )
-from .policies import manager_paths
+from .policies import manager_paths, organises
 
 EARNING_KINDS = (TxKind.AWARD, TxKind.FIXED)
 
@@ -56,6 +57,72 @@ def my_volunteer(user: Any) -> Volunteer | None:
         .select_related("person", "community")
         .prefetch_related("teams")
         .first()
+    )
+
+
+def access_signup(user: Any, pk: int) -> Signup:
+    """A signup the caller may see: their own, one in their scope, or one on an activity they
+    organise (whose activity they can see); ``NotFound`` otherwise."""
+    s = (
+        Signup.objects.select_related("activity__community", "volunteer__person")
+        .filter(pk=pk)
+        .first()
+    )
+    if s is None or not Activity.objects.visible_to(user).filter(pk=s.activity_id).exists():
+        raise NotFound()
+    if organises(user, s.activity) or Signup.objects.visible_to(user).filter(pk=pk).exists():
+        return s
+    raise NotFound()
+
+
+def signup_counts(activity: Activity) -> dict[str, int]:
+    """Places taken and the waiting list of an activity the caller can see."""
+    return Signup.objects.filter(activity=activity).aggregate(
+        taken=Count(
+            "id",
+            filter=~Q(status__in=[SignupStatus.WAITLISTED, SignupStatus.CANCELLED]),
+        ),
+        waiting=Count("id", filter=Q(status=SignupStatus.WAITLISTED)),
+    )
+
+
+def own_signup(activity: Activity, user: Any) -> Signup | None:
+    """The caller's own signup for the activity, if any."""
+    if not user.person_id:
+        return None
+    return (
+        Signup.objects.filter(activity=activity, volunteer__person_id=user.person_id)
+        .select_related("volunteer__person")
+        .first()
+    )
+
+
+def own_orders(user: Any) -> QuerySet[RewardOrder]:
+    """The caller's own reward orders."""
+    return RewardOrder.objects.filter(person_id=user.person_id or -1).select_related("reward")
+
+
+def volunteer_in(community: Place, *, person_id: int) -> Volunteer | None:
+    """The volunteer of ``community`` who is person ``person_id`` (a time-bank provider)."""
+    return (
+        Volunteer.objects.filter(person_id=person_id, community=community)
+        .select_related("person")
+        .first()
+    )
+
+
+def community_orders(community: Place) -> QuerySet[RewardOrder]:
+    """The reward orders of a community, for its managers (the caller checked that)."""
+    return (
+        RewardOrder.objects.filter(reward__community=community)
+        .select_related("reward", "person")
+        .order_by("status", "-id")
+    )
+
+
+def recent_honours(community: Place, *, count: int = 12) -> list[Honour]:
+    return list(
+        Honour.objects.filter(community=community).select_related("person", "organisation")[:count]
     )
 
 

@@ -12,7 +12,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from tongxin.core import audit, clock, tokens
-from tongxin.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
+from tongxin.core.errors import DomainError, Forbidden, ValidationFailed
 from tongxin.orgs.models import Organisation, OrgKind
 from tongxin.people.models import Person
 from tongxin.places.geo import distance_m
@@ -76,7 +76,7 @@ def _move(obj: Any, table: dict[str, frozenset[str]], to: str, label: str) -> No
     if to not in table.get(obj.status, frozenset()):
         raise InvalidTransition(
             f"{label}当前为「{obj.get_status_display()}」，不能办理此操作",
-            details={"from": obj.status, "to": to},
+            context={"from": obj.status, "to": to},
         )
     obj.status = to
 
@@ -130,7 +130,7 @@ def volunteer_register(
     bad = [s for s in skills if s not in SKILLS]
     if bad:
         raise ValidationFailed(
-            f"未知的技能：{'、'.join(bad)}", details=[{"field": "skills", "reason": "未知技能"}]
+            f"未知的技能：{'、'.join(bad)}", fields=[{"field": "skills", "reason": "未知技能"}]
         )
     teams = list(
         Organisation.objects.filter(
@@ -139,11 +139,11 @@ def volunteer_register(
     )
     if len(teams) != len(set(team_ids or [])):
         raise ValidationFailed(
-            "所选队伍不属于本社区", details=[{"field": "teams", "reason": "无效"}]
+            "所选队伍不属于本社区", fields=[{"field": "teams", "reason": "无效"}]
         )
     with transaction.atomic():
         if Volunteer.objects.filter(person=person).exists():
-            raise DomainError("已经注册过志愿者", code="ALREADY_REGISTERED", details=None)
+            raise DomainError("已经注册过志愿者", code="ALREADY_REGISTERED")
         v = Volunteer.objects.create(
             person=person,
             person_path=person.place_path,
@@ -176,7 +176,7 @@ def volunteer_review(
         if to is None:
             raise InvalidTransition(
                 f"该志愿者当前为「{v.get_status_display()}」，无需重复审核",
-                details={"status": v.status},
+                context={"status": v.status},
             )
         v.status = to
         v.reviewed_by, v.reviewed_at, v.review_note = actor, _now(), note.strip()[:200]
@@ -252,7 +252,7 @@ def activity_create(
         errors.append({"field": "lat", "reason": "经纬度须同时填写"})
     if errors:
         raise ValidationFailed(
-            "活动信息不完整：" + "；".join(e["reason"] for e in errors), details=errors
+            "活动信息不完整：" + "；".join(e["reason"] for e in errors), fields=errors
         )
     rule = rule or default_rule(community)
     return Activity.objects.create(
@@ -385,7 +385,7 @@ def signup_scan(
         if far > activity.checkin_radius_m:
             raise CheckinRefused(
                 f"距活动地点约 {int(far)} 米，超出 {activity.checkin_radius_m} 米签到范围",
-                details={"distance_m": int(far)},
+                context={"distance_m": int(far)},
             )
     to = (
         SignupStatus.CHECKED_IN
@@ -524,7 +524,7 @@ def points_correct(
     on accounts of the original) it posts those. The approver is the manager who does it."""
     require_manager(actor, original.community)
     if not (reason or "").strip():
-        raise ValidationFailed("更正必须填写原因", details=[{"field": "reason", "reason": "必填"}])
+        raise ValidationFailed("更正必须填写原因", fields=[{"field": "reason", "reason": "必填"}])
     if original.kind == TxKind.CORRECT:
         raise ValidationFailed("不能更正一笔更正，请更正原始记账")
     if amounts is None:
@@ -599,7 +599,7 @@ def reward_redeem(*, actor: Any, reward: Reward, idempotency_key: str) -> tuple[
     if not key or len(key) > 80:
         raise ValidationFailed(
             "请求须带 Idempotency-Key（1 到 80 个字符）",
-            details=[{"field": "header.Idempotency-Key", "reason": "必填"}],
+            fields=[{"field": "header.Idempotency-Key", "reason": "必填"}],
         )
     existing = RewardOrder.objects.filter(created_by=actor, idempotency_key=key).first()
     if existing is not None:
@@ -621,7 +621,7 @@ def reward_redeem(*, actor: Any, reward: Reward, idempotency_key: str) -> tuple[
             if acct.balance < item.cost:
                 raise ledger.InsufficientPoints(
                     f"积分不足：需要 {item.cost} 分，当前余额 {acct.balance} 分",
-                    details={"balance": acct.balance, "cost": item.cost},
+                    context={"balance": acct.balance, "cost": item.cost},
                 )
             if item.per_person_limit is not None:
                 had = (
@@ -632,10 +632,10 @@ def reward_redeem(*, actor: Any, reward: Reward, idempotency_key: str) -> tuple[
                 if had >= item.per_person_limit:
                     raise LimitReached(
                         f"每人限兑 {item.per_person_limit} 次，您已兑换 {had} 次",
-                        details={"limit": item.per_person_limit},
+                        context={"limit": item.per_person_limit},
                     )
             if item.stock < 1:
-                raise OutOfStock("库存不足，已兑完", details={"stock": 0})
+                raise OutOfStock("库存不足，已兑完", context={"stock": 0})
             item.stock -= 1
             item.save(update_fields=["stock", "updated_at"])
             tx = ledger.post(
@@ -668,7 +668,7 @@ def reward_redeem(*, actor: Any, reward: Reward, idempotency_key: str) -> tuple[
 def _replay(order: RewardOrder, reward: Reward) -> tuple[RewardOrder, bool]:
     if order.reward_id != reward.pk:
         raise DomainError(
-            "该 Idempotency-Key 已用于另一件物品的兑换", code="IDEMPOTENCY_KEY_REUSED", details=None
+            "该 Idempotency-Key 已用于另一件物品的兑换", code="IDEMPOTENCY_KEY_REUSED"
         )
     return order, False
 
@@ -689,7 +689,7 @@ def order_cancel(*, actor: Any, order: RewardOrder, reason: str) -> RewardOrder:
     if order.person_id != getattr(actor, "person_id", None):
         require_manager(actor, order.reward.community)
     if not (reason or "").strip():
-        raise ValidationFailed("请填写取消原因", details=[{"field": "reason", "reason": "必填"}])
+        raise ValidationFailed("请填写取消原因", fields=[{"field": "reason", "reason": "必填"}])
     community = order.reward.community
     store = ledger.store_account(community)
     with transaction.atomic():
@@ -766,10 +766,3 @@ def honour_give(
             award_tx=tx,
             created_by=actor,
         )
-
-
-def access_or_404(qs: Any, pk: int) -> Any:
-    obj = qs.filter(pk=pk).first()
-    if obj is None:
-        raise NotFound()
-    return obj

@@ -30,9 +30,10 @@ from tongxin.web.decorators import personal_page
 from tongxin.web.paging import paginate
 
 from . import selectors, services
-from .api import access_activity, access_signup
+from .api import access_activity
 from .models import SKILLS, Honour, Reward, RewardOrder, Volunteer
 from .policies import organises, require_manager, require_organiser
+from .selectors import access_signup
 
 TABS = {
     "home": "home",
@@ -494,11 +495,7 @@ def ledger_export(request: HttpRequest) -> HttpResponse:
 @personal_page
 def orders(request: HttpRequest) -> HttpResponse:
     place = _managed_community(request)
-    qs = (
-        RewardOrder.objects.filter(reward__community=place)
-        .select_related("reward", "person")
-        .order_by("status", "-id")
-    )
+    qs = selectors.community_orders(place)
     return render(
         request, "volunteering/orders.html", {"place": place, "page": paginate(request, qs)}
     )
@@ -520,9 +517,7 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
     board = selectors.leaderboard(
         place, period=period, team_id=int(team) if team.isdigit() else None
     )
-    honours = list(
-        Honour.objects.filter(community=place).select_related("person", "organisation")[:12]
-    )
+    honours = selectors.recent_honours(place)
     return render(
         request,
         "volunteering/leaderboard.html",

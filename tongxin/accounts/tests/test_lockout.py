@@ -188,7 +188,7 @@ def test_the_token_endpoint_locks_at_the_same_count(demo, make_client, clock):
     body = fifth.json()
     assert body["code"] == "LOGIN_LOCKED"
     assert ACCOUNT_LOCKED in body["message"]
-    assert body["details"]["scope"] == "account"
+    assert body["context"]["scope"] == "account"
     assert int(fifth["Retry-After"]) == 30 * 60
     assert token(client, "grid1", PASSWORD).status_code == 429
     # The same lock holds on the login page (one count for both ways in).

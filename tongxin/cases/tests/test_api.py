@@ -61,7 +61,7 @@ def png(name: str = "photo.png") -> SimpleUploadedFile:
 
 
 def fields_of(response: Any) -> dict[str, str]:
-    return {d["field"]: d["reason"] for d in response.json()["details"]}
+    return {d["field"]: d["reason"] for d in response.json()["fields"]}
 
 
 # ------------------------------------------------------------------ categories and intake
@@ -225,7 +225,7 @@ def test_worklists_and_filters(demo):
     for bad in ({"view": "everything"}, {"state": "lost"}, {"priority": "now"}, {"page": 9}):
         response = grid1.get("/api/v1/cases", bad)
         assert response.status_code == 422, bad
-        assert CJK.search(response.json()["details"][0]["reason"])
+        assert CJK.search(response.json()["fields"][0]["reason"])
 
 
 @pytest.mark.django_db
@@ -274,7 +274,7 @@ def test_every_act_through_the_endpoint(demo):
     refused = act(resident, case_id, "accept", expect=403)
     assert refused["code"] == "ACTION_FORBIDDEN"
     assert act(grid1, case_id, "fly", expect=422)["code"] == "UNKNOWN_ACTION"
-    assert "reason" in str(act(grid1, case_id, "reject", expect=422)["details"])
+    assert "reason" in str(act(grid1, case_id, "reject", expect=422)["fields"])
     act(demo.api("grid2"), case_id, "note", expect=404, note="看看")
 
     case = act(grid1, case_id, "accept", note="马上处理")
@@ -535,5 +535,5 @@ def test_nearby_open_cases_before_reporting(demo):
     assert demo.api("dept").get("/api/v1/cases/nearby", query).json()["items"] == []
     assert demo.api("sysadmin").get("/api/v1/cases/nearby", query).json()["items"] == []
     unknown = demo.api("member").get("/api/v1/cases/nearby", {**query, "category": "zzz"})
-    assert unknown.status_code == 422 and "zzz" in unknown.json()["details"][0]["reason"]
+    assert unknown.status_code == 422 and "zzz" in unknown.json()["fields"][0]["reason"]
     assert demo.api("member").get("/api/v1/cases/nearby", {"category": "env"}).status_code == 422

@@ -92,7 +92,7 @@ def test_two_departments_report_in_and_the_case_resolves_when_both_are_done(
     # Done without saying what was done is refused.
     with pytest.raises(ValidationFailed) as caught:
         act(demo, dept, case, "report_in", now=late, done=True)
-    assert caught.value.details[0]["field"] == "result"
+    assert caught.value.fields[0]["field"] == "result"
 
     case = act(demo, dept, case, "report_in", now=late + HOUR, result="违建阳台已拆除", done=True)
     assert case.state == State.RESOLVED
@@ -123,7 +123,7 @@ def test_report_in_on_behalf_of_one_department_by_org_id(demo, escalated):
 def test_escalating_again_only_to_new_departments(demo, escalated):
     with pytest.raises(ValidationFailed) as caught:
         act(demo, "secretary", escalated, "escalate", org_ids=[department().pk], note="再吹")
-    assert caught.value.details[0]["field"] == "org_ids"
+    assert caught.value.fields[0]["field"] == "org_ids"
     case = act(
         demo,
         "secretary",

@@ -107,8 +107,8 @@ def test_closing_without_feedback_needs_a_note(demo):
     before = snapshot(case)
     with pytest.raises(ValidationFailed) as caught:
         act(demo, "secretary", case, "close", now=LATER)
-    assert caught.value.details[0]["field"] == "note"
-    assert "结案说明" in caught.value.details[0]["reason"]
+    assert caught.value.fields[0]["field"] == "note"
+    assert "结案说明" in caught.value.fields[0]["reason"]
     assert snapshot(case) == before
     case = act(demo, "secretary", case, "close", now=LATER, note="多次联系未接通，按办结处理")
     assert case.state == State.CLOSED and case.closed_at == LATER and case.feedback == ""
@@ -165,8 +165,8 @@ def test_merge_refusals(demo):
     ):
         with pytest.raises(ValidationFailed) as caught:
             act(demo, "secretary", case, "merge", now=LATER, into=into)
-        assert caught.value.details[0]["field"] == "into"
-        assert words in caught.value.details[0]["reason"]
+        assert caught.value.fields[0]["field"] == "into"
+        assert words in caught.value.fields[0]["reason"]
     # grid1 cannot merge into a case out of its sight.
     with pytest.raises(ValidationFailed):
         act(demo, "grid1", case, "merge", now=LATER, into=grid2_case.pk)

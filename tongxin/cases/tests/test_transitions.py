@@ -234,8 +234,8 @@ def test_validation_refusals_write_nothing(demo, state, who, act_name, data, fie
         act(demo, who, case, act_name, now=LATER, **data)
     error = caught.value
     assert error.status == 422
-    assert [d["field"] for d in error.details] == [field]
-    reason = error.details[0]["reason"]
+    assert [d["field"] for d in error.fields] == [field]
+    reason = error.fields[0]["reason"]
     assert any("\u4e00" <= ch <= "\u9fff" for ch in reason), reason
     assert snapshot(case) == before
 
@@ -249,7 +249,7 @@ def test_escalating_to_a_non_department_is_refused(demo):
     before = snapshot(case)
     with pytest.raises(ValidationFailed) as caught:
         act(demo, "secretary", case, "escalate", now=LATER, org_ids=[committee.pk], note="x")
-    assert caught.value.details[0]["field"] == "org_ids"
+    assert caught.value.fields[0]["field"] == "org_ids"
     with pytest.raises(ValidationFailed):
         act(demo, "secretary", case, "escalate", now=LATER, org_ids=[department().pk])  # no note
     assert snapshot(case) == before
@@ -294,5 +294,5 @@ def test_intake_validation_writes_nothing(demo):
     for kwargs, field in bad:
         with pytest.raises(ValidationFailed) as caught:
             services.case_report(actor=resident, now=MORNING, **kwargs)
-        assert caught.value.details[0]["field"] == field, kwargs
+        assert caught.value.fields[0]["field"] == field, kwargs
     assert Case.objects.count() == count

@@ -45,7 +45,7 @@ def detail_urls(demo) -> list[str]:  # type: ignore[no-untyped-def]
 def assert_error(response, status: int, code: str) -> dict:  # type: ignore[no-untyped-def]
     assert response.status_code == status, response.content
     body = response.json()
-    assert set(body) == {"code", "message", "details"}
+    assert set(body) == {"code", "message", "fields", "context"}
     assert body["code"] == code
     assert body["message"]
     return body
@@ -87,7 +87,7 @@ def test_bad_credentials_answer_401_invalid_credentials(demo, username, password
 def test_token_request_with_a_field_missing_is_422(demo):
     r = Client().post(f"{API}/auth/token", {"username": "grid1"}, content_type="application/json")
     body = assert_error(r, 422, "VALIDATION_FAILED")
-    assert body["details"] == [{"field": "body.payload.password", "reason": "缺少必填项"}]
+    assert body["fields"] == [{"field": "body.payload.password", "reason": "缺少必填项"}]
 
 
 def test_token_request_that_is_not_json_is_400(demo):
@@ -164,7 +164,7 @@ def test_page_below_one_is_422_in_chinese(demo, page):
         demo.api("secretary").get(f"{API}/persons?page={page}"), 422, "VALIDATION_FAILED"
     )
     assert body["message"] == "页码应为从 1 开始的整数"
-    assert body["details"] == [{"field": "query.page", "reason": "页码应为从 1 开始的整数"}]
+    assert body["fields"] == [{"field": "query.page", "reason": "页码应为从 1 开始的整数"}]
 
 
 def test_page_that_is_not_a_number_is_422_in_chinese(demo):
@@ -172,7 +172,7 @@ def test_page_that_is_not_a_number_is_422_in_chinese(demo):
         demo.api("secretary").get(f"{API}/persons?page=abc"), 422, "VALIDATION_FAILED"
     )
     assert body["message"] == "请求参数不正确"
-    assert body["details"] == [{"field": "query.page", "reason": "应为整数"}]
+    assert body["fields"] == [{"field": "query.page", "reason": "应为整数"}]
 
 
 def test_page_past_the_end_is_422(demo):
@@ -208,8 +208,8 @@ def test_invalid_enum_parameter_is_422_with_chinese_reason(demo):
     body = assert_error(
         demo.api("secretary").get(f"{API}/places?kind=castle"), 422, "VALIDATION_FAILED"
     )
-    assert body["details"][0]["field"] == "query.kind"
-    assert body["details"][0]["reason"].startswith("取值应为以下之一")
+    assert body["fields"][0]["field"] == "query.kind"
+    assert body["fields"][0]["reason"].startswith("取值应为以下之一")
 
 
 # ------------------------------------------------------------------ OpenAPI

@@ -114,7 +114,7 @@ def test_signing_in_on_the_page_and_asking_for_a_token_share_one_budget(db, rate
     body = refused.json()
     assert body["code"] == "RATE_LIMITED"
     assert "操作过于频繁" in body["message"]
-    assert body["details"]["retry_after"] == int(refused["Retry-After"])
+    assert body["context"]["retry_after"] == int(refused["Retry-After"])
     assert login(client, "10.1.0.4").status_code == 429
 
 

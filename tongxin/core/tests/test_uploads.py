@@ -391,7 +391,7 @@ def test_one_bad_file_stores_none_of_the_batch(grid1, upload_root):
     files = [upload("good.png", image_bytes("PNG")), upload("bad.jpg", image_bytes("PNG"))]
     with pytest.raises(ValidationFailed) as caught:
         uploads.store_uploads(actor=grid1, files=files, purpose="test")
-    assert caught.value.details[0]["name"] == "bad.jpg"
+    assert caught.value.context["name"] == "bad.jpg"
     assert no_files_written(upload_root)
     assert not StoredUpload.objects.exists()
 

@@ -192,7 +192,7 @@ def test_bad_layer_and_bbox_are_refused_clearly(demo):
     c = demo.client("secretary")
     assert c.get("/api/v1/geo/people").status_code == 404
     r = c.get("/api/v1/geo/grids", {"bbox": "1,2,3"})
-    assert r.status_code == 422 and r.json()["details"][0]["field"] == "query.bbox"
+    assert r.status_code == 422 and r.json()["fields"][0]["field"] == "query.bbox"
     r = c.get("/api/v1/geo/grids", {"zoom": 40})
     assert r.status_code == 422
     assert demo.client("secretary").get("/api/v1/geo/grids").status_code == 200  # whole world
@@ -252,7 +252,7 @@ def test_overlapping_grid_is_refused_with_the_other_grid_named(demo):
     assert r.status_code == 422
     body = r.json()
     assert body["code"] == "GEOMETRY_RULES"
-    overlaps = [d for d in body["details"] if d["code"] == "overlap"]
+    overlaps = [d for d in body["context"]["problems"] if d["code"] == "overlap"]
     assert g2.pk in {d["other_id"] for d in overlaps}
     assert "重叠" in body["message"]
     g1.refresh_from_db()
@@ -274,7 +274,11 @@ def test_shrinking_a_grid_reports_the_buildings_left_outside(demo):
         content_type="application/json",
     )
     assert r.status_code == 422
-    reported = {d["place_id"] for d in r.json()["details"] if d["code"] == "building_outside_grid"}
+    reported = {
+        d["place_id"]
+        for d in r.json()["context"]["problems"]
+        if d["code"] == "building_outside_grid"
+    }
     assert reported == {b.pk for b in outside}
 
 
@@ -352,7 +356,10 @@ def test_gcj02_edits_are_converted_at_the_edge(demo):
         ),
         content_type="application/json",
     )
-    assert r.status_code == 422 and r.json()["details"][0]["code"] == "building_outside_grid"
+    assert (
+        r.status_code == 422
+        and r.json()["context"]["problems"][0]["code"] == "building_outside_grid"
+    )
 
 
 def test_who_may_edit(demo):

@@ -121,7 +121,7 @@ def test_admins_see_no_organisations_or_posts(demo, username):
 def test_bad_organisation_kind_is_422(demo):
     r = demo.api("secretary").get(f"{API}/organisations?kind=club")
     assert r.status_code == 422
-    assert r.json()["details"][0]["field"] == "query.kind"
+    assert r.json()["fields"][0]["field"] == "query.kind"
 
 
 # ------------------------------------------------------------------ posts
@@ -153,7 +153,7 @@ def test_posts_of_another_grid_are_404(demo):
 def test_bad_role_is_422(demo):
     r = demo.api("grid1").get(f"{API}/posts?role=king")
     assert r.status_code == 422
-    assert r.json()["details"][0]["field"] == "query.role"
+    assert r.json()["fields"][0]["field"] == "query.role"
 
 
 def test_post_holder_phone_only_when_public_or_visible(demo):

@@ -96,7 +96,8 @@ def test_person_of_another_grid_is_404_exactly_like_a_missing_one(demo):
         == {
             "code": "NOT_FOUND",
             "message": "未找到该对象",
-            "details": None,
+            "fields": [],
+            "context": None,
         }
     )
 

@@ -262,7 +262,7 @@ def test_bad_responsibility_parameters_are_422(demo, query, field):
     r = demo.api("grid1").get(f"{API}/places/{demo.grid(1).pk}/responsible?{query}")
     assert r.status_code == 422
     assert r.json()["code"] == "VALIDATION_FAILED"
-    assert r.json()["details"][0]["field"] == field
+    assert r.json()["fields"][0]["field"] == field
 
 
 def test_grid_worker_loses_the_grid_when_the_post_ends(demo):

@@ -45,7 +45,7 @@ def test_redeem_201_then_replay_and_409_codes(demo, vol):
     dear = vol.reward(cost=10**6)
     r = post(api, f"/api/v1/rewards/{dear.pk}/redeem", HTTP_IDEMPOTENCY_KEY="k-2")
     assert r.status_code == 409 and r.json()["code"] == "INSUFFICIENT_POINTS"
-    assert set(r.json()) == {"code", "message", "details"}
+    assert set(r.json()) == {"code", "message", "fields", "context"}
     empty = vol.reward(cost=1, stock=0)
     r = post(api, f"/api/v1/rewards/{empty.pk}/redeem", HTTP_IDEMPOTENCY_KEY="k-3")
     assert r.status_code == 409 and r.json()["code"] == "OUT_OF_STOCK"
@@ -98,7 +98,7 @@ def test_activity_flow_through_the_api(demo, vol):
         "/api/v1/activities",
         {"title": "x", "starts_at": start.isoformat(), "ends_at": start.isoformat(), "slots": 1},
     )
-    assert bad.status_code == 422 and bad.json()["details"][0]["field"] == "ends_at"
+    assert bad.status_code == 422 and bad.json()["fields"][0]["field"] == "ends_at"
 
 
 def test_ledger_list_and_correction_for_staff_only(demo, vol):
