@@ -34,7 +34,7 @@ from tongxin.core.api_support import caller, paginate
 from tongxin.core.errors import Forbidden, NotFound, ValidationFailed
 from tongxin.core.models import StoredUpload
 from tongxin.core.ratelimit import hit
-from tongxin.core.scoping import access, scope_for
+from tongxin.core.scoping import access
 from tongxin.core.validators import validate_phone
 from tongxin.places.api import access_place, place_ref
 from tongxin.places.geo import distance_m
@@ -102,37 +102,13 @@ class Viewer:
         return not (self.internal or self.reporter)
 
 
-def viewer_of(user: Any, case: Case) -> Viewer:
-    called = bool(
-        scope_for(user).org_ids
-        and any(c.organisation_id in scope_for(user).org_ids for c in case.calls.all())
-    )
-    internal = (
-        policies.is_staff_over(user, case)
-        or policies.is_dispatcher(user, case)
-        or policies.is_owner(user, case)
-        or policies.is_handler(user, case)
-        or called
-    )
+def viewer_of(user: Any, case: Case, *, called: bool | None = None) -> Viewer:
+    """What the caller sees of the case (``policies.works_on`` decides the internal view; a
+    list passes ``called`` from ``policies.called_case_ids`` to spare a query per case)."""
     return Viewer(
-        internal=internal,
+        internal=policies.works_on(user, case, called=called),
         reporter=policies.is_reporter(user, case),
         sees_reporter=policies.sees_reporter(user, case),
-    )
-
-
-def list_viewer(user: Any, case: Case) -> Viewer:
-    """``viewer_of`` for a case in a list, without a query per case: every case in a list is
-    one the caller may see, reached either as its reporter or through an internal relation
-    (staff over its place, owner, handler, supervisor, a department sent or called)."""
-    reporter = policies.is_reporter(user, case)
-    internal = not reporter or (
-        policies.is_staff_over(user, case)
-        or policies.is_owner(user, case)
-        or policies.is_handler(user, case)
-    )
-    return Viewer(
-        internal=internal, reporter=reporter, sees_reporter=policies.sees_reporter(user, case)
     )
 
 
@@ -519,7 +495,11 @@ def list_cases(
     )
     sl = paginate(qs, page)
     categories = _category_refs()
-    items = [case_out(case, list_viewer(user, case), categories) for case in sl.items]
+    called = policies.called_case_ids(user, [c.pk for c in sl.items])
+    items = [
+        case_out(case, viewer_of(user, case, called=case.pk in called), categories)
+        for case in sl.items
+    ]
     return sl.answer(items)
 
 

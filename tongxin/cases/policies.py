@@ -83,6 +83,42 @@ def _called(user: Any, case: Case) -> bool:
     return bool(org_ids) and case.calls.filter(organisation_id__in=org_ids).exists()
 
 
+def called_case_ids(user: Any, case_ids: list[int]) -> set[int]:
+    """Which of ``case_ids`` a department of the user was called in on (one query, for a
+    list)."""
+    org_ids = scope_for(user).org_ids
+    if not org_ids or not case_ids:
+        return set()
+    return set(
+        DepartmentCall.objects.filter(case_id__in=case_ids, organisation_id__in=org_ids)
+        .values_list("case_id", flat=True)
+        .distinct()
+    )
+
+
+def is_supervisor(user: Any, case: Case) -> bool:
+    person_id = getattr(user, "person_id", None)
+    return bool(person_id and case.supervisor_id == person_id)
+
+
+def works_on(user: Any, case: Case, *, called: bool | None = None) -> bool:
+    """Whether the user works on the case, and so sees its whole timeline and internal
+    fields: staff over its place, a dispatcher, its owner, handler or supervisor, or a
+    department called in. The one answer for the page, the API and lists (``called`` lets a
+    list pass what it read for all its cases at once). A reporter, a household member of the
+    reporter or a neighbour who said "me too" sees the public face only."""
+    if called is None:
+        called = _called(user, case)
+    return bool(
+        is_staff_over(user, case)
+        or is_dispatcher(user, case)
+        or is_owner(user, case)
+        or is_handler(user, case)
+        or is_supervisor(user, case)
+        or called
+    )
+
+
 def may(user: Any, case: Case, act: str) -> bool:
     """Whether the policy lets ``user`` do ``act`` on ``case`` (the state is checked apart)."""
     if not getattr(user, "is_authenticated", False):
@@ -104,8 +140,7 @@ def may(user: Any, case: Case, act: str) -> bool:
     if act in (Act.SUSPEND, Act.RESUME, Act.CLOSE):
         return owner or dispatcher
     if act == Act.SUPERVISE:
-        person_id = getattr(user, "person_id", None)
-        return dispatcher or bool(person_id and case.supervisor_id == person_id)
+        return dispatcher or is_supervisor(user, case)
     if act == Act.ESCALATE:
         return owner or dispatcher or (handler and not case.assignee_org_id)
     if act == Act.REPORT_IN:

@@ -121,20 +121,6 @@ def with_badges(cases: Any) -> list[Case]:
     return rows
 
 
-def is_staff_view(user: Any, case: Case) -> bool:
-    """Whether the viewer works on the case (sees the whole timeline), not only reported or
-    supported it."""
-    person_id = getattr(user, "person_id", None)
-    return bool(
-        policies.is_staff_over(user, case)
-        or policies.is_handler(user, case)
-        or policies.is_owner(user, case)
-        or policies.is_dispatcher(user, case)
-        or (person_id and case.supervisor_id == person_id)
-        or case.calls.filter(organisation_id__in=scope_for(user).org_ids).exists()
-    )
-
-
 def community_of(place: Place | None) -> Place | None:
     return place.at_or_above("community") if place is not None else None
 
@@ -410,7 +396,7 @@ def _act_forms(user: Any, case: Case, errors: dict[str, str]) -> list[ActForm]:
 
 def _case_context(request: HttpRequest, case: Case, errors: dict[str, str]) -> dict[str, Any]:
     user = request.user
-    staff_view = is_staff_view(user, case)
+    staff_view = policies.works_on(user, case)
     events = case.events.select_related("actor").order_by("seq")
     if not staff_view:
         events = events.filter(public=True)

@@ -167,3 +167,19 @@ def test_the_duplicate_finder(demo):
     # A closed case is no duplicate.
     act(demo, "grid1", first, "reject", reason="已处理")
     assert first not in services.nearby_open_cases(near)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username", ["grid1", "secretary", "street", "dept", "resident"])
+def test_one_policy_decides_the_internal_view_in_lists_and_pages(demo, username):
+    """A list's cheap answer (calls read once for the page) is the page's answer."""
+    from tongxin.cases import policies
+    from tongxin.cases.api import viewer_of
+    from tongxin.cases.selectors import cases_for
+
+    user = demo.user(username)
+    cases = list(cases_for(user).order_by("-pk")[:40])
+    called = policies.called_case_ids(user, [c.pk for c in cases])
+    for case in cases:
+        assert viewer_of(user, case, called=case.pk in called) == viewer_of(user, case)
+
