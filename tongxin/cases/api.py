@@ -35,7 +35,6 @@ from tongxin.core.errors import Forbidden, NotFound, ValidationFailed
 from tongxin.core.models import StoredUpload
 from tongxin.core.ratelimit import hit
 from tongxin.core.scoping import access
-from tongxin.core.validators import validate_phone
 from tongxin.places.api import access_place, place_ref
 from tongxin.places.geo import distance_m
 
@@ -374,50 +373,6 @@ def list_case_categories(request: HttpRequest) -> Any:
 # ------------------------------------------------------------------ intake
 
 
-def _check_report(user: Any, payload: CaseIn) -> None:
-    """Every field a report can get wrong, all at once (the service checks them again)."""
-    details: list[dict[str, str]] = []
-
-    def bad(field_name: str, reason: str) -> None:
-        details.append({"field": field_name, "reason": reason})
-
-    if not payload.category.strip():
-        bad("category", "请选择诉求分类")
-    elif not CaseCategory.objects.filter(code=payload.category, is_active=True).exists():
-        bad("category", f"没有编码为“{payload.category}”的诉求分类")
-    description = payload.description.strip()
-    if not description:
-        bad("description", "请描述问题")
-    elif len(description) > services.MAX_DESCRIPTION:
-        bad("description", f"问题描述不能超过 {services.MAX_DESCRIPTION} 个字")
-    if payload.priority not in Priority.values:
-        bad("priority", f"取值应为以下之一：{_choices_text(Priority.choices)}")
-    if payload.channel not in Channel.values:
-        bad("channel", f"取值应为以下之一：{_choices_text(Channel.choices)}")
-    if payload.reporter_phone.strip():
-        try:
-            validate_phone(payload.reporter_phone.strip())
-        except Exception:
-            bad("reporter_phone", "联系电话格式不正确")
-    if len(payload.reporter_name.strip()) > 50:
-        bad("reporter_name", "姓名不能超过 50 个字")
-    if len(payload.photos) > services.MAX_PHOTOS:
-        bad("photos", f"最多上传 {services.MAX_PHOTOS} 张照片")
-    if not details:
-        return
-    try:
-        services.resolve_location(
-            actor=user,
-            lat=payload.lat,
-            lng=payload.lng,
-            place_id=payload.place_id,
-            address=payload.address,
-        )
-    except ValidationFailed as exc:
-        details.extend(exc.fields)
-    raise ValidationFailed(details[0]["reason"], fields=details)
-
-
 @router.post("/cases", response={201: CaseDetailOut}, summary="上报诉求（一键上报、热线、巡查……）")
 def create_case(request: HttpRequest, payload: CaseIn) -> Any:
     """Report a case. The location is a map point (``lat``/``lng``), a place from the tree
@@ -428,7 +383,6 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Any:
     user = caller(request)
     if not policies.may_report(user):
         raise Forbidden("当前账号不能上报诉求", code="REPORT_FORBIDDEN")
-    _check_report(user, payload)
     case = services.case_report(
         actor=user,
         category=payload.category,

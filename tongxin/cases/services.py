@@ -21,7 +21,7 @@ from django.db import transaction
 from django.db.models import F
 
 from tongxin.core import audit, clock, tokens, vault
-from tongxin.core.errors import Forbidden, NotFound, ValidationFailed
+from tongxin.core.errors import Forbidden, NotFound, Problems, ValidationFailed
 from tongxin.core.models import StoredUpload
 from tongxin.core.validators import validate_phone
 from tongxin.inbox.services import notify
@@ -306,22 +306,36 @@ def case_report(
     if not policies.may_report(actor) and channel != Channel.OPEN311:
         raise Forbidden("当前账号不能上报诉求", code="REPORT_FORBIDDEN")
     now = now or clock.now()
+    # Every field error at once (the page, the API and Open311 show them all).
+    problems = Problems()
+    if not (category or "").strip():
+        problems.add("category", "请选择诉求分类")
+        cat = None
+    else:
+        cat = problems.check(_category, category)
     description = (description or "").strip()
     if not description:
-        raise _fail("description", "请描述问题")
-    if len(description) > MAX_DESCRIPTION:
-        raise _fail("description", f"问题描述不能超过 {MAX_DESCRIPTION} 个字")
-    _check_choice("priority", priority, Priority)
-    _check_choice("channel", channel, Channel)
-    cat = _category(category)
-    reporter_name = (reporter_name or "").strip()[:50]
+        problems.add("description", "请描述问题")
+    elif len(description) > MAX_DESCRIPTION:
+        problems.add("description", f"问题描述不能超过 {MAX_DESCRIPTION} 个字")
+    problems.check(_check_choice, "priority", priority, Priority)
+    problems.check(_check_choice, "channel", channel, Channel)
     reporter_phone = (reporter_phone or "").strip()
     if reporter_phone:
         try:
             validate_phone(reporter_phone)
-        except Exception as exc:
-            raise _fail("reporter_phone", "联系电话格式不正确") from exc
-    location = resolve_location(actor=actor, lat=lat, lng=lng, place_id=place_id, address=address)
+        except Exception:
+            problems.add("reporter_phone", "联系电话格式不正确")
+    reporter_name = (reporter_name or "").strip()
+    if len(reporter_name) > 50:
+        problems.add("reporter_name", "姓名不能超过 50 个字")
+    if len(photos) > MAX_PHOTOS:
+        problems.add("photos", f"最多上传 {MAX_PHOTOS} 张照片")
+    location = problems.check(
+        resolve_location, actor=actor, lat=lat, lng=lng, place_id=place_id, address=address
+    )
+    problems.raise_if_any()
+    assert cat is not None and location is not None
 
     reporter_person = None
     person_id = getattr(actor, "person_id", None)

@@ -104,6 +104,35 @@ def envelope(
     return DomainError(message, code=code, fields=fields, context=context).body()
 
 
+class Problems:
+    """Collects every field error of an input, so that a service reports them all at once::
+
+    problems = Problems()
+    if not description:
+        problems.add("description", "请描述问题")
+    category = problems.check(find_category, code)  # None if it raised ValidationFailed
+    problems.raise_if_any()
+    """
+
+    def __init__(self) -> None:
+        self.fields: list[FieldError] = []
+
+    def add(self, field: str, reason: str) -> None:
+        self.fields.append({"field": field, "reason": reason})
+
+    def check(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        """``fn(*args, **kwargs)``, or None after recording its ``ValidationFailed``."""
+        try:
+            return fn(*args, **kwargs)
+        except ValidationFailed as exc:
+            self.fields.extend(exc.fields or [{"field": "", "reason": exc.message}])
+            return None
+
+    def raise_if_any(self) -> None:
+        if self.fields:
+            raise ValidationFailed(self.fields[0]["reason"], fields=self.fields)
+
+
 class NotFound(DomainError):
     """Missing, or out of the caller's scope: the two are indistinguishable on purpose."""
 

@@ -182,4 +182,3 @@ def test_one_policy_decides_the_internal_view_in_lists_and_pages(demo, username)
     called = policies.called_case_ids(user, [c.pk for c in cases])
     for case in cases:
         assert viewer_of(user, case, called=case.pk in called) == viewer_of(user, case)
-
