@@ -239,22 +239,6 @@ def nearby_out(case: Case, lat: float, lng: float, categories: dict[int, dict[st
     }
 
 
-def _reachable(user: Any, cases: list[Case]) -> list[Case]:
-    """Of ``cases``, those the user may see or say "me too" to (own community), in order."""
-    if not cases:
-        return []
-    ids = set(
-        selectors.supportable_cases(user)
-        .filter(pk__in=[c.pk for c in cases])
-        .values_list("pk", flat=True)
-    ) | set(
-        Case.objects.visible_to(user)
-        .filter(pk__in=[c.pk for c in cases])
-        .values_list("pk", flat=True)
-    )
-    return [c for c in cases if c.pk in ids]
-
-
 def case_detail(user: Any, case: Case) -> dict[str, Any]:
     """The whole answer about one case, for this caller."""
     viewer = viewer_of(user, case)
@@ -295,7 +279,7 @@ def case_detail(user: Any, case: Case) -> dict[str, Any]:
         ]
     duplicates: list[dict[str, Any]] = []
     if (viewer.internal or viewer.reporter) and case.is_open and case.lat is not None:
-        near = _reachable(user, services.nearby_open_cases(case))
+        near = selectors.possible_duplicates(user, case)
         duplicates = [nearby_out(c, case.lat, case.lng, categories) for c in near]  # type: ignore[arg-type]
     photos = [
         file_url(pk)
@@ -401,7 +385,7 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Any:
     )
     answer = case_detail(user, _after_write(user, case.pk))
     if not answer["possible_duplicates"] and case.lat is not None:
-        near = _reachable(user, services.nearby_open_cases(case))
+        near = selectors.possible_duplicates(user, case)
         answer["possible_duplicates"] = [
             nearby_out(c, case.lat, case.lng, _category_refs())  # type: ignore[arg-type]
             for c in near
@@ -512,7 +496,7 @@ def nearby_cases(request: HttpRequest, category: str, lat: float, lng: float) ->
         limit=10,
     )
     categories = _category_refs()
-    return {"items": [nearby_out(c, lat, lng, categories) for c in _reachable(user, near)]}
+    return {"items": [nearby_out(c, lat, lng, categories) for c in selectors.reachable(user, near)]}
 
 
 # ------------------------------------------------------------------ one case

@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db.models import (
     Avg,
     Count,
@@ -181,6 +182,44 @@ def open_cases_near(
     near = [(d, c) for d, c in near if d <= radius_m]
     near.sort(key=lambda pair: (pair[0], pair[1].pk))
     return [c for _d, c in near[:limit]]
+
+
+def nearby_open_cases(case: Case, *, limit: int = 5) -> list[Case]:
+    """Open cases of the same category near this one, reported within the window (for
+    everyone: the callers narrow it with ``possible_duplicates``)."""
+    if case.lat is None or case.lng is None:
+        return []
+    return [
+        c
+        for c in open_cases_near(
+            category_id=case.category_id,
+            lat=case.lat,
+            lng=case.lng,
+            radius_m=settings.TONGXIN_CASE_DUPLICATE_RADIUS_M,
+            days=settings.TONGXIN_CASE_DUPLICATE_DAYS,
+            limit=limit + 1,
+            now=case.created_at,
+        )
+        if c.pk != case.pk
+    ][:limit]
+
+
+def reachable(user: Any, cases: list[Case]) -> list[Case]:
+    """Of ``cases``, those the user may see or say "me too" to (own community), in order."""
+    if not cases:
+        return []
+    ids = [c.pk for c in cases]
+    found = set(supportable_cases(user).filter(pk__in=ids).values_list("pk", flat=True))
+    found |= set(Case.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+    return [c for c in cases if c.pk in found]
+
+
+def possible_duplicates(user: Any, case: Case) -> list[Case]:
+    """Open cases of the same category nearby that may be the same problem, among those the
+    user may see or support: the one answer for the case page, the API and the report form."""
+    if case.state not in OPEN_STATES:
+        return []
+    return reachable(user, nearby_open_cases(case))
 
 
 def supportable_cases(user: Any) -> QuerySet[Case]:

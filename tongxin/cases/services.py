@@ -48,6 +48,7 @@ from .models import (
     case_ref,
 )
 from .routing import Route, route_case, superior_for
+from .selectors import nearby_open_cases
 from .workflow import OPEN_STATES, Act, State, next_state
 
 MAX_DESCRIPTION = 4000
@@ -416,27 +417,6 @@ def case_report(
         _notify_assignee(case, subject=f"新诉求待受理：{cat.name}（{case.ref}）")
         sla.schedule(case)
     return case
-
-
-def nearby_open_cases(case: Case, *, limit: int = 5) -> list[Case]:
-    """Open cases of the same category near this one, reported within the window."""
-    if case.lat is None or case.lng is None:
-        return []
-    from .selectors import open_cases_near
-
-    return [
-        c
-        for c in open_cases_near(
-            category_id=case.category_id,
-            lat=case.lat,
-            lng=case.lng,
-            radius_m=settings.TONGXIN_CASE_DUPLICATE_RADIUS_M,
-            days=settings.TONGXIN_CASE_DUPLICATE_DAYS,
-            limit=limit + 1,
-            now=case.created_at,
-        )
-        if c.pk != case.pk
-    ][:limit]
 
 
 # ------------------------------------------------------------------------------ acts

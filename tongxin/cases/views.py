@@ -442,23 +442,12 @@ def _case_context(request: HttpRequest, case: Case, errors: dict[str, str]) -> d
         "grid_geojson": geojson([case.grid]) if case.grid and case.grid.geometry else None,
         # For the dispatcher: open cases of the same category nearby that may be the same
         # problem (they can merge it through the 合并 act).
-        "duplicates": _duplicates_for(user, case) if staff_view else [],
+        "duplicates": selectors.possible_duplicates(user, case) if staff_view else [],
         "merged_into_visible": bool(
             case.merged_into_id
             and Case.objects.visible_to(user).filter(pk=case.merged_into_id).exists()
         ),
     }
-
-
-def _duplicates_for(user: Any, case: Case) -> list[Case]:
-    from .services import nearby_open_cases
-
-    if case.state not in OPEN_STATES:
-        return []
-    near = nearby_open_cases(case)
-    ids = [c.pk for c in near]
-    visible = set(Case.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
-    return [c for c in near if c.pk in visible]
 
 
 @personal_page
