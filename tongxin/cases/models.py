@@ -4,14 +4,14 @@ decisions, the departments called in (吹哨报到), the duty roster and the wor
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Q
 
 from tongxin.core import clock, vault
-from tongxin.core.models import AppendOnlyModel, TimeStampedModel
+from tongxin.core.models import AppendOnlyModel, AppendOnlyScopedManager, TimeStampedModel
 from tongxin.core.scoping import Scope, ScopedManager, ScopedQuerySet, paths_q
 from tongxin.orgs.models import DepartmentKind, Organisation
 from tongxin.orgs.roles import Duty, Role
@@ -406,7 +406,10 @@ def _called_case_ids(scope: Scope) -> list[int] | None:
 class CaseEvent(AppendOnlyModel):
     """One act on a case, in the append-only timeline: who, when, what, from and to which
     state, the note, and any attachments (``data["uploads"]``). ``public`` events (and their
-    notes) may be shown to the reporter and through Open311."""
+    notes) may be shown to the reporter and through Open311.
+
+    Append-only (``AppendOnlyModel``, its default ``AppendOnlyManager``): a correction is a
+    new event, never an edit of an old one."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     seq = models.PositiveIntegerField()
@@ -477,7 +480,10 @@ class RoutingRule(models.Model):
 
 
 class RoutingDecision(AppendOnlyModel):
-    """Where a case was sent and why: each automatic routing and each dispatcher override."""
+    """Where a case was sent and why: each automatic routing and each dispatcher override.
+
+    Append-only (``AppendOnlyModel``) and read per user (``visible_to``): a re-routing is a
+    new decision, so the reasons of every earlier one stay as they were."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="routings")
     at = models.DateTimeField(default=clock.now)
@@ -491,7 +497,7 @@ class RoutingDecision(AppendOnlyModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
 
-    objects = ScopedManager()
+    objects: ClassVar[AppendOnlyScopedManager[RoutingDecision]] = AppendOnlyScopedManager()
 
     class Meta:
         verbose_name = "分拨记录"

@@ -1,9 +1,14 @@
 """The audit log: append-only rows chained by SHA-256, and the check that proves it.
 
-Call ``record`` inside the transaction of the act it describes. Each row carries a sequence
-number, the previous row's hash and its own hash over every field; ``AuditChainHead`` holds
-the end of the chain and is locked while a row is appended, so writers queue and the chain has
-no forks. ``verify_chain`` names the first row that was altered or removed.
+Call ``record`` inside the transaction of the act it describes. It only inserts the row, with
+its chain fields empty ("not yet chained"), and takes no lock: audited writes do not queue
+behind one another. One place chains rows, ``chain_pending``: holding the lock on
+``AuditChainHead`` it takes the unchained rows in id order and gives each the next sequence
+number, the previous row's hash and its own hash over every field (see ``AuditEvent``), so the
+chain has no forks. It runs in the task worker shortly after a transaction that recorded
+something commits (``tongxin.core.tasks.chain_audit_log``), and first thing in
+``verify_chain`` and ``prune``, so those always cover every row. ``verify_chain`` names the
+first row that was altered, removed or reordered.
 """
 
 from __future__ import annotations
@@ -23,6 +28,11 @@ from .middleware import client_ip, current_request
 from .models import AuditChainHead, AuditEvent
 
 RETENTION_DAYS = 183  # 等保 level 3 asks for at least six months
+# Rows chained per transaction of ``chain_pending`` (the head stays locked that long).
+CHAIN_BATCH = 1000
+# How long after a commit the chaining task runs: a burst of audited writes is chained in
+# one pass by one queued task instead of one task each.
+CHAIN_DELAY = dt.timedelta(seconds=5)
 # Audited acts whose response may carry full personal values on purpose.
 REVEAL_ACTIONS = frozenset({"pii_reveal", "self_access"})
 
@@ -51,6 +61,30 @@ def _payload(e: AuditEvent) -> bytes:
 
 def row_hash(e: AuditEvent) -> str:
     return hashlib.sha256(_payload(e)).hexdigest()
+
+
+def _enqueue_chaining() -> None:
+    """Queue the chaining task, unless one is already waiting: a task that has not started
+    yet will see every row committed before it starts."""
+    from django_tasks_db.models import DBTaskResult, TaskResultStatus
+
+    from .tasks import chain_audit_log
+
+    waiting = DBTaskResult.objects.filter(
+        status=TaskResultStatus.READY, task_path=chain_audit_log.module_path
+    )
+    if not waiting.exists():
+        chain_audit_log.using(run_after=clock.now() + CHAIN_DELAY).enqueue()
+
+
+def _chain_after_commit() -> None:
+    """Once per transaction: queue the chaining when it commits."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        func is _enqueue_chaining for _sids, func, _robust in connection.run_on_commit
+    ):
+        return
+    transaction.on_commit(_enqueue_chaining)
 
 
 def record(
@@ -87,15 +121,39 @@ def record(
     if request is not None and result == AuditEvent.Result.OK and action in REVEAL_ACTIONS:
         # Lets the test suite's leak scanner tell an audited reveal from a leak.
         request.tongxin_pii_revealed = True  # type: ignore[attr-defined]
-    with transaction.atomic():
-        head = AuditChainHead.objects.select_for_update().get(pk=1)
-        event.seq = head.last_seq + 1
-        event.prev_hash = head.last_hash
-        event.row_hash = row_hash(event)
-        event.save(force_insert=True)
-        head.last_seq, head.last_hash = event.seq, event.row_hash
-        head.save(update_fields=["last_seq", "last_hash"])
+    # No lock: the row goes in unchained; chain_pending gives it its place in the chain.
+    event.save(force_insert=True)
+    _chain_after_commit()
     return event
+
+
+def chain_pending() -> int:
+    """Chain every row that is not chained yet, oldest id first. Returns how many it chained.
+
+    Holds the lock on the chain head (``select_for_update``; on SQLite the write lock) while
+    it assigns ``seq`` = head + 1…, ``prev_hash`` and ``row_hash`` and moves the head, so two
+    chainers run one after the other and the second finds nothing left to do: idempotent and
+    safe to run concurrently. Works in batches of ``CHAIN_BATCH`` rows, one transaction each.
+    Rows committed later wait for the next run.
+    """
+    chained = 0
+    while True:
+        with transaction.atomic():
+            head = AuditChainHead.objects.select_for_update().get(pk=1)
+            pending = list(AuditEvent.objects.filter(seq__isnull=True).order_by("id")[:CHAIN_BATCH])
+            if not pending:
+                return chained
+            seq, prev = head.last_seq, head.last_hash
+            for e in pending:
+                seq += 1
+                # Hashed as read back from the database, as verify_chain will read it.
+                e.seq, e.prev_hash = seq, prev
+                e.row_hash = row_hash(e)
+                AuditEvent._set_chain(e.pk, seq=e.seq, prev_hash=e.prev_hash, row_hash=e.row_hash)
+                prev = e.row_hash
+            head.last_seq, head.last_hash = seq, prev
+            head.save(update_fields=["last_seq", "last_hash"])
+            chained += len(pending)
 
 
 @dataclass(frozen=True)
@@ -105,17 +163,29 @@ class ChainProblem:
     message: str
 
 
-def _rows() -> Iterator[AuditEvent]:
-    return AuditEvent.objects.order_by("seq").iterator(chunk_size=5000)
+def _rows(through_seq: int) -> Iterator[AuditEvent]:
+    return (
+        AuditEvent.objects.filter(seq__isnull=False, seq__lte=through_seq)
+        .order_by("seq")
+        .iterator(chunk_size=5000)
+    )
 
 
 def verify_chain() -> tuple[int, ChainProblem | None]:
-    """Walk the whole chain. Returns (rows checked, the first problem or None)."""
+    """Chain what is pending, then walk the whole chain. Returns (rows checked, the first
+    problem or None).
+
+    A row is bad when its ``seq`` is not the next one (rows removed, or an earlier row moved
+    away), its ``prev_hash`` is not the previous row's hash, or its own hash does not match
+    its fields (altered, or moved to another place in the order). Rows that a concurrent
+    chainer adds after the head was read are left for the next run.
+    """
+    chain_pending()
     head = AuditChainHead.objects.get(pk=1)
     expected_seq = head.pruned_through + 1
     expected_prev = head.pruned_hash
     checked = 0
-    for e in _rows():
+    for e in _rows(head.last_seq):
         if e.seq != expected_seq:
             return checked, ChainProblem(
                 expected_seq, None, f"第 {expected_seq} 号审计记录缺失（已被删除）"
@@ -144,11 +214,12 @@ def prune(*, before: dt.datetime, actor: Any = None) -> int:
         raise ValueError(
             f"审计日志至少保留 {RETENTION_DAYS} 天：只能清理 {limit:%Y-%m-%d} 之前的记录"
         )
+    chain_pending()  # so that every row old enough has its place in the chain
     with transaction.atomic():
         head = AuditChainHead.objects.select_for_update().get(pk=1)
         # The prefix: rows up to the first one that is still to be kept.
         first_kept = (
-            AuditEvent.objects.filter(at__gte=before)
+            AuditEvent.objects.filter(seq__isnull=False, at__gte=before)
             .order_by("seq")
             .values_list("seq", flat=True)
             .first()
@@ -157,7 +228,7 @@ def prune(*, before: dt.datetime, actor: Any = None) -> int:
         if cut <= head.pruned_through:
             return 0
         last = AuditEvent.objects.get(seq=cut)
-        deleted, _ = AuditEvent.objects.filter(seq__lte=cut).delete()
+        deleted = AuditEvent._prune_through(cut)
         head.pruned_through, head.pruned_hash = cut, last.row_hash
         head.save(update_fields=["pruned_through", "pruned_hash"])
     record(actor=actor, action="audit_prune", detail={"through_seq": cut, "rows": deleted})

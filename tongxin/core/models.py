@@ -6,11 +6,12 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 
 from tongxin.core import clock
 
 from . import tokens
+from .scoping import ScopedQuerySet
 
 
 def in_force_q(on: dt.date | None = None) -> models.Q:
@@ -23,7 +24,10 @@ def in_force_q(on: dt.date | None = None) -> models.Q:
 
 
 class AppendOnlyQuerySet(models.QuerySet):
-    """Bulk updates and deletes of history rows are refused as well."""
+    """Bulk updates and deletes of history rows are refused as well: ``update()``,
+    ``delete()`` and ``bulk_update()`` raise. The few legitimate exceptions (chaining an audit
+    row, retention pruning of the audit log) are named methods on the model that call the
+    plain ``QuerySet`` method on purpose; there is no general way around."""
 
     def update(self, **kwargs: Any) -> int:
         raise RuntimeError(f"{self.model._meta.verbose_name}只能追加，不能修改")
@@ -31,11 +35,33 @@ class AppendOnlyQuerySet(models.QuerySet):
     def delete(self) -> Any:
         raise RuntimeError(f"{self.model._meta.verbose_name}只能追加，不能删除")
 
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
+        raise RuntimeError(f"{self.model._meta.verbose_name}只能追加，不能修改")
+
+
+# django-stubs types each queryset's as_manager() with its own manager class, so the two
+# bases disagree; the runtime class is simply both.
+class AppendOnlyScopedQuerySet(AppendOnlyQuerySet, ScopedQuerySet):  # type: ignore[override]
+    """Append-only history that is also narrowed per user (``visible_to``)."""
+
+
+AppendOnlyManager = models.Manager.from_queryset(AppendOnlyQuerySet)
+AppendOnlyScopedManager = models.Manager.from_queryset(AppendOnlyScopedQuerySet)
+
 
 class AppendOnlyModel(models.Model):
     """A row of history (the audit log, a case's timeline, a ledger entry): written once and
     never changed or deleted, so that a bug cannot rewrite what happened. Corrections are new
-    rows that refer to what they correct."""
+    rows that refer to what they correct.
+
+    Refused on the instance (``save()`` of an existing row, ``delete()``) and on the queryset
+    (``update()``, ``delete()``, ``bulk_update()``): the default manager is an
+    ``AppendOnlyManager``, or ``AppendOnlyScopedManager`` for history read per user; a
+    subclass that declares another manager loses that, which ``test_append_only`` catches.
+    Deleting a parent row still cascades through Django's collector (which bypasses
+    managers): history goes with what it is the history of, where the foreign key says so."""
+
+    objects = AppendOnlyManager()
 
     class Meta:
         abstract = True
@@ -62,8 +88,21 @@ class TimeStampedModel(models.Model):
 class AuditEvent(AppendOnlyModel):
     """One row of the append-only audit log: who did what to which object, and how it ended.
 
-    Rows are only ever inserted (``tongxin.core.audit.record``); the model refuses updates and
-    deletes so that a bug cannot rewrite history.
+    Rows are only ever inserted (``tongxin.core.audit.record``), without their chain fields:
+    ``seq``, ``prev_hash`` and ``row_hash`` empty means "not yet chained". The model refuses
+    every update and delete (instance and queryset) so that a bug cannot rewrite history, with
+    two named exceptions, both used only by ``tongxin.core.audit`` under the lock on
+    ``AuditChainHead``:
+
+    - ``_set_chain``: fill in the three chain fields of a row whose chain fields are still
+      empty (``chain_pending``), nothing else and never twice;
+    - ``_prune_through``: delete the chained prefix up to a sequence number (``prune``, after
+      the retention period).
+
+    ``row_hash`` is SHA-256 over a canonical JSON list of ``seq``, ``at`` (UTC, ISO 8601) and
+    every recorded field, ending with ``prev_hash`` (``tongxin.core.audit._payload``): change
+    any of them, or the order, and this row and the link to the next one no longer verify.
+    The database id is not in the payload; the chain's order is ``seq``.
     """
 
     class Result(models.TextChoices):
@@ -98,16 +137,61 @@ class AuditEvent(AppendOnlyModel):
         verbose_name = "审计日志"
         verbose_name_plural = "审计日志"
         ordering = ["-id"]
+        constraints = [
+            # Either not yet chained (all three empty) or chained (seq and own hash set; the
+            # first row after an empty or fully pruned chain has no previous hash).
+            models.CheckConstraint(
+                condition=models.Q(seq__isnull=True, prev_hash="", row_hash="")
+                | (models.Q(seq__isnull=False) & ~models.Q(row_hash="")),
+                name="audit_event_pending_or_chained",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.result}"
+
+    @classmethod
+    def _set_chain(cls, pk: int, *, seq: int, prev_hash: str, row_hash: str) -> None:
+        """The one permitted update of an audit row: chain a row that is not chained yet.
+
+        Only the three chain fields are written, and only where all three are still empty,
+        so a chained row cannot be re-chained (or anything else about it changed) this way.
+        Called by ``tongxin.core.audit.chain_pending`` while it holds the chain head.
+        """
+        if not row_hash:
+            raise ValueError("row_hash is required to chain an audit row")
+        pending = cls.objects.filter(pk=pk, seq__isnull=True, prev_hash="", row_hash="")
+        # The plain QuerySet.update, past AppendOnlyQuerySet's refusal, on purpose.
+        changed = models.QuerySet.update(pending, seq=seq, prev_hash=prev_hash, row_hash=row_hash)
+        if changed != 1:
+            raise RuntimeError(f"审计记录 id={pk} 已入链或不存在，不能再次入链")
+
+    @classmethod
+    def _prune_through(cls, seq: int) -> int:
+        """Retention pruning, the one permitted delete of audit rows: remove the chained
+        rows up to and including ``seq`` (the chain's oldest prefix). Only
+        ``tongxin.core.audit.prune`` calls it, in its transaction, holding the chain head, and
+        records the cut on the head. Refuses, whoever calls it, when any of those rows is
+        still inside the retention period. Returns the count."""
+        from .audit import RETENTION_DAYS
+
+        if not transaction.get_connection().in_atomic_block:
+            raise RuntimeError("_prune_through must run inside audit.prune's transaction")
+        prefix = cls.objects.filter(seq__isnull=False, seq__lte=seq)
+        keep_from = clock.now() - dt.timedelta(days=RETENTION_DAYS)
+        if prefix.filter(at__gte=keep_from).exists():
+            raise RuntimeError(f"审计日志至少保留 {RETENTION_DAYS} 天，不能删除其中的记录")
+        # The plain QuerySet.delete, past AppendOnlyQuerySet's refusal, on purpose.
+        deleted, _ = models.QuerySet.delete(prefix)
+        return deleted
 
 
 class AuditChainHead(models.Model):
     """The end of the audit hash chain: the last sequence number and hash, one row.
 
-    Appending locks this row, so concurrent writers chain one after another, and the verify
-    command can tell that rows were removed from the end. ``pruned_through`` and
+    Only the chainer (``tongxin.core.audit.chain_pending``) and pruning lock this row;
+    ``record`` never touches it, so audited writes do not queue behind one another. It lets
+    the verify command tell that rows were removed from the end. ``pruned_through`` and
     ``pruned_hash`` record where retention pruning cut the chain's start.
     """
 

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 
 from tongxin.core import clock
+from tongxin.core.models import AppendOnlyModel
 from tongxin.core.scoping import Scope, ScopedManager
 from tongxin.people.models import Person
 
@@ -48,8 +49,12 @@ class Message(models.Model):
         return Q(recipient_id__in=scope.person_ids) & Q(recipient__isnull=False)
 
 
-class Delivery(models.Model):
-    """What one channel did with one message (sent, logged, failed)."""
+class Delivery(AppendOnlyModel):
+    """What one channel did with one message (sent, logged, failed).
+
+    Append-only (``AppendOnlyModel``, ``AppendOnlyManager``): it is the record of what a
+    gateway was handed, so it must not be rewritten afterwards; a retry is a new row. It goes
+    with its message when the message itself is deleted (the foreign key cascades)."""
 
     class Status(models.TextChoices):
         SENT = "sent", "已发送"

@@ -23,7 +23,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from tongxin.core.models import AppendOnlyModel, AppendOnlyQuerySet, TimeStampedModel
+from tongxin.core.models import AppendOnlyModel, TimeStampedModel
 from tongxin.core.scoping import Scope, ScopedManager, ScopedQuerySet, paths_q
 from tongxin.orgs.models import Organisation
 from tongxin.people.models import Person
@@ -469,7 +469,8 @@ class LedgerTransaction(AppendOnlyModel):
     """One movement of the ledger: entries that sum to zero, written once, never changed.
 
     A correction is a new transaction of kind ``correct`` that references the one it
-    corrects (``corrects``), with a reason and an approver.
+    corrects (``corrects``), with a reason and an approver. Append-only on the instance and
+    the queryset (``AppendOnlyModel`` and its default ``AppendOnlyManager``).
     """
 
     kind = models.CharField("类型", max_length=16, choices=TxKind.choices, db_index=True)
@@ -522,7 +523,9 @@ class LedgerTransaction(AppendOnlyModel):
 
 class Entry(AppendOnlyModel):
     """One line of a transaction: a signed amount on one account. ``expires_on`` marks
-    points that lapse on that day unless spent first (spending uses the earliest first)."""
+    points that lapse on that day unless spent first (spending uses the earliest first).
+    Append-only like its transaction (``AppendOnlyModel`` and its default
+    ``AppendOnlyManager``)."""
 
     transaction = models.ForeignKey(
         LedgerTransaction, verbose_name="记账", on_delete=models.PROTECT, related_name="entries"
@@ -532,8 +535,6 @@ class Entry(AppendOnlyModel):
     )
     amount = models.BigIntegerField("金额")
     expires_on = models.DateField("到期日", null=True, blank=True)
-
-    objects = models.Manager.from_queryset(AppendOnlyQuerySet)()
 
     class Meta:
         verbose_name = "分录"
