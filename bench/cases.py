@@ -476,7 +476,7 @@ PLACE_PARTS = ("access", "children", "residents", "count", "posts", "responsible
 def posts_here(user: User, place: Place) -> list[Post]:
     """The posts shown on the place page, by whichever selector the code base has now."""
     try:
-        from tongxin.web.workbench import visible_posts_at
+        from tongxin.workbench.workbench import visible_posts_at
     except ImportError:
         posts_at = getattr(org_selectors, "posts_at", None)
         if posts_at is not None:

@@ -431,7 +431,7 @@ def browser_load(db_url: str, bbox: str) -> None:
         return
     from playwright.sync_api import sync_playwright
 
-    from tongxin.web.tests.e2e import CHROMIUM_ARGS, _wait_until_up
+    from tongxin.workbench.tests.e2e import CHROMIUM_ARGS, _wait_until_up
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

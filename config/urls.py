@@ -16,5 +16,5 @@ urlpatterns = [
     path("map/", include("tongxin.emap.urls")),
     path("", include("tongxin.people.urls")),
     path("", include("tongxin.core.urls")),
-    path("", include("tongxin.web.urls")),
+    path("", include("tongxin.workbench.urls")),
 ]

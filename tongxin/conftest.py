@@ -18,7 +18,7 @@ import pytest
 from django.test import Client
 
 # The real server (migrated, demo seeded) and Chromium, shared by every app's end-to-end tests.
-from tongxin.web.tests.e2e import browser, e2e_server, screenshots  # noqa: F401
+from tongxin.workbench.tests.e2e import browser, e2e_server, screenshots  # noqa: F401
 
 DEMO_SEED = 7
 

@@ -45,7 +45,8 @@ INSTALLED_APPS = [
     "tongxin.cases",
     "tongxin.open311",
     "tongxin.emap",
-    "tongxin.web",
+    "tongxin.ui",
+    "tongxin.workbench",
     "tongxin.demo",
 ]
 
@@ -77,7 +78,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "tongxin.web.context_processors.workbench",
+                "tongxin.workbench.context_processors.workbench",
                 "tongxin.inbox.context_processors.unread",
                 "tongxin.accounts.context_processors.demo",  # the demo banner
             ],
@@ -124,7 +125,7 @@ AUTH_PASSWORD_VALIDATORS = [
     },
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "web:home"
+LOGIN_REDIRECT_URL = "workbench:home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "zh-hans"

@@ -1,4 +1,4 @@
-"""The real server of the end-to-end tests (``tongxin/web/tests/e2e.py``): the development
+"""The real server of the end-to-end tests (``tongxin/workbench/tests/e2e.py``): the development
 settings, with a sign-in limit high enough for every app's browser tests signing in from one
 address within a minute. The limits themselves are tested in process
 (``tongxin/core/tests/test_ratelimit.py``)."""

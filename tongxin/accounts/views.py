@@ -40,7 +40,7 @@ class LoginView(auth_views.LoginView):
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
-    success_url = reverse_lazy("web:home")
+    success_url = reverse_lazy("workbench:home")
 
     def form_valid(self, form: Any) -> HttpResponse:
         previous = self.request.session.session_key

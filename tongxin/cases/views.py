@@ -26,8 +26,8 @@ from tongxin.core.scoping import access, scope_for
 from tongxin.orgs.models import Organisation, OrgKind
 from tongxin.people.selectors import home_place
 from tongxin.places.models import Place
-from tongxin.web.decorators import personal_page
-from tongxin.web.paging import paginate, search_text
+from tongxin.ui.decorators import personal_page
+from tongxin.ui.paging import paginate, search_text
 
 from . import policies, selectors, services, sla
 from .forms import FEEDBACK_CHOICES, FilterForm, ReportForm, act_data, grouped_categories

@@ -20,6 +20,9 @@ from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
 
 class Code(StrEnum):
     """The codes every app shares."""
@@ -133,8 +136,9 @@ class Problems:
             raise ValidationFailed(self.fields[0]["reason"], fields=self.fields)
 
 
-class NotFound(DomainError):
-    """Missing, or out of the caller's scope: the two are indistinguishable on purpose."""
+class NotFound(DomainError, Http404):
+    """Missing, or out of the caller's scope: the two are indistinguishable on purpose. An
+    ``Http404`` too, so a page that lets it through answers Django's 404 page."""
 
     code = Code.NOT_FOUND
     status = 404
@@ -143,8 +147,9 @@ class NotFound(DomainError):
         super().__init__(message, **kwargs)
 
 
-class Forbidden(DomainError):
-    """The caller may see the object but not do this to it."""
+class Forbidden(DomainError, PermissionDenied):
+    """The caller may see the object but not do this to it (a ``PermissionDenied`` too: a
+    page answers Django's 403 page with the message)."""
 
     code = Code.FORBIDDEN
     status = 403

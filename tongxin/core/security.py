@@ -6,7 +6,7 @@ Django's ``SecurityMiddleware`` already sends HSTS (production), ``X-Content-Typ
 
 - ``Content-Security-Policy`` from ``TONGXIN_CSP`` (no inline scripts or styles anywhere: the
   pages load ``tongxin.js`` and ``tongxin.css`` as files, and htmx's indicator style is turned
-  off in ``web/base.html``). A response that set its own policy keeps it (the file download
+  off in ``ui/base.html``). A response that set its own policy keeps it (the file download
   view sends a stricter one). Paths in ``TONGXIN_CSP_PATH_OVERRIDES`` get the directives listed
   there merged over the default — empty by default, because ninja's bundled Swagger UI needs
   nothing beyond ``'self'`` and ``data:`` images.

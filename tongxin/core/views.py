@@ -9,7 +9,7 @@ from uuid import UUID
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from tongxin.web.decorators import personal_page
+from tongxin.ui.decorators import personal_page
 
 from . import uploads
 from .models import StoredUpload

@@ -23,7 +23,7 @@ from tongxin.orgs.roles import Role
 from tongxin.people.models import PartyMembership, Person
 from tongxin.places import geo
 from tongxin.places.models import Place, PlaceQuerySet, PoiKind, PointOfInterest
-from tongxin.web.workbench import numbers_for, visible_posts_at
+from tongxin.workbench.workbench import numbers_for, visible_posts_at
 
 # Who may draw grid and estate outlines and move points: the system administrator anywhere,
 # and the leaders of a community (or street) under the place they lead. Grid workers may not:

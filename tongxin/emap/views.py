@@ -15,7 +15,7 @@ from tongxin.cases.models import CaseCategory
 from tongxin.cases.workflow import State
 from tongxin.core.scoping import paths_q, scope_for
 from tongxin.places.models import FacilityKind, Place, PoiKind
-from tongxin.web.decorators import personal_page
+from tongxin.ui.decorators import personal_page
 
 from . import selectors
 

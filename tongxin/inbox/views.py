@@ -9,8 +9,8 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from tongxin.web.decorators import personal_page
-from tongxin.web.paging import paginate
+from tongxin.ui.decorators import personal_page
+from tongxin.ui.paging import paginate
 
 from .models import Message
 from .services import message_mark_read, messages_mark_all_read

@@ -11,11 +11,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from tongxin.core.scoping import access
+from tongxin.people.display import openable_person_ids
 from tongxin.people.models import PartyMembership
 from tongxin.places.models import Place
-from tongxin.web.decorators import personal_page
-from tongxin.web.paging import paginate, search_text
-from tongxin.web.places import openable_person_ids
+from tongxin.ui.decorators import personal_page
+from tongxin.ui.paging import paginate, search_text
 
 from .models import Organisation, OrgKind, Post
 from .roles import Role

@@ -14,9 +14,9 @@ from tongxin.core.errors import Forbidden, NotFound, ValidationFailed
 from tongxin.core.models import in_force_q
 from tongxin.core.scoping import access, scope_for
 from tongxin.orgs.models import Post
-from tongxin.web.decorators import personal_page
-from tongxin.web.paging import paginate, search_text
-from tongxin.web.places import address_label, ancestors_map, breadcrumb, with_addresses
+from tongxin.people.display import address_label, ancestors_map, breadcrumb, with_addresses
+from tongxin.ui.decorators import personal_page
+from tongxin.ui.paging import paginate, search_text
 
 from . import exporter, importer, policies, rights
 from .models import CareTag, Household, ImportJob, PartyMembership, Person, Relation

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from tongxin.core.errors import Forbidden, ValidationFailed
 from tongxin.core.scoping import access
-from tongxin.web.decorators import personal_page
+from tongxin.ui.decorators import personal_page
 
 from .models import Person
 from .services import REVEALABLE, person_reveal

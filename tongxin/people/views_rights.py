@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tongxin.core import clock, csvsafe, ratelimit
 from tongxin.core.errors import Forbidden, ValidationFailed, reasons_by_field
 from tongxin.core.scoping import access
-from tongxin.web.decorators import personal_page
-from tongxin.web.paging import paginate
+from tongxin.ui.decorators import personal_page
+from tongxin.ui.paging import paginate
 
 from . import own_data, rights
 from .models import CorrectionField, CorrectionRequest, CorrectionStatus, Person

@@ -7,16 +7,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from tongxin.core.scoping import access, scope_for
-from tongxin.people.selectors import persons_for
-from tongxin.web.decorators import personal_page
-from tongxin.web.paging import paginate, search_text
-from tongxin.web.places import (
+from tongxin.people.display import (
     ancestors_map,
     breadcrumb,
     openable_person_ids,
     with_addresses,
 )
-from tongxin.web.workbench import duty_lines, numbers_for, visible_posts_at
+from tongxin.people.selectors import persons_for
+from tongxin.ui.decorators import personal_page
+from tongxin.ui.paging import paginate, search_text
+from tongxin.workbench.workbench import duty_lines, numbers_for, visible_posts_at
 
 from .models import Place
 

@@ -26,8 +26,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tongxin.core import clock, tokens
 from tongxin.core.csvsafe import safe_cell
 from tongxin.core.errors import DomainError, Forbidden, NotFound
-from tongxin.web.decorators import personal_page
-from tongxin.web.paging import paginate
+from tongxin.ui.decorators import personal_page
+from tongxin.ui.paging import paginate
 
 from . import selectors, services
 from .api import access_activity

@@ -47,7 +47,7 @@ class Rule:
 
 MATRIX: dict[str, Rule] = {
     # Web pages.
-    "web:home": Rule(SIGNED_IN, "signed_in"),
+    "workbench:home": Rule(SIGNED_IN, "signed_in"),
     "login": Rule(frozenset(ROLES), "open"),
     "logout": Rule(SIGNED_IN, "signed_in", method="POST"),
     "password_change": Rule(SIGNED_IN, "signed_in"),

@@ -216,7 +216,7 @@ def test_our_templates_need_no_inline_script_or_style():
 
 
 def test_base_template_turns_off_htmx_inline_indicator_styles():
-    base = (ROOT / "tongxin/web/templates/web/base.html").read_text()
+    base = (ROOT / "tongxin/ui/templates/ui/base.html").read_text()
     assert '"includeIndicatorStyles": false' in base
 
 

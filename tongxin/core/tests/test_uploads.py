@@ -20,7 +20,7 @@ from PIL import Image, PngImagePlugin
 from tongxin.core import uploads
 from tongxin.core.errors import NotFound, ValidationFailed
 from tongxin.core.models import AuditEvent, StoredUpload
-from tongxin.web.tests.helpers import without_tokens
+from tongxin.workbench.tests.helpers import without_tokens
 
 GPS_IFD = 0x8825  # 34853
 EXIF_IFD = 0x8769

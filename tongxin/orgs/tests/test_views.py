@@ -4,7 +4,7 @@ import pytest
 
 from tongxin.orgs.models import Organisation, Post
 from tongxin.people.models import PartyMembership, Person
-from tongxin.web.tests.helpers import html, linked_person_ids
+from tongxin.workbench.tests.helpers import html, linked_person_ids
 
 
 def committee():

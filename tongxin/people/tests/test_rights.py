@@ -28,7 +28,7 @@ from tongxin.people.models import (
 )
 from tongxin.people.selectors import persons_for
 from tongxin.people.services import PHONE_CONTEXT
-from tongxin.web.tests.helpers import clear_id_number, clear_phone, html
+from tongxin.workbench.tests.helpers import clear_id_number, clear_phone, html
 
 # An ID number (17 digits and a check character) or a mobile number, not part of a longer run.
 NUMBERS = re.compile(r"(?<![\dA-Za-z])(?:\d{17}[\dXx]|1\d{10})(?![\dA-Za-z])")

@@ -16,7 +16,7 @@ from tongxin.core.validators import id_check_char
 from tongxin.people import importer
 from tongxin.people.models import CareTag, Household, ImportJob, Person
 from tongxin.places.models import Place
-from tongxin.web.tests.helpers import (
+from tongxin.workbench.tests.helpers import (
     clear_id_number,
     clear_phone,
     html,

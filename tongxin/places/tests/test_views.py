@@ -5,7 +5,7 @@ import pytest
 from tongxin.orgs.models import Post
 from tongxin.people.models import Person
 from tongxin.places.models import Place
-from tongxin.web.tests.helpers import html, linked_person_ids, linked_place_ids
+from tongxin.workbench.tests.helpers import html, linked_person_ids, linked_place_ids
 
 
 def visible_person_ids(user):

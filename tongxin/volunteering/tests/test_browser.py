@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from tongxin.web.tests.test_browser import PASSWORD, PHONE
+from tongxin.workbench.tests.test_browser import PASSWORD, PHONE
 
 pytestmark = pytest.mark.browser
 

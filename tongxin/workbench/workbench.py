@@ -19,10 +19,14 @@ from tongxin.core.scoping import scope_for
 from tongxin.orgs.models import Post
 from tongxin.orgs.roles import ROLE_RULES, Duty, Role, View
 from tongxin.orgs.selectors import Responsibility, responsibilities
+from tongxin.people.display import (
+    address_label,
+    address_labels,
+    ancestors_map,
+    openable_person_ids,
+)
 from tongxin.people.models import CareTag, Household, Person, Relation
 from tongxin.places.models import Place
-
-from .places import address_label, address_labels, ancestors_map, openable_person_ids
 
 GRID_ROLES = {Role.GRID_WORKER, Role.GRID_CHIEF}
 OVERVIEW_KINDS = {"district", "street", "community"}

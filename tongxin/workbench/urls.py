@@ -2,7 +2,7 @@ from django.urls import path
 
 from . import views
 
-app_name = "web"
+app_name = "workbench"
 urlpatterns = [
     path("", views.home, name="home"),
 ]

@@ -16,13 +16,10 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
 from django.utils.cache import add_never_cache_headers
 from django_htmx.http import HttpResponseClientRedirect
-
-from tongxin.core.errors import Forbidden, NotFound
 
 View = Callable[..., HttpResponse]
 
@@ -36,12 +33,9 @@ def personal_page(view: View) -> View:
                 login = resolve_url(settings.LOGIN_URL)
                 return HttpResponseClientRedirect(f"{login}?{urlencode({'next': back})}")
             return redirect_to_login(request.get_full_path())
-        try:
-            response = view(request, *args, **kwargs)
-        except NotFound:
-            raise Http404 from None
-        except Forbidden as exc:
-            raise PermissionDenied(exc.message) from None
+        # A domain NotFound is an Http404 and a Forbidden a PermissionDenied
+        # (tongxin.core.errors): Django answers them with the 404 and 403 pages.
+        response = view(request, *args, **kwargs)
         add_never_cache_headers(response)
         return response
 

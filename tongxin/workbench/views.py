@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from .decorators import personal_page
+from tongxin.ui.decorators import personal_page
+
 from .workbench import workbench_for
 
 
 @personal_page
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/home.html", {"wb": workbench_for(request.user)})
+    return render(request, "workbench/home.html", {"wb": workbench_for(request.user)})

@@ -1,2 +1,0 @@
-"""The real-server and browser fixtures live in ``tongxin.web.tests.e2e`` and are registered for
-every app's tests by ``tongxin/conftest.py`` (one server per test session)."""
