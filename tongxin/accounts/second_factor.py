@@ -18,7 +18,7 @@ from django.db import transaction
 
 from tongxin.core import audit, clock, vault
 from tongxin.core.models import AuditEvent
-from tongxin.orgs.roles import ROLE_RULES, View
+from tongxin.core.scoping import scope_for
 
 from . import totp
 from .demo import demo_exemption_active
@@ -37,22 +37,14 @@ NOT_NEEDED = "not_needed"
 VERIFY = "verify"
 ENROL = "enrol"
 
-SENSITIVE_ROLES = frozenset(
-    role for role, rule in ROLE_RULES.items() if rule.view == View.STAFF or rule.sees_care
-)
-
 
 def sees_sensitive_data(user: Any) -> bool:
     """Whether the account can see personal data beyond its own household."""
     if user.admin_duty or user.is_staff or user.is_superuser:
         return True
-    if user.person_id:
-        from tongxin.orgs.models import Post
-
-        posts = Post.objects.active().filter(person_id=user.person_id)
-        if posts.filter(role__in=SENSITIVE_ROLES).exists():
-            return True
-    return bool(user.grants.active().exists())
+    # A staff post (every role that sees care tags is one), or an explicit data grant.
+    scope = scope_for(user)
+    return scope.staff_post or bool(user.grants.active().exists())
 
 
 def required(user: Any, request: Any = None) -> bool:

@@ -68,13 +68,9 @@ def is_staff_account(user: Any) -> bool:
         return True
     if not getattr(user, "pk", None) or not getattr(user, "person_id", None):
         return False
-    from tongxin.orgs.models import Post
-    from tongxin.orgs.roles import ROLE_RULES, View
+    from tongxin.core.scoping import holds_staff_post
 
-    staff_roles = [role for role, rule in ROLE_RULES.items() if rule.view == View.STAFF]
-    return bool(
-        Post.objects.active().filter(person_id=user.person_id, role__in=staff_roles).exists()
-    )
+    return holds_staff_post(user)
 
 
 class PasswordPolicyValidator:

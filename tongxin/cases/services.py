@@ -49,7 +49,7 @@ from .models import (
 )
 from .routing import Route, route_case, superior_for
 from .selectors import nearby_open_cases
-from .workflow import OPEN_STATES, Act, State, next_state
+from .workflow import MACHINE, OPEN_STATES, Act, State, next_state
 
 MAX_DESCRIPTION = 4000
 MAX_PHOTOS = 9
@@ -808,17 +808,19 @@ def case_act(
     with transaction.atomic():
         case = _find_for_act(actor, case_id, act)
         before = case.state
-        target = next_state(act, before)
+        MACHINE.ensure(act, before)  # the state first (409), then the policy (403)
         if not policies.may(actor, case, act):
             raise Forbidden(f"您不能对该案件执行“{Act(act).label}”", code="ACTION_FORBIDDEN")
         outcome = handler(case, actor, data, now)
+        # Where the act allows several targets the case picks one; the machine checks it.
+        pick: str | None = None
         if act == Act.RESUME:
-            target = case.suspended_from or State.ACCEPTED
+            pick = case.suspended_from or State.ACCEPTED
             case.suspended_from = ""
             case.suspended_at = None
         elif act == Act.FEEDBACK:
-            target = State.IN_PROGRESS if case.feedback == Feedback.UNSATISFIED else State.CLOSED
-        case.state = target
+            pick = State.IN_PROGRESS if case.feedback == Feedback.UNSATISFIED else State.CLOSED
+        case.state = MACHINE.check(act, before, pick)
         case.save()
         _append(
             case,

@@ -1,16 +1,21 @@
-"""The case state machine, as data.
+"""The case state machine, as data (``core.statemachine``).
 
 States and acts are enums; ``TRANSITIONS`` says, for each act, from which states it may be
-done and which state it leads to (``SAME``: the state does not change, e.g. 督办 or a "me too").
-``next_state`` is the only place that reads the table: an act that the table does not allow
-from the current state is refused with ``TRANSITION_NOT_ALLOWED`` (HTTP 409).
+done and which states it may lead to. An act that does not change the state (督办, a "me
+too") lists the from-state itself; an act with several targets lets ``case_act`` pick one
+(resume: the state it was suspended from; feedback: closed or back in progress) and the
+machine checks the pick. ``MACHINE`` is the only reader of the table: an act that the table
+does not allow from the current state is refused with ``TRANSITION_NOT_ALLOWED`` (HTTP 409).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import models
 
-from tongxin.core.errors import DomainError
+from tongxin.core.errors import TransitionRefused as TransitionRefused  # the one refusal
+from tongxin.core.statemachine import StateMachine
 
 
 class State(models.TextChoices):
@@ -51,8 +56,6 @@ class Act(models.TextChoices):
     PARTS_DONE = "parts_done", "部门处置完毕"
 
 
-SAME = "="
-
 OPEN_STATES = frozenset(
     {
         State.REPORTED,
@@ -66,55 +69,57 @@ OPEN_STATES = frozenset(
 FINAL_STATES = frozenset({State.CLOSED, State.REJECTED, State.MERGED})
 WORKING = frozenset({State.ACCEPTED, State.DISPATCHED, State.IN_PROGRESS, State.ESCALATED})
 
-# act → {from state: to state}
-TRANSITIONS: dict[str, dict[str, str]] = {
-    Act.ACCEPT: {State.REPORTED: State.ACCEPTED},
-    Act.REJECT: {State.REPORTED: State.REJECTED},
+
+def _same(states: Iterable[str]) -> dict[str, frozenset[str]]:
+    """The act leaves the state as it is, from each of ``states``."""
+    return {s: frozenset({s}) for s in states}
+
+
+def _to(target: str, *states: str) -> dict[str, frozenset[str]]:
+    """The act leads to ``target`` from each of ``states``."""
+    return {s: frozenset({target}) for s in states}
+
+
+# act → {from state: the states it may lead to}
+TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
+    Act.ACCEPT: _to(State.ACCEPTED, State.REPORTED),
+    Act.REJECT: _to(State.REJECTED, State.REPORTED),
     # From REPORTED a dispatch re-routes (the new assignee must accept); otherwise it hands
     # the work to someone else.
     Act.DISPATCH: {
-        State.REPORTED: SAME,
-        State.ACCEPTED: State.DISPATCHED,
-        State.DISPATCHED: State.DISPATCHED,
-        State.IN_PROGRESS: State.DISPATCHED,
+        **_same([State.REPORTED]),
+        **_to(State.DISPATCHED, State.ACCEPTED, State.DISPATCHED, State.IN_PROGRESS),
     },
-    Act.START: {State.ACCEPTED: State.IN_PROGRESS, State.DISPATCHED: State.IN_PROGRESS},
-    Act.RESOLVE: {State.IN_PROGRESS: State.RESOLVED, State.ESCALATED: State.RESOLVED},
+    Act.START: _to(State.IN_PROGRESS, State.ACCEPTED, State.DISPATCHED),
+    Act.RESOLVE: _to(State.RESOLVED, State.IN_PROGRESS, State.ESCALATED),
     # 退回: the routed receiver says "not mine" (back to the dispatcher), or the dispatched
     # handler gives it back to the owner.
     Act.RETURN: {
-        State.REPORTED: SAME,
-        State.DISPATCHED: State.ACCEPTED,
-        State.IN_PROGRESS: State.ACCEPTED,
+        **_same([State.REPORTED]),
+        **_to(State.ACCEPTED, State.DISPATCHED, State.IN_PROGRESS),
     },
-    Act.SUSPEND: {
-        State.ACCEPTED: State.SUSPENDED,
-        State.DISPATCHED: State.SUSPENDED,
-        State.IN_PROGRESS: State.SUSPENDED,
-    },
-    Act.RESUME: {State.SUSPENDED: SAME},  # back to the state it was suspended from
-    Act.SUPERVISE: {s: SAME for s in OPEN_STATES},
-    Act.ESCALATE: {
-        State.ACCEPTED: State.ESCALATED,
-        State.DISPATCHED: State.ESCALATED,
-        State.IN_PROGRESS: State.ESCALATED,
-        State.ESCALATED: State.ESCALATED,  # call one more department
-    },
-    Act.REPORT_IN: {State.ESCALATED: SAME},
-    Act.PARTS_DONE: {State.ESCALATED: State.RESOLVED},
-    Act.FEEDBACK: {State.RESOLVED: SAME},  # 满意/基本满意 → closed, 不满意 → in progress
-    Act.CLOSE: {State.RESOLVED: State.CLOSED},
-    Act.MERGE: {
-        State.REPORTED: State.MERGED,
-        State.ACCEPTED: State.MERGED,
-        State.DISPATCHED: State.MERGED,
-        State.IN_PROGRESS: State.MERGED,
-    },
-    Act.SUPPORT: {s: SAME for s in OPEN_STATES},
-    Act.NOTE: {s: SAME for s in State.values},
-    Act.WARN: {s: SAME for s in OPEN_STATES},
-    Act.BREACH: {s: SAME for s in OPEN_STATES},
+    Act.SUSPEND: _to(State.SUSPENDED, State.ACCEPTED, State.DISPATCHED, State.IN_PROGRESS),
+    # Back to the state it was suspended from.
+    Act.RESUME: {State.SUSPENDED: frozenset({State.ACCEPTED, State.DISPATCHED, State.IN_PROGRESS})},
+    Act.SUPERVISE: _same(OPEN_STATES),
+    Act.ESCALATE: _to(  # from ESCALATED: call one more department
+        State.ESCALATED, State.ACCEPTED, State.DISPATCHED, State.IN_PROGRESS, State.ESCALATED
+    ),
+    Act.REPORT_IN: _same([State.ESCALATED]),
+    Act.PARTS_DONE: _to(State.RESOLVED, State.ESCALATED),
+    # 满意/基本满意 → closed, 不满意 → back in progress.
+    Act.FEEDBACK: {State.RESOLVED: frozenset({State.CLOSED, State.IN_PROGRESS})},
+    Act.CLOSE: _to(State.CLOSED, State.RESOLVED),
+    Act.MERGE: _to(
+        State.MERGED, State.REPORTED, State.ACCEPTED, State.DISPATCHED, State.IN_PROGRESS
+    ),
+    Act.SUPPORT: _same(OPEN_STATES),
+    Act.NOTE: _same(State.values),
+    Act.WARN: _same(OPEN_STATES),
+    Act.BREACH: _same(OPEN_STATES),
 }
+
+MACHINE = StateMachine("cases", states=State, acts=Act, table=TRANSITIONS, subject="案件")
 
 # The acts a user may request (the API's ``/actions/{action}``).
 USER_ACTS = (
@@ -137,26 +142,11 @@ USER_ACTS = (
 )
 
 
-class TransitionRefused(DomainError):
-    """The act is not allowed from the case's current state."""
-
-    code = "TRANSITION_NOT_ALLOWED"
-    status = 409
-
-
 def allowed_from(act: str, state: str) -> bool:
-    return state in TRANSITIONS.get(act, {})
+    return MACHINE.allowed(act, state)
 
 
-def next_state(act: str, state: str) -> str:
-    """The state after doing ``act`` in ``state``; ``TransitionRefused`` if not allowed."""
-    table = TRANSITIONS.get(act)
-    if table is None:
-        raise DomainError(f"未知的操作：{act}", code="UNKNOWN_ACTION")
-    if state not in table:
-        raise TransitionRefused(
-            f"案件当前状态为“{State(state).label}”，不能执行“{Act(act).label}”",
-            context={"state": state, "action": act},
-        )
-    target = table[state]
-    return state if target == SAME else target
+def next_state(act: str, state: str, to: str | None = None) -> str:
+    """The state after doing ``act`` in ``state`` (``to``: the pick where the act allows
+    several); ``TransitionRefused`` if not allowed, ``UNKNOWN_ACTION`` for an unknown act."""
+    return MACHINE.check(act, state, to)

@@ -1,8 +1,6 @@
-"""What every app's API router uses: the caller of a request, and pagination.
-
-Kept apart from ``tongxin.core.api`` (which imports every app router) so that routers and
-their schemas can import it without an import cycle.
-"""
+"""What every app's API router uses: the caller of a request, pagination, the error
+envelope's schema and the one mapping of errors to it (``install_error_handlers``, called
+where the API is assembled, ``config/api.py``)."""
 
 from __future__ import annotations
 
@@ -12,10 +10,33 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
-from django.http import HttpRequest
-from ninja import Schema
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
 
-from .errors import ValidationFailed
+from .errors import Code, DomainError, ValidationFailed, envelope
+
+
+class Utf8JSONRenderer(JSONRenderer):
+    """JSON with Chinese text as UTF-8 characters rather than ``\\uXXXX`` escapes."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
+class FieldErrorOut(Schema):
+    field: str
+    reason: str
+
+
+class ErrorOut(Schema):
+    """The one error envelope (``core.errors``)."""
+
+    code: str
+    message: str
+    fields: list[FieldErrorOut] = []
+    context: dict[str, Any] | None = None
 
 
 def caller(request: HttpRequest) -> Any:
@@ -74,3 +95,64 @@ def paginate(queryset: QuerySet[Any], page: int) -> PageSlice:
 
 def _bad_page(reason: str) -> ValidationFailed:
     return ValidationFailed(reason, fields=[{"field": "query.page", "reason": reason}])
+
+
+def _reason_zh(error: dict[str, Any]) -> str:
+    """A Chinese reason for the common pydantic error types (the English one otherwise)."""
+    kind = error.get("type", "")
+    ctx = error.get("ctx") or {}
+    if kind == "missing":
+        return "缺少必填项"
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return "应为整数"
+    if kind in ("float_parsing", "float_type"):
+        return "应为数字"
+    if kind in ("bool_parsing", "bool_type"):
+        return "应为 true 或 false"
+    if kind.startswith("date") or kind.startswith("datetime"):
+        return "日期格式应为 YYYY-MM-DD"
+    if kind in ("enum", "literal_error"):
+        return f"取值应为以下之一：{ctx.get('expected', '')}".rstrip("：")
+    if kind == "greater_than_equal":
+        return f"应大于或等于 {ctx.get('ge')}"
+    if kind == "less_than_equal":
+        return f"应小于或等于 {ctx.get('le')}"
+    if kind == "string_too_long":
+        return f"不能超过 {ctx.get('max_length')} 个字符"
+    if kind in ("json_invalid", "model_attributes_type", "dict_type"):
+        return "请求体应为 JSON 对象"
+    return str(error.get("msg", ""))
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    """Answer every refusal of ``api`` with the error envelope."""
+
+    @api.exception_handler(DomainError)
+    def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+        return api.create_response(request, exc.body(), status=exc.status)
+
+    @api.exception_handler(NinjaValidationError)
+    def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+        fields = [
+            {"field": ".".join(str(p) for p in e.get("loc", [])), "reason": _reason_zh(e)}
+            for e in exc.errors
+        ]
+        return api.create_response(
+            request, envelope(Code.VALIDATION_FAILED, "请求参数不正确", fields), status=422
+        )
+
+    @api.exception_handler(AuthenticationError)
+    def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        return api.create_response(
+            request, envelope("UNAUTHENTICATED", "请先登录或提供有效令牌"), status=401
+        )
+
+    @api.exception_handler(Http404)
+    def on_http404(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return api.create_response(request, envelope(Code.NOT_FOUND, "未找到该对象"), status=404)
+
+    @api.exception_handler(HttpError)
+    def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        return api.create_response(
+            request, envelope("HTTP_ERROR", str(exc)), status=exc.status_code
+        )

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +26,16 @@ from tongxin.core import clock
 
 from .middleware import client_ip, current_request
 from .models import AuditChainHead, AuditEvent
+
+_role_label: Callable[[Any], str] | None = None
+
+
+def register_role_labeller(label: Callable[[Any], str]) -> None:
+    """Set how an audit row names the actor's role (``orgs`` registers the most senior post
+    in force, from ``AppConfig.ready``)."""
+    global _role_label
+    _role_label = label
+
 
 RETENTION_DAYS = 183  # 等保 level 3 asks for at least six months
 # Rows chained per transaction of ``chain_pending`` (the head stays locked that long).
@@ -98,11 +108,7 @@ def record(
 ) -> AuditEvent:
     request = current_request.get()
     user = actor if getattr(actor, "is_authenticated", False) else None
-    role = ""
-    if user is not None:
-        from tongxin.accounts.scopes import primary_role_label
-
-        role = primary_role_label(user)
+    role = _role_label(user) if user is not None and _role_label is not None else ""
     detail = json.loads(json.dumps(detail or {}, ensure_ascii=False, default=str))
     event = AuditEvent(
         at=clock.now(),

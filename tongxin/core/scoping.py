@@ -6,7 +6,8 @@ Every model that holds personal or case data uses ``ScopedManager`` and defines 
 pk)``, which raises ``NotFound`` for rows out of scope, so missing and forbidden look the same.
 
 What a user may see is a ``Scope``, computed once per request from the posts they hold and the
-grants they were given (``tongxin.accounts.scopes``).
+grants they were given (``tongxin.orgs.scopes``, registered through
+``register_scope_computer``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from django.db.models import Q
 from .errors import NotFound
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class Scope:
     the subtrees of the place tree the user may browse (their ancestors are visible by name).
     ``case_paths`` are the subtrees whose cases the user handles (staff posts and grants);
     ``org_ids`` the organisations the user holds a post in (a department sees the cases sent
-    or escalated to it).
+    or escalated to it); ``staff_post`` whether any post in force is a staff one.
     """
 
     person_paths: tuple[str, ...] = ()
@@ -44,6 +45,9 @@ class Scope:
     household_ids: frozenset[int] = field(default_factory=frozenset)
     case_paths: tuple[str, ...] = ()
     org_ids: frozenset[int] = field(default_factory=frozenset)
+    # Holds a staff post in force (网格员, 社区工作者, 街道干部…), wherever: the accounts'
+    # security profile (password policy, second factor) asks this, not the posts themselves.
+    staff_post: bool = False
 
     @property
     def is_empty(self) -> bool:
@@ -88,11 +92,32 @@ def scope_for(user: Any) -> Scope:
         return EMPTY_SCOPE
     cached = getattr(user, "_tongxin_scope", None)
     if cached is None:
-        from tongxin.accounts.scopes import compute_scope
-
-        cached = compute_scope(user)
+        if _computer is None:
+            raise RuntimeError("no scope computer registered (orgs.apps.OrgsConfig.ready)")
+        cached = _computer(user)
         user._tongxin_scope = cached
     return cached
+
+
+_computer: Callable[[Any], Scope] | None = None
+
+
+def register_scope_computer(compute: Callable[[Any], Scope]) -> None:
+    """Set the function that computes a user's scope. The core knows what a scope is, not
+    where it comes from: ``orgs`` (posts) registers it from ``AppConfig.ready``, reading the
+    grants of ``accounts`` and the household of ``people`` below it."""
+    global _computer
+    _computer = compute
+
+
+def holds_staff_post(user: Any) -> bool:
+    """Whether the account's person holds a staff post in force — asked of disabled accounts
+    too (the password policy of an account being re-enabled), so not through ``scope_for``."""
+    if getattr(user, "is_active", False) and getattr(user, "is_authenticated", False):
+        return scope_for(user).staff_post
+    if _computer is None or not getattr(user, "person_id", None):
+        return False
+    return _computer(user).staff_post
 
 
 def forget_scope(user: Any) -> None:

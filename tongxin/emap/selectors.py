@@ -15,11 +15,11 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from tongxin.accounts.models import AdminDuty
-from tongxin.accounts.scopes import active_posts
 from tongxin.cases.models import Case
 from tongxin.cases.workflow import OPEN_STATES
 from tongxin.core.errors import NotFound
 from tongxin.orgs.roles import Role
+from tongxin.orgs.scopes import active_posts
 from tongxin.people.models import PartyMembership, Person
 from tongxin.places import geo
 from tongxin.places.models import Place, PlaceQuerySet, PoiKind, PointOfInterest

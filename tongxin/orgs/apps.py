@@ -5,3 +5,12 @@ class OrgsConfig(AppConfig):
     name = "tongxin.orgs"
     label = "orgs"
     verbose_name = "组织"
+
+    def ready(self) -> None:
+        from tongxin.core import audit, scoping
+
+        from .scopes import compute_scope, primary_role_label
+
+        # Who sees what follows the posts people hold (and grants, and their household).
+        scoping.register_scope_computer(compute_scope)
+        audit.register_role_labeller(primary_role_label)

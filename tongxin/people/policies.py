@@ -12,7 +12,7 @@ def is_staff_for_people(user: Any) -> bool:
     """Holds a staff post (community or grid work) or an explicit grant."""
     if not getattr(user, "is_authenticated", False):
         return False
-    from tongxin.accounts.scopes import active_posts
+    from tongxin.orgs.scopes import active_posts
 
     if any(
         ROLE_RULES.get(p.role) and ROLE_RULES[p.role].view == View.STAFF and p.place_id

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.dispatch import Signal
 
@@ -22,6 +22,7 @@ from tongxin.core import audit, clock, vault
 from tongxin.core.errors import Forbidden, NotFound, ValidationFailed, field_errors
 from tongxin.core.models import AuditEvent
 from tongxin.core.scoping import access, forget_scope, minimal_roots, paths_q
+from tongxin.core.statemachine import StateMachine
 from tongxin.core.validators import validate_id_number, validate_phone
 from tongxin.orgs.roles import ROLE_RULES, Role, View
 from tongxin.places.models import Place
@@ -58,7 +59,7 @@ person_erased = Signal()
 def staff_paths(user: Any) -> tuple[str, ...]:
     """The place subtrees where ``user`` works as staff: posts whose role sees residents as
     staff (not the 三长), and explicit grants."""
-    from tongxin.accounts.scopes import active_posts
+    from tongxin.orgs.scopes import active_posts
 
     paths = [
         p.place.path
@@ -92,9 +93,23 @@ def own_person(user: Any) -> Person:
 
 # ---------------------------------------------------------------------------- correction
 
-CORRECTION_TRANSITIONS: dict[str, frozenset[str]] = {
-    CorrectionStatus.OPEN: frozenset({CorrectionStatus.ACCEPTED, CorrectionStatus.REJECTED}),
-}
+
+class CorrectionAct(models.TextChoices):
+    DECIDE = "decide", "处理更正申请"
+
+
+# A request is decided once: accepted or rejected (``core.statemachine``).
+CORRECTION_MACHINE = StateMachine(
+    "people.correction",
+    states=CorrectionStatus,
+    acts=CorrectionAct,
+    subject="更正申请",
+    table={
+        CorrectionAct.DECIDE: {
+            CorrectionStatus.OPEN: frozenset({CorrectionStatus.ACCEPTED, CorrectionStatus.REJECTED})
+        },
+    },
+)
 _CHOICE_FIELDS = {
     CorrectionField.GENDER: Gender,
     CorrectionField.POLITICAL_STATUS: PoliticalStatus,
@@ -232,7 +247,8 @@ def _decide(*, actor: Any, correction: CorrectionRequest, to: str, note: str) ->
     with transaction.atomic():
         locked = CorrectionRequest.objects.select_for_update().get(pk=correction.pk)
         person = access(Person.objects.visible_to(actor), locked.person_id)
-        if to not in CORRECTION_TRANSITIONS.get(locked.status, frozenset()):
+        if not CORRECTION_MACHINE.allowed(CorrectionAct.DECIDE, locked.status):
+            # Its own stable code (422), which the pages show as a form error.
             raise ValidationFailed("该申请已经处理过了", code="CORRECTION_ALREADY_DECIDED")
         if to == CorrectionStatus.ACCEPTED and locked.field != CorrectionField.OTHER:
             if person.left_reason == ERASED_REASON:
@@ -249,7 +265,7 @@ def _decide(*, actor: Any, correction: CorrectionRequest, to: str, note: str) ->
                 dt.date.fromisoformat(value) if locked.field == "birth_date" else value,
             )
             person_update(actor=actor, person=person, data=data)
-        locked.status = to
+        CORRECTION_MACHINE.move(locked, CorrectionAct.DECIDE, to)
         locked.decided_by = actor
         locked.decided_at = clock.now()
         locked.decision_note = note
@@ -313,7 +329,7 @@ def is_erased(person: Person) -> bool:
 
 
 def _eraser_post(user: Any, person: Person) -> Any | None:
-    from tongxin.accounts.scopes import active_posts
+    from tongxin.orgs.scopes import active_posts
 
     if not person.place_path:
         return None

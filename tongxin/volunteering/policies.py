@@ -26,7 +26,7 @@ def manager_paths(user: Any) -> tuple[str, ...]:
     cached = getattr(user, "_tongxin_vol_manager_paths", None)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
-    from tongxin.accounts.scopes import active_posts
+    from tongxin.orgs.scopes import active_posts
 
     paths: list[str] = []
     if getattr(user, "is_authenticated", False) and getattr(user, "person_id", None):

@@ -12,7 +12,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from tongxin.core import audit, clock, tokens
-from tongxin.core.errors import DomainError, Forbidden, ValidationFailed
+from tongxin.core.errors import DomainError, Forbidden, TransitionRefused, ValidationFailed
 from tongxin.orgs.models import Organisation, OrgKind
 from tongxin.people.models import Person
 from tongxin.places.geo import distance_m
@@ -21,8 +21,9 @@ from tongxin.places.models import Place
 from . import ledger
 from .ledger import Leg
 from .models import (
-    ORDER_TRANSITIONS,
-    SIGNUP_TRANSITIONS,
+    ORDER_MACHINE,
+    REVIEW_MACHINE,
+    SIGNUP_MACHINE,
     SKILLS,
     Account,
     Activity,
@@ -31,11 +32,14 @@ from .models import (
     Honour,
     HonourKind,
     LedgerTransaction,
+    OrderAct,
     OrderStatus,
     PointsRule,
+    ReviewAct,
     Reward,
     RewardOrder,
     Signup,
+    SignupAct,
     SignupStatus,
     TxKind,
     Unit,
@@ -58,11 +62,6 @@ class LimitReached(DomainError):
     status = 409
 
 
-class InvalidTransition(DomainError):
-    code = "INVALID_TRANSITION"
-    status = 409
-
-
 class CheckinRefused(DomainError):
     code = "CHECKIN_REFUSED"
     status = 409
@@ -70,15 +69,6 @@ class CheckinRefused(DomainError):
 
 def _now() -> dt.datetime:
     return clock.now()
-
-
-def _move(obj: Any, table: dict[str, frozenset[str]], to: str, label: str) -> None:
-    if to not in table.get(obj.status, frozenset()):
-        raise InvalidTransition(
-            f"{label}当前为「{obj.get_status_display()}」，不能办理此操作",
-            context={"from": obj.status, "to": to},
-        )
-    obj.status = to
 
 
 def volunteer_of(user: Any) -> Volunteer:
@@ -163,22 +153,7 @@ def volunteer_review(
     require_manager(actor, volunteer.community)
     with transaction.atomic():
         v = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
-        # Review: pending → approved / rejected; approved → suspended; suspended or
-        # rejected → approved (on a second look).
-        moves = {
-            (VolunteerStatus.PENDING, True): VolunteerStatus.APPROVED,
-            (VolunteerStatus.PENDING, False): VolunteerStatus.REJECTED,
-            (VolunteerStatus.APPROVED, False): VolunteerStatus.SUSPENDED,
-            (VolunteerStatus.SUSPENDED, True): VolunteerStatus.APPROVED,
-            (VolunteerStatus.REJECTED, True): VolunteerStatus.APPROVED,
-        }
-        to = moves.get((v.status, approve))
-        if to is None:
-            raise InvalidTransition(
-                f"该志愿者当前为「{v.get_status_display()}」，无需重复审核",
-                context={"status": v.status},
-            )
-        v.status = to
+        REVIEW_MACHINE.move(v, ReviewAct.APPROVE if approve else ReviewAct.DECLINE)
         v.reviewed_by, v.reviewed_at, v.review_note = actor, _now(), note.strip()[:200]
         v.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note", "updated_at"])
         audit.record(
@@ -294,7 +269,9 @@ def activity_signup(*, actor: Any, activity: Activity, bank_time: bool = False) 
     with transaction.atomic():
         act = Activity.objects.select_for_update().get(pk=activity.pk)
         if act.status != ActivityStatus.RECRUITING or act.ends_at <= _now():
-            raise InvalidTransition("该活动已停止报名")
+            raise TransitionRefused(
+                "该活动已停止报名", context={"state": act.status, "action": SignupAct.SIGN_UP}
+            )
         status = SignupStatus.SIGNED_UP if _taken(act) < act.slots else SignupStatus.WAITLISTED
         signup = Signup.objects.filter(activity=act, volunteer=volunteer).first()
         if signup is None:
@@ -302,7 +279,7 @@ def activity_signup(*, actor: Any, activity: Activity, bank_time: bool = False) 
                 activity=act, volunteer=volunteer, status=status, bank_time=bank_time
             )
         else:
-            _move(signup, SIGNUP_TRANSITIONS, status, "报名")
+            SIGNUP_MACHINE.move(signup, SignupAct.SIGN_UP, status)
             signup.bank_time = bank_time
             signup.save(update_fields=["status", "bank_time", "updated_at"])
     return signup
@@ -316,7 +293,7 @@ def signup_cancel(*, actor: Any, signup: Signup) -> Signup:
         act = Activity.objects.select_for_update().get(pk=signup.activity_id)
         s = Signup.objects.select_for_update().get(pk=signup.pk)
         had_place = s.status == SignupStatus.SIGNED_UP
-        _move(s, SIGNUP_TRANSITIONS, SignupStatus.CANCELLED, "报名")
+        SIGNUP_MACHINE.move(s, SignupAct.CANCEL)
         s.save(update_fields=["status", "updated_at"])
         if had_place:
             nxt = (
@@ -326,7 +303,7 @@ def signup_cancel(*, actor: Any, signup: Signup) -> Signup:
                 .first()
             )
             if nxt is not None and _taken(act) < act.slots:
-                nxt.status = SignupStatus.SIGNED_UP
+                SIGNUP_MACHINE.move(nxt, SignupAct.PROMOTE)
                 nxt.save(update_fields=["status", "updated_at"])
     return s
 
@@ -334,7 +311,9 @@ def signup_cancel(*, actor: Any, signup: Signup) -> Signup:
 def _check(signup: Signup, *, to: str, at: dt.datetime, method: str) -> Signup:
     with transaction.atomic():
         s = Signup.objects.select_for_update().get(pk=signup.pk)
-        _move(s, SIGNUP_TRANSITIONS, to, "报名")
+        SIGNUP_MACHINE.move(
+            s, SignupAct.CHECK_IN if to == SignupStatus.CHECKED_IN else SignupAct.CHECK_OUT
+        )
         if to == SignupStatus.CHECKED_IN:
             s.checked_in_at, s.check_method = at, method
             s.save(update_fields=["status", "checked_in_at", "check_method", "updated_at"])
@@ -406,7 +385,7 @@ def signup_confirm(*, actor: Any, signup: Signup, minutes: int | None = None) ->
             if minutes < 0 or minutes > 24 * 60:
                 raise ValidationFailed("服务时长应在 0 到 1440 分钟之间")
             s.minutes = minutes
-        _move(s, SIGNUP_TRANSITIONS, SignupStatus.CONFIRMED, "报名")
+        SIGNUP_MACHINE.move(s, SignupAct.CONFIRM)
         s.confirmed_by, s.confirmed_at = actor, _now()
         person = s.volunteer.person
         community = act.community
@@ -677,7 +656,7 @@ def order_fulfil(*, actor: Any, order: RewardOrder, note: str = "") -> RewardOrd
     require_manager(actor, order.reward.community)
     with transaction.atomic():
         o = RewardOrder.objects.select_for_update().get(pk=order.pk)
-        _move(o, ORDER_TRANSITIONS, OrderStatus.FULFILLED, "订单")
+        ORDER_MACHINE.move(o, OrderAct.FULFIL)
         o.handled_by, o.handled_at, o.note = actor, _now(), note[:200]
         o.save(update_fields=["status", "handled_by", "handled_at", "note", "updated_at"])
     return o
@@ -696,7 +675,7 @@ def order_cancel(*, actor: Any, order: RewardOrder, reason: str) -> RewardOrder:
         acct = Account.objects.select_for_update().get(pk=order.account_id)
         item = Reward.objects.select_for_update().get(pk=order.reward_id)
         o = RewardOrder.objects.select_for_update().get(pk=order.pk)
-        _move(o, ORDER_TRANSITIONS, OrderStatus.CANCELLED, "订单")
+        ORDER_MACHINE.move(o, OrderAct.CANCEL)
         o.refund_tx = ledger.post(
             kind=TxKind.REFUND,
             legs=[Leg(store, -o.points), Leg(acct, o.points)],

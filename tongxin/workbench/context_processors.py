@@ -25,8 +25,8 @@ def workbench(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    from tongxin.accounts.scopes import primary_role_label
     from tongxin.core.scoping import scope_for
+    from tongxin.orgs.scopes import primary_role_label
     from tongxin.people.policies import is_staff_for_people
 
     scope = scope_for(user)

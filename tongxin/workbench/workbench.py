@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tongxin.accounts.models import AdminDuty
-from tongxin.accounts.scopes import active_posts
 from tongxin.core import clock
 from tongxin.core.models import in_force_q
 from tongxin.core.scoping import scope_for
 from tongxin.orgs.models import Post
 from tongxin.orgs.roles import ROLE_RULES, Duty, Role, View
+from tongxin.orgs.scopes import active_posts
 from tongxin.orgs.selectors import Responsibility, responsibilities
 from tongxin.people.display import (
     address_label,

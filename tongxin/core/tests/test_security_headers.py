@@ -20,7 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.exceptions import Resolver404
 from django.utils.regex_helper import normalize
 
-from tongxin.core.api import api
+from config.api import api
 
 ROOT = Path(__file__).resolve().parents[3]
 API = "/api/v1"

@@ -48,7 +48,7 @@ def test_signup_waitlist_cancel_promotes_the_first_waiting(vol):
     assert (sb.status, sc.status) == ("signed_up", "waitlisted")
     with pytest.raises(DomainError) as exc:
         services.signup_cancel(actor=a, signup=sa)
-    assert exc.value.code == "INVALID_TRANSITION"
+    assert exc.value.code == "TRANSITION_NOT_ALLOWED"
 
 
 def test_unapproved_or_unregistered_cannot_sign_up(vol, demo):

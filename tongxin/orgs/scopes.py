@@ -34,6 +34,7 @@ def compute_scope(user: Any) -> Scope:
     household_ids: set[int] = set()
     case_paths: list[str] = []
     org_ids: set[int] = set()
+    staff_post = False
 
     if user.person_id:
         person_ids.add(user.person_id)
@@ -44,6 +45,7 @@ def compute_scope(user: Any) -> Scope:
             if post.organisation_id:
                 org_ids.add(post.organisation_id)
             rule = ROLE_RULES.get(post.role)
+            staff_post = staff_post or bool(rule and rule.view == View.STAFF)
             if rule is None or post.place is None or rule.view == View.NONE:
                 continue
             place_paths.append(post.place.path)
@@ -69,6 +71,7 @@ def compute_scope(user: Any) -> Scope:
         household_ids=frozenset(household_ids),
         case_paths=minimal_roots(case_paths),
         org_ids=frozenset(org_ids),
+        staff_post=staff_post,
     )
 
 

@@ -38,7 +38,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, addr: str, **options: Any) -> None:
         from tongxin.accounts.models import User
-        from tongxin.accounts.scopes import primary_post, primary_role_label
+        from tongxin.orgs.scopes import primary_post, primary_role_label
 
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
         procs = [

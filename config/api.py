@@ -1,0 +1,51 @@
+"""The API, assembled: every app's router under ``/api/v1/``, bearer tokens or a session,
+and the one error envelope (``core.api_support.install_error_handlers``). Apps never import
+this module; it imports them."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+from ninja.security import SessionAuth
+
+from tongxin.accounts.api import BearerAuth
+from tongxin.accounts.api import router as auth_router
+from tongxin.cases.api import router as cases_router
+from tongxin.core.api_support import Utf8JSONRenderer, install_error_handlers
+from tongxin.emap.api import router as emap_router
+from tongxin.inbox.api import router as inbox_router
+from tongxin.orgs.api import router as orgs_router
+from tongxin.people.api import router as people_router
+from tongxin.places.api import router as places_router
+from tongxin.volunteering.api import router as volunteering_router
+
+API_DESCRIPTION = """同心 Tongxin: places, people, households, organisations and posts.
+
+Authenticate with `POST /api/v1/auth/token` and send `Authorization: Bearer <token>`, or use
+a logged-in browser session. Every answer is limited to what the caller may see; anything out
+of scope answers 404 `NOT_FOUND`, exactly like something that does not exist. Errors have the
+body `{"code", "message", "fields": [{"field", "reason"}], "context"}`. ID and phone numbers
+are always masked. See docs/api.md.
+"""
+
+api = NinjaAPI(
+    title="同心 Tongxin API",
+    version="1",
+    description=API_DESCRIPTION,
+    renderer=Utf8JSONRenderer(),
+    urls_namespace="api",
+    auth=[BearerAuth(), SessionAuth()],
+    docs_url="/docs",
+)
+install_error_handlers(api)
+
+for router in (
+    auth_router,
+    places_router,
+    people_router,
+    orgs_router,
+    cases_router,
+    inbox_router,
+    emap_router,
+    volunteering_router,
+):
+    api.add_router("/", router)
