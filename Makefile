@@ -37,6 +37,8 @@ test-postgres:
 	@echo "== tests on PostgreSQL ($$DATABASE_URL)"
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
+## make lint: ruff, the format check, mypy, the layer contracts (import-linter) and missing
+## migrations.
 ## make test-dates: the date-sensitive tests (marker "dates": demo, clocks, working time, scoping
 ## by dated posts, points expiry, monthly measures, sessions) with the whole session's clock set
 ## to each hard date (local time): New Year's Eve 23:30, the Spring Festival week of 2027, a 调休
@@ -61,6 +63,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy tongxin config
+	$(VENV)/bin/lint-imports --no-cache
 	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run -v0
 
 format: install

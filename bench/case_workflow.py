@@ -4,7 +4,7 @@ Its own database, never the demo's: SQLite ``var/bench/district-cases.sqlite3`` 
 ``--postgres``, the PostgreSQL database ``tongxin_bench_cases`` (created when missing). When
 the database has no places, it generates the district's places, organisations and posts (no
 residents: this benchmark does not need them) and bulk-loads ``--cases`` cases with their
-timelines (``tongxin.cases.demo_bulk.bulk_cases``). Then it measures, in process through
+timelines (``tongxin.demo.cases_bulk.bulk_cases``). Then it measures, in process through
 ``django.test.Client`` (the whole Django stack, no network):
 
 a. intake: ``POST /api/v1/cases`` with a bearer token, from grid workers and residents;
@@ -61,8 +61,8 @@ def prepare(args: argparse.Namespace) -> None:
     from django.core.management import call_command
     from django.db import transaction
 
-    from tongxin.cases.demo_bulk import bulk_cases
     from tongxin.cases.models import Case
+    from tongxin.demo.cases_bulk import bulk_cases
     from tongxin.demo.generator import DemoGenerator, bulk_load_tuning
     from tongxin.places.models import Place
 

@@ -8,7 +8,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("open311/", include("tongxin.open311.urls")),
     path("", include("tongxin.accounts.urls")),
-    path("places/", include("tongxin.places.urls")),
+    path("places/", include("tongxin.workbench.place_urls")),
     path("orgs/", include("tongxin.orgs.urls")),
     path("volunteer/", include("tongxin.volunteering.urls")),
     path("cases/", include("tongxin.cases.urls")),

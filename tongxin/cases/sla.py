@@ -183,7 +183,7 @@ def due_stages(case: Case, now: dt.datetime) -> list[tuple[str, str]]:
 def moments_until(case: Case, until: dt.datetime) -> list[tuple[dt.datetime, str, str]]:
     """Every (moment, clock, stage) of the running clocks that has come by ``until`` and not
     been acted on, in time order: what the clock worker acts on when each check it queued runs
-    at its moment. The demo replays a case's history through this (``cases.demo``), so its
+    at its moment. The demo replays a case's history through this (``demo.cases``), so its
     warnings and breaches fall exactly where the worker's would."""
     out = []
     for name, planned in case.clocks.items():

@@ -1493,13 +1493,13 @@ class DemoGenerator:
 
     # ------------------------------------------------------------------ volunteering
     def build_volunteering(self) -> None:
-        from tongxin.volunteering.demo import build
+        from tongxin.demo.volunteering import build
 
         self.built.counts.update({f"volunteering_{k}": v for k, v in build(self).items()})
 
     # ------------------------------------------------------------------ cases
     def build_cases(self) -> None:
-        from tongxin.cases.demo import build_demo_cases
+        from tongxin.demo.cases import build_demo_cases
 
         self.built.counts.update(build_demo_cases(seed=self.seed))
 
@@ -1521,7 +1521,7 @@ class DemoGenerator:
                 self.progress("生成民情诉求……")
                 self.build_cases()
             if with_users:
-                from tongxin.open311.demo import build_demo_open311
+                from tongxin.demo.open311 import build_demo_open311
 
                 build_demo_open311()  # the partner key demo-open311-key
             if with_users:

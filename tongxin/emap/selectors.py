@@ -18,12 +18,12 @@ from tongxin.accounts.models import AdminDuty
 from tongxin.cases.models import Case
 from tongxin.cases.workflow import OPEN_STATES
 from tongxin.core.errors import NotFound
+from tongxin.orgs.panels import numbers_for, visible_posts_at
 from tongxin.orgs.roles import Role
 from tongxin.orgs.scopes import active_posts
 from tongxin.people.models import PartyMembership, Person
 from tongxin.places import geo
 from tongxin.places.models import Place, PlaceQuerySet, PoiKind, PointOfInterest
-from tongxin.workbench.workbench import numbers_for, visible_posts_at
 
 # Who may draw grid and estate outlines and move points: the system administrator anywhere,
 # and the leaders of a community (or street) under the place they lead. Grid workers may not:

@@ -5,21 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from tongxin.core.scoping import scope_for
-from tongxin.orgs.roles import ROLE_RULES, View
 
 
 def is_staff_for_people(user: Any) -> bool:
     """Holds a staff post (community or grid work) or an explicit grant."""
     if not getattr(user, "is_authenticated", False):
         return False
-    from tongxin.orgs.scopes import active_posts
-
-    if any(
-        ROLE_RULES.get(p.role) and ROLE_RULES[p.role].view == View.STAFF and p.place_id
-        for p in active_posts(user)
-    ):
-        return True
-    return bool(user.grants.active().exists())
+    # The scope's case paths are exactly the places of staff posts and of grants.
+    return bool(scope_for(user).case_paths)
 
 
 def can_import(user: Any) -> bool:

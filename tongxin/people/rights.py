@@ -21,10 +21,10 @@ from django.dispatch import Signal
 from tongxin.core import audit, clock, vault
 from tongxin.core.errors import Forbidden, NotFound, ValidationFailed, field_errors
 from tongxin.core.models import AuditEvent
-from tongxin.core.scoping import access, forget_scope, minimal_roots, paths_q
+from tongxin.core.scoping import access, forget_scope, paths_q, scope_for
 from tongxin.core.statemachine import StateMachine
 from tongxin.core.validators import validate_id_number, validate_phone
-from tongxin.orgs.roles import ROLE_RULES, Role, View
+from tongxin.orgs.roles import Role
 from tongxin.places.models import Place
 
 from .models import (
@@ -58,18 +58,8 @@ person_erased = Signal()
 
 def staff_paths(user: Any) -> tuple[str, ...]:
     """The place subtrees where ``user`` works as staff: posts whose role sees residents as
-    staff (not the 三长), and explicit grants."""
-    from tongxin.orgs.scopes import active_posts
-
-    paths = [
-        p.place.path
-        for p in active_posts(user)
-        if p.place is not None
-        and ROLE_RULES.get(p.role) is not None
-        and ROLE_RULES[p.role].view == View.STAFF
-    ]
-    paths += [g.place.path for g in user.grants.active().select_related("place")]
-    return minimal_roots(paths)
+    staff (not the 三长), and explicit grants: the scope's case paths."""
+    return scope_for(user).case_paths
 
 
 def correction_scope_q(user: Any) -> Q:

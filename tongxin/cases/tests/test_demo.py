@@ -11,10 +11,10 @@ import time_machine
 from django.utils import timezone
 
 from tongxin.cases import selectors, sla
-from tongxin.cases.demo import build_demo_cases
 from tongxin.cases.models import Case, DepartmentCall, DutyShift, RoutingRule
 from tongxin.cases.workflow import FINAL_STATES, OPEN_STATES, State
 from tongxin.core import clock
+from tongxin.demo.cases import build_demo_cases
 
 pytestmark = pytest.mark.dates
 

@@ -17,7 +17,7 @@ from django.test import Client
 from tongxin.cases import services as case_services
 from tongxin.cases.models import Case, Channel
 from tongxin.core import clock
-from tongxin.open311.demo import DEMO_JURISDICTION, DEMO_KEY
+from tongxin.demo.open311 import DEMO_JURISDICTION, DEMO_KEY
 from tongxin.open311.models import Open311Request, Partner
 
 # ../shared/open311/schemas next to the checkout, or wherever TONGXIN_OPEN311_SCHEMAS says.

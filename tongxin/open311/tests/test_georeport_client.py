@@ -12,7 +12,7 @@ import requests
 from django.conf import settings
 from georeport import GeoReport
 
-from tongxin.open311.demo import DEMO_JURISDICTION, DEMO_KEY
+from tongxin.demo.open311 import DEMO_JURISDICTION, DEMO_KEY
 
 pytestmark = pytest.mark.e2e
 

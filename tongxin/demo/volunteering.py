@@ -12,9 +12,8 @@ from tongxin.accounts.models import User
 from tongxin.core import clock, tokens
 from tongxin.orgs.models import Organisation, OrgKind
 from tongxin.people.models import Person
-
-from . import ledger
-from .models import (
+from tongxin.volunteering import ledger
+from tongxin.volunteering.models import (
     SKILLS,
     Activity,
     ActivityStatus,
@@ -52,7 +51,7 @@ ACTIVITIES = (
 
 def build(gen: Any) -> dict[str, int]:
     """Called by the demo generator after the accounts exist."""
-    rng = random.Random(gen.seed * 31 + 7)  # noqa: S311 — demo data, not secrets
+    rng = random.Random(gen.seed * 31 + 7)
     if not gen.built.communities:
         return {}
     community = gen.built.communities[0]

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from tongxin.open311.models import Jurisdiction, Partner
 from tongxin.places.models import Place
-
-from .models import Jurisdiction, Partner
 
 DEMO_KEY = "demo-open311-key"
 DEMO_JURISDICTION = "demo.tongxin"

@@ -30,15 +30,8 @@ from django.db.models import Max
 from django.utils import timezone
 
 from tongxin.accounts.models import User
-from tongxin.core import clock, vault
-from tongxin.demo.generator import insert_rows
-from tongxin.orgs.models import Organisation, OrgKind, Post
-from tongxin.orgs.roles import Role
-from tongxin.people.models import Person
-from tongxin.places.models import Place
-
-from . import sla
-from .models import (
+from tongxin.cases import sla
+from tongxin.cases.models import (
     REPORTER_PHONE_CONTEXT,
     Case,
     CaseCategory,
@@ -54,9 +47,15 @@ from .models import (
     RoutingRule,
     case_ref,
 )
-from .routing import Route, route_case, superior_for
-from .workflow import Act, State
-from .worktime import is_working_time
+from tongxin.cases.routing import Route, route_case, superior_for
+from tongxin.cases.workflow import Act, State
+from tongxin.cases.worktime import is_working_time
+from tongxin.core import clock, vault
+from tongxin.demo.generator import insert_rows
+from tongxin.orgs.models import Organisation, OrgKind, Post
+from tongxin.orgs.roles import Role
+from tongxin.people.models import Person
+from tongxin.places.models import Place
 
 # ------------------------------------------------------------------------------ vocabulary
 
@@ -248,7 +247,7 @@ class _Planned:
 
 class _DemoBuilder:
     def __init__(self, *, seed: int, now: dt.datetime) -> None:
-        self.rng = random.Random(seed * 7919 + 4)  # noqa: S311 (demo data)
+        self.rng = random.Random(seed * 7919 + 4)
         self.now = now.replace(second=0, microsecond=0)
         self.community = Place.objects.filter(kind="community").order_by("path").first()
         assert self.community is not None, "generate the places first"
@@ -1033,7 +1032,7 @@ class _DemoBuilder:
     def build_roster(self) -> int:
         """值班: nights, lunch breaks and whole non-working days, for the community (its
         staff in turn) and the street (its officers), from 90 days back to 30 days ahead."""
-        from .worktime import is_workday
+        from tongxin.cases.worktime import is_workday
 
         tz = timezone.get_current_timezone()
         comm_people = [*self.secretary_ids(), *self.community_staff]

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from tongxin.core.scoping import access, scope_for
+from tongxin.orgs.panels import duty_lines, numbers_for, visible_posts_at
 from tongxin.people.display import (
     ancestors_map,
     breadcrumb,
@@ -14,11 +15,9 @@ from tongxin.people.display import (
     with_addresses,
 )
 from tongxin.people.selectors import persons_for
+from tongxin.places.models import Place
 from tongxin.ui.decorators import personal_page
 from tongxin.ui.paging import paginate, search_text
-from tongxin.workbench.workbench import duty_lines, numbers_for, visible_posts_at
-
-from .models import Place
 
 
 def _children_of(user, place: Place):  # type: ignore[no-untyped-def]

@@ -1,7 +1,7 @@
 """Millions of cases for the benchmarks (``bench/case_workflow.py``): ``bulk_cases`` writes
 cases with their timelines straight to the database, computing routes, clocks and superiors
 once per grid and category with the services' own functions. The demo community's cases are
-built case by case in ``tongxin.cases.demo``."""
+built case by case in ``tongxin.demo.cases``."""
 
 from __future__ import annotations
 
@@ -16,24 +16,8 @@ from typing import Any
 from django.db import connection
 from django.db.models import Max
 
-from tongxin.core import clock
-from tongxin.orgs.models import Organisation, OrgKind, Post
-from tongxin.orgs.roles import Role
-from tongxin.people.models import Person
-from tongxin.places.models import Place
-
-from . import sla
-from .demo import (
-    CATEGORY_MIX,
-    GIVEN,
-    REJECT_REASONS,
-    SURNAMES,
-    SUSPEND_REASONS,
-    _memoised_lookups,
-    _pick,
-    _reset_sequences,
-)
-from .models import (
+from tongxin.cases import sla
+from tongxin.cases.models import (
     Case,
     CaseCategory,
     CaseEvent,
@@ -43,9 +27,25 @@ from .models import (
     Priority,
     case_ref,
 )
-from .routing import Route, route_case, superior_for
-from .workflow import State
-from .worktime import is_working_time
+from tongxin.cases.routing import Route, route_case, superior_for
+from tongxin.cases.workflow import State
+from tongxin.cases.worktime import is_working_time
+from tongxin.core import clock
+from tongxin.orgs.models import Organisation, OrgKind, Post
+from tongxin.orgs.roles import Role
+from tongxin.people.models import Person
+from tongxin.places.models import Place
+
+from .cases import (
+    CATEGORY_MIX,
+    GIVEN,
+    REJECT_REASONS,
+    SURNAMES,
+    SUSPEND_REASONS,
+    _memoised_lookups,
+    _pick,
+    _reset_sequences,
+)
 
 OPEN_MIX = {
     State.REPORTED: 20,
@@ -135,7 +135,7 @@ def bulk_cases(
     database in batches (``COPY`` on PostgreSQL). For benchmarks: no routing decisions,
     audit rows or messages."""
     say = progress or (lambda message: None)
-    rng = random.Random(seed)  # noqa: S311 (benchmark data)
+    rng = random.Random(seed)
     now = (now or clock.now()).replace(second=0, microsecond=0)
     grids = list(Place.objects.filter(kind="grid").order_by("path"))
     buildings: dict[int, list[tuple[int, str, float, float, str]]] = {g.pk: [] for g in grids}
