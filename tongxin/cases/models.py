@@ -425,6 +425,8 @@ class CaseEvent(AppendOnlyModel):
     public = models.BooleanField(default=True)
     data = models.JSONField(default=dict, blank=True)
 
+    objects: ClassVar[AppendOnlyScopedManager[CaseEvent]] = AppendOnlyScopedManager()
+
     class Meta:
         verbose_name = "办理记录"
         verbose_name_plural = "办理记录"
@@ -435,6 +437,11 @@ class CaseEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.case_id}#{self.seq} {self.get_act_display()}"
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        """Those of the cases the user may see."""
+        return Q(case_id__in=Case.objects.filter(Case.scope_q(scope)).values("pk"))
 
 
 class RoutingRule(models.Model):
@@ -543,6 +550,8 @@ class DepartmentCall(TimeStampedModel):
     result = models.TextField("处置情况", max_length=4000, blank=True)
     late = models.BooleanField("超时报到", default=False)
 
+    objects = ScopedManager()
+
     class Meta:
         verbose_name = "吹哨报到"
         verbose_name_plural = "吹哨报到"
@@ -553,6 +562,11 @@ class DepartmentCall(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.case_id} {self.organisation} {self.get_status_display()}"
 
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        """Those of the cases the user may see."""
+        return Q(case_id__in=Case.objects.filter(Case.scope_q(scope)).values("pk"))
+
 
 class CaseSupport(models.Model):
     """A resident saying "me too" (我也遇到) on an open case."""
@@ -560,6 +574,8 @@ class CaseSupport(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="supports")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     at = models.DateTimeField(default=clock.now)
+
+    objects = ScopedManager()
 
     class Meta:
         verbose_name = "附议"
@@ -570,6 +586,11 @@ class CaseSupport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} +{self.user_id}"
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        """Those of the cases the user may see."""
+        return Q(case_id__in=Case.objects.filter(Case.scope_q(scope)).values("pk"))
 
 
 class DutyShift(models.Model):

@@ -14,8 +14,10 @@ import hmac
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from tongxin.core import clock, tokens
+from tongxin.core.scoping import Scope, ScopedManager
 from tongxin.places.models import Place
 
 EMAIL_CONTEXT = "open311.email"
@@ -98,9 +100,18 @@ class Open311Request(models.Model):
     media_url = models.URLField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=clock.now)
 
+    objects = ScopedManager()
+
     class Meta:
         verbose_name = "Open311 请求"
         verbose_name_plural = "Open311 请求"
 
     def __str__(self) -> str:
         return self.token
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        """The Open311 side of the cases the user may see (partners reach theirs by key)."""
+        from tongxin.cases.models import Case
+
+        return Q(case_id__in=Case.objects.filter(Case.scope_q(scope)).values("pk"))

@@ -370,6 +370,14 @@ def query_requests(jurisdiction: Jurisdiction, params: Any) -> list[Case]:
     return list(qs.order_by("-created_at", "-pk")[:DEFAULT_LIMIT])
 
 
+def filed_by_token(token: str) -> Open311Request:
+    """The request a client filed, by the token it was given (the token is the credential)."""
+    filed = Open311Request.objects.filter(token=token).select_related("case").first()
+    if filed is None:
+        raise Open311Error(404, f"token {token} not found")
+    return filed
+
+
 def one_request(jurisdiction: Jurisdiction, request_id: str) -> Case:
     case = requests_in(jurisdiction).filter(ref=request_id).first()
     if case is None:

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tongxin.core import ratelimit
 
 from . import services
-from .models import Open311Request, Partner
+from .models import Partner
 from .wire import FORMATS, Open311Error, error_response, respond
 
 
@@ -114,8 +114,6 @@ def request_detail(request: HttpRequest, request_id: str, fmt: str) -> HttpRespo
 @open311_view
 def token_detail(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
     services.jurisdiction_for(request.GET.get("jurisdiction_id") or None)
-    filed = Open311Request.objects.filter(token=token).select_related("case").first()
-    if filed is None:
-        raise Open311Error(404, f"token {token} not found")
+    filed = services.filed_by_token(token)
     body = [{"service_request_id": filed.case.ref, "token": filed.token}]
     return respond(body, fmt, root="service_requests")

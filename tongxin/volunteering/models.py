@@ -17,13 +17,13 @@ Points are integers (1 积分 = 1), time is integer minutes: never floats.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from tongxin.core.models import AppendOnlyModel, TimeStampedModel
+from tongxin.core.models import AppendOnlyModel, AppendOnlyScopedManager, TimeStampedModel
 from tongxin.core.scoping import Scope, ScopedManager, ScopedQuerySet, paths_q
 from tongxin.core.statemachine import StateMachine
 from tongxin.orgs.models import Organisation
@@ -585,6 +585,8 @@ class Entry(AppendOnlyModel):
     amount = models.BigIntegerField("金额")
     expires_on = models.DateField("到期日", null=True, blank=True)
 
+    objects: ClassVar[AppendOnlyScopedManager[Entry]] = AppendOnlyScopedManager()
+
     class Meta:
         verbose_name = "分录"
         verbose_name_plural = "分录"
@@ -594,6 +596,11 @@ class Entry(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.account_id}: {self.amount:+d}"
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        """The entries of the accounts the user may see."""
+        return Q(account_id__in=Account.objects.filter(Account.scope_q(scope)).values("pk"))
 
 
 # ---------------------------------------------------------------------------- rewards
