@@ -20,6 +20,20 @@ MOBILE_RE = re.compile(r"(?<![0-9])(1[3-9]\d{9})(?![0-9])")
 SCANNED_TYPES = ("text/html", "application/json", "text/csv")
 
 LEAKS: list[str] = []
+
+
+def png_upload(name: str = "photo.png", colour: str = "red", size: tuple[int, int] = (16, 12)):  # type: ignore[no-untyped-def]
+    """A small real PNG as an uploaded file, for the tests that attach photos."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", size, colour).save(buf, format="PNG")
+    return SimpleUploadedFile(name, buf.getvalue(), content_type="image/png")
+
+
 SCANNED: list[int] = [0]
 
 

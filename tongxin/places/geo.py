@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from shapely.geometry import Point, mapping, shape
+from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
@@ -59,10 +59,6 @@ def derive(geom: BaseGeometry) -> Derived:
     c = geom.representative_point() if geom.geom_type in AREA_TYPES else geom.centroid
     minx, miny, maxx, maxy = geom.bounds
     return Derived(c.y, c.x, miny, minx, maxy, maxx)
-
-
-def point_geojson(lat: float, lng: float) -> dict[str, Any]:
-    return dict(mapping(Point(lng, lat)))
 
 
 def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:

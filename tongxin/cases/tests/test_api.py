@@ -6,18 +6,17 @@ search. Everything goes over HTTP with bearer tokens, as API clients do."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import re
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
 
 from tongxin.cases.models import Case, CaseEvent, DepartmentCall
 from tongxin.core import clock
 from tongxin.core.models import AuditEvent
+from tongxin.core.testing import png_upload
 from tongxin.orgs.models import Organisation, OrgKind, Post
 from tongxin.places.models import Place
 
@@ -55,9 +54,7 @@ def department(kind: str) -> Organisation:
 
 
 def png(name: str = "photo.png") -> SimpleUploadedFile:
-    buf = io.BytesIO()
-    Image.new("RGB", (16, 12), "blue").save(buf, format="PNG")
-    return SimpleUploadedFile(name, buf.getvalue(), content_type="image/png")
+    return png_upload(name, colour="blue")
 
 
 def fields_of(response: Any) -> dict[str, str]:

@@ -4,27 +4,24 @@ workbench figures."""
 
 from __future__ import annotations
 
-import io
 import re
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
 
 from tongxin.cases import services
 from tongxin.cases.models import Case, CaseEvent, DepartmentCall
 from tongxin.cases.workflow import State
 from tongxin.core.models import StoredUpload
+from tongxin.core.testing import png_upload
 from tongxin.orgs.models import Organisation, OrgKind
 
 pytestmark = pytest.mark.django_db
 
 
 def png(name: str = "photo.png", colour: str = "red") -> SimpleUploadedFile:
-    buf = io.BytesIO()
-    Image.new("RGB", (16, 12), colour).save(buf, format="PNG")
-    return SimpleUploadedFile(name, buf.getvalue(), content_type="image/png")
+    return png_upload(name, colour=colour)
 
 
 def text(response) -> str:

@@ -228,14 +228,9 @@ def _subject_case(demo, building):
 
 
 def _png():
-    import io
+    from tongxin.core.testing import png_upload
 
-    from django.core.files.uploadedfile import SimpleUploadedFile
-    from PIL import Image
-
-    buf = io.BytesIO()
-    Image.new("RGB", (8, 8), "red").save(buf, format="PNG")
-    return SimpleUploadedFile("a.png", buf.getvalue(), content_type="image/png")
+    return png_upload("a.png", size=(8, 8))
 
 
 # Path arguments that are words, not objects (the act of an action route).
