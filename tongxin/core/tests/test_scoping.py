@@ -222,6 +222,7 @@ UNSCOPED_MANAGER_ALLOWED_DIRS = {
     "tests": "tests set up their own rows",
     "commands": "management commands run by operators (they are not requests)",
     "demo": "the demo generator writes a fresh database",
+    "services": "an app's services split by subdomain (cases: intake, acts, clocks)",
 }
 SCOPING_METHODS = {"visible_to", "public_to"}
 ROOT = Path(__file__).resolve().parents[3]

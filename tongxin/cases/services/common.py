@@ -1,0 +1,94 @@
+"""What the case services share: field errors, the actor's label, appending a timeline
+event, notifying the assignee and the reporter."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from tongxin.core import clock
+from tongxin.core.errors import ValidationFailed
+from tongxin.inbox.services import notify
+from tongxin.orgs.models import Organisation, Post
+
+from ..models import (
+    Case,
+    CaseEvent,
+)
+
+MAX_DESCRIPTION = 4000
+MAX_PHOTOS = 9
+
+
+def _fail(field_name: str, reason: str) -> ValidationFailed:
+    return ValidationFailed(reason, fields=[{"field": field_name, "reason": reason}])
+
+
+def _actor_label(actor: Any) -> str:
+    if actor is None:
+        return "系统"
+    person = getattr(actor, "person", None) if getattr(actor, "person_id", None) else None
+    return person.name if person else (getattr(actor, "display_name", "") or actor.get_username())
+
+
+def _append(
+    case: Case,
+    *,
+    actor: Any,
+    act: str,
+    from_state: str,
+    note: str = "",
+    public: bool = True,
+    data: dict[str, Any] | None = None,
+    at: dt.datetime | None = None,
+) -> CaseEvent:
+    last = case.events.order_by("-seq").values_list("seq", flat=True).first() or 0
+    return CaseEvent.objects.create(
+        case=case,
+        seq=last + 1,
+        at=at or clock.now(),
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_label=_actor_label(actor),
+        act=act,
+        from_state=from_state,
+        to_state=case.state,
+        note=note,
+        public=public,
+        data=data or {},
+    )
+
+
+def case_link(case: Case) -> str:
+    return f"/cases/{case.pk}/"
+
+
+def _org_people(org: Organisation | None) -> list[Any]:
+    if org is None:
+        return []
+    return [
+        p.person for p in Post.objects.active().filter(organisation=org).select_related("person")
+    ]
+
+
+def _notify_assignee(case: Case, *, subject: str, body: str = "") -> None:
+    recipients = [case.assignee_person, *_org_people(case.assignee_org)]
+    notify(
+        recipients=recipients,
+        kind="case_assigned",
+        subject=subject,
+        body=body or case.description[:120],
+        link=case_link(case),
+        topic=f"case:{case.pk}",
+    )
+
+
+def _notify_reporter(case: Case, *, subject: str) -> None:
+    notify(
+        recipients=[case.reporter_person],
+        kind="case_status",
+        subject=subject,
+        body=f"您反映的问题（{case.ref}）当前状态：{case.get_state_display()}",
+        link=case_link(case),
+        topic=f"case:{case.pk}",
+        address=case.reporter_phone_masked,
+    )

@@ -1,0 +1,324 @@
+"""Intake (``case_report``): every channel (web form, API, hotline desk, Open311…) creates cases
+here, with the same validation (every field error at once), location resolution, routing,
+clocks, timeline, audit and notifications."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+
+from tongxin.core import audit, clock, tokens, vault
+from tongxin.core.errors import Forbidden, Problems
+from tongxin.core.models import StoredUpload
+from tongxin.core.validators import validate_phone
+from tongxin.people.models import Person
+from tongxin.people.selectors import home_place
+from tongxin.places.geoindex import resolve_point
+from tongxin.places.models import Place
+
+from .. import policies, sla
+from ..models import (
+    REPORTER_PHONE_CONTEXT,
+    Case,
+    CaseCategory,
+    Channel,
+    Priority,
+    RoutingDecision,
+    case_ref,
+)
+from ..routing import Route, route_case
+from ..selectors import nearby_open_cases
+from ..workflow import Act, State
+from .common import MAX_DESCRIPTION, MAX_PHOTOS, _append, _fail, _notify_assignee
+
+
+@dataclass
+class Location:
+    """Where a case is, resolved: the most precise place, its grid, and how it was found."""
+
+    place: Place
+    grid: Place | None
+    source: str
+    lat: float | None = None
+    lng: float | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def resolve_location(
+    *,
+    actor: Any,
+    lat: float | None,
+    lng: float | None,
+    place_id: int | None,
+    address: str,
+) -> Location:
+    """Resolve a map point, a place picked from the tree, or an address to a place and grid.
+
+    A point must fall inside a grid or estate. A picked place must be one the reporter may
+    browse, or their own home or one of its ancestors. An address is matched against the
+    names and addresses of estates and buildings.
+    """
+    if (lat is None) != (lng is None):
+        raise _fail("lat" if lat is None else "lng", "经纬度须同时提供")
+    if lat is not None and lng is not None:
+        if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+            raise _fail("lat", "经纬度超出范围")
+        found = resolve_point(lat, lng)
+        place = found.building or found.estate or found.grid
+        if place is None:
+            raise _fail("lat", "该位置不在本系统管辖的网格内，请重新选点")
+        return Location(
+            place=place,
+            grid=found.grid,
+            source="point",
+            lat=lat,
+            lng=lng,
+            details={
+                "grid": found.grid.pk if found.grid else None,
+                "estate": found.estate.pk if found.estate else None,
+                "building": found.building.pk if found.building else None,
+                "building_distance_m": round(found.building_distance_m, 1)
+                if found.building_distance_m is not None
+                else None,
+            },
+        )
+    if place_id is not None:
+        place = Place.objects.visible_to(actor).filter(pk=place_id).first()
+        if place is None:
+            home = home_place(actor)
+            if home is not None:
+                place = Place.objects.filter(
+                    pk=place_id, path__in=[*home.ancestor_paths(), home.path]
+                ).first()
+        if place is None:
+            raise _fail("place_id", "找不到该地点，或您无权选择该地点")
+        if place.kind in ("district", "street"):
+            raise _fail("place_id", "请选择社区或更具体的地点")
+        return Location(
+            place=place,
+            grid=place.at_or_above("grid"),
+            source="place",
+            lat=place.centroid_lat,
+            lng=place.centroid_lng,
+        )
+    address = (address or "").strip()
+    if address:
+        candidates = Place.objects.filter(kind__in=("building", "estate"))
+        match = (
+            candidates.filter(address=address).order_by("-depth", "pk").first()
+            or candidates.filter(name=address).order_by("-depth", "pk").first()
+        )
+        if match is None:
+            for length in range(len(address), 3, -1):
+                piece = address[:length]
+                match = (
+                    candidates.filter(address__startswith=piece).order_by("-depth", "pk").first()
+                )
+                if match is not None:
+                    break
+        if match is not None:
+            return Location(
+                place=match,
+                grid=match.at_or_above("grid"),
+                source="address",
+                lat=match.centroid_lat,
+                lng=match.centroid_lng,
+                details={"matched": match.address or match.name},
+            )
+        raise _fail("address", "无法根据该地址确定位置，请在地图上选点或从地点列表中选择")
+    raise _fail("location", "请提供位置：地图选点（lat/lng）、地点（place_id）或地址（address）")
+
+
+def _category(code: str) -> CaseCategory:
+    category = (
+        CaseCategory.objects.filter(code=code, is_active=True).select_related("parent").first()
+    )
+    if category is None:
+        raise _fail("category", f"没有编码为“{code}”的诉求分类")
+    return category
+
+
+def _check_choice(field_name: str, value: str, choices: Any) -> str:
+    if value not in choices.values:
+        allowed = "、".join(f"{v}（{label}）" for v, label in choices.choices)
+        raise _fail(field_name, f"取值应为以下之一：{allowed}")
+    return value
+
+
+def _attach_uploads(actor: Any, upload_ids: Sequence[Any], case: Case) -> list[str]:
+    """Attach the actor's own unattached uploads (photos) to the case."""
+    if not upload_ids:
+        return []
+    if len(upload_ids) > MAX_PHOTOS:
+        raise _fail("photos", f"最多上传 {MAX_PHOTOS} 张照片")
+    ids = [str(u) for u in upload_ids]
+    try:
+        rows = list(
+            StoredUpload.objects.filter(pk__in=ids, uploaded_by=actor, owner_type__isnull=True)
+        )
+    except Exception:  # malformed UUIDs
+        rows = []
+    if len(rows) != len(set(ids)):
+        raise _fail("photos", "照片不存在、已被使用或不是您上传的")
+    ct = ContentType.objects.get_for_model(Case)
+    StoredUpload.objects.filter(pk__in=[r.pk for r in rows]).update(
+        owner_type=ct, owner_id=str(case.pk)
+    )
+    return [str(r.pk) for r in rows]
+
+
+def _apply_route(case: Case, route: Route, *, actor: Any, override: bool, note: str = "") -> None:
+    case.level = route.level
+    case.assignee_person = route.person
+    case.assignee_org = route.organisation
+    RoutingDecision.objects.create(
+        case=case,
+        rule=route.rule,
+        level=route.level,
+        person=route.person,
+        organisation=route.organisation,
+        reason=note or route.reason,
+        override=override,
+        decided_by=actor if override else None,
+    )
+
+
+def case_report(
+    *,
+    actor: Any,
+    category: str,
+    description: str,
+    priority: str = Priority.NORMAL,
+    channel: str = Channel.APP,
+    lat: float | None = None,
+    lng: float | None = None,
+    place_id: int | None = None,
+    address: str = "",
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    anonymous: bool = False,
+    photos: Sequence[Any] = (),
+    answers: dict[str, Any] | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """Take in a case from any channel: validate, resolve the location, route, start the
+    clocks, attach the photos, write the timeline and the audit row, and notify the
+    assignee. Nothing is written when anything is refused."""
+    if not policies.may_report(actor) and channel != Channel.OPEN311:
+        raise Forbidden("当前账号不能上报诉求", code="REPORT_FORBIDDEN")
+    now = now or clock.now()
+    # Every field error at once (the page, the API and Open311 show them all).
+    problems = Problems()
+    if not (category or "").strip():
+        problems.add("category", "请选择诉求分类")
+        cat = None
+    else:
+        cat = problems.check(_category, category)
+    description = (description or "").strip()
+    if not description:
+        problems.add("description", "请描述问题")
+    elif len(description) > MAX_DESCRIPTION:
+        problems.add("description", f"问题描述不能超过 {MAX_DESCRIPTION} 个字")
+    problems.check(_check_choice, "priority", priority, Priority)
+    problems.check(_check_choice, "channel", channel, Channel)
+    reporter_phone = (reporter_phone or "").strip()
+    if reporter_phone:
+        try:
+            validate_phone(reporter_phone)
+        except Exception:
+            problems.add("reporter_phone", "联系电话格式不正确")
+    reporter_name = (reporter_name or "").strip()
+    if len(reporter_name) > 50:
+        problems.add("reporter_name", "姓名不能超过 50 个字")
+    if len(photos) > MAX_PHOTOS:
+        problems.add("photos", f"最多上传 {MAX_PHOTOS} 张照片")
+    location = problems.check(
+        resolve_location, actor=actor, lat=lat, lng=lng, place_id=place_id, address=address
+    )
+    problems.raise_if_any()
+    assert cat is not None and location is not None
+
+    reporter_person = None
+    person_id = getattr(actor, "person_id", None)
+    on_behalf = bool(reporter_name or reporter_phone) and channel not in (Channel.APP,)
+    if person_id and not on_behalf:
+        reporter_person = Person.objects.filter(pk=person_id).first()
+
+    with transaction.atomic():
+        case = Case(
+            ref=f"T{tokens.mint(16)}",
+            category=cat,
+            priority=priority,
+            channel=channel,
+            state=State.REPORTED,
+            description=description,
+            answers=answers or {},
+            reporter_user=actor if getattr(actor, "pk", None) else None,
+            reporter_person=reporter_person,
+            reporter_name=reporter_name,
+            anonymous=anonymous,
+            lat=location.lat,
+            lng=location.lng,
+            address=(address or "").strip()[:200] or location.place.address,
+            place=location.place,
+            place_path=location.place.path,
+            grid=location.grid,
+            location_source=location.source,
+            resolution=location.details,
+        )
+        if reporter_phone:
+            case.reporter_phone_cipher = vault.encrypt(
+                reporter_phone, context=REPORTER_PHONE_CONTEXT
+            )
+            case.reporter_phone_masked = vault.mask_phone(reporter_phone)
+        sla.apply_clocks(case, sla.plan_clocks(case, now))
+        case.save()
+        case.ref = case_ref(now, case.pk)
+        case.created_at = now
+        Case.objects.filter(pk=case.pk).update(ref=case.ref, created_at=now)
+
+        route = route_case(case, now=now)
+        _apply_route(case, route, actor=None, override=False)
+        # 首问责任制: the first staff member who receives the case owns it. A staff member
+        # who reports at a place they handle (a patrol finding) received it first.
+        if policies.is_staff_over(actor, case) and person_id:
+            case.owner_id = person_id
+        else:
+            case.owner = route.person
+        case.save(update_fields=["level", "assignee_person", "assignee_org", "owner"])
+        attached = _attach_uploads(actor, photos, case)
+        _append(
+            case,
+            actor=actor,
+            act=Act.REPORT,
+            from_state="",
+            note=description[:200],
+            data={"photos": attached, "channel": channel},
+            at=now,
+        )
+        duplicates = [c.pk for c in nearby_open_cases(case)]
+        _append(
+            case,
+            actor=None,
+            act=Act.ROUTE,
+            from_state=State.REPORTED,
+            note=route.reason,
+            public=False,
+            data={"level": route.level, "possible_duplicates": duplicates},
+            at=now,
+        )
+        audit.record(
+            actor=actor if getattr(actor, "pk", None) else None,
+            action="case_report",
+            obj=case,
+            subject_person_id=reporter_person.pk if reporter_person else None,
+            detail={"channel": channel, "category": cat.code},
+        )
+        _notify_assignee(case, subject=f"新诉求待受理：{cat.name}（{case.ref}）")
+        sla.schedule(case)
+    return case
