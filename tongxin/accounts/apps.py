@@ -7,6 +7,11 @@ class AccountsConfig(AppConfig):
     verbose_name = "账号"
 
     def ready(self) -> None:
+        from tongxin.core import sensitivity as personal_fields
+
+        from . import sensitivity
+
+        personal_fields.register(sensitivity.CLASSIFICATION)
         from tongxin.core import vault
 
         from . import signals  # noqa: F401 — connects the login, logout and disabling receivers

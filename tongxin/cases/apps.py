@@ -7,6 +7,11 @@ class CasesConfig(AppConfig):
     verbose_name = "民情诉求"
 
     def ready(self) -> None:
+        from tongxin.core import sensitivity as personal_fields
+
+        from . import sensitivity
+
+        personal_fields.register(sensitivity.CLASSIFICATION)
         from tongxin.core import vault
 
         from .models import REPORTER_PHONE_CONTEXT

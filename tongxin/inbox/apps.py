@@ -7,6 +7,11 @@ class InboxConfig(AppConfig):
     verbose_name = "消息"
 
     def ready(self) -> None:
+        from tongxin.core import sensitivity as personal_fields
+
+        from . import sensitivity
+
+        personal_fields.register(sensitivity.CLASSIFICATION)
         from tongxin.people.own_data import register_sections
 
         from .own_data import LINKED, sections

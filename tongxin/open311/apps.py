@@ -7,6 +7,11 @@ class Open311Config(AppConfig):
     verbose_name = "Open311 接口"
 
     def ready(self) -> None:
+        from tongxin.core import sensitivity as personal_fields
+
+        from . import sensitivity
+
+        personal_fields.register(sensitivity.CLASSIFICATION)
         from tongxin.core import vault
 
         from .models import EMAIL_CONTEXT

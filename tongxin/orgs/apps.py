@@ -7,6 +7,11 @@ class OrgsConfig(AppConfig):
     verbose_name = "组织"
 
     def ready(self) -> None:
+        from tongxin.core import sensitivity as personal_fields
+
+        from . import sensitivity
+
+        personal_fields.register(sensitivity.CLASSIFICATION)
         from tongxin.core import audit, scoping
 
         from .scopes import compute_scope, primary_role_label

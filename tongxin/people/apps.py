@@ -7,6 +7,11 @@ class PeopleConfig(AppConfig):
     verbose_name = "人口"
 
     def ready(self) -> None:
+        from tongxin.core import sensitivity as personal_fields
+
+        from . import sensitivity
+
+        personal_fields.register(sensitivity.CLASSIFICATION)
         from tongxin.core import vault
 
         from .services import ID_CONTEXT, PHONE_CONTEXT

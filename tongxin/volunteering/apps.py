@@ -7,6 +7,11 @@ class VolunteeringConfig(AppConfig):
     verbose_name = "志愿服务与积分"
 
     def ready(self) -> None:
+        from tongxin.core import sensitivity as personal_fields
+
+        from . import sensitivity
+
+        personal_fields.register(sensitivity.CLASSIFICATION)
         from tongxin.people.own_data import register_sections
 
         from .own_data import LINKED, sections
