@@ -255,7 +255,7 @@ class _DemoBuilder:
         self.grids = list(
             Place.objects.filter(kind="grid", path__startswith=under).order_by("path")
         )
-        self.street = Place.objects.filter(path=under[:-4]).first()
+        self.street = Place.objects.filter(path=self.community.parent_path).first()
         buildings = list(
             Place.objects.filter(kind="building", path__startswith=under)
             .exclude(centroid_lat=None)
@@ -419,7 +419,7 @@ class _DemoBuilder:
             if recorder is not None:
                 reporter_actor.user = recorder
         case.anonymous = channel == Channel.APP and rng.random() < 0.08
-        estate_id = self.estate_ids.get(building.path[:-4])
+        estate_id = self.estate_ids.get(building.parent_path or "")
         if channel == Channel.HOTLINE:
             case.location_source, case.resolution = "address", {"matched": building.address}
         else:

@@ -122,7 +122,7 @@ def _posts(user: Any) -> QuerySet[Post]:
 
 
 def _parent_path(org: Organisation) -> str | None:
-    return org.path[: -Organisation.steplen] if org.depth > 1 else None
+    return org.parent_path
 
 
 def organisation_out(org: Organisation, parents: dict[str, int]) -> dict[str, Any]:
@@ -176,10 +176,9 @@ def get_organisation(request: HttpRequest, org_id: int) -> Any:
     """One organisation, its visible ancestors and children, and its current posts."""
     user = caller(request)
     org = access_organisation(user, org_id, with_places=True)
-    ancestor_paths = [
-        org.path[:i] for i in range(Organisation.steplen, len(org.path), Organisation.steplen)
-    ]
-    ancestors = list(visible_organisations(user).filter(path__in=ancestor_paths).order_by("path"))
+    ancestors = list(
+        visible_organisations(user).filter(path__in=org.ancestor_paths()).order_by("path")
+    )
     children = list(
         visible_organisations(user)
         .filter(path__prefix=org.path, depth=org.depth + 1)

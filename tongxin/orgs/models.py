@@ -10,8 +10,10 @@ from django.db import models
 from django.db.models import Q
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
+from tongxin.core import trees
 from tongxin.core.models import TimeStampedModel, in_force_q
 from tongxin.core.scoping import Scope, ScopedQuerySet, paths_q
+from tongxin.core.trees import TreePaths
 from tongxin.people.models import Person
 from tongxin.places.models import Place, PlaceKind
 
@@ -81,7 +83,7 @@ class OrganisationManager(MP_NodeManager):
         return self.get_queryset().visible_to(user)
 
 
-class Organisation(MP_Node, TimeStampedModel):
+class Organisation(TreePaths, MP_Node, TimeStampedModel):
     """An organisation in the one organisation tree, covering some places.
 
     Organisations and their posts are public structure (照片上墙); the people behind posts are
@@ -183,7 +185,7 @@ class Post(TimeStampedModel):
     @classmethod
     def scope_q(cls, scope: Scope) -> Q:
         """Posts held at places the user may browse (subtree or ancestors), and org posts."""
-        ancestors = {r[:i] for r in scope.place_paths for i in range(4, len(r), 4)}
+        ancestors = trees.ancestors_of_all(scope.place_paths, Place.steplen)
         return (
             paths_q("place_path", scope.place_paths)
             | Q(place_path__in=ancestors)

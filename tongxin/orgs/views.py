@@ -91,7 +91,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     org = access(Organisation.objects.visible_to(request.user).filter(is_active=True), pk)
     ancestors = list(
         Organisation.objects.visible_to(user)
-        .filter(path__in=[org.path[:i] for i in range(org.steplen, len(org.path), org.steplen)])
+        .filter(path__in=org.ancestor_paths())
         .order_by("depth")
     )
     kids = (

@@ -8,7 +8,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from tongxin.core import audit, clock
+from tongxin.core import audit, clock, trees
 from tongxin.core.csvsafe import safe_cell
 from tongxin.core.errors import Forbidden
 from tongxin.places.models import Place
@@ -33,10 +33,9 @@ MAX_ROWS = 200_000
 
 def _addresses(persons: list[Person]) -> dict[str, str]:
     """A readable address for each anchor path, from one query for all ancestors."""
-    paths: set[str] = set()
-    for p in persons:
-        path = p.place_path
-        paths.update(path[:i] for i in range(4, len(path) + 1, 4))
+    paths = trees.ancestors_of_all(
+        (p.place_path for p in persons), Place.steplen, include_self=True
+    )
     names = dict(
         Place.objects.filter(path__in=paths)
         .exclude(kind__in=["district", "street"])
@@ -46,7 +45,8 @@ def _addresses(persons: list[Person]) -> dict[str, str]:
     for p in persons:
         path = p.place_path
         if path not in out:
-            out[path] = "".join(names.get(path[:i], "") for i in range(4, len(path) + 1, 4))
+            prefixes = trees.ancestor_paths(path, Place.steplen, include_self=True)
+            out[path] = "".join(names.get(a, "") for a in prefixes)
     return out
 
 

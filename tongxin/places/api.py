@@ -32,7 +32,7 @@ def access_place(user: Any, pk: int) -> Place:
 
 
 def _parent_path(place: Place) -> str | None:
-    return place.path[: -Place.steplen] if place.depth > 1 else None
+    return place.parent_path
 
 
 def parent_ids(user: Any, places: Iterable[Place]) -> dict[str, int]:

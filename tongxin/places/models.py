@@ -9,8 +9,10 @@ from django.db import models
 from django.db.models import Q
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
+from tongxin.core import trees
 from tongxin.core.models import TimeStampedModel
 from tongxin.core.scoping import Scope, ScopedQuerySet, paths_q
+from tongxin.core.trees import TreePaths
 
 
 class PlaceKind(models.TextChoices):
@@ -53,7 +55,7 @@ class PlaceManager(MP_NodeManager):
         return self.get_queryset().under(place, include_self=include_self)
 
 
-class Place(MP_Node, TimeStampedModel):
+class Place(TreePaths, MP_Node, TimeStampedModel):
     """A node of the one place tree. Areas carry polygons, buildings carry points.
 
     ``path`` is treebeard's materialised path: "everything under this place" is one indexed
@@ -96,19 +98,12 @@ class Place(MP_Node, TimeStampedModel):
     @classmethod
     def scope_q(cls, scope: Scope) -> Q:
         """Subtrees in scope, plus their ancestors (shown by name for breadcrumbs)."""
-        ancestors = {
-            root[:i]
-            for root in scope.place_paths
-            for i in range(cls.steplen, len(root), cls.steplen)
-        }
+        ancestors = trees.ancestors_of_all(scope.place_paths, cls.steplen)
         return paths_q("path", scope.place_paths) | Q(path__in=ancestors)
 
     @property
     def kind_label(self) -> str:
         return PlaceKind(self.kind).label
-
-    def ancestor_paths(self) -> list[str]:
-        return [self.path[:i] for i in range(self.steplen, len(self.path), self.steplen)]
 
     def at_or_above(self, kind: str) -> Place | None:
         """This place if it is of ``kind``, else its ancestor of that kind (one query)."""

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from tongxin.core import trees
 from tongxin.core.models import AppendOnlyModel, AppendOnlyScopedManager, TimeStampedModel
 from tongxin.core.scoping import Scope, ScopedManager, ScopedQuerySet, paths_q
 from tongxin.core.statemachine import StateMachine
@@ -48,7 +49,7 @@ SKILLS = (
 
 def community_of_path(path: str) -> Place | None:
     """The community (社区) that contains the place at ``path``, if any."""
-    prefixes = [path[:i] for i in range(4, len(path) + 1, 4)]
+    prefixes = trees.ancestor_paths(path, Place.steplen, include_self=True)
     return Place.objects.filter(kind="community", path__in=prefixes).first()
 
 
@@ -59,7 +60,7 @@ def _home_community_paths(user: Any, scope: Scope) -> set[str]:
     person = getattr(user, "person", None) if getattr(user, "person_id", None) else None
     if person is not None and person.place_path:
         paths.add(person.place_path)
-    return {p[:i] for p in paths for i in range(4, len(p) + 1, 4)}
+    return trees.ancestors_of_all(paths, Place.steplen, include_self=True)
 
 
 class CommunityQuerySet(ScopedQuerySet):
