@@ -109,3 +109,20 @@ def test_place_tree_expands_lazily_and_the_menu_folds_on_a_phone(browser, e2e_se
     assert "正在加载" not in first.inner_text()
     page.screenshot(path=str(screenshots / "places-tree-phone.png"))
     context.close()
+
+
+def test_the_secretary_is_told_next_years_holidays_are_unconfirmed(
+    browser, e2e_server, screenshots
+):
+    """From 1 November the workbench says when next year's holiday arrangement (调休) has not
+    been confirmed; chinese-calendar knows no year after 2026, so on any date from now on the
+    demo (where nobody confirmed anything) shows it."""
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", device_scale_factor=2)
+    page = context.new_page()
+    sign_in(page, e2e_server, "secretary")
+    warning = page.locator("#calendar-warning")
+    assert warning.is_visible()
+    assert "节假日和调休安排尚未在后台确认" in warning.inner_text()
+    warning.scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshots / "workbench-calendar-warning-phone.png"))
+    context.close()
