@@ -18,6 +18,7 @@ from tongxin.core.errors import envelope
 from tongxin.core.middleware import client_ip
 
 from . import lockout, second_factor
+from .errors import AccountCode
 from .models import ApiToken
 
 router = Router(tags=["auth"])
@@ -60,7 +61,7 @@ def issue_token(request: HttpRequest, payload: TokenIn) -> Any:
     def locked(lock: Any) -> HttpResponse:
         response = JsonResponse(
             envelope(
-                "LOGIN_LOCKED",
+                AccountCode.LOGIN_LOCKED,
                 lock.message,
                 context={"scope": lock.scope, "until": lock.until.isoformat()},
             ),
@@ -77,17 +78,21 @@ def issue_token(request: HttpRequest, payload: TokenIn) -> Any:
         lock = lockout.current_lock(payload.username, ip)
         if lock is not None:
             return locked(lock)
-        return Status(401, envelope("INVALID_CREDENTIALS", "用户名或密码错误"))
+        return Status(401, envelope(AccountCode.INVALID_CREDENTIALS, "用户名或密码错误"))
     state = second_factor.state_for(user)
     if state == second_factor.ENROL:
         audit.record(actor=user, action="api_token", result="denied", detail={"reason": "enrol"})
         return Status(
             403,
-            envelope("OTP_ENROLMENT_REQUIRED", "该账号须先在网页上启用双因素认证，再申请令牌"),
+            envelope(
+                AccountCode.OTP_ENROLMENT_REQUIRED, "该账号须先在网页上启用双因素认证，再申请令牌"
+            ),
         )
     if state == second_factor.VERIFY:
         if not payload.otp.strip():
-            return Status(401, envelope("OTP_REQUIRED", "该账号已启用双因素认证，请提供验证码 otp"))
+            return Status(
+                401, envelope(AccountCode.OTP_REQUIRED, "该账号已启用双因素认证，请提供验证码 otp")
+            )
         if second_factor.verify(user=user, code=payload.otp) is None:
             lock = lockout.register_attempt(
                 username=payload.username,
@@ -99,7 +104,7 @@ def issue_token(request: HttpRequest, payload: TokenIn) -> Any:
             )
             if lock is not None:
                 return locked(lock)
-            return Status(401, envelope("OTP_INVALID", "验证码不正确或已经用过"))
+            return Status(401, envelope(AccountCode.OTP_INVALID, "验证码不正确或已经用过"))
     token, raw = ApiToken.issue(user, name="api")
     audit.record(actor=user, action="api_token", obj=token)
     return Status(200, {"token": raw, "expires_at": token.expires_at.isoformat()})

@@ -29,6 +29,7 @@ from tongxin.core import clock
 from tongxin.core.errors import envelope
 
 from . import second_factor
+from .errors import AccountCode
 from .services import session_absolute, session_idle
 from .signals import LOGIN_AT, LOGOUT_REASON, SEEN_AT
 
@@ -103,7 +104,7 @@ class SecondFactorMiddleware:
         )
         if request.path.startswith("/api/"):
             return JsonResponse(
-                envelope("SECOND_FACTOR_REQUIRED", "请先在网页上完成双因素认证"),
+                envelope(AccountCode.SECOND_FACTOR_REQUIRED, "请先在网页上完成双因素认证"),
                 status=401,
                 json_dumps_params={"ensure_ascii": False},
             )

@@ -39,6 +39,7 @@ from tongxin.places.api import access_place, place_ref
 from tongxin.places.geo import distance_m
 
 from . import policies, selectors, services
+from .errors import CaseCode
 from .models import (
     Case,
     CaseCategory,
@@ -366,7 +367,7 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Any:
     reported at once: 422 with ``fields`` ``[{"field", "reason"}]``."""
     user = caller(request)
     if not policies.may_report(user):
-        raise Forbidden("当前账号不能上报诉求", code="REPORT_FORBIDDEN")
+        raise Forbidden("当前账号不能上报诉求", code=CaseCode.REPORT_FORBIDDEN)
     case = services.case_report(
         actor=user,
         category=payload.category,
@@ -559,7 +560,7 @@ def upload_files(request: HttpRequest, file: list[UploadedFile] = File(None)) ->
     photo is visible to its uploader only."""
     user = caller(request)
     if not policies.may_report(user):
-        raise Forbidden("当前账号不能上传诉求照片", code="UPLOAD_FORBIDDEN")
+        raise Forbidden("当前账号不能上传诉求照片", code=CaseCode.UPLOAD_FORBIDDEN)
     files = list(file or [])
     if not files:
         raise _fail("file", "请选择要上传的照片")

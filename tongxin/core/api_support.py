@@ -144,7 +144,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(AuthenticationError)
     def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
         return api.create_response(
-            request, envelope("UNAUTHENTICATED", "请先登录或提供有效令牌"), status=401
+            request, envelope(Code.UNAUTHENTICATED, "请先登录或提供有效令牌"), status=401
         )
 
     @api.exception_handler(Http404)
@@ -154,5 +154,5 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(HttpError)
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         return api.create_response(
-            request, envelope("HTTP_ERROR", str(exc)), status=exc.status_code
+            request, envelope(Code.HTTP_ERROR, str(exc)), status=exc.status_code
         )

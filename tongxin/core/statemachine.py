@@ -22,7 +22,7 @@ from typing import Any
 
 from django.db import models
 
-from .errors import DomainError, TransitionRefused
+from .errors import Code, DomainError, TransitionRefused
 
 Table = Mapping[str, Mapping[str, frozenset[str]]]
 
@@ -145,7 +145,7 @@ class StateMachine:
     def _row(self, act: str) -> Mapping[str, frozenset[str]]:
         row = self.table.get(act)
         if row is None:
-            raise DomainError(f"未知的操作：{act}", code="UNKNOWN_ACTION")
+            raise DomainError(f"未知的操作：{act}", code=Code.UNKNOWN_ACTION)
         return row
 
     @staticmethod

@@ -19,6 +19,7 @@ from tongxin.core.api_support import caller
 from tongxin.core.errors import NotFound, ValidationFailed
 
 from . import geojson, selectors, services
+from .errors import MapCode
 
 router = Router(tags=["e-map"])
 
@@ -166,7 +167,7 @@ def geo_check(request: HttpRequest, place_id: int) -> Any:
         from tongxin.core.errors import Forbidden
 
         raise Forbidden(
-            "只有社区书记、主任或系统管理员可以检查地图数据", code="MAP_EDIT_NOT_ALLOWED"
+            "只有社区书记、主任或系统管理员可以检查地图数据", code=MapCode.MAP_EDIT_NOT_ALLOWED
         )
     return json_answer(request, services.check_community(community).as_dict())
 

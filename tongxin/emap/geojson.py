@@ -38,6 +38,7 @@ from tongxin.people.models import CareKind, CareTag
 from tongxin.places.models import Facility, Place, PointOfInterest
 
 from . import selectors
+from .errors import MapCode
 
 ROLE_LABELS = dict(Role.choices)
 LAYERS = ("grids", "estates", "buildings", "pois", "facilities", "cases", "care")
@@ -465,7 +466,7 @@ def care(user: Any, view: View) -> dict[str, Any]:
         )
         from tongxin.core.errors import Forbidden
 
-        raise Forbidden("您的职务不能查看关爱对象分布", code="CARE_NOT_ALLOWED")
+        raise Forbidden("您的职务不能查看关爱对象分布", code=MapCode.CARE_NOT_ALLOWED)
     tags = (
         CareTag.objects.visible_to(user)
         .filter(in_force_q(), person__is_active=True)

@@ -33,6 +33,7 @@ from tongxin.places.models import Facility, Place, PointOfInterest
 from tongxin.places.services import place_set_geometry
 
 from . import selectors
+from .errors import MapCode
 
 # Overlaps smaller than this (float noise along a shared border) are not overlaps.
 OVERLAP_TOLERANCE_M2 = 1.0
@@ -227,7 +228,7 @@ def _refuse(problems: list[Problem]) -> ValidationFailed:
     more = f"等 {len(problems)} 处问题" if len(problems) > 1 else ""
     return ValidationFailed(
         f"无法保存：{first}{more}",
-        code="GEOMETRY_RULES",
+        code=MapCode.GEOMETRY_RULES,
         fields=[{"field": "geometry", "reason": p.message} for p in problems],
         context={"problems": [p.as_dict() for p in problems]},
     )
@@ -237,7 +238,9 @@ def _editable(actor: Any, place_id: int) -> Place:
     """The place if the actor may see it on the map; 403 if they may see but not edit."""
     place = selectors.access_map_place(actor, place_id)
     if not selectors.may_edit(actor, place):
-        raise Forbidden("只有社区书记、主任或系统管理员可以修改地图", code="MAP_EDIT_NOT_ALLOWED")
+        raise Forbidden(
+            "只有社区书记、主任或系统管理员可以修改地图", code=MapCode.MAP_EDIT_NOT_ALLOWED
+        )
     return place
 
 
@@ -311,7 +314,9 @@ def feature_move(
         raise NotFound()
     owner = selectors.access_map_place(actor, feature.place_id)
     if not selectors.may_edit(actor, owner):
-        raise Forbidden("只有社区书记、主任或系统管理员可以修改地图", code="MAP_EDIT_NOT_ALLOWED")
+        raise Forbidden(
+            "只有社区书记、主任或系统管理员可以修改地图", code=MapCode.MAP_EDIT_NOT_ALLOWED
+        )
     if crs == "gcj02":
         lat, lng = geo.gcj02_to_wgs84(lat, lng)
     elif crs != "wgs84":
@@ -330,7 +335,7 @@ def feature_move(
     ):
         raise ValidationFailed(
             f"{feature.name}不能移出所属的{owner.name}",
-            code="GEOMETRY_RULES",
+            code=MapCode.GEOMETRY_RULES,
             fields=[{"field": "geometry", "reason": f"新位置不在{owner.name}范围内"}],
         )
     locked = model.objects.select_for_update().get(pk=feature.pk)

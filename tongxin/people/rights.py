@@ -27,6 +27,7 @@ from tongxin.core.validators import validate_id_number, validate_phone
 from tongxin.orgs.roles import Role
 from tongxin.places.models import Place
 
+from .errors import PeopleCode
 from .models import (
     CareTag,
     CorrectionField,
@@ -182,7 +183,7 @@ def correction_request_create(
         ):
             raise ValidationFailed(
                 "这一项已有待处理的更正申请，请等待社区处理",
-                code="CORRECTION_ALREADY_OPEN",
+                code=PeopleCode.CORRECTION_ALREADY_OPEN,
                 fields=field_errors({"field": "已有待处理的更正申请"}),
             )
         request = CorrectionRequest(person=locked, requested_by=actor, field=field_name, note=note)
@@ -239,7 +240,7 @@ def _decide(*, actor: Any, correction: CorrectionRequest, to: str, note: str) ->
         person = access(Person.objects.visible_to(actor), locked.person_id)
         if not CORRECTION_MACHINE.allowed(CorrectionAct.DECIDE, locked.status):
             # Its own stable code (422), which the pages show as a form error.
-            raise ValidationFailed("该申请已经处理过了", code="CORRECTION_ALREADY_DECIDED")
+            raise ValidationFailed("该申请已经处理过了", code=PeopleCode.CORRECTION_ALREADY_DECIDED)
         if to == CorrectionStatus.ACCEPTED and locked.field != CorrectionField.OTHER:
             if person.left_reason == ERASED_REASON:
                 raise ValidationFailed("该居民的信息已依法删除，不能更正")
@@ -377,7 +378,7 @@ def person_erase(*, actor: Any, person: Person, reason: str) -> str:
     with transaction.atomic():
         locked = Person.objects.select_for_update().get(pk=person.pk)
         if is_erased(locked):
-            raise ValidationFailed("该居民的信息已经删除", code="PERSON_ALREADY_ERASED")
+            raise ValidationFailed("该居民的信息已经删除", code=PeopleCode.PERSON_ALREADY_ERASED)
         _scrub_person(locked, pseudonym_=name, fallback_anchor=eraser_post.place)
         _scrub_links(locked, today=today)
         _disable_account(locked, pseudonym_=name)

@@ -22,13 +22,14 @@ from django.db.models import F, Q, Sum
 from tongxin.core import clock
 from tongxin.core.errors import DomainError, ValidationFailed
 
+from .errors import VolunteeringCode
 from .models import Account, AccountKind, Entry, LedgerTransaction, TxKind, Unit
 
 
 class InsufficientPoints(DomainError):
     """The account does not hold enough points (or minutes) for this movement."""
 
-    code = "INSUFFICIENT_POINTS"
+    code = VolunteeringCode.INSUFFICIENT_POINTS
     status = 409
 
 

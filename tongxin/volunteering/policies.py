@@ -18,6 +18,8 @@ from tongxin.core.errors import Forbidden
 from tongxin.orgs.roles import ROLE_RULES, View
 from tongxin.places.models import Place
 
+from .errors import VolunteeringCode
+
 MANAGING_KINDS = frozenset({"district", "street", "community"})
 
 
@@ -58,7 +60,7 @@ def managed_communities(user: Any) -> QuerySet[Place]:
 
 def require_manager(user: Any, community: Place) -> None:
     if not manages_community(user, community):
-        raise Forbidden("只有社区工作人员可以办理", code="NOT_COMMUNITY_MANAGER")
+        raise Forbidden("只有社区工作人员可以办理", code=VolunteeringCode.NOT_COMMUNITY_MANAGER)
 
 
 def organises(user: Any, activity: Any) -> bool:
@@ -79,4 +81,4 @@ def organises(user: Any, activity: Any) -> bool:
 
 def require_organiser(user: Any, activity: Any) -> None:
     if not organises(user, activity):
-        raise Forbidden("只有活动组织者可以办理", code="NOT_ORGANISER")
+        raise Forbidden("只有活动组织者可以办理", code=VolunteeringCode.NOT_ORGANISER)

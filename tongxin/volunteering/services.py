@@ -19,6 +19,7 @@ from tongxin.places.geo import distance_m
 from tongxin.places.models import Place
 
 from . import ledger
+from .errors import VolunteeringCode
 from .ledger import Leg
 from .models import (
     ORDER_MACHINE,
@@ -53,17 +54,17 @@ TEAM_KINDS = (OrgKind.VOLUNTEER_TEAM, OrgKind.STUDIO)
 
 
 class OutOfStock(DomainError):
-    code = "OUT_OF_STOCK"
+    code = VolunteeringCode.OUT_OF_STOCK
     status = 409
 
 
 class LimitReached(DomainError):
-    code = "LIMIT_REACHED"
+    code = VolunteeringCode.LIMIT_REACHED
     status = 409
 
 
 class CheckinRefused(DomainError):
-    code = "CHECKIN_REFUSED"
+    code = VolunteeringCode.CHECKIN_REFUSED
     status = 409
 
 
@@ -79,9 +80,9 @@ def volunteer_of(user: Any) -> Volunteer:
         else None
     )
     if v is None:
-        raise Forbidden("请先注册成为志愿者", code="NOT_A_VOLUNTEER")
+        raise Forbidden("请先注册成为志愿者", code=VolunteeringCode.NOT_A_VOLUNTEER)
     if v.status != VolunteerStatus.APPROVED:
-        raise Forbidden("志愿者注册尚未通过审核", code="VOLUNTEER_NOT_APPROVED")
+        raise Forbidden("志愿者注册尚未通过审核", code=VolunteeringCode.VOLUNTEER_NOT_APPROVED)
     return v
 
 
@@ -99,18 +100,22 @@ def volunteer_register(
     """Register the actor (or, for a 小小志愿者, a child of the actor's household, with the
     actor as guardian). The community reviews the registration."""
     if not getattr(actor, "person_id", None):
-        raise Forbidden("只有居民本人可以注册志愿者", code="NOT_A_RESIDENT")
+        raise Forbidden("只有居民本人可以注册志愿者", code=VolunteeringCode.NOT_A_RESIDENT)
     me = Person.objects.get(pk=actor.person_id)
     person = person or me
     guardian = None
     if person.pk != me.pk:
         if not me.household_id or person.household_id != me.household_id:
-            raise Forbidden("只能为本户的未成年子女登记小小志愿者", code="NOT_GUARDIAN")
+            raise Forbidden(
+                "只能为本户的未成年子女登记小小志愿者", code=VolunteeringCode.NOT_GUARDIAN
+            )
         guardian = me
     age = person.age
     is_child = age is not None and age < 18
     if is_child and guardian is None:
-        raise ValidationFailed("未成年人须由监护人代为登记", code="GUARDIAN_REQUIRED")
+        raise ValidationFailed(
+            "未成年人须由监护人代为登记", code=VolunteeringCode.GUARDIAN_REQUIRED
+        )
     if guardian is not None and not is_child:
         raise ValidationFailed("只能为未成年人代为登记")
     community = community_of_path(person.place_path)
@@ -133,7 +138,7 @@ def volunteer_register(
         )
     with transaction.atomic():
         if Volunteer.objects.filter(person=person).exists():
-            raise DomainError("已经注册过志愿者", code="ALREADY_REGISTERED")
+            raise DomainError("已经注册过志愿者", code=VolunteeringCode.ALREADY_REGISTERED)
         v = Volunteer.objects.create(
             person=person,
             person_path=person.place_path,
@@ -211,7 +216,9 @@ def activity_create(
         from .policies import manages_community
 
         if not holds and not manages_community(actor, community):
-            raise Forbidden("只有该组织的成员或社区工作人员可以发布", code="NOT_ORGANISER")
+            raise Forbidden(
+                "只有该组织的成员或社区工作人员可以发布", code=VolunteeringCode.NOT_ORGANISER
+            )
     errors = []
     if not title.strip():
         errors.append({"field": "title", "reason": "必填"})
@@ -265,7 +272,7 @@ def activity_signup(*, actor: Any, activity: Activity, bank_time: bool = False) 
     """Claim a place (认领); when the activity is full, join its waiting list."""
     volunteer = volunteer_of(actor)
     if volunteer.community_id != activity.community_id:
-        raise Forbidden("只能报名本社区的活动", code="OTHER_COMMUNITY")
+        raise Forbidden("只能报名本社区的活动", code=VolunteeringCode.OTHER_COMMUNITY)
     with transaction.atomic():
         act = Activity.objects.select_for_update().get(pk=activity.pk)
         if act.status != ActivityStatus.RECRUITING or act.ends_at <= _now():
@@ -585,7 +592,7 @@ def reward_redeem(*, actor: Any, reward: Reward, idempotency_key: str) -> tuple[
         return _replay(existing, reward)
     community = reward.community
     if volunteer.community_id != community.pk:
-        raise Forbidden("只能兑换本社区积分超市的物品", code="OTHER_COMMUNITY")
+        raise Forbidden("只能兑换本社区积分超市的物品", code=VolunteeringCode.OTHER_COMMUNITY)
     account = ledger.person_account(volunteer.person, community=community)
     store = ledger.store_account(community)
     try:
@@ -647,7 +654,8 @@ def reward_redeem(*, actor: Any, reward: Reward, idempotency_key: str) -> tuple[
 def _replay(order: RewardOrder, reward: Reward) -> tuple[RewardOrder, bool]:
     if order.reward_id != reward.pk:
         raise DomainError(
-            "该 Idempotency-Key 已用于另一件物品的兑换", code="IDEMPOTENCY_KEY_REUSED"
+            "该 Idempotency-Key 已用于另一件物品的兑换",
+            code=VolunteeringCode.IDEMPOTENCY_KEY_REUSED,
         )
     return order, False
 

@@ -15,8 +15,9 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 
+from tongxin.cases.errors import CaseCode
 from tongxin.core import audit, clock, vault
-from tongxin.core.errors import Forbidden, NotFound, ValidationFailed
+from tongxin.core.errors import Code, Forbidden, NotFound, ValidationFailed
 from tongxin.inbox.services import notify
 from tongxin.orgs.models import Organisation, OrgKind, Post
 from tongxin.people.models import Person
@@ -357,7 +358,7 @@ def _merge(case: Case, actor: Any, data: dict[str, Any], now: dt.datetime) -> Ou
 def _support(case: Case, actor: Any, data: dict[str, Any], now: dt.datetime) -> Outcome:
     _, made = CaseSupport.objects.get_or_create(case=case, user=actor)
     if not made:
-        raise ValidationFailed("您已经附议过该问题", code="ALREADY_SUPPORTED")
+        raise ValidationFailed("您已经附议过该问题", code=CaseCode.ALREADY_SUPPORTED)
     case.support_count += 1
     return Outcome(public=True, data={"supporters": case.support_count})
 
@@ -425,7 +426,7 @@ def case_act(
     if handler is None:
         raise ValidationFailed(
             f"未知的操作：{act}",
-            code="UNKNOWN_ACTION",
+            code=Code.UNKNOWN_ACTION,
             fields=[{"field": "action", "reason": "取值应为：" + "、".join(HANDLERS)}],
         )
     with transaction.atomic():
@@ -433,7 +434,7 @@ def case_act(
         before = case.state
         MACHINE.ensure(act, before)  # the state first (409), then the policy (403)
         if not policies.may(actor, case, act):
-            raise Forbidden(f"您不能对该案件执行“{Act(act).label}”", code="ACTION_FORBIDDEN")
+            raise Forbidden(f"您不能对该案件执行“{Act(act).label}”", code=Code.ACTION_FORBIDDEN)
         outcome = handler(case, actor, data, now)
         # Where the act allows several targets the case picks one; the machine checks it.
         pick: str | None = None
@@ -510,7 +511,7 @@ def case_reveal_phone(*, actor: Any, case_id: Any, reason: str) -> str:
     if case is None:
         raise NotFound()
     if not (policies.is_staff_over(actor, case) or policies.is_owner(actor, case)):
-        raise Forbidden("只有负责该案件的工作人员可以查看完整电话", code="ACTION_FORBIDDEN")
+        raise Forbidden("只有负责该案件的工作人员可以查看完整电话", code=Code.ACTION_FORBIDDEN)
     reason = (reason or "").strip()
     if not reason:
         raise _fail("reason", "请填写查看理由")

@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
+from tongxin.cases.errors import CaseCode
 from tongxin.core import audit, clock, tokens, vault
 from tongxin.core.errors import Forbidden, Problems
 from tongxin.core.models import StoredUpload
@@ -210,7 +211,7 @@ def case_report(
     clocks, attach the photos, write the timeline and the audit row, and notify the
     assignee. Nothing is written when anything is refused."""
     if not policies.may_report(actor) and channel != Channel.OPEN311:
-        raise Forbidden("当前账号不能上报诉求", code="REPORT_FORBIDDEN")
+        raise Forbidden("当前账号不能上报诉求", code=CaseCode.REPORT_FORBIDDEN)
     now = now or clock.now()
     # Every field error at once (the page, the API and Open311 show them all).
     problems = Problems()

@@ -1,10 +1,12 @@
-"""The one error envelope: every code the code base can raise is documented in docs/api.md, and
-every refusal has the same shape whatever raised it."""
+"""The one error envelope: every code is a member of its app's code enum and documented in
+docs/api.md, and every refusal has the same shape whatever raised it."""
 
 from __future__ import annotations
 
 import ast
+import importlib
 import re
+from enum import StrEnum
 from pathlib import Path
 
 import pytest
@@ -15,9 +17,9 @@ ROOT = Path(__file__).resolve().parents[3]
 CODE_SHAPE = re.compile(r"[A-Z]+(_[A-Z]+)*")
 
 
-def raised_codes() -> dict[str, str]:
-    """Every error code written in the source: ``code="X"`` arguments, ``code = "X"`` class
-    attributes, ``envelope("X", …)`` calls and ``Code.X`` members; code → where."""
+def literal_codes() -> dict[str, str]:
+    """Error codes written as string literals (``code="X"`` arguments, ``code = "X"`` class
+    attributes, ``envelope("X", …)``): each should be a member of its app's code enum."""
     found: dict[str, str] = {}
     for path in sorted((ROOT / "tongxin").rglob("*.py")):
         if "tests" in path.parts or "migrations" in path.parts:
@@ -40,8 +42,6 @@ def raised_codes() -> dict[str, str]:
                         targets = [stmt.target.id]
                     if "code" in targets and stmt.value is not None:
                         values.append(stmt.value)
-            elif isinstance(node, ast.Attribute) and getattr(node.value, "id", "") == "Code":
-                found.setdefault(Code[node.attr].value, where)
             for value in values:
                 text = value.value if isinstance(value, ast.Constant) else None
                 if isinstance(text, str) and CODE_SHAPE.fullmatch(text):
@@ -49,12 +49,25 @@ def raised_codes() -> dict[str, str]:
     return found
 
 
-def test_every_code_raised_is_documented():
+def declared_codes() -> dict[str, str]:
+    """Every member of every app's code enum (``core.errors.Code``, ``<app>/errors.py``)."""
+    out = {c.value: "tongxin.core.errors.Code" for c in Code}
+    for path in sorted((ROOT / "tongxin").glob("*/errors.py")):
+        module = importlib.import_module(f"tongxin.{path.parent.name}.errors")
+        for name, value in vars(module).items():
+            if isinstance(value, type) and issubclass(value, StrEnum) and value is not StrEnum:
+                out.update({c.value: f"{module.__name__}.{name}" for c in value})
+    return out
+
+
+def test_codes_come_from_the_apps_code_enums():
+    assert literal_codes() == {}, "declare the code in the app's errors.py (a StrEnum)"
+
+
+def test_every_code_is_documented():
     docs = (ROOT / "docs" / "api.md").read_text()
-    codes = raised_codes()
-    assert {"NOT_FOUND", "VALIDATION_FAILED", "TRANSITION_NOT_ALLOWED", "GEOMETRY_RULES"} <= set(
-        codes
-    )
+    codes = declared_codes()
+    assert {"NOT_FOUND", "TRANSITION_NOT_ALLOWED", "GEOMETRY_RULES", "OUT_OF_STOCK"} <= set(codes)
     missing = {code: where for code, where in codes.items() if f"`{code}`" not in docs}
     assert missing == {}, f"list these error codes in docs/api.md (Errors): {missing}"
 

@@ -1,0 +1,24 @@
+"""The error codes of volunteering and the points ledger.
+
+Stable: part of the API, each listed in docs/api.md (a test checks)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class VolunteeringCode(StrEnum):
+    NOT_ORGANISER = "NOT_ORGANISER"
+    NOT_COMMUNITY_MANAGER = "NOT_COMMUNITY_MANAGER"
+    OTHER_COMMUNITY = "OTHER_COMMUNITY"
+    NOT_A_VOLUNTEER = "NOT_A_VOLUNTEER"
+    VOLUNTEER_NOT_APPROVED = "VOLUNTEER_NOT_APPROVED"
+    NOT_A_RESIDENT = "NOT_A_RESIDENT"
+    NOT_GUARDIAN = "NOT_GUARDIAN"
+    GUARDIAN_REQUIRED = "GUARDIAN_REQUIRED"
+    ALREADY_REGISTERED = "ALREADY_REGISTERED"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    OUT_OF_STOCK = "OUT_OF_STOCK"
+    LIMIT_REACHED = "LIMIT_REACHED"
+    INSUFFICIENT_POINTS = "INSUFFICIENT_POINTS"
+    CHECKIN_REFUSED = "CHECKIN_REFUSED"
