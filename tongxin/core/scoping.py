@@ -35,7 +35,9 @@ class Scope:
     the subtrees of the place tree the user may browse (their ancestors are visible by name).
     ``case_paths`` are the subtrees whose cases the user handles (staff posts and grants);
     ``org_ids`` the organisations the user holds a post in (a department sees the cases sent
-    or escalated to it); ``staff_post`` whether any post in force is a staff one.
+    or escalated to it); ``staff_post`` whether any post in force is a staff one;
+    ``manager_paths`` the subtrees where they manage the community (staff posts at a community
+    or above).
     """
 
     person_paths: tuple[str, ...] = ()
@@ -48,6 +50,9 @@ class Scope:
     # Holds a staff post in force (网格员, 社区工作者, 街道干部…), wherever: the accounts'
     # security profile (password policy, second factor) asks this, not the posts themselves.
     staff_post: bool = False
+    # Where the user is a community manager: staff posts at a community or above (a street,
+    # a district). Managers review volunteers, run the ledger and hand out rewards there.
+    manager_paths: tuple[str, ...] = ()
 
     @property
     def is_empty(self) -> bool:

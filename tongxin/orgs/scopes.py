@@ -23,6 +23,9 @@ def active_posts(user: Any, on: dt.date | None = None) -> list[Any]:
     )
 
 
+MANAGING_KINDS = frozenset({"district", "street", "community"})
+
+
 def compute_scope(user: Any) -> Scope:
     from tongxin.people.models import Person
 
@@ -35,6 +38,7 @@ def compute_scope(user: Any) -> Scope:
     case_paths: list[str] = []
     org_ids: set[int] = set()
     staff_post = False
+    manager_paths: list[str] = []
 
     if user.person_id:
         person_ids.add(user.person_id)
@@ -52,6 +56,8 @@ def compute_scope(user: Any) -> Scope:
             person_paths.append(post.place.path)
             if rule.view == View.STAFF:
                 case_paths.append(post.place.path)
+                if post.place.kind in MANAGING_KINDS:
+                    manager_paths.append(post.place.path)
             if rule.view == View.STAFF and rule.sees_care:
                 care_paths.append(post.place.path)
 
@@ -72,6 +78,7 @@ def compute_scope(user: Any) -> Scope:
         case_paths=minimal_roots(case_paths),
         org_ids=frozenset(org_ids),
         staff_post=staff_post,
+        manager_paths=minimal_roots(manager_paths),
     )
 
 

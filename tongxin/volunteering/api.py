@@ -290,7 +290,7 @@ def list_volunteers(
     user = caller(request)
     place = selectors.access_community(user, community)
     require_manager(user, place)
-    qs = selectors.volunteers_of(place)
+    qs = selectors.volunteers_of(user, place)
     if status:
         qs = qs.filter(status=status)
     sl = paginate(qs, page)

@@ -169,7 +169,12 @@ class Volunteer(TimeStampedModel):
 
     @classmethod
     def scope_q(cls, scope: Scope) -> Q:
-        return paths_q("person_path", scope.person_paths) | Q(person_id__in=scope.person_ids)
+        """Within the person scope, and every volunteer of a community the user manages."""
+        return (
+            paths_q("person_path", scope.person_paths)
+            | Q(person_id__in=scope.person_ids)
+            | paths_q("community__path", scope.manager_paths)
+        )
 
 
 # ---------------------------------------------------------------------------- rules
@@ -399,8 +404,10 @@ class Signup(TimeStampedModel):
 
     @classmethod
     def scope_q(cls, scope: Scope) -> Q:
-        return paths_q("volunteer__person_path", scope.person_paths) | Q(
-            volunteer__person_id__in=scope.person_ids
+        return (
+            paths_q("volunteer__person_path", scope.person_paths)
+            | Q(volunteer__person_id__in=scope.person_ids)
+            | paths_q("activity__community__path", scope.manager_paths)
         )
 
 
@@ -729,7 +736,12 @@ class RewardOrder(TimeStampedModel):
 
     @classmethod
     def scope_q(cls, scope: Scope) -> Q:
-        return paths_q("person_path", scope.person_paths) | Q(person_id__in=scope.person_ids)
+        """Within the person scope, and every order of a community the user manages."""
+        return (
+            paths_q("person_path", scope.person_paths)
+            | Q(person_id__in=scope.person_ids)
+            | paths_q("reward__community__path", scope.manager_paths)
+        )
 
 
 # ---------------------------------------------------------------------------- recognition

@@ -15,34 +15,16 @@ from typing import Any
 from django.db.models import QuerySet
 
 from tongxin.core.errors import Forbidden
-from tongxin.orgs.roles import ROLE_RULES, View
+from tongxin.core.scoping import scope_for
 from tongxin.places.models import Place
 
 from .errors import VolunteeringCode
 
-MANAGING_KINDS = frozenset({"district", "street", "community"})
-
 
 def manager_paths(user: Any) -> tuple[str, ...]:
-    """Place paths (community level or above) where the user holds a staff post today."""
-    cached = getattr(user, "_tongxin_vol_manager_paths", None)
-    if cached is not None:
-        return cached  # type: ignore[no-any-return]
-    from tongxin.orgs.scopes import active_posts
-
-    paths: list[str] = []
-    if getattr(user, "is_authenticated", False) and getattr(user, "person_id", None):
-        for post in active_posts(user):
-            rule = ROLE_RULES.get(post.role)
-            if (
-                rule is not None
-                and rule.view == View.STAFF
-                and post.place is not None
-                and post.place.kind in MANAGING_KINDS
-            ):
-                paths.append(post.place.path)
-    user._tongxin_vol_manager_paths = tuple(paths)
-    return user._tongxin_vol_manager_paths  # type: ignore[no-any-return]
+    """Place paths (community level or above) where the user holds a staff post today: part
+    of the user's scope (``Scope.manager_paths``), like every other answer about access."""
+    return scope_for(user).manager_paths
 
 
 def manages_community(user: Any, community: Place) -> bool:

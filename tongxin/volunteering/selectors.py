@@ -111,10 +111,11 @@ def volunteer_in(community: Place, *, person_id: int) -> Volunteer | None:
     )
 
 
-def community_orders(community: Place) -> QuerySet[RewardOrder]:
-    """The reward orders of a community, for its managers (the caller checked that)."""
+def community_orders(user: Any, community: Place) -> QuerySet[RewardOrder]:
+    """The reward orders of a community, as its manager sees them (``Scope.manager_paths``)."""
     return (
-        RewardOrder.objects.filter(reward__community=community)
+        RewardOrder.objects.visible_to(user)
+        .filter(reward__community=community)
         .select_related("reward", "person")
         .order_by("status", "-id")
     )
@@ -225,9 +226,11 @@ def transactions_for(community: Place) -> QuerySet[LedgerTransaction]:
     )
 
 
-def volunteers_of(community: Place) -> QuerySet[Volunteer]:
+def volunteers_of(user: Any, community: Place) -> QuerySet[Volunteer]:
+    """The volunteers of a community, as its manager sees them (``Scope.manager_paths``)."""
     return (
-        Volunteer.objects.filter(community=community)
+        Volunteer.objects.visible_to(user)
+        .filter(community=community)
         .select_related("person", "guardian")
         .prefetch_related("teams")
         .order_by("status", "id")

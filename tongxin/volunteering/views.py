@@ -373,7 +373,7 @@ def _csv(name: str, header: list[str], rows: Any) -> HttpResponse:
 @personal_page
 def volunteers(request: HttpRequest) -> HttpResponse:
     place = _managed_community(request)
-    qs = selectors.volunteers_of(place)
+    qs = selectors.volunteers_of(request.user, place)
     status = request.GET.get("status", "")
     if status:
         qs = qs.filter(status=status)
@@ -400,7 +400,7 @@ def volunteers_export(request: HttpRequest) -> HttpResponse:
             "、".join(t.name for t in v.teams.all()),
             clock.local(v.created_at).strftime("%Y-%m-%d"),
         ]
-        for v in selectors.volunteers_of(place)
+        for v in selectors.volunteers_of(request.user, place)
     ]
     audit.record(
         actor=request.user, action="volunteer_export", obj=place, detail={"rows": len(rows)}
@@ -495,7 +495,7 @@ def ledger_export(request: HttpRequest) -> HttpResponse:
 @personal_page
 def orders(request: HttpRequest) -> HttpResponse:
     place = _managed_community(request)
-    qs = selectors.community_orders(place)
+    qs = selectors.community_orders(request.user, place)
     return render(
         request, "volunteering/orders.html", {"place": place, "page": paginate(request, qs)}
     )

@@ -319,3 +319,24 @@ def test_child_volunteer_needs_a_guardian_of_the_household(vol, demo):
     services.volunteer_review(actor=vol.secretary, volunteer=v, approve=True)
     assert Volunteer.objects.get(pk=v.pk).status == "approved"
     assert AuditEvent.objects.filter(action="volunteer_review", object_id=str(v.pk)).exists()
+
+
+@pytest.mark.django_db
+def test_community_managers_see_their_community_through_the_scope(demo):
+    """Being a community manager is part of the scope (Scope.manager_paths): the manager
+    pages read volunteers and orders through visible_to, and a grid worker, who manages no
+    community, sees only the volunteers living in their grid."""
+    from tongxin.core.scoping import scope_for
+    from tongxin.volunteering import selectors
+    from tongxin.volunteering.models import Volunteer
+
+    secretary, grid1 = demo.user("secretary"), demo.user("grid1")
+    community = demo.grid(1).at_or_above("community")
+    everyone = set(Volunteer.objects.filter(community=community).values_list("pk", flat=True))
+    assert everyone
+    assert scope_for(secretary).manager_paths and not scope_for(grid1).manager_paths
+    managed = set(selectors.volunteers_of(secretary, community).values_list("pk", flat=True))
+    assert managed == everyone
+    seen = selectors.volunteers_of(grid1, community)
+    assert set(seen.values_list("pk", flat=True)) < everyone
+    assert all(v.person_path.startswith(demo.grid(1).path) for v in seen)
