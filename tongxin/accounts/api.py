@@ -93,15 +93,10 @@ def issue_token(request: HttpRequest, payload: TokenIn) -> Any:
             return Status(
                 401, envelope(AccountCode.OTP_REQUIRED, "该账号已启用双因素认证，请提供验证码 otp")
             )
-        if second_factor.verify(user=user, code=payload.otp) is None:
-            lock = lockout.register_attempt(
-                username=payload.username,
-                ip=ip,
-                outcome=lockout.Outcome.FAILED,
-                channel="api",
-                user=user,
-                reason="bad_code",
-            )
+        method, lock = second_factor.check_code(
+            user=user, code=payload.otp, username=payload.username, ip=ip, channel="api"
+        )
+        if method is None:
             if lock is not None:
                 return locked(lock)
             return Status(401, envelope(AccountCode.OTP_INVALID, "验证码不正确或已经用过"))

@@ -186,6 +186,28 @@ def looks_like_totp(code: str) -> bool:
     return len(cleaned) == totp.DIGITS and cleaned.isdigit()
 
 
+def check_code(
+    *, user: Any, code: str, username: str, ip: str, channel: str
+) -> tuple[str | None, Any]:
+    """The one second-factor check of the login page and the token endpoint: ``verify`` the
+    code, and on failure count the attempt for the lockout. Answers the method that passed
+    (``"totp"``, ``"recovery"``) or None, and the lock the failure caused (or None)."""
+    from . import lockout
+
+    method = verify(user=user, code=code)
+    if method is not None:
+        return method, None
+    lock = lockout.register_attempt(
+        username=username,
+        ip=ip,
+        outcome=lockout.Outcome.FAILED,
+        channel=channel,
+        user=user,
+        reason="bad_code",
+    )
+    return None, lock
+
+
 def verify(*, user: Any, code: str) -> str | None:
     """Check a TOTP code or a recovery code: ``"totp"``, ``"recovery"`` or None. Audited."""
     method = None

@@ -97,7 +97,9 @@ def second_factor_verify(request: HttpRequest) -> HttpResponse:
             )
             return _locked_out(request, lock)
         code = request.POST.get("code", "")
-        method = second_factor.verify(user=user, code=code)
+        method, lock = second_factor.check_code(
+            user=user, code=code, username=user.username, ip=ip, channel="otp"
+        )
         if method is not None:
             lockout.register_attempt(
                 username=user.username, ip=ip, outcome=lockout.Outcome.OK, channel="otp"
@@ -111,14 +113,6 @@ def second_factor_verify(request: HttpRequest) -> HttpResponse:
                     + ("请尽快在“账号安全”页面生成新的恢复码。" if left <= 3 else ""),
                 )
             return HttpResponseRedirect(next_url)
-        lock = lockout.register_attempt(
-            username=user.username,
-            ip=ip,
-            outcome=lockout.Outcome.FAILED,
-            channel="otp",
-            user=user,
-            reason="bad_code",
-        )
         if lock is not None:
             return _locked_out(request, lock)
         error = "验证码不正确或已经用过，请输入验证器上当前显示的 6 位数字，或一个未用过的恢复码。"
