@@ -26,7 +26,6 @@ from django.db.models import Q
 from tongxin.core import trees
 from tongxin.core.models import AppendOnlyModel, AppendOnlyScopedManager, TimeStampedModel
 from tongxin.core.scoping import Scope, ScopedManager, ScopedQuerySet, paths_q
-from tongxin.core.statemachine import StateMachine
 from tongxin.orgs.models import Organisation
 from tongxin.people.models import Person
 from tongxin.places.models import Place
@@ -82,32 +81,6 @@ class VolunteerStatus(models.TextChoices):
     APPROVED = "approved", "已通过"
     REJECTED = "rejected", "未通过"
     SUSPENDED = "suspended", "已暂停"
-
-
-class ReviewAct(models.TextChoices):
-    APPROVE = "approve", "审核通过"
-    DECLINE = "decline", "审核不通过"
-
-
-# Review: pending → approved / rejected; approved → suspended; suspended or rejected →
-# approved (on a second look).
-REVIEW_MACHINE = StateMachine(
-    "volunteering.review",
-    states=VolunteerStatus,
-    acts=ReviewAct,
-    subject="该志愿者",
-    table={
-        ReviewAct.APPROVE: {
-            VolunteerStatus.PENDING: frozenset({VolunteerStatus.APPROVED}),
-            VolunteerStatus.SUSPENDED: frozenset({VolunteerStatus.APPROVED}),
-            VolunteerStatus.REJECTED: frozenset({VolunteerStatus.APPROVED}),
-        },
-        ReviewAct.DECLINE: {
-            VolunteerStatus.PENDING: frozenset({VolunteerStatus.REJECTED}),
-            VolunteerStatus.APPROVED: frozenset({VolunteerStatus.SUSPENDED}),
-        },
-    },
-)
 
 
 class Volunteer(TimeStampedModel):
@@ -319,39 +292,6 @@ class SignupStatus(models.TextChoices):
     CHECKED_IN = "checked_in", "已签到"
     CHECKED_OUT = "checked_out", "已签退"
     CONFIRMED = "confirmed", "时长已确认"
-
-
-class SignupAct(models.TextChoices):
-    SIGN_UP = "sign_up", "报名"
-    PROMOTE = "promote", "候补转正"
-    CANCEL = "cancel", "取消报名"
-    CHECK_IN = "check_in", "签到"
-    CHECK_OUT = "check_out", "签退"
-    CONFIRM = "confirm", "确认时长"
-
-
-# The signup state machine (``core.statemachine``): act → {from: allowed next states}.
-# Signing up (again) takes a place when there is one, else a place on the waiting list.
-SIGNUP_MACHINE = StateMachine(
-    "volunteering.signup",
-    states=SignupStatus,
-    acts=SignupAct,
-    subject="报名",
-    table={
-        SignupAct.SIGN_UP: {
-            SignupStatus.CANCELLED: frozenset({SignupStatus.SIGNED_UP, SignupStatus.WAITLISTED}),
-            SignupStatus.WAITLISTED: frozenset({SignupStatus.SIGNED_UP}),
-        },
-        SignupAct.PROMOTE: {SignupStatus.WAITLISTED: frozenset({SignupStatus.SIGNED_UP})},
-        SignupAct.CANCEL: {
-            SignupStatus.SIGNED_UP: frozenset({SignupStatus.CANCELLED}),
-            SignupStatus.WAITLISTED: frozenset({SignupStatus.CANCELLED}),
-        },
-        SignupAct.CHECK_IN: {SignupStatus.SIGNED_UP: frozenset({SignupStatus.CHECKED_IN})},
-        SignupAct.CHECK_OUT: {SignupStatus.CHECKED_IN: frozenset({SignupStatus.CHECKED_OUT})},
-        SignupAct.CONFIRM: {SignupStatus.CHECKED_OUT: frozenset({SignupStatus.CONFIRMED})},
-    },
-)
 
 
 class Signup(TimeStampedModel):
@@ -653,23 +593,6 @@ class OrderStatus(models.TextChoices):
     PLACED = "placed", "待领取"
     FULFILLED = "fulfilled", "已领取"
     CANCELLED = "cancelled", "已取消(已退分)"
-
-
-class OrderAct(models.TextChoices):
-    FULFIL = "fulfil", "领取"
-    CANCEL = "cancel", "取消兑换"
-
-
-ORDER_MACHINE = StateMachine(
-    "volunteering.order",
-    states=OrderStatus,
-    acts=OrderAct,
-    subject="订单",
-    table={
-        OrderAct.FULFIL: {OrderStatus.PLACED: frozenset({OrderStatus.FULFILLED})},
-        OrderAct.CANCEL: {OrderStatus.PLACED: frozenset({OrderStatus.CANCELLED})},
-    },
-)
 
 
 class RewardOrder(TimeStampedModel):

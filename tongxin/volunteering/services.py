@@ -22,9 +22,6 @@ from . import ledger
 from .errors import VolunteeringCode
 from .ledger import Leg
 from .models import (
-    ORDER_MACHINE,
-    REVIEW_MACHINE,
-    SIGNUP_MACHINE,
     SKILLS,
     Account,
     Activity,
@@ -33,14 +30,11 @@ from .models import (
     Honour,
     HonourKind,
     LedgerTransaction,
-    OrderAct,
     OrderStatus,
     PointsRule,
-    ReviewAct,
     Reward,
     RewardOrder,
     Signup,
-    SignupAct,
     SignupStatus,
     TxKind,
     Unit,
@@ -49,6 +43,7 @@ from .models import (
     community_of_path,
 )
 from .policies import require_manager, require_organiser
+from .workflow import ORDER_MACHINE, REVIEW_MACHINE, SIGNUP_MACHINE, OrderAct, ReviewAct, SignupAct
 
 TEAM_KINDS = (OrgKind.VOLUNTEER_TEAM, OrgKind.STUDIO)
 

@@ -146,9 +146,9 @@ def test_two_machines_may_not_share_a_name(door):
 
 PROJECT_MACHINES = {
     "cases": ("tongxin.cases.workflow", "MACHINE"),
-    "volunteering.signup": ("tongxin.volunteering.models", "SIGNUP_MACHINE"),
-    "volunteering.order": ("tongxin.volunteering.models", "ORDER_MACHINE"),
-    "volunteering.review": ("tongxin.volunteering.models", "REVIEW_MACHINE"),
+    "volunteering.signup": ("tongxin.volunteering.workflow", "SIGNUP_MACHINE"),
+    "volunteering.order": ("tongxin.volunteering.workflow", "ORDER_MACHINE"),
+    "volunteering.review": ("tongxin.volunteering.workflow", "REVIEW_MACHINE"),
     "people.correction": ("tongxin.people.rights", "CORRECTION_MACHINE"),
 }
 
