@@ -195,8 +195,11 @@ def subject(demo, django_capture_on_commit_callbacks):
     upload = uploads.store_upload(
         actor=demo.user("grid1"), file=_png(), purpose="test", owner=person
     )
+    head_post = Post.objects.active().get(person=head.person, role="building_head")
     return {
         "person": person,
+        "building": building,
+        "head_post": head_post,
         "household": person.household,
         "place": person.place,
         "org": branch,
@@ -314,8 +317,10 @@ def subject_marker(name: str, subject: dict[str, Any]) -> str:
         return f'href="/inbox/{subject["message"].pk}/"'
     if name == "api:list_messages":
         return f'"id": {subject["message"].pk},'
-    if name == "api:list_places" or name == "api:list_posts":
-        return ""
+    if name == "api:list_places":
+        return f'"id": {subject["building"].pk}, "kind": "building"'
+    if name == "api:list_posts":
+        return f'"id": {subject["head_post"].pk}, "role": "building_head"'
     if name == "api:list_organisations":
         return f'"id": {subject["org"].pk},'
     if name.startswith("api:"):
@@ -327,10 +332,10 @@ def subject_marker(name: str, subject: dict[str, Any]) -> str:
 LIST_QUERY = {
     "people:list": lambda s: {"q": s["person"].name},
     "api:list_persons": lambda s: {"search": s["person"].name},
-    "api:list_places": lambda s: {"kind": "dwelling"},
+    "api:list_places": lambda s: {"kind": "building"},
     "api:list_households": lambda s: {},
     "api:list_organisations": lambda s: {"kind": "branch"},
-    "api:list_posts": lambda s: {},
+    "api:list_posts": lambda s: {"role": "building_head"},
     "api:list_cases": lambda s: {"view": "all"},
     "api:nearby_cases": lambda s: {
         "category": s["case"].category.code,
