@@ -2,10 +2,10 @@
 
 Dates in this system are days of the community's calendar (``TIME_ZONE``, Asia/Shanghai by
 default), not of the server: a post that ends on 31 December ends at local midnight, whatever
-zone the server's own clock is in. Reading the system clock anywhere else — ``date.today()``,
-``datetime.now()``, ``timezone.now()``, ``timezone.localdate()`` — is refused by ``make lint``
-(ruff's DTZ rules and the banned-API list in ``pyproject.toml``), so that one frozen clock in
-the tests (time-machine) freezes the whole product and nothing depends on the day it runs.
+zone the server's own clock is in. Any other read of the system clock is refused by
+``make lint`` (ruff's DTZ rules and the banned-API list in ``pyproject.toml``), so that one
+frozen clock in the tests (time-machine) freezes the whole product and nothing depends on the
+day it runs.
 """
 
 from __future__ import annotations

@@ -163,11 +163,6 @@ class ValidationFailed(DomainError):
     status = 422
 
 
-def invalid(field: str, reason: str, message: str | None = None) -> ValidationFailed:
-    """A validation failure of one field (the message is the reason unless given)."""
-    return ValidationFailed(message or reason, fields=[{"field": field, "reason": reason}])
-
-
 class TransitionRefused(DomainError):
     """The act is not allowed from the object's current state (``core.statemachine``)."""
 

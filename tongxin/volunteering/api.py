@@ -533,7 +533,7 @@ def get_leaderboard(
 
     user = caller(request)
     place = selectors.access_community(user, community)
-    period = period or clock.today().strftime("%Y-%m")
+    period = period or clock.this_month()
     if not re.fullmatch(r"\d{4}(-(0[1-9]|1[0-2]))?", period):
         raise ValidationFailed(
             "期间格式应为 YYYY-MM 或 YYYY", fields=[{"field": "period", "reason": "格式"}]

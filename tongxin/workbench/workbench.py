@@ -350,7 +350,7 @@ def case_desk(user: Any, wb: Workbench) -> CaseDesk | None:
 
     if wb.overview is not None and staff:
         now = clock.local()
-        start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        start = clock.start_of_day(now.date().replace(day=1))
         desk.month_label = f"{now.year}年{now.month}月"
         desk.month = case_selectors.measures(user, by="grid", since=start)
         desk.month_total = case_selectors.measures(user, since=start)[0]
