@@ -48,7 +48,7 @@ from tongxin.cases.models import (
     case_ref,
 )
 from tongxin.cases.routing import Route, route_case, superior_for
-from tongxin.cases.workflow import Act, State
+from tongxin.cases.workflow import OPEN_STATES, Act, State
 from tongxin.cases.worktime import is_working_time
 from tongxin.core import clock, vault
 from tongxin.demo.generator import insert_rows
@@ -1027,7 +1027,46 @@ class _DemoBuilder:
                     merge_into = earlier[-1]
                     code = merge_into.case.category.code
             self.plan(code=code, grid=grid, at=t, target=target, merge_into=merge_into)
+        self.plan_missing_states(g1)
         return {**self.write(), "case_duty_shifts": roster, "case_routing_rules": rules}
+
+    def plan_missing_states(self, grid: Place) -> None:
+        """Every state is in the demo whatever the hour: the random mix of a small community
+        can miss a rare state (no 已受理 case when the demo is built at 20:15 was a real run),
+        so one more recent case is planned for each state the mix left out."""
+        now = self.now
+        for hours, state in enumerate(State.values, start=6):
+            present = {p.case.state for p in self.plans}
+            if state in present:
+                continue
+            merge_into = None
+            if state == State.MERGED:
+                open_ = [
+                    p
+                    for p in self.plans
+                    if p.case.grid_id == grid.pk
+                    and p.case.accepted_at is not None
+                    and p.case.state in OPEN_STATES
+                ]
+                if not open_:
+                    continue
+                merge_into = open_[-1]
+            code = merge_into.case.category.code if merge_into else "env.garbage"
+            at = now - dt.timedelta(hours=hours)
+            if merge_into is not None:
+                at = max(at, merge_into.case.created_at + dt.timedelta(minutes=30))
+            self.plan(code=code, grid=grid, at=at, target=state, merge_into=merge_into)
+        # And every rating: a dissatisfied one comes only from a reopened case (a fifth of the
+        # older in-progress ones), so plan older in-progress cases until one was reopened.
+        for days in range(6, 30):
+            if any(p.case.feedback == Feedback.UNSATISFIED for p in self.plans):
+                break
+            self.plan(
+                code="env.garbage",
+                grid=grid,
+                at=now - dt.timedelta(days=days),
+                target=State.IN_PROGRESS,
+            )
 
     def build_roster(self) -> int:
         """值班: nights, lunch breaks and whole non-working days, for the community (its

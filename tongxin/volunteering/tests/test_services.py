@@ -85,8 +85,12 @@ def test_daily_cap_limits_a_second_activity_of_the_same_day(vol):
     rule.cap_per_day, rule.cap_per_activity = 25, None
     rule.save()
     paid = []
+    # Both activities on one local day (tomorrow 09:00 and 12:00), whatever the hour now: at
+    # 20:00 "in 1 and 4 hours" would straddle midnight and escape the daily cap.
+    morning = clock.start_of_day(clock.today() + dt.timedelta(days=1)) + dt.timedelta(hours=9)
     for k in range(2):
-        act = vol.activity(start_in=dt.timedelta(hours=1 + 3 * k), rule=rule, title=f"活动{k}")
+        lead = morning - clock.now() + dt.timedelta(hours=3 * k)
+        act = vol.activity(start_in=lead, rule=rule, title=f"活动{k}")
         s = services.activity_signup(actor=user, activity=act)
         services.signup_check_in(actor=vol.secretary, signup=s, at=act.starts_at)
         services.signup_check_out(
