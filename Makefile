@@ -5,7 +5,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: install run test test-sqlite test-postgres test-dates browser-deps lint format bench clean
+.PHONY: install run test test-sqlite test-postgres test-dates browser-deps lint format bench clean \
+	messages translations
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -14,7 +15,26 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) translations
+
+## make translations: compile the catalogues (locale/*/LC_MESSAGES/*.po -> .mo; msgfmt).
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+translations: $(MO_FILES)
+%.mo: %.po
+	msgfmt --check-format -o $@ $<
+
+## make messages: collect every translatable text of the code, templates and scripts into the
+## catalogues (Simplified Chinese is the source language; locale/en is the English
+## translation). New texts arrive with an empty translation: fill them in, then `make`.
+MAKEMESSAGES = env -u DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py \
+	makemessages -l en --no-wrap --no-obsolete --add-location file --ignore '.venv/*' --ignore 'var/*' \
+	--ignore 'bench/*' --ignore 'tongxin/*/tests/*' --ignore 'tongxin/demo/*' \
+	--ignore 'tongxin/conftest.py' --ignore 'build/*'
+messages: $(STAMP)
+	$(MAKEMESSAGES) -d django
+	$(MAKEMESSAGES) -d djangojs
+	@$(MAKE) --no-print-directory translations
 
 ## make run: the whole system on SQLite with the demo community, web server and task worker.
 run: install
@@ -42,9 +62,9 @@ test-postgres:
 ## make test-dates: the date-sensitive tests (marker "dates": demo, clocks, working time, scoping
 ## by dated posts, points expiry, monthly measures, sessions) with the whole session's clock set
 ## to each hard date (local time): New Year's Eve 23:30, the Spring Festival week of 2027, a 调休
-## Saturday, 1 October, a month's last day, a leap day in 2028. On PostgreSQL too when
+## Saturday, 1 October, a weekday evening (20:30), a month's last day, a leap day in 2028. On PostgreSQL too when
 ## DATABASE_URL is set.
-TEST_DATES ?= 2026-12-31T23:30 2027-02-08T10:00 2026-10-10T09:15 2026-10-01T00:05 \
+TEST_DATES ?= 2026-12-31T23:30 2027-02-08T10:00 2026-10-10T09:15 2026-10-01T00:05 2027-06-15T20:30 \
 	2027-04-30T17:59 2028-02-29T12:00
 test-dates: install
 	@for when in $(TEST_DATES); do \
@@ -64,6 +84,7 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy tongxin config
 	$(VENV)/bin/lint-imports --no-cache
+	bash scripts/check-messages.sh
 	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run -v0
 
 format: install

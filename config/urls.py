@@ -1,11 +1,16 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 
 from config.api import api
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    # The language switch (POST, name "set_language") and the JavaScript catalogue for the
+    # front-end's gettext(); both open to everyone, the login page included.
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("open311/", include("tongxin.open311.urls")),
     path("", include("tongxin.accounts.urls")),
     path("places/", include("tongxin.workbench.place_urls")),

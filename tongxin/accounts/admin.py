@@ -6,6 +6,11 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tongxin.core.actors import ActorRequest
+from tongxin.core.i18n import lazy_str
 
 from . import lockout, second_factor
 from .models import AccessGrant, User
@@ -38,28 +43,32 @@ class UserAdmin(SecurityAdminOnly, BaseUserAdmin):
     list_filter = ("admin_duty", "is_active")
     fieldsets = (
         *(BaseUserAdmin.fieldsets or ()),
-        ("同心", {"fields": ("display_name", "person", "admin_duty")}),
+        (gettext_lazy("同心"), {"fields": ("display_name", "person", "admin_duty")}),
     )
     raw_id_fields = ("person",)
     actions = ["disable_accounts", "reset_second_factor", "unlock_logins"]
 
-    @admin.action(description="停用所选账号（立即结束其全部会话和令牌）")
-    def disable_accounts(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+    @admin.action(description=lazy_str("停用所选账号（立即结束其全部会话和令牌）"))
+    def disable_accounts(self, request: ActorRequest, queryset: QuerySet[User]) -> None:
         for user in queryset.order_by("pk"):
             user_disable(user=user, actor=request.user, reason="admin")
-        messages.success(request, f"已停用 {queryset.count()} 个账号。")
+        messages.success(request, _("已停用 {count} 个账号。").format(count=queryset.count()))
 
-    @admin.action(description="重置所选账号的双因素认证（下次登录时重新设置）")
-    def reset_second_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+    @admin.action(description=lazy_str("重置所选账号的双因素认证（下次登录时重新设置）"))
+    def reset_second_factor(self, request: ActorRequest, queryset: QuerySet[User]) -> None:
         for user in queryset.order_by("pk"):
             second_factor.reset(user=user, actor=request.user)
-        messages.success(request, f"已重置 {queryset.count()} 个账号的双因素认证。")
+        messages.success(
+            request, _("已重置 {count} 个账号的双因素认证。").format(count=queryset.count())
+        )
 
-    @admin.action(description="解除所选账号的登录锁定")
-    def unlock_logins(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+    @admin.action(description=lazy_str("解除所选账号的登录锁定"))
+    def unlock_logins(self, request: ActorRequest, queryset: QuerySet[User]) -> None:
         for user in queryset.order_by("pk"):
             lockout.unlock(username=user.username, actor=request.user)
-        messages.success(request, f"已解除 {queryset.count()} 个账号的登录锁定。")
+        messages.success(
+            request, _("已解除 {count} 个账号的登录锁定。").format(count=queryset.count())
+        )
 
 
 @admin.register(AccessGrant)

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib.auth import authenticate
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.security import HttpBearer
 
@@ -78,20 +79,22 @@ def issue_token(request: HttpRequest, payload: TokenIn) -> Any:
         lock = lockout.current_lock(payload.username, ip)
         if lock is not None:
             return locked(lock)
-        return Status(401, envelope(AccountCode.INVALID_CREDENTIALS, "用户名或密码错误"))
+        return Status(401, envelope(AccountCode.INVALID_CREDENTIALS, _("用户名或密码错误")))
     state = second_factor.state_for(user)
     if state == second_factor.ENROL:
         audit.record(actor=user, action="api_token", result="denied", detail={"reason": "enrol"})
         return Status(
             403,
             envelope(
-                AccountCode.OTP_ENROLMENT_REQUIRED, "该账号须先在网页上启用双因素认证，再申请令牌"
+                AccountCode.OTP_ENROLMENT_REQUIRED,
+                _("该账号须先在网页上启用双因素认证，再申请令牌"),
             ),
         )
     if state == second_factor.VERIFY:
         if not payload.otp.strip():
             return Status(
-                401, envelope(AccountCode.OTP_REQUIRED, "该账号已启用双因素认证，请提供验证码 otp")
+                401,
+                envelope(AccountCode.OTP_REQUIRED, _("该账号已启用双因素认证，请提供验证码 otp")),
             )
         method, lock = second_factor.check_code(
             user=user, code=payload.otp, username=payload.username, ip=ip, channel="api"
@@ -99,7 +102,7 @@ def issue_token(request: HttpRequest, payload: TokenIn) -> Any:
         if method is None:
             if lock is not None:
                 return locked(lock)
-            return Status(401, envelope(AccountCode.OTP_INVALID, "验证码不正确或已经用过"))
+            return Status(401, envelope(AccountCode.OTP_INVALID, _("验证码不正确或已经用过")))
     token, raw = ApiToken.issue(user, name="api")
     audit.record(actor=user, action="api_token", obj=token)
     return Status(200, {"token": raw, "expires_at": token.expires_at.isoformat()})

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class AccountsConfig(AppConfig):
     name = "tongxin.accounts"
     label = "accounts"
-    verbose_name = "账号"
+    verbose_name = gettext_lazy("账号")
 
     def ready(self) -> None:
         from tongxin.core import sensitivity as personal_fields

@@ -10,11 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy
 
 from .models import SiteFlag
 
 DEMO_FLAG = "demo"
-DEMO_BANNER = "演示环境：数据均为随机生成，请勿录入真实个人信息"
+DEMO_BANNER = gettext_lazy("演示环境：数据均为随机生成，请勿录入真实个人信息")
 _MEMO = "_tongxin_demo_database"
 
 

@@ -7,12 +7,13 @@ from typing import Any
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy
 
 from tongxin.core.middleware import client_ip
 
 from . import lockout
 
-INVALID_LOGIN = "用户名或密码不正确，请重新输入（注意区分大小写）。"
+INVALID_LOGIN = gettext_lazy("用户名或密码不正确，请重新输入（注意区分大小写）。")
 
 
 class LoginForm(AuthenticationForm):

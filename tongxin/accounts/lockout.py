@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from tongxin.core import audit, clock
+from tongxin.core.actors import Actor
 from tongxin.core.models import AuditEvent
 
 from .models import LoginAttempt
@@ -63,8 +64,10 @@ class Lock:
     def message(self) -> str:
         when = format_until(self.until)
         if self.scope == "ip":
-            return f"您所在的网络登录失败次数过多，已暂时禁止登录，请于 {when} 后再试。"
-        return f"该账号连续登录失败次数过多，已暂时锁定，请于 {when} 后再试。"
+            return _("您所在的网络登录失败次数过多，已暂时禁止登录，请于 {when} 后再试。").format(
+                when=when
+            )
+        return _("该账号连续登录失败次数过多，已暂时锁定，请于 {when} 后再试。").format(when=when)
 
 
 def format_until(moment: dt.datetime) -> str:
@@ -74,7 +77,7 @@ def format_until(moment: dt.datetime) -> str:
         local = local.replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
     if local.date() == clock.today():
         return f"{local:%H:%M}"
-    return f"{local.month}月{local.day}日 {local:%H:%M}"
+    return _("{month}月{day}日 {time:%H:%M}").format(month=local.month, day=local.day, time=local)
 
 
 def _locked_until(failures: list[dt.datetime], now: dt.datetime) -> dt.datetime | None:
@@ -142,7 +145,7 @@ def register_attempt(
     ip: str,
     outcome: str,
     channel: str,
-    user: Any = None,
+    user: Actor | None = None,
     reason: str = "",
 ) -> Lock | None:
     """Record one attempt and audit it if it failed or was refused. Returns the lock now in
@@ -154,7 +157,7 @@ def register_attempt(
     )
     if outcome == Outcome.OK:
         return None
-    actor = user if getattr(user, "is_authenticated", False) else None
+    actor = user if user is not None and user.is_authenticated else None
     detail = {"username": username, "channel": channel}
     if outcome == Outcome.LOCKED:
         audit.record(
@@ -186,14 +189,14 @@ def register_attempt(
 def prune(older_than: dt.timedelta = dt.timedelta(days=30)) -> int:
     """Delete attempts too old to matter for any lock (the audit log keeps the history)."""
     keep = max(older_than, window() + duration())
-    deleted, _ = LoginAttempt.objects.filter(at__lt=clock.now() - keep).delete()
+    deleted, _kinds = LoginAttempt.objects.filter(at__lt=clock.now() - keep).delete()
     return deleted
 
 
-def unlock(*, username: str, actor: Any) -> int:
+def unlock(*, username: str, actor: Actor) -> int:
     """Lift an account's lock early (the security admin, after checking who is asking)."""
     now = clock.now()
-    deleted, _ = LoginAttempt.objects.filter(
+    deleted, _kinds = LoginAttempt.objects.filter(
         username=username[:150], outcome=Outcome.FAILED, at__gt=_lookback(now)
     ).delete()
     audit.record(actor=actor, action="login_unlock", detail={"username": username})

@@ -16,13 +16,14 @@ is held to it as well; the admin's own login form redirects to ours.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
 from tongxin.core import clock
@@ -30,6 +31,7 @@ from tongxin.core.errors import envelope
 
 from . import second_factor
 from .errors import AccountCode
+from .models import User
 from .services import session_absolute, session_idle
 from .signals import LOGIN_AT, LOGOUT_REASON, SEEN_AT
 
@@ -69,9 +71,9 @@ class SessionLifetimeMiddleware:
             setattr(request, LOGOUT_REASON, reason)
             logout(request)  # deletes the session on the server; the user is now anonymous
             text = (
-                "登录已超过最长时限，请重新登录。"
+                _("登录已超过最长时限，请重新登录。")
                 if reason == "absolute_timeout"
-                else "您已较长时间未操作，为保护居民信息已自动退出，请重新登录。"
+                else _("您已较长时间未操作，为保护居民信息已自动退出，请重新登录。")
             )
             messages.info(request, text)
         elif now - seen >= SEEN_WRITE_INTERVAL:
@@ -104,7 +106,7 @@ class SecondFactorMiddleware:
         )
         if request.path.startswith("/api/"):
             return JsonResponse(
-                envelope(AccountCode.SECOND_FACTOR_REQUIRED, "请先在网页上完成双因素认证"),
+                envelope(AccountCode.SECOND_FACTOR_REQUIRED, _("请先在网页上完成双因素认证")),
                 status=401,
                 json_dumps_params={"ensure_ascii": False},
             )
@@ -124,7 +126,8 @@ def pending_step(request: HttpRequest) -> str | None:
         return None
     if isinstance(done, int | float) and now - done < NOT_NEEDED_RECHECK:
         return None  # recently found not to need one
-    state = second_factor.state_for(request.user, request)
+    # Asked of signed-in sessions only (``SecondFactorMiddleware``, the second-factor pages).
+    state = second_factor.state_for(cast(User, request.user), request)
     if state == second_factor.NOT_NEEDED:
         session[second_factor.SESSION_KEY] = now
         return None
@@ -139,4 +142,4 @@ def mark_done(request: HttpRequest, method: str) -> None:
     previous = request.session.session_key
     request.session.cycle_key()
     request.session[second_factor.SESSION_KEY] = method
-    track_session(request, request.user, previous_key=previous)
+    track_session(request, cast(User, request.user), previous_key=previous)

@@ -8,6 +8,8 @@ import hashlib
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tongxin.core import clock, tokens
 
@@ -15,10 +17,10 @@ from tongxin.core import clock, tokens
 class AdminDuty(models.TextChoices):
     """The separated administrative duties (三权分立); an account holds at most one."""
 
-    NONE = "", "无"
-    SYSTEM = "system", "系统管理员"
-    SECURITY = "security", "安全管理员"
-    AUDIT = "audit", "审计管理员"
+    NONE = "", gettext_lazy("无")
+    SYSTEM = "system", gettext_lazy("系统管理员")
+    SECURITY = "security", gettext_lazy("安全管理员")
+    AUDIT = "audit", gettext_lazy("审计管理员")
 
 
 class User(AbstractUser):
@@ -26,20 +28,20 @@ class User(AbstractUser):
 
     person = models.OneToOneField(
         "people.Person",
-        verbose_name="对应人员",
+        verbose_name=gettext_lazy("对应人员"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="user",
     )
     admin_duty = models.CharField(
-        "管理职责", max_length=16, choices=AdminDuty.choices, blank=True, default=""
+        gettext_lazy("管理职责"), max_length=16, choices=AdminDuty.choices, blank=True, default=""
     )
-    display_name = models.CharField("显示名", max_length=50, blank=True)
+    display_name = models.CharField(gettext_lazy("显示名"), max_length=50, blank=True)
 
     class Meta:
-        verbose_name = "账号"
-        verbose_name_plural = "账号"
+        verbose_name = gettext_lazy("账号")
+        verbose_name_plural = gettext_lazy("账号")
         constraints = [
             # 三权分立: an admin account is nobody's personal account and holds no post, so it
             # can never also see residents (one duty per account is the single field itself).
@@ -67,27 +69,29 @@ class AccessGrant(models.Model):
     whose work is not tied to a post. Dated and with a reason."""
 
     user = models.ForeignKey(
-        User, verbose_name="账号", on_delete=models.CASCADE, related_name="grants"
+        User, verbose_name=gettext_lazy("账号"), on_delete=models.CASCADE, related_name="grants"
     )
-    place = models.ForeignKey("places.Place", verbose_name="地点", on_delete=models.CASCADE)
-    include_care = models.BooleanField("可见关爱标签", default=False)
-    reason = models.CharField("授权事由", max_length=200)
+    place = models.ForeignKey(
+        "places.Place", verbose_name=gettext_lazy("地点"), on_delete=models.CASCADE
+    )
+    include_care = models.BooleanField(gettext_lazy("可见关爱标签"), default=False)
+    reason = models.CharField(gettext_lazy("授权事由"), max_length=200)
     granted_by = models.ForeignKey(
         User,
-        verbose_name="授权人",
+        verbose_name=gettext_lazy("授权人"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    valid_from = models.DateField("生效日期", default=clock.today)
-    valid_until = models.DateField("失效日期", null=True, blank=True)
+    valid_from = models.DateField(gettext_lazy("生效日期"), default=clock.today)
+    valid_until = models.DateField(gettext_lazy("失效日期"), null=True, blank=True)
 
     objects = AccessGrantQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "数据授权"
-        verbose_name_plural = "数据授权"
+        verbose_name = gettext_lazy("数据授权")
+        verbose_name_plural = gettext_lazy("数据授权")
 
     def __str__(self) -> str:
         return f"{self.user} → {self.place}"
@@ -101,17 +105,17 @@ class ApiToken(models.Model):
     """A bearer token for the API. Only its hash is stored; the raw token is shown once."""
 
     user = models.ForeignKey(
-        User, verbose_name="账号", on_delete=models.CASCADE, related_name="api_tokens"
+        User, verbose_name=gettext_lazy("账号"), on_delete=models.CASCADE, related_name="api_tokens"
     )
     key_hash = models.CharField(max_length=64, unique=True)
-    name = models.CharField("用途", max_length=100, blank=True)
+    name = models.CharField(gettext_lazy("用途"), max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField("过期时间")
+    expires_at = models.DateTimeField(gettext_lazy("过期时间"))
     last_used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "API令牌"
-        verbose_name_plural = "API令牌"
+        verbose_name = gettext_lazy("API令牌")
+        verbose_name_plural = gettext_lazy("API令牌")
 
     def __str__(self) -> str:
         return f"{self.user} {self.name}"
@@ -152,21 +156,21 @@ class LoginAttempt(models.Model):
     """
 
     class Outcome(models.TextChoices):
-        OK = "ok", "成功"
-        FAILED = "failed", "失败"
-        LOCKED = "locked", "已锁定"
+        OK = "ok", gettext_lazy("成功")
+        FAILED = "failed", gettext_lazy("失败")
+        LOCKED = "locked", gettext_lazy("已锁定")
 
-    username = models.CharField("用户名", max_length=150)
+    username = models.CharField(gettext_lazy("用户名"), max_length=150)
     ip = models.CharField("IP", max_length=64, blank=True)
-    at = models.DateTimeField("时间", default=clock.now)
-    success = models.BooleanField("成功", default=False)
+    at = models.DateTimeField(gettext_lazy("时间"), default=clock.now)
+    success = models.BooleanField(gettext_lazy("成功"), default=False)
     outcome = models.CharField(
-        "结果", max_length=8, choices=Outcome.choices, default=Outcome.FAILED
+        gettext_lazy("结果"), max_length=8, choices=Outcome.choices, default=Outcome.FAILED
     )
 
     class Meta:
-        verbose_name = "登录尝试"
-        verbose_name_plural = "登录尝试"
+        verbose_name = gettext_lazy("登录尝试")
+        verbose_name_plural = gettext_lazy("登录尝试")
         indexes = [
             models.Index(fields=["username", "at"], name="accounts_login_user_at"),
             models.Index(fields=["ip", "at"], name="accounts_login_ip_at"),
@@ -181,14 +185,14 @@ class UserSession(models.Model):
     resetting its second factor) can end every session it has."""
 
     user = models.ForeignKey(
-        User, verbose_name="账号", on_delete=models.CASCADE, related_name="sessions"
+        User, verbose_name=gettext_lazy("账号"), on_delete=models.CASCADE, related_name="sessions"
     )
     session_key = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
-        verbose_name = "登录会话"
-        verbose_name_plural = "登录会话"
+        verbose_name = gettext_lazy("登录会话")
+        verbose_name_plural = gettext_lazy("登录会话")
 
     def __str__(self) -> str:
         return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
@@ -200,16 +204,19 @@ class TotpDevice(models.Model):
     ``last_step`` is the time step of the last accepted code, so no code is accepted twice."""
 
     user = models.OneToOneField(
-        User, verbose_name="账号", on_delete=models.CASCADE, related_name="totp_device"
+        User,
+        verbose_name=gettext_lazy("账号"),
+        on_delete=models.CASCADE,
+        related_name="totp_device",
     )
     secret_encrypted = models.CharField(max_length=255)
     created_at = models.DateTimeField(default=clock.now)
-    confirmed_at = models.DateTimeField("启用时间", null=True, blank=True)
+    confirmed_at = models.DateTimeField(gettext_lazy("启用时间"), null=True, blank=True)
     last_step = models.BigIntegerField(default=0)
 
     class Meta:
-        verbose_name = "动态口令设备"
-        verbose_name_plural = "动态口令设备"
+        verbose_name = gettext_lazy("动态口令设备")
+        verbose_name_plural = gettext_lazy("动态口令设备")
 
     def __str__(self) -> str:
         return f"{self.user} TOTP"
@@ -223,21 +230,24 @@ class RecoveryCode(models.Model):
     """A one-time recovery code for when the phone is lost. Only a hash is stored."""
 
     user = models.ForeignKey(
-        User, verbose_name="账号", on_delete=models.CASCADE, related_name="recovery_codes"
+        User,
+        verbose_name=gettext_lazy("账号"),
+        on_delete=models.CASCADE,
+        related_name="recovery_codes",
     )
     code_hash = models.CharField(max_length=64)
     created_at = models.DateTimeField(default=clock.now)
     used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "恢复码"
-        verbose_name_plural = "恢复码"
+        verbose_name = gettext_lazy("恢复码")
+        verbose_name_plural = gettext_lazy("恢复码")
         constraints = [
             models.UniqueConstraint(fields=["user", "code_hash"], name="accounts_recovery_unique")
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} {'已使用' if self.used_at else '未使用'}"
+        return f"{self.user} {_('已使用') if self.used_at else _('未使用')}"
 
 
 class SiteFlag(models.Model):
@@ -249,8 +259,8 @@ class SiteFlag(models.Model):
     set_at = models.DateTimeField(default=clock.now)
 
     class Meta:
-        verbose_name = "站点标记"
-        verbose_name_plural = "站点标记"
+        verbose_name = gettext_lazy("站点标记")
+        verbose_name_plural = gettext_lazy("站点标记")
 
     def __str__(self) -> str:
         return f"{self.key}={self.value}"

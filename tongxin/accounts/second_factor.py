@@ -15,14 +15,16 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from tongxin.core import audit, clock, vault
+from tongxin.core.actors import Actor
 from tongxin.core.models import AuditEvent
 from tongxin.core.scoping import scope_for
 
 from . import totp
 from .demo import demo_exemption_active
-from .models import RecoveryCode, TotpDevice
+from .models import RecoveryCode, TotpDevice, User
 
 SECRET_CONTEXT = "user.totp_secret"  # noqa: S105 — the vault context, not a secret
 RECOVERY_CODE_COUNT = 10
@@ -38,7 +40,7 @@ VERIFY = "verify"
 ENROL = "enrol"
 
 
-def sees_sensitive_data(user: Any) -> bool:
+def sees_sensitive_data(user: User) -> bool:
     """Whether the account can see personal data beyond its own household."""
     if user.admin_duty or user.is_staff or user.is_superuser:
         return True
@@ -47,15 +49,15 @@ def sees_sensitive_data(user: Any) -> bool:
     return scope.staff_post or bool(user.grants.active().exists())
 
 
-def required(user: Any, request: Any = None) -> bool:
+def required(user: User, request: Any = None) -> bool:
     return sees_sensitive_data(user) and not demo_exemption_active(request)
 
 
-def confirmed_device(user: Any) -> TotpDevice | None:
+def confirmed_device(user: User) -> TotpDevice | None:
     return TotpDevice.objects.filter(user=user, confirmed_at__isnull=False).first()
 
 
-def state_for(user: Any, request: Any = None) -> str:
+def state_for(user: User, request: Any = None) -> str:
     if confirmed_device(user) is not None:
         return VERIFY
     if required(user, request):
@@ -66,7 +68,7 @@ def state_for(user: Any, request: Any = None) -> str:
 # ---------------------------------------------------------------------- enrolment
 
 
-def pending_device(user: Any) -> TotpDevice:
+def pending_device(user: User) -> TotpDevice:
     """The device being enrolled (created with a fresh secret when there is none)."""
     device = TotpDevice.objects.filter(user=user).first()
     if device is None:
@@ -80,8 +82,8 @@ def device_secret(device: TotpDevice) -> str:
     return vault.decrypt(device.secret_encrypted, context=SECRET_CONTEXT)
 
 
-def provisioning_uri(user: Any, device: TotpDevice) -> str:
-    issuer = str(getattr(settings, "TONGXIN_TOTP_ISSUER", "同心"))
+def provisioning_uri(user: User, device: TotpDevice) -> str:
+    issuer = str(getattr(settings, "TONGXIN_TOTP_ISSUER", _("同心")))
     return totp.provisioning_uri(device_secret(device), account=user.username, issuer=issuer)
 
 
@@ -91,7 +93,7 @@ def qr_svg(uri: str) -> str:
 
     return str(
         segno.make(uri, error="m").svg_inline(
-            scale=4, dark="#1f2329", light="#ffffff", omitsize=False, title="二维码"
+            scale=4, dark="#1f2329", light="#ffffff", omitsize=False, title=_("二维码")
         )
     )
 
@@ -101,7 +103,7 @@ def _now_ts() -> float:
 
 
 @transaction.atomic
-def confirm_enrolment(*, user: Any, code: str) -> list[str] | None:
+def confirm_enrolment(*, user: User, code: str) -> list[str] | None:
     """Check the first code from the app; on success the device is enabled and the ten
     recovery codes are returned (the only time they are ever shown)."""
     device = TotpDevice.objects.select_for_update().filter(user=user).first()
@@ -119,7 +121,7 @@ def confirm_enrolment(*, user: Any, code: str) -> list[str] | None:
     return codes
 
 
-def _recovery_hash(user: Any, code: str) -> str:
+def _recovery_hash(user: User, code: str) -> str:
     normalized = "".join(ch for ch in code.lower() if ch.isalnum())
     return hashlib.sha256(f"tongxin/recovery/{user.pk}/{normalized}".encode()).hexdigest()
 
@@ -129,7 +131,7 @@ def _new_recovery_code() -> str:
     return "-".join(raw[i : i + 4] for i in range(0, _RECOVERY_LENGTH, 4))
 
 
-def _replace_recovery_codes(user: Any) -> list[str]:
+def _replace_recovery_codes(user: User) -> list[str]:
     RecoveryCode.objects.filter(user=user).delete()
     codes = [_new_recovery_code() for _ in range(RECOVERY_CODE_COUNT)]
     RecoveryCode.objects.bulk_create(
@@ -139,7 +141,7 @@ def _replace_recovery_codes(user: Any) -> list[str]:
 
 
 @transaction.atomic
-def regenerate_recovery_codes(*, user: Any, code: str) -> list[str] | None:
+def regenerate_recovery_codes(*, user: User, code: str) -> list[str] | None:
     """New recovery codes (the old ones stop working), after a current TOTP code."""
     if not verify_totp(user=user, code=code):
         return None
@@ -148,7 +150,7 @@ def regenerate_recovery_codes(*, user: Any, code: str) -> list[str] | None:
     return codes
 
 
-def unused_recovery_codes(user: Any) -> int:
+def unused_recovery_codes(user: User) -> int:
     return RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
 
 
@@ -156,7 +158,7 @@ def unused_recovery_codes(user: Any) -> int:
 
 
 @transaction.atomic
-def verify_totp(*, user: Any, code: str) -> bool:
+def verify_totp(*, user: User, code: str) -> bool:
     """A code from the app, within one time step either side of now, never one already used
     (nor one from before the last used: each accepted code moves ``last_step`` forward)."""
     device = (
@@ -173,7 +175,7 @@ def verify_totp(*, user: Any, code: str) -> bool:
 
 
 @transaction.atomic
-def use_recovery_code(*, user: Any, code: str) -> bool:
+def use_recovery_code(*, user: User, code: str) -> bool:
     """Spend one recovery code; each works once."""
     spent = RecoveryCode.objects.filter(
         user=user, code_hash=_recovery_hash(user, code), used_at__isnull=True
@@ -187,7 +189,7 @@ def looks_like_totp(code: str) -> bool:
 
 
 def check_code(
-    *, user: Any, code: str, username: str, ip: str, channel: str
+    *, user: User, code: str, username: str, ip: str, channel: str
 ) -> tuple[str | None, Any]:
     """The one second-factor check of the login page and the token endpoint: ``verify`` the
     code, and on failure count the attempt for the lockout. Answers the method that passed
@@ -208,7 +210,7 @@ def check_code(
     return None, lock
 
 
-def verify(*, user: Any, code: str) -> str | None:
+def verify(*, user: User, code: str) -> str | None:
     """Check a TOTP code or a recovery code: ``"totp"``, ``"recovery"`` or None. Audited."""
     method = None
     if looks_like_totp(code):
@@ -224,7 +226,7 @@ def verify(*, user: Any, code: str) -> str | None:
 
 
 @transaction.atomic
-def reset(*, user: Any, actor: Any) -> None:
+def reset(*, user: User, actor: Actor) -> None:
     """Remove an account's second factor (lost phone): it enrols again at its next login.
     Its sessions end, so nobody stays signed in on the strength of the old device."""
     from .services import end_sessions

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from importlib import import_module
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 
 from tongxin.core import audit, clock
+from tongxin.core.actors import Actor
 
 from .models import ApiToken, User, UserSession
 
@@ -23,7 +23,7 @@ def session_idle() -> dt.timedelta:
     return getattr(settings, "TONGXIN_SESSION_IDLE", dt.timedelta(minutes=30))
 
 
-def track_session(request: HttpRequest, user: Any, *, previous_key: str | None = None) -> None:
+def track_session(request: HttpRequest, user: User, *, previous_key: str | None = None) -> None:
     """Remember which account holds the request's session (after a login or a key change)."""
     key = request.session.session_key
     if not key:
@@ -45,7 +45,7 @@ def forget_session(session_key: str | None) -> None:
         UserSession.objects.filter(session_key=session_key).delete()
 
 
-def end_sessions(user: Any, *, keep: str | None = None) -> int:
+def end_sessions(user: User, *, keep: str | None = None) -> int:
     """End every session (but ``keep``) and every API token the account has, on the server."""
     store = import_module(settings.SESSION_ENGINE).SessionStore
     rows = UserSession.objects.filter(user=user).exclude(session_key=keep or "")
@@ -58,7 +58,7 @@ def end_sessions(user: Any, *, keep: str | None = None) -> int:
 
 
 @transaction.atomic
-def user_disable(*, user: User, actor: Any, reason: str = "") -> User:
+def user_disable(*, user: User, actor: Actor, reason: str = "") -> User:
     """Disable an account: it can no longer log in, and its sessions and tokens end now.
     (Saving ``is_active=False`` any other way, e.g. in the admin, ends them too: see
     ``signals.end_sessions_of_disabled_accounts``.)"""

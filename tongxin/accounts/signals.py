@@ -20,7 +20,7 @@ LOGOUT_REASON = "_tongxin_logout_reason"
 
 
 @receiver(user_logged_in, dispatch_uid="tongxin_accounts_logged_in")
-def on_logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def on_logged_in(sender: Any, request: Any, user: User, **kwargs: Any) -> None:
     """Django has already given the session a new key; start its clocks, forget any second
     factor done under the previous login, and note which account holds it."""
     now = clock.now().timestamp()
@@ -37,7 +37,7 @@ def on_logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
 
 @receiver(user_logged_out, dispatch_uid="tongxin_accounts_logged_out")
-def on_logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def on_logged_out(sender: Any, request: Any, user: User | None, **kwargs: Any) -> None:
     forget_session(request.session.session_key)
     if user is not None:
         reason = getattr(request, LOGOUT_REASON, "user")

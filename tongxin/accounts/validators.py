@@ -12,14 +12,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.password_validation import CommonPasswordValidator
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-CLASS_NAMES = "大写字母、小写字母、数字、符号"
-NUMBERS_ZH = {1: "一", 2: "两", 3: "三", 4: "四"}
+if TYPE_CHECKING:
+    from .models import User
+
+CLASS_NAMES = gettext_lazy("大写字母、小写字母、数字、符号")
+NUMBERS_ZH = {
+    1: gettext_lazy("一"),
+    2: gettext_lazy("两"),
+    3: gettext_lazy("三"),
+    4: gettext_lazy("四"),
+}
 
 
 @dataclass(frozen=True)
@@ -58,15 +68,15 @@ def character_classes(password: str) -> int:
     return sum((upper, lower, digit, other))
 
 
-def is_staff_account(user: Any) -> bool:
+def is_staff_account(user: User | None) -> bool:
     """Whether the 等保 profile applies. An unknown account is treated as staff."""
     if user is None:
         return True
-    if getattr(user, "admin_duty", "") or getattr(user, "is_staff", False):
+    if user.admin_duty or user.is_staff:
         return True
-    if getattr(user, "is_superuser", False):
+    if user.is_superuser:
         return True
-    if not getattr(user, "pk", None) or not getattr(user, "person_id", None):
+    if not user.pk or not user.person_id:
         return False
     from tongxin.core.scoping import holds_staff_post
 
@@ -80,46 +90,53 @@ class PasswordPolicyValidator:
         self.staff_profile = staff_profile
         self.default_profile = default_profile
 
-    def profile_for(self, user: Any) -> Profile:
+    def profile_for(self, user: User | None) -> Profile:
         name = self.staff_profile if is_staff_account(user) else self.default_profile
         return profiles()[name]
 
-    def validate(self, password: str, user: Any = None) -> None:
+    def validate(self, password: str, user: User | None = None) -> None:
         profile = self.profile_for(user)
         errors: list[ValidationError] = []
         if len(password) < profile.min_length:
             errors.append(
                 ValidationError(
-                    f"密码太短：至少需要 {profile.min_length} 个字符。",
+                    _("密码太短：至少需要 {min_length} 个字符。").format(
+                        min_length=profile.min_length
+                    ),
                     code="password_too_short",
                 )
             )
         if character_classes(password) < profile.min_classes:
             errors.append(
                 ValidationError(
-                    f"密码须包含{CLASS_NAMES}中的至少"
-                    f"{NUMBERS_ZH.get(profile.min_classes, profile.min_classes)}类。",
+                    _("密码须包含{classes}中的至少{min_classes}类。").format(
+                        classes=CLASS_NAMES,
+                        min_classes=NUMBERS_ZH.get(profile.min_classes, profile.min_classes),
+                    ),
                     code="password_too_simple",
                 )
             )
         if profile.reject_common and password.lower().strip() in _common_passwords():
             errors.append(
                 ValidationError(
-                    "这个密码太常见，很容易被猜到，请换一个。", code="password_too_common"
+                    _("这个密码太常见，很容易被猜到，请换一个。"), code="password_too_common"
                 )
             )
-        username = str(getattr(user, "username", "") or "")
+        username = str(user.username or "") if user is not None else ""
         if profile.reject_username and len(username) >= 3 and username.lower() in password.lower():
             errors.append(
-                ValidationError("密码不能包含用户名。", code="password_contains_username")
+                ValidationError(_("密码不能包含用户名。"), code="password_contains_username")
             )
         if errors:
             raise ValidationError(errors)
 
     def get_help_text(self) -> str:
         staff = profiles()[self.staff_profile]
-        return (
-            f"工作人员账号的密码至少 {staff.min_length} 个字符，包含{CLASS_NAMES}中的至少"
-            f"{NUMBERS_ZH.get(staff.min_classes, staff.min_classes)}类；"
+        return _(
+            "工作人员账号的密码至少 {min_length} 个字符，包含{classes}中的至少{min_classes}类；"
             "不能是常见密码，也不能包含用户名。"
+        ).format(
+            min_length=staff.min_length,
+            classes=CLASS_NAMES,
+            min_classes=NUMBERS_ZH.get(staff.min_classes, staff.min_classes),
         )

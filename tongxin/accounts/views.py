@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from tongxin.core import audit
@@ -22,6 +23,7 @@ from tongxin.core.middleware import client_ip
 from . import lockout, second_factor
 from .forms import LoginForm
 from .middleware import mark_done, pending_step
+from .models import User
 from .services import end_sessions, track_session
 
 
@@ -45,11 +47,12 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form: Any) -> HttpResponse:
         previous = self.request.session.session_key
         response = super().form_valid(form)  # gives this session a new key
-        track_session(self.request, self.request.user, previous_key=previous)
+        user = cast(User, self.request.user)  # the view is behind login_required
+        track_session(self.request, user, previous_key=previous)
         # Whoever else was signed in with the old password is signed out, tokens included.
-        end_sessions(self.request.user, keep=self.request.session.session_key)
-        audit.record(actor=self.request.user, action="password_change")
-        messages.success(self.request, "密码已修改。")
+        end_sessions(user, keep=self.request.session.session_key)
+        audit.record(actor=user, action="password_change")
+        messages.success(self.request, _("密码已修改。"))
         return response
 
 
@@ -76,7 +79,7 @@ def _locked_out(request: HttpRequest, lock: lockout.Lock) -> HttpResponse:
 @never_cache
 @login_required
 def second_factor_verify(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+    user = cast(User, request.user)  # behind login_required
     next_url = _next_url(request)
     step = pending_step(request)
     if step is None:
@@ -109,13 +112,15 @@ def second_factor_verify(request: HttpRequest) -> HttpResponse:
                 left = second_factor.unused_recovery_codes(user)
                 messages.warning(
                     request,
-                    f"您使用了一个恢复码，还剩 {left} 个。"
-                    + ("请尽快在“账号安全”页面生成新的恢复码。" if left <= 3 else ""),
+                    _("您使用了一个恢复码，还剩 {left} 个。").format(left=left)
+                    + (_("请尽快在“账号安全”页面生成新的恢复码。") if left <= 3 else ""),
                 )
             return HttpResponseRedirect(next_url)
         if lock is not None:
             return _locked_out(request, lock)
-        error = "验证码不正确或已经用过，请输入验证器上当前显示的 6 位数字，或一个未用过的恢复码。"
+        error = _(
+            "验证码不正确或已经用过，请输入验证器上当前显示的 6 位数字，或一个未用过的恢复码。"
+        )
     return render(request, "accounts/second_factor_verify.html", {"next": next_url, "error": error})
 
 
@@ -126,7 +131,7 @@ def _recovery_codes_page(request: HttpRequest, codes: list[str], next_url: str) 
 @never_cache
 @login_required
 def second_factor_setup(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+    user = cast(User, request.user)  # behind login_required
     next_url = _next_url(request)
     error = ""
     device = second_factor.confirmed_device(user)
@@ -139,7 +144,7 @@ def second_factor_setup(request: HttpRequest) -> HttpResponse:
             )
             if codes is not None:
                 return _recovery_codes_page(request, codes, next_url)
-            error = "验证码不正确或已经用过，请输入验证器上当前显示的 6 位数字。"
+            error = _("验证码不正确或已经用过，请输入验证器上当前显示的 6 位数字。")
         return render(
             request,
             "accounts/second_factor_status.html",
@@ -156,7 +161,7 @@ def second_factor_setup(request: HttpRequest) -> HttpResponse:
         if codes is not None:
             mark_done(request, "enrolled")
             return _recovery_codes_page(request, codes, next_url)
-        error = "验证码不正确，请确认手机时间准确后，输入验证器上当前显示的 6 位数字。"
+        error = _("验证码不正确，请确认手机时间准确后，输入验证器上当前显示的 6 位数字。")
     secret = second_factor.device_secret(device)
     uri = second_factor.provisioning_uri(user, device)
     return render(

@@ -27,11 +27,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import File, Router, Status, UploadedFile
 
 from tongxin.core import uploads
+from tongxin.core.actors import Actor
 from tongxin.core.api_support import caller, paginate
 from tongxin.core.errors import Forbidden, NotFound, ValidationFailed
+from tongxin.core.i18n import lazy_str
 from tongxin.core.models import StoredUpload
 from tongxin.core.ratelimit import hit
 from tongxin.core.scoping import access
@@ -102,7 +105,7 @@ class Viewer:
         return not (self.internal or self.reporter)
 
 
-def viewer_of(user: Any, case: Case, *, called: bool | None = None) -> Viewer:
+def viewer_of(user: Actor, case: Case, *, called: bool | None = None) -> Viewer:
     """What the caller sees of the case (``policies.works_on`` decides the internal view; a
     list passes ``called`` from ``policies.called_case_ids`` to spare a query per case)."""
     return Viewer(
@@ -112,10 +115,10 @@ def viewer_of(user: Any, case: Case, *, called: bool | None = None) -> Viewer:
     )
 
 
-def _user_label(user: Any) -> str | None:
+def _user_label(user: Actor | None) -> str | None:
     if user is None:
         return None
-    person = user.person if getattr(user, "person_id", None) else None
+    person = user.person if user.person_id else None
     return person.name if person else user.get_username()
 
 
@@ -193,20 +196,20 @@ def case_out(case: Case, viewer: Viewer, categories: dict[int, dict[str, str]]) 
     }
 
 
-def _actor_label(event: CaseEvent, case: Case, viewer: Viewer, user: Any) -> str:
+def _actor_label(event: CaseEvent, case: Case, viewer: Viewer, user: Actor) -> str:
     """Who did it, as this viewer may know: the reporter stays hidden from those who may not
     see them, and residents' "me too" stays anonymous outside the staff."""
     if event.actor_id is not None and event.actor_id == user.pk:
         return event.actor_label
     by_reporter = event.actor_id is not None and event.actor_id == case.reporter_user_id
     if by_reporter and not viewer.sees_reporter:
-        return "匿名群众" if case.anonymous else "群众"
+        return _("匿名群众") if case.anonymous else _("群众")
     if event.act == Act.SUPPORT and not viewer.internal:
-        return "居民"
-    return event.actor_label or "系统"
+        return _("居民")
+    return event.actor_label or _("系统")
 
 
-def event_out(event: CaseEvent, case: Case, viewer: Viewer, user: Any) -> dict[str, Any]:
+def event_out(event: CaseEvent, case: Case, viewer: Viewer, user: Actor) -> dict[str, Any]:
     data = dict(event.data or {})
     photos = [file_url(u) for u in data.pop("photos", []) or []]
     return {
@@ -240,7 +243,7 @@ def nearby_out(case: Case, lat: float, lng: float, categories: dict[int, dict[st
     }
 
 
-def case_detail(user: Any, case: Case) -> dict[str, Any]:
+def case_detail(user: Actor, case: Case) -> dict[str, Any]:
     """The whole answer about one case, for this caller."""
     viewer = viewer_of(user, case)
     categories = _category_refs()
@@ -309,7 +312,7 @@ def case_detail(user: Any, case: Case) -> dict[str, Any]:
     }
 
 
-def _after_write(user: Any, case_id: int) -> Case:
+def _after_write(user: Actor, case_id: int) -> Case:
     """The case after a write by ``user``: through the scope when it is still in sight,
     else through what a party may see of it (a neighbour's "me too", an operator's report
     for someone else) — ``case_detail`` then shows only its public face."""
@@ -347,7 +350,7 @@ def _category_tree() -> list[dict[str, Any]]:
     return roots
 
 
-@router.get("/case-categories", response=list[CategoryOut], summary="诉求分类（树）")
+@router.get("/case-categories", response=list[CategoryOut], summary=lazy_str("诉求分类（树）"))
 def list_case_categories(request: HttpRequest) -> Any:
     """The active categories as a tree: each node with its ``code`` (used when reporting),
     default handling ``level``, responsible ``department_kind``, whether the community must
@@ -358,7 +361,11 @@ def list_case_categories(request: HttpRequest) -> Any:
 # ------------------------------------------------------------------ intake
 
 
-@router.post("/cases", response={201: CaseDetailOut}, summary="上报诉求（一键上报、热线、巡查……）")
+@router.post(
+    "/cases",
+    response={201: CaseDetailOut},
+    summary=lazy_str("上报诉求（一键上报、热线、巡查……）"),
+)
 def create_case(request: HttpRequest, payload: CaseIn) -> Any:
     """Report a case. The location is a map point (``lat``/``lng``), a place from the tree
     (``place_id``) or an ``address``; it is resolved to building and grid, then the case is
@@ -367,7 +374,7 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Any:
     reported at once: 422 with ``fields`` ``[{"field", "reason"}]``."""
     user = caller(request)
     if not policies.may_report(user):
-        raise Forbidden("当前账号不能上报诉求", code=CaseCode.REPORT_FORBIDDEN)
+        raise Forbidden(_("当前账号不能上报诉求"), code=CaseCode.REPORT_FORBIDDEN)
     case = services.case_report(
         actor=user,
         category=payload.category,
@@ -397,7 +404,7 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Any:
 # ------------------------------------------------------------------ lists
 
 
-@router.get("/cases", response=CasePage, summary="诉求列表（工作台各清单）")
+@router.get("/cases", response=CasePage, summary=lazy_str("诉求列表（工作台各清单）"))
 def list_cases(
     request: HttpRequest,
     view: str = "all",
@@ -415,15 +422,26 @@ def list_cases(
     grid id), ``q`` (the reference, or words of the description or address)."""
     user = caller(request)
     if view not in selectors.VIEWS:
-        raise _fail("query.view", f"取值应为以下之一：{_choices_text(selectors.VIEWS.items())}")
+        raise _fail(
+            "query.view",
+            _("取值应为以下之一：{choices}").format(choices=_choices_text(selectors.VIEWS.items())),
+        )
     if state and state != "open" and state not in State.values:
-        raise _fail("query.state", f"取值应为 open 或以下之一：{_choices_text(State.choices)}")
+        raise _fail(
+            "query.state",
+            _("取值应为 open 或以下之一：{choices}").format(choices=_choices_text(State.choices)),
+        )
     if priority and priority not in Priority.values:
-        raise _fail("query.priority", f"取值应为以下之一：{_choices_text(Priority.choices)}")
+        raise _fail(
+            "query.priority",
+            _("取值应为以下之一：{choices}").format(choices=_choices_text(Priority.choices)),
+        )
     if category and not CaseCategory.objects.filter(code=category).exists():
-        raise _fail("query.category", f"没有编码为“{category}”的诉求分类")
+        raise _fail(
+            "query.category", _("没有编码为“{category}”的诉求分类").format(category=category)
+        )
     if len(q) > 50:
-        raise _fail("query.q", "不能超过 50 个字符")
+        raise _fail("query.q", _("不能超过 50 个字符"))
     qs = selectors.filter_cases(
         selectors.worklist(user, view).select_related("owner", "reporter_person", "place"),
         state=state,
@@ -446,7 +464,7 @@ def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-@router.get("/cases/measures", response=MeasuresOut, summary="诉求办理指标")
+@router.get("/cases/measures", response=MeasuresOut, summary=lazy_str("诉求办理指标"))
 def case_measures(
     request: HttpRequest,
     by: str = "total",
@@ -460,9 +478,11 @@ def case_measures(
     percentages (``null`` when there is nothing to divide by)."""
     user = caller(request)
     if by not in MEASURE_GROUPS:
-        raise _fail("query.by", f"取值应为以下之一：{'、'.join(MEASURE_GROUPS)}")
+        raise _fail(
+            "query.by", _("取值应为以下之一：{choices}").format(choices="、".join(MEASURE_GROUPS))
+        )
     if since and until and until < since:
-        raise _fail("query.until", "结束日期不能早于开始日期")
+        raise _fail("query.until", _("结束日期不能早于开始日期"))
     under = access_place(user, place) if place is not None else None
     rows = selectors.measures(
         user,
@@ -474,7 +494,7 @@ def case_measures(
     return {"by": by, "since": since, "until": until, "items": [r.as_dict() for r in rows]}
 
 
-@router.get("/cases/nearby", response=NearbyPage, summary="附近未办结的同类诉求（查重）")
+@router.get("/cases/nearby", response=NearbyPage, summary=lazy_str("附近未办结的同类诉求（查重）"))
 def nearby_cases(request: HttpRequest, category: str, lat: float, lng: float) -> Any:
     """Before reporting: open cases of ``category`` near the point (within
     ``TONGXIN_CASE_DUPLICATE_RADIUS_M`` metres, reported in the last
@@ -483,11 +503,13 @@ def nearby_cases(request: HttpRequest, category: str, lat: float, lng: float) ->
     user = caller(request)
     cat = CaseCategory.objects.filter(code=category, is_active=True).first()
     if cat is None:
-        raise _fail("query.category", f"没有编码为“{category}”的诉求分类")
+        raise _fail(
+            "query.category", _("没有编码为“{category}”的诉求分类").format(category=category)
+        )
     if not (-90 <= lat <= 90):
-        raise _fail("query.lat", "纬度应在 -90 到 90 之间")
+        raise _fail("query.lat", _("纬度应在 -90 到 90 之间"))
     if not (-180 <= lng <= 180):
-        raise _fail("query.lng", "经度应在 -180 到 180 之间")
+        raise _fail("query.lng", _("经度应在 -180 到 180 之间"))
     near = selectors.open_cases_near(
         category_id=cat.pk,
         lat=lat,
@@ -503,7 +525,9 @@ def nearby_cases(request: HttpRequest, category: str, lat: float, lng: float) ->
 # ------------------------------------------------------------------ one case
 
 
-@router.get("/cases/{case_id}", response=CaseDetailOut, summary="诉求详情（含办理时间线）")
+@router.get(
+    "/cases/{case_id}", response=CaseDetailOut, summary=lazy_str("诉求详情（含办理时间线）")
+)
 def get_case(request: HttpRequest, case_id: int) -> Any:
     """One case: its fields, photos, the timeline (the reporter sees the public events only),
     the acts the caller may do now (``allowed_actions``) and, for the staff, the departments
@@ -516,7 +540,7 @@ def get_case(request: HttpRequest, case_id: int) -> Any:
 @router.post(
     "/cases/{case_id}/actions/{action}",
     response=CaseDetailOut,
-    summary="办理：受理、派单、办结、吹哨、回访……",
+    summary=lazy_str("办理：受理、派单、办结、吹哨、回访……"),
 )
 def case_action(
     request: HttpRequest, case_id: int, action: str, payload: ActionIn | None = None
@@ -536,7 +560,7 @@ def case_action(
 @router.post(
     "/cases/{case_id}/reveal-phone",
     response=RevealPhoneOut,
-    summary="查看上报人完整电话（须说明事由，全程留痕）",
+    summary=lazy_str("查看上报人完整电话（须说明事由，全程留痕）"),
 )
 def reveal_case_phone(request: HttpRequest, case_id: int, payload: RevealPhoneIn) -> Any:
     """The reporter's full phone number, for the staff who must call back (回访). Every
@@ -552,7 +576,9 @@ def reveal_case_phone(request: HttpRequest, case_id: int, payload: RevealPhoneIn
 # ------------------------------------------------------------------ uploads
 
 
-@router.post("/uploads", response={201: UploadsOut}, tags=["uploads"], summary="上传诉求照片")
+@router.post(
+    "/uploads", response={201: UploadsOut}, tags=["uploads"], summary=lazy_str("上传诉求照片")
+)
 def upload_files(request: HttpRequest, file: list[UploadedFile] = File(None)) -> Any:  # noqa: B008
     """Upload one or several photos (multipart field ``file``, repeated) before reporting or
     resolving a case: JPEG, PNG or WebP, cleaned of their metadata (GPS…). Answers their
@@ -560,10 +586,10 @@ def upload_files(request: HttpRequest, file: list[UploadedFile] = File(None)) ->
     photo is visible to its uploader only."""
     user = caller(request)
     if not policies.may_report(user):
-        raise Forbidden("当前账号不能上传诉求照片", code=CaseCode.UPLOAD_FORBIDDEN)
+        raise Forbidden(_("当前账号不能上传诉求照片"), code=CaseCode.UPLOAD_FORBIDDEN)
     files = list(file or [])
     if not files:
-        raise _fail("file", "请选择要上传的照片")
+        raise _fail("file", _("请选择要上传的照片"))
     stored = uploads.store_uploads(
         actor=user, files=files, purpose="case_photo", owner=None, accept=uploads.IMAGE_KINDS
     )

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class CasesConfig(AppConfig):
     name = "tongxin.cases"
     label = "cases"
-    verbose_name = "民情诉求"
+    verbose_name = gettext_lazy("民情诉求")
 
     def ready(self) -> None:
         from tongxin.core import sensitivity as personal_fields

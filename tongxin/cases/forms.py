@@ -11,6 +11,8 @@ from typing import Any, cast
 
 from django import forms
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tongxin.core.errors import ValidationFailed
 
@@ -28,7 +30,11 @@ STAFF_CHANNELS = [
         Channel.APP,
     )
 ]
-WHERE_CHOICES = [("point", "地图选点"), ("home", "我家"), ("address", "填写地址")]
+WHERE_CHOICES = [
+    ("point", gettext_lazy("地图选点")),
+    ("home", gettext_lazy("我家")),
+    ("address", gettext_lazy("填写地址")),
+]
 
 
 def category_choices() -> list[tuple[str, Any]]:
@@ -38,11 +44,11 @@ def category_choices() -> list[tuple[str, Any]]:
     for c in rows:
         children.setdefault(c.parent_id, []).append(c)
     key = lambda c: (c.order, c.code)  # noqa: E731
-    out: list[tuple[str, Any]] = [("", "请选择问题类别")]
+    out: list[tuple[str, Any]] = [("", _("请选择问题类别"))]
     for top in sorted(children.get(None, []), key=key):
         subs = sorted(children.get(top.pk, []), key=key)
         if subs:
-            group = [(top.code, f"{top.name}（其他）")]
+            group = [(top.code, _("{name}（其他）").format(name=top.name))]
             for s in subs:
                 group.append((s.code, s.name))
                 group += [(g.code, f"{s.name} › {g.name}") for g in children.get(s.pk, [])]
@@ -86,30 +92,30 @@ class MultipleImageField(forms.FileField):
 class ReportForm(forms.Form):
     """The report form; ``staff`` adds the channel and the reporter's name and phone."""
 
-    category = forms.ChoiceField(label="问题类别")
+    category = forms.ChoiceField(label=gettext_lazy("问题类别"))
     description = forms.CharField(
-        label="问题描述",
+        label=gettext_lazy("问题描述"),
         max_length=4000,
         widget=forms.Textarea(
-            attrs={"rows": 4, "placeholder": "请说明发生了什么、在哪里、持续多久了"}
+            attrs={"rows": 4, "placeholder": gettext_lazy("请说明发生了什么、在哪里、持续多久了")}
         ),
     )
     priority = forms.ChoiceField(
-        label="紧急程度", choices=Priority.choices, initial=Priority.NORMAL
+        label=gettext_lazy("紧急程度"), choices=Priority.choices, initial=Priority.NORMAL
     )
     where = forms.ChoiceField(
-        label="位置", choices=WHERE_CHOICES, initial="point", widget=forms.RadioSelect
+        label=gettext_lazy("位置"), choices=WHERE_CHOICES, initial="point", widget=forms.RadioSelect
     )
     lat = forms.FloatField(required=False, widget=forms.HiddenInput)
     lng = forms.FloatField(required=False, widget=forms.HiddenInput)
     address = forms.CharField(
-        label="地址",
+        label=gettext_lazy("地址"),
         required=False,
         max_length=200,
-        widget=forms.TextInput(attrs={"placeholder": "如：幸福小区3栋2单元门口"}),
+        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("如：幸福小区3栋2单元门口")}),
     )
     photos = MultipleImageField(
-        label="照片",
+        label=gettext_lazy("照片"),
         widget=MultipleImageInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
 
@@ -122,28 +128,28 @@ class ReportForm(forms.Form):
         self.staff = staff
         if staff:
             self.fields["channel"] = forms.ChoiceField(
-                label="来源渠道", choices=STAFF_CHANNELS, initial=Channel.PATROL
+                label=_("来源渠道"), choices=STAFF_CHANNELS, initial=Channel.PATROL
             )
             self.fields["reporter_name"] = forms.CharField(
-                label="反映人姓名", required=False, max_length=50
+                label=_("反映人姓名"), required=False, max_length=50
             )
             self.fields["reporter_phone"] = forms.CharField(
-                label="反映人电话",
+                label=_("反映人电话"),
                 required=False,
                 max_length=20,
                 widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
             )
             self.fields["anonymous"] = forms.BooleanField(
-                label="对外匿名（反映人信息仅工作人员可见）", required=False
+                label=_("对外匿名（反映人信息仅工作人员可见）"), required=False
             )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         where = data.get("where")
         if where == "point" and (data.get("lat") is None or data.get("lng") is None):
-            self.add_error("where", "请在地图上点选问题发生的位置")
+            self.add_error("where", _("请在地图上点选问题发生的位置"))
         if where == "address" and not (data.get("address") or "").strip():
-            self.add_error("address", "请填写地址")
+            self.add_error("address", _("请填写地址"))
         return data
 
     def service_kwargs(self, home_id: int | None) -> dict[str, Any]:
@@ -200,7 +206,7 @@ def act_data(act: str, request: HttpRequest) -> dict[str, Any]:
     text = {k: post.get(k, "") for k in ("note", "reason", "result", "comment")}
     if act == "dispatch":
         target = post.get("target", "")
-        kind, _, ident = target.partition(":")
+        kind, _sep, ident = target.partition(":")
         data: dict[str, Any] = {"note": text["note"], "reason": text["reason"]}
         if kind == "person":
             data["person_id"] = ident

@@ -9,8 +9,11 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tongxin.core import clock, vault
+from tongxin.core.actors import Actor
 from tongxin.core.models import AppendOnlyModel, AppendOnlyScopedManager, TimeStampedModel
 from tongxin.core.scoping import Scope, ScopedManager, ScopedQuerySet, paths_q
 from tongxin.orgs.models import DepartmentKind, Organisation
@@ -24,34 +27,34 @@ from .workflow import OPEN_STATES, Act, State
 class Level(models.TextChoices):
     """Who handles a case: the grid, the community, a department, or the duty roster."""
 
-    GRID = "grid", "网格"
-    COMMUNITY = "community", "社区"
-    DEPARTMENT = "department", "职能部门"
-    ROSTER = "roster", "值班"
+    GRID = "grid", gettext_lazy("网格")
+    COMMUNITY = "community", gettext_lazy("社区")
+    DEPARTMENT = "department", gettext_lazy("职能部门")
+    ROSTER = "roster", gettext_lazy("值班")
 
 
 class Priority(models.TextChoices):
-    EMERGENCY = "emergency", "紧急"
-    URGENT = "urgent", "加急"
-    NORMAL = "normal", "一般"
+    EMERGENCY = "emergency", gettext_lazy("紧急")
+    URGENT = "urgent", gettext_lazy("加急")
+    NORMAL = "normal", gettext_lazy("一般")
 
 
 class Channel(models.TextChoices):
-    APP = "app", "一键上报"
-    HOTLINE = "hotline", "热线电话"
-    PATROL = "patrol", "网格巡查"
-    VISIT = "visit", "入户走访"
-    MESSAGE_BOX = "message_box", "门栋留言箱"
-    ONLINE_GROUP = "online_group", "网上群组"
-    TRANSFER = "transfer", "部门转办"
-    API = "api", "接口"
+    APP = "app", gettext_lazy("一键上报")
+    HOTLINE = "hotline", gettext_lazy("热线电话")
+    PATROL = "patrol", gettext_lazy("网格巡查")
+    VISIT = "visit", gettext_lazy("入户走访")
+    MESSAGE_BOX = "message_box", gettext_lazy("门栋留言箱")
+    ONLINE_GROUP = "online_group", gettext_lazy("网上群组")
+    TRANSFER = "transfer", gettext_lazy("部门转办")
+    API = "api", gettext_lazy("接口")
     OPEN311 = "open311", "Open311"
 
 
 class Feedback(models.TextChoices):
-    SATISFIED = "satisfied", "满意"
-    BASIC = "basic", "基本满意"
-    UNSATISFIED = "unsatisfied", "不满意"
+    SATISFIED = "satisfied", gettext_lazy("满意")
+    BASIC = "basic", gettext_lazy("基本满意")
+    UNSATISFIED = "unsatisfied", gettext_lazy("不满意")
 
 
 class CaseCategory(models.Model):
@@ -65,31 +68,35 @@ class CaseCategory(models.Model):
 
     parent = models.ForeignKey(
         "self",
-        verbose_name="上级分类",
+        verbose_name=gettext_lazy("上级分类"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="children",
     )
-    code = models.CharField("编码", max_length=40, unique=True)
-    name = models.CharField("名称", max_length=50)
-    description = models.CharField("说明", max_length=200, blank=True)
-    level = models.CharField("处置层级", max_length=16, choices=Level.choices, default=Level.GRID)
-    department_kind = models.CharField(
-        "责任部门类别", max_length=32, choices=DepartmentKind.choices, blank=True
+    code = models.CharField(gettext_lazy("编码"), max_length=40, unique=True)
+    name = models.CharField(gettext_lazy("名称"), max_length=50)
+    description = models.CharField(gettext_lazy("说明"), max_length=200, blank=True)
+    level = models.CharField(
+        gettext_lazy("处置层级"), max_length=16, choices=Level.choices, default=Level.GRID
     )
-    duty = models.CharField("责任链", max_length=32, choices=Duty.choices, default=Duty.GENERAL)
-    must_attend = models.BooleanField("三必到", default=False)
+    department_kind = models.CharField(
+        gettext_lazy("责任部门类别"), max_length=32, choices=DepartmentKind.choices, blank=True
+    )
+    duty = models.CharField(
+        gettext_lazy("责任链"), max_length=32, choices=Duty.choices, default=Duty.GENERAL
+    )
+    must_attend = models.BooleanField(gettext_lazy("三必到"), default=False)
     # Extra questions a reporter answers (Open311 service attributes): a list of
     # {"code", "datatype", "description", "required", "order", "values": [{"key", "name"}]}.
-    attributes = models.JSONField("补充问题", default=list, blank=True)
-    keywords = models.CharField("关键词", max_length=200, blank=True)
-    order = models.PositiveSmallIntegerField("排序", default=0)
-    is_active = models.BooleanField("启用", default=True)
+    attributes = models.JSONField(gettext_lazy("补充问题"), default=list, blank=True)
+    keywords = models.CharField(gettext_lazy("关键词"), max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField(gettext_lazy("排序"), default=0)
+    is_active = models.BooleanField(gettext_lazy("启用"), default=True)
 
     class Meta:
-        verbose_name = "诉求分类"
-        verbose_name_plural = "诉求分类"
+        verbose_name = gettext_lazy("诉求分类")
+        verbose_name_plural = gettext_lazy("诉求分类")
         ordering = ["order", "code"]
 
     def __str__(self) -> str:
@@ -119,21 +126,23 @@ class CaseDeadline(models.Model):
 
     category = models.ForeignKey(
         CaseCategory,
-        verbose_name="分类",
+        verbose_name=gettext_lazy("分类"),
         null=True,
         blank=True,
         on_delete=models.CASCADE,
         related_name="deadlines",
     )
-    priority = models.CharField("紧急程度", max_length=16, choices=Priority.choices)
-    accept_minutes = models.PositiveIntegerField("受理时限(分钟)")
-    arrive_minutes = models.PositiveIntegerField("到场时限(分钟)", null=True, blank=True)
-    resolve_minutes = models.PositiveIntegerField("办结时限(分钟)")
-    working_time = models.BooleanField("按工作时间计", default=False)
+    priority = models.CharField(gettext_lazy("紧急程度"), max_length=16, choices=Priority.choices)
+    accept_minutes = models.PositiveIntegerField(gettext_lazy("受理时限(分钟)"))
+    arrive_minutes = models.PositiveIntegerField(
+        gettext_lazy("到场时限(分钟)"), null=True, blank=True
+    )
+    resolve_minutes = models.PositiveIntegerField(gettext_lazy("办结时限(分钟)"))
+    working_time = models.BooleanField(gettext_lazy("按工作时间计"), default=False)
 
     class Meta:
-        verbose_name = "办理时限"
-        verbose_name_plural = "办理时限"
+        verbose_name = gettext_lazy("办理时限")
+        verbose_name_plural = gettext_lazy("办理时限")
         constraints = [
             models.UniqueConstraint(
                 fields=["category", "priority"], name="case_deadline_unique_category_priority"
@@ -141,7 +150,7 @@ class CaseDeadline(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.category or '默认'} {self.get_priority_display()}"
+        return f"{self.category or _('默认')} {self.get_priority_display()}"
 
 
 class CaseQuerySet(ScopedQuerySet):
@@ -162,11 +171,11 @@ class CaseQuerySet(ScopedQuerySet):
             "merged_into",
         )
 
-    def public_to(self, user: Any) -> CaseQuerySet:
+    def public_to(self, user: Actor) -> CaseQuerySet:
         """The cases a user is a party to without seeing them in full (not in
         ``visible_to``): those they filed for someone else and those they said "me too" on.
         Only their public face is shown (``cases.api.case_detail`` decides what that is)."""
-        user_id = getattr(user, "pk", None) or 0
+        user_id = user.pk or 0
         supported = CaseSupport.objects.filter(user_id=user_id).values("case_id")
         qs = self.filter(Q(reporter_user_id=user_id) | Q(pk__in=supported))
         qs.is_scoped = True
@@ -190,23 +199,30 @@ class Case(TimeStampedModel):
     staff member who received it (首问责任人) until someone else accepts it.
     """
 
-    ref = models.CharField("编号", max_length=24, unique=True)
+    ref = models.CharField(gettext_lazy("编号"), max_length=24, unique=True)
     category = models.ForeignKey(
-        CaseCategory, verbose_name="分类", on_delete=models.PROTECT, related_name="cases"
+        CaseCategory,
+        verbose_name=gettext_lazy("分类"),
+        on_delete=models.PROTECT,
+        related_name="cases",
     )
     priority = models.CharField(
-        "紧急程度", max_length=16, choices=Priority.choices, default=Priority.NORMAL
+        gettext_lazy("紧急程度"), max_length=16, choices=Priority.choices, default=Priority.NORMAL
     )
-    channel = models.CharField("来源渠道", max_length=16, choices=Channel.choices)
+    channel = models.CharField(gettext_lazy("来源渠道"), max_length=16, choices=Channel.choices)
     state = models.CharField(
-        "状态", max_length=16, choices=State.choices, default=State.REPORTED, db_index=True
+        gettext_lazy("状态"),
+        max_length=16,
+        choices=State.choices,
+        default=State.REPORTED,
+        db_index=True,
     )
-    description = models.TextField("问题描述", max_length=4000)
-    answers = models.JSONField("补充信息", default=dict, blank=True)
+    description = models.TextField(gettext_lazy("问题描述"), max_length=4000)
+    answers = models.JSONField(gettext_lazy("补充信息"), default=dict, blank=True)
 
     reporter_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="上报账号",
+        verbose_name=gettext_lazy("上报账号"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -214,39 +230,45 @@ class Case(TimeStampedModel):
     )
     reporter_person = models.ForeignKey(
         Person,
-        verbose_name="上报人",
+        verbose_name=gettext_lazy("上报人"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="reported_cases",
     )
-    reporter_name = models.CharField("上报人姓名", max_length=50, blank=True)
+    reporter_name = models.CharField(gettext_lazy("上报人姓名"), max_length=50, blank=True)
     reporter_phone_cipher = models.TextField(blank=True, editable=False)
-    reporter_phone_masked = models.CharField("联系电话", max_length=20, blank=True)
-    anonymous = models.BooleanField("对外匿名", default=False)
+    reporter_phone_masked = models.CharField(gettext_lazy("联系电话"), max_length=20, blank=True)
+    anonymous = models.BooleanField(gettext_lazy("对外匿名"), default=False)
 
-    lat = models.FloatField("纬度", null=True, blank=True)
-    lng = models.FloatField("经度", null=True, blank=True)
-    address = models.CharField("地址", max_length=200, blank=True)
+    lat = models.FloatField(gettext_lazy("纬度"), null=True, blank=True)
+    lng = models.FloatField(gettext_lazy("经度"), null=True, blank=True)
+    address = models.CharField(gettext_lazy("地址"), max_length=200, blank=True)
     place = models.ForeignKey(
-        Place, verbose_name="地点", null=True, on_delete=models.PROTECT, related_name="cases"
+        Place,
+        verbose_name=gettext_lazy("地点"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
     )
     place_path = models.CharField(max_length=255, blank=True, editable=False)
     grid = models.ForeignKey(
         Place,
-        verbose_name="网格",
+        verbose_name=gettext_lazy("网格"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="grid_cases",
     )
-    location_source = models.CharField("定位方式", max_length=16, blank=True)
-    resolution = models.JSONField("定位结果", default=dict, blank=True)
+    location_source = models.CharField(gettext_lazy("定位方式"), max_length=16, blank=True)
+    resolution = models.JSONField(gettext_lazy("定位结果"), default=dict, blank=True)
 
-    level = models.CharField("处置层级", max_length=16, choices=Level.choices, blank=True)
+    level = models.CharField(
+        gettext_lazy("处置层级"), max_length=16, choices=Level.choices, blank=True
+    )
     assignee_person = models.ForeignKey(
         Person,
-        verbose_name="当前处置人",
+        verbose_name=gettext_lazy("当前处置人"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -254,7 +276,7 @@ class Case(TimeStampedModel):
     )
     assignee_org = models.ForeignKey(
         Organisation,
-        verbose_name="当前处置单位",
+        verbose_name=gettext_lazy("当前处置单位"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -262,7 +284,7 @@ class Case(TimeStampedModel):
     )
     owner = models.ForeignKey(
         Person,
-        verbose_name="首问责任人",
+        verbose_name=gettext_lazy("首问责任人"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -270,7 +292,7 @@ class Case(TimeStampedModel):
     )
     supervisor = models.ForeignKey(
         Person,
-        verbose_name="督办/升级至",
+        verbose_name=gettext_lazy("督办/升级至"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -280,40 +302,44 @@ class Case(TimeStampedModel):
     suspended_at = models.DateTimeField(null=True, blank=True)
     merged_into = models.ForeignKey(
         "self",
-        verbose_name="合并至",
+        verbose_name=gettext_lazy("合并至"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="merged_cases",
     )
 
-    accept_due = models.DateTimeField("受理时限", null=True, blank=True)
-    arrive_due = models.DateTimeField("到场时限", null=True, blank=True)
-    resolve_due = models.DateTimeField("办结时限", null=True, blank=True, db_index=True)
+    accept_due = models.DateTimeField(gettext_lazy("受理时限"), null=True, blank=True)
+    arrive_due = models.DateTimeField(gettext_lazy("到场时限"), null=True, blank=True)
+    resolve_due = models.DateTimeField(
+        gettext_lazy("办结时限"), null=True, blank=True, db_index=True
+    )
     # The planned clocks and how far each has gone (see ``sla``): {"accept": {"yellow": iso,
     # "red": iso, "due": iso, "stage": "" | "yellow" | "red" | "due" | "stopped"}, ...}.
     clocks = models.JSONField(default=dict, blank=True)
-    breach_level = models.PositiveSmallIntegerField("超时升级次数", default=0)
-    overdue = models.BooleanField("已超时", default=False, db_index=True)
-    supervised = models.BooleanField("督办", default=False)
+    breach_level = models.PositiveSmallIntegerField(gettext_lazy("超时升级次数"), default=0)
+    overdue = models.BooleanField(gettext_lazy("已超时"), default=False, db_index=True)
+    supervised = models.BooleanField(gettext_lazy("督办"), default=False)
 
-    accepted_at = models.DateTimeField("立案时间", null=True, blank=True)
-    arrived_at = models.DateTimeField("到场时间", null=True, blank=True)
-    resolved_at = models.DateTimeField("办结时间", null=True, blank=True)
-    closed_at = models.DateTimeField("结案时间", null=True, blank=True)
-    resolved_on_time = models.BooleanField("按时办结", null=True, blank=True)
-    result = models.TextField("处置结果", max_length=4000, blank=True)
-    feedback = models.CharField("回访评价", max_length=16, choices=Feedback.choices, blank=True)
-    feedback_at = models.DateTimeField("回访时间", null=True, blank=True)
-    reopen_count = models.PositiveSmallIntegerField("重办次数", default=0)
-    support_count = models.PositiveIntegerField("附议人数", default=0)
-    public_note = models.CharField("公开进展", max_length=500, blank=True)
+    accepted_at = models.DateTimeField(gettext_lazy("立案时间"), null=True, blank=True)
+    arrived_at = models.DateTimeField(gettext_lazy("到场时间"), null=True, blank=True)
+    resolved_at = models.DateTimeField(gettext_lazy("办结时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(gettext_lazy("结案时间"), null=True, blank=True)
+    resolved_on_time = models.BooleanField(gettext_lazy("按时办结"), null=True, blank=True)
+    result = models.TextField(gettext_lazy("处置结果"), max_length=4000, blank=True)
+    feedback = models.CharField(
+        gettext_lazy("回访评价"), max_length=16, choices=Feedback.choices, blank=True
+    )
+    feedback_at = models.DateTimeField(gettext_lazy("回访时间"), null=True, blank=True)
+    reopen_count = models.PositiveSmallIntegerField(gettext_lazy("重办次数"), default=0)
+    support_count = models.PositiveIntegerField(gettext_lazy("附议人数"), default=0)
+    public_note = models.CharField(gettext_lazy("公开进展"), max_length=500, blank=True)
 
     objects = models.Manager.from_queryset(CaseQuerySet)()
 
     class Meta:
-        verbose_name = "民情诉求"
-        verbose_name_plural = "民情诉求"
+        verbose_name = gettext_lazy("民情诉求")
+        verbose_name_plural = gettext_lazy("民情诉求")
         indexes = [
             models.Index(
                 fields=["place_path"], name="case_path_prefix", opclasses=["varchar_pattern_ops"]
@@ -368,7 +394,7 @@ class Case(TimeStampedModel):
         """The reporter as staff see it (name, masked phone)."""
         name = self.reporter_person.name if self.reporter_person else self.reporter_name
         bits = [b for b in (name, self.reporter_phone_masked) if b]
-        return " ".join(bits) or "未留姓名"
+        return " ".join(bits) or _("未留姓名")
 
     def reporter_phone(self) -> str:
         """The full number, for a reveal only (audited by the caller)."""
@@ -381,7 +407,7 @@ class Case(TimeStampedModel):
             return self.assignee_person.name
         if self.assignee_org_id and self.assignee_org:
             return self.assignee_org.name
-        return "未分派"
+        return _("未分派")
 
 
 REPORTER_PHONE_CONTEXT = "case.reporter_phone"
@@ -428,8 +454,8 @@ class CaseEvent(AppendOnlyModel):
     objects: ClassVar[AppendOnlyScopedManager[CaseEvent]] = AppendOnlyScopedManager()
 
     class Meta:
-        verbose_name = "办理记录"
-        verbose_name_plural = "办理记录"
+        verbose_name = gettext_lazy("办理记录")
+        verbose_name_plural = gettext_lazy("办理记录")
         ordering = ["case", "seq"]
         constraints = [
             models.UniqueConstraint(fields=["case", "seq"], name="case_event_unique_seq"),
@@ -454,32 +480,48 @@ class RoutingRule(models.Model):
     """
 
     class Hours(models.TextChoices):
-        ANY = "", "不限"
-        WORKING = "working", "工作时间"
-        OFF = "off", "非工作时间"
+        ANY = "", gettext_lazy("不限")
+        WORKING = "working", gettext_lazy("工作时间")
+        OFF = "off", gettext_lazy("非工作时间")
 
-    name = models.CharField("规则名称", max_length=100)
+    name = models.CharField(gettext_lazy("规则名称"), max_length=100)
     category = models.ForeignKey(
-        CaseCategory, verbose_name="分类", null=True, blank=True, on_delete=models.CASCADE
+        CaseCategory,
+        verbose_name=gettext_lazy("分类"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
     )
     place = models.ForeignKey(
-        Place, verbose_name="地点范围", null=True, blank=True, on_delete=models.CASCADE
+        Place,
+        verbose_name=gettext_lazy("地点范围"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
     )
     priority = models.CharField(
-        "紧急程度", max_length=16, choices=Priority.choices, blank=True, default=""
+        gettext_lazy("紧急程度"), max_length=16, choices=Priority.choices, blank=True, default=""
     )
-    hours = models.CharField("时段", max_length=8, choices=Hours.choices, blank=True, default="")
-    level = models.CharField("处置层级", max_length=16, choices=Level.choices)
+    hours = models.CharField(
+        gettext_lazy("时段"), max_length=8, choices=Hours.choices, blank=True, default=""
+    )
+    level = models.CharField(gettext_lazy("处置层级"), max_length=16, choices=Level.choices)
     target_org = models.ForeignKey(
-        Organisation, verbose_name="处置单位", null=True, blank=True, on_delete=models.CASCADE
+        Organisation,
+        verbose_name=gettext_lazy("处置单位"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
     )
-    target_role = models.CharField("处置职务", max_length=32, choices=Role.choices, blank=True)
-    order = models.PositiveSmallIntegerField("顺序", default=0)
-    is_active = models.BooleanField("启用", default=True)
+    target_role = models.CharField(
+        gettext_lazy("处置职务"), max_length=32, choices=Role.choices, blank=True
+    )
+    order = models.PositiveSmallIntegerField(gettext_lazy("顺序"), default=0)
+    is_active = models.BooleanField(gettext_lazy("启用"), default=True)
 
     class Meta:
-        verbose_name = "分拨规则"
-        verbose_name_plural = "分拨规则"
+        verbose_name = gettext_lazy("分拨规则")
+        verbose_name_plural = gettext_lazy("分拨规则")
         ordering = ["order", "id"]
 
     def __str__(self) -> str:
@@ -507,8 +549,8 @@ class RoutingDecision(AppendOnlyModel):
     objects: ClassVar[AppendOnlyScopedManager[RoutingDecision]] = AppendOnlyScopedManager()
 
     class Meta:
-        verbose_name = "分拨记录"
-        verbose_name_plural = "分拨记录"
+        verbose_name = gettext_lazy("分拨记录")
+        verbose_name_plural = gettext_lazy("分拨记录")
         ordering = ["case", "at", "id"]
 
     def __str__(self) -> str:
@@ -524,21 +566,24 @@ class DepartmentCall(TimeStampedModel):
     """One department called in on a case (吹哨), its report-in (报到) and its part."""
 
     class Status(models.TextChoices):
-        CALLED = "called", "待报到"
-        REPORTED_IN = "reported_in", "已报到"
-        DONE = "done", "已处置"
+        CALLED = "called", gettext_lazy("待报到")
+        REPORTED_IN = "reported_in", gettext_lazy("已报到")
+        DONE = "done", gettext_lazy("已处置")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="calls")
     organisation = models.ForeignKey(
-        Organisation, verbose_name="部门", on_delete=models.PROTECT, related_name="case_calls"
+        Organisation,
+        verbose_name=gettext_lazy("部门"),
+        on_delete=models.PROTECT,
+        related_name="case_calls",
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.CALLED)
-    request = models.TextField("需协助事项", max_length=2000, blank=True)
+    request = models.TextField(gettext_lazy("需协助事项"), max_length=2000, blank=True)
     called_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    report_due = models.DateTimeField("报到时限")
-    reported_at = models.DateTimeField("报到时间", null=True, blank=True)
+    report_due = models.DateTimeField(gettext_lazy("报到时限"))
+    reported_at = models.DateTimeField(gettext_lazy("报到时间"), null=True, blank=True)
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -547,14 +592,14 @@ class DepartmentCall(TimeStampedModel):
         related_name="+",
     )
     done_at = models.DateTimeField(null=True, blank=True)
-    result = models.TextField("处置情况", max_length=4000, blank=True)
-    late = models.BooleanField("超时报到", default=False)
+    result = models.TextField(gettext_lazy("处置情况"), max_length=4000, blank=True)
+    late = models.BooleanField(gettext_lazy("超时报到"), default=False)
 
     objects = ScopedManager()
 
     class Meta:
-        verbose_name = "吹哨报到"
-        verbose_name_plural = "吹哨报到"
+        verbose_name = gettext_lazy("吹哨报到")
+        verbose_name_plural = gettext_lazy("吹哨报到")
         constraints = [
             models.UniqueConstraint(fields=["case", "organisation"], name="department_call_unique"),
         ]
@@ -578,8 +623,8 @@ class CaseSupport(models.Model):
     objects = ScopedManager()
 
     class Meta:
-        verbose_name = "附议"
-        verbose_name_plural = "附议"
+        verbose_name = gettext_lazy("附议")
+        verbose_name_plural = gettext_lazy("附议")
         constraints = [
             models.UniqueConstraint(fields=["case", "user"], name="case_support_once"),
         ]
@@ -597,20 +642,26 @@ class DutyShift(models.Model):
     """A 24-hour duty roster entry (值班): who is on duty for a community or street, when."""
 
     place = models.ForeignKey(
-        Place, verbose_name="值班范围", on_delete=models.CASCADE, related_name="duty_shifts"
+        Place,
+        verbose_name=gettext_lazy("值班范围"),
+        on_delete=models.CASCADE,
+        related_name="duty_shifts",
     )
     person = models.ForeignKey(
-        Person, verbose_name="值班人", on_delete=models.PROTECT, related_name="duty_shifts"
+        Person,
+        verbose_name=gettext_lazy("值班人"),
+        on_delete=models.PROTECT,
+        related_name="duty_shifts",
     )
-    starts_at = models.DateTimeField("开始")
-    ends_at = models.DateTimeField("结束")
-    phone = models.CharField("值班电话", max_length=32, blank=True)
+    starts_at = models.DateTimeField(gettext_lazy("开始"))
+    ends_at = models.DateTimeField(gettext_lazy("结束"))
+    phone = models.CharField(gettext_lazy("值班电话"), max_length=32, blank=True)
 
     objects = ScopedManager()
 
     class Meta:
-        verbose_name = "值班表"
-        verbose_name_plural = "值班表"
+        verbose_name = gettext_lazy("值班表")
+        verbose_name_plural = gettext_lazy("值班表")
         indexes = [models.Index(fields=["place", "starts_at", "ends_at"])]
         constraints = [
             models.CheckConstraint(
@@ -631,17 +682,17 @@ class WorkCalendarDay(models.Model):
     """An admin's override of the working calendar for one day: a holiday, or a make-up
     working day (调休上班). Days not listed follow the published arrangement."""
 
-    date = models.DateField("日期", unique=True)
-    is_workday = models.BooleanField("是否工作日")
-    note = models.CharField("说明", max_length=50, blank=True)
+    date = models.DateField(gettext_lazy("日期"), unique=True)
+    is_workday = models.BooleanField(gettext_lazy("是否工作日"))
+    note = models.CharField(gettext_lazy("说明"), max_length=50, blank=True)
 
     class Meta:
-        verbose_name = "工作日历调整"
-        verbose_name_plural = "工作日历调整"
+        verbose_name = gettext_lazy("工作日历调整")
+        verbose_name_plural = gettext_lazy("工作日历调整")
         ordering = ["date"]
 
     def __str__(self) -> str:
-        return f"{self.date} {'上班' if self.is_workday else '休息'}"
+        return f"{self.date} {_('上班') if self.is_workday else _('休息')}"
 
 
 class WorkCalendarYear(models.Model):
@@ -652,27 +703,30 @@ class WorkCalendarYear(models.Model):
     clocks count its statutory holidays from the ``holidays`` package and no make-up days, and
     the workbench warns (from 1 November for the next year)."""
 
-    year = models.PositiveSmallIntegerField("年份", unique=True)
+    year = models.PositiveSmallIntegerField(gettext_lazy("年份"), unique=True)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="确认人",
+        verbose_name=gettext_lazy("确认人"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    confirmed_at = models.DateTimeField("确认时间", default=clock.now)
+    confirmed_at = models.DateTimeField(gettext_lazy("确认时间"), default=clock.now)
     note = models.CharField(
-        "说明", max_length=200, blank=True, help_text="如：国办发明电〔2026〕X号"
+        gettext_lazy("说明"),
+        max_length=200,
+        blank=True,
+        help_text=gettext_lazy("如：国办发明电〔2026〕X号"),
     )
 
     class Meta:
-        verbose_name = "年度节假日安排确认"
-        verbose_name_plural = "年度节假日安排确认"
+        verbose_name = gettext_lazy("年度节假日安排确认")
+        verbose_name_plural = gettext_lazy("年度节假日安排确认")
         ordering = ["-year"]
 
     def __str__(self) -> str:
-        return f"{self.year}年节假日安排已确认"
+        return _("{year}年节假日安排已确认").format(year=self.year)
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         from .worktime import forget_confirmations

@@ -13,8 +13,7 @@ Everything starts from what the user may see (``Case.objects.visible_to``); amon
 
 from __future__ import annotations
 
-from typing import Any
-
+from tongxin.core.actors import Actor
 from tongxin.core.scoping import scope_for
 from tongxin.places.models import Place
 
@@ -24,7 +23,7 @@ from .workflow import OPEN_STATES, USER_ACTS, Act, State, allowed_from
 DISPATCH_KINDS = ("district", "street", "community")
 
 
-def dispatcher_paths(user: Any) -> tuple[str, ...]:
+def dispatcher_paths(user: Actor) -> tuple[str, ...]:
     """The subtrees in which the user dispatches (community level and above), cached."""
     cached = getattr(user, "_tongxin_dispatch_paths", None)
     if cached is None:
@@ -34,38 +33,38 @@ def dispatcher_paths(user: Any) -> tuple[str, ...]:
                 "path", flat=True
             )
         )
-        user._tongxin_dispatch_paths = cached
+        user._tongxin_dispatch_paths = cached  # type: ignore[attr-defined]  # a per-request cache
     return cached
 
 
-def is_dispatcher(user: Any, case: Case) -> bool:
+def is_dispatcher(user: Actor, case: Case) -> bool:
     return any(case.place_path.startswith(p) for p in dispatcher_paths(user))
 
 
-def is_staff_over(user: Any, case: Case) -> bool:
+def is_staff_over(user: Actor | None, case: Case) -> bool:
     return scope_for(user).handles_cases_at(case.place_path)
 
 
-def is_handler(user: Any, case: Case) -> bool:
-    person_id = getattr(user, "person_id", None)
+def is_handler(user: Actor, case: Case) -> bool:
+    person_id = user.person_id
     if person_id and case.assignee_person_id == person_id:
         return True
     return bool(case.assignee_org_id and case.assignee_org_id in scope_for(user).org_ids)
 
 
-def is_owner(user: Any, case: Case) -> bool:
-    person_id = getattr(user, "person_id", None)
+def is_owner(user: Actor, case: Case) -> bool:
+    person_id = user.person_id
     return bool(person_id and case.owner_id == person_id)
 
 
-def is_reporter(user: Any, case: Case) -> bool:
-    person_id = getattr(user, "person_id", None)
+def is_reporter(user: Actor, case: Case) -> bool:
+    person_id = user.person_id
     if case.reporter_user_id and case.reporter_user_id == user.pk:
         return True
     return bool(person_id and case.reporter_person_id == person_id)
 
 
-def pending_calls(user: Any, case: Case) -> list[DepartmentCall]:
+def pending_calls(user: Actor, case: Case) -> list[DepartmentCall]:
     """The calls on this case to departments the user holds a post in, not yet done."""
     org_ids = scope_for(user).org_ids
     if not org_ids:
@@ -78,12 +77,12 @@ def pending_calls(user: Any, case: Case) -> list[DepartmentCall]:
     )
 
 
-def _called(user: Any, case: Case) -> bool:
+def _called(user: Actor, case: Case) -> bool:
     org_ids = scope_for(user).org_ids
     return bool(org_ids) and case.calls.filter(organisation_id__in=org_ids).exists()
 
 
-def called_case_ids(user: Any, case_ids: list[int]) -> set[int]:
+def called_case_ids(user: Actor, case_ids: list[int]) -> set[int]:
     """Which of ``case_ids`` a department of the user was called in on (one query, for a
     list)."""
     org_ids = scope_for(user).org_ids
@@ -96,12 +95,12 @@ def called_case_ids(user: Any, case_ids: list[int]) -> set[int]:
     )
 
 
-def is_supervisor(user: Any, case: Case) -> bool:
-    person_id = getattr(user, "person_id", None)
+def is_supervisor(user: Actor, case: Case) -> bool:
+    person_id = user.person_id
     return bool(person_id and case.supervisor_id == person_id)
 
 
-def works_on(user: Any, case: Case, *, called: bool | None = None) -> bool:
+def works_on(user: Actor, case: Case, *, called: bool | None = None) -> bool:
     """Whether the user works on the case, and so sees its whole timeline and internal
     fields: staff over its place, a dispatcher, its owner, handler or supervisor, or a
     department called in. The one answer for the page, the API and lists (``called`` lets a
@@ -119,11 +118,11 @@ def works_on(user: Any, case: Case, *, called: bool | None = None) -> bool:
     )
 
 
-def may(user: Any, case: Case, act: str) -> bool:
+def may(user: Actor, case: Case, act: str) -> bool:
     """Whether the policy lets ``user`` do ``act`` on ``case`` (the state is checked apart)."""
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return False
-    if getattr(user, "admin_duty", ""):
+    if user.admin_duty:
         return False  # 三权分立: administrators keep the system, they do not handle cases
     handler, owner = is_handler(user, case), is_owner(user, case)
     dispatcher, staff = is_dispatcher(user, case), is_staff_over(user, case)
@@ -152,7 +151,7 @@ def may(user: Any, case: Case, act: str) -> bool:
     if act == Act.SUPPORT:
         # "Me too" is the residents' voice: not the reporter's, nor that of anyone working
         # on the case (handler, owner, staff, dispatcher, a department called in).
-        if not getattr(user, "person_id", None) or is_reporter(user, case):
+        if not user.person_id or is_reporter(user, case):
             return False
         working = handler or owner or staff or dispatcher
         return not working and not _called(user, case)
@@ -161,17 +160,17 @@ def may(user: Any, case: Case, act: str) -> bool:
     return False
 
 
-def allowed_acts(user: Any, case: Case) -> list[str]:
+def allowed_acts(user: Actor, case: Case) -> list[str]:
     """The acts the user may do on the case now (for the buttons on its page)."""
     return [act for act in USER_ACTS if allowed_from(act, case.state) and may(user, case, act)]
 
 
-def may_report(user: Any) -> bool:
+def may_report(user: Actor | None) -> bool:
     """Anyone signed in with a person (resident or staff) may report; admins may not."""
-    return bool(getattr(user, "is_authenticated", False) and getattr(user, "person_id", None))
+    return bool(user is not None and user.is_authenticated and user.person_id)
 
 
-def sees_reporter(user: Any, case: Case) -> bool:
+def sees_reporter(user: Actor, case: Case) -> bool:
     """Staff (and the reporter) see who reported; others never, and nobody when it was
     reported anonymously unless they are staff over it."""
     return (

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from tongxin.core import clock
 from tongxin.orgs.models import Absence, Organisation, OrgKind, Post
@@ -130,26 +131,38 @@ def _by_level(route: Route, case: Case, level: str, on: dt.date) -> Route:
         if dept is not None:
             route.level = Level.DEPARTMENT
             route.organisation = dept
-            route.reasons.append(f"分类“{category.name}”由职能部门处置：{dept.name}")
+            route.reasons.append(
+                _("分类“{name}”由职能部门处置：{department}").format(
+                    name=category.name, department=dept.name
+                )
+            )
             return route
-        route.reasons.append(f"未找到覆盖该地点的{category.get_department_kind_display()}部门")
+        route.reasons.append(
+            _("未找到覆盖该地点的{department_kind}部门").format(
+                department_kind=category.get_department_kind_display()
+            )
+        )
         level = Level.COMMUNITY
     kind = "grid" if level == Level.GRID else "community"
     anchor = level_place(case.place, kind)
     if anchor is None and kind == "grid":
-        route.reasons.append("该位置不在任何网格内，转社区分拨")
+        route.reasons.append(_("该位置不在任何网格内，转社区分拨"))
         anchor, kind = level_place(case.place, "community"), "community"
     if anchor is None:
         anchor = level_place(case.place, "street")
         kind = "street"
     if anchor is None:
         route.level = Level.COMMUNITY
-        route.reasons.append("未能确定负责的社区")
+        route.reasons.append(_("未能确定负责的社区"))
         return route
     who = responsible_for(anchor, duty=category.duty, on=on)
     route.level = Level.GRID if kind == "grid" else Level.COMMUNITY
     route.person = who.person
-    route.reasons.append(f"分类“{category.name}”由{anchor.name}处置：{who.reason}")
+    route.reasons.append(
+        _("分类“{name}”由{place}处置：{reason}").format(
+            name=category.name, place=anchor.name, reason=who.reason
+        )
+    )
     return route
 
 
@@ -166,17 +179,23 @@ def route_case(case: Case, *, now: dt.datetime | None = None) -> Route:
             route.level = Level.ROSTER
             route.person = shift.person
             route.reasons.append(
-                f"非工作时间的紧急事项，交{shift.place.name}值班人员{shift.person.name}"
+                _("非工作时间的紧急事项，交{place}值班人员{person}").format(
+                    place=shift.place.name, person=shift.person.name
+                )
             )
             return route
-        route.reasons.append("非工作时间的紧急事项，但值班表上此刻无人，按常规分拨")
+        route.reasons.append(_("非工作时间的紧急事项，但值班表上此刻无人，按常规分拨"))
 
     for rule in _matching_rules(case, off_hours=off_hours):
         route.rule = rule
         if rule.target_org_id:
             route.level = rule.level
             route.organisation = rule.target_org
-            route.reasons.append(f"按分拨规则“{rule.name}”交{rule.target_org}")
+            route.reasons.append(
+                _("按分拨规则“{name}”交{target_org}").format(
+                    name=rule.name, target_org=rule.target_org
+                )
+            )
             return route
         if rule.target_role:
             kind = "grid" if rule.level == Level.GRID else "community"
@@ -186,13 +205,21 @@ def route_case(case: Case, *, now: dt.datetime | None = None) -> Route:
                 route.level = rule.level
                 route.person = person
                 route.reasons.append(
-                    f"按分拨规则“{rule.name}”交{anchor}的{rule.get_target_role_display()}"
-                    f"{person.name}"
+                    _("按分拨规则“{name}”交{place}的{role}{person}").format(
+                        name=rule.name,
+                        place=anchor,
+                        role=rule.get_target_role_display(),
+                        person=person.name,
+                    )
                 )
                 return route
-            route.reasons.append(f"分拨规则“{rule.name}”指定的职务无人在岗")
+            route.reasons.append(_("分拨规则“{name}”指定的职务无人在岗").format(name=rule.name))
             continue
-        route.reasons.append(f"按分拨规则“{rule.name}”由{rule.get_level_display()}处置")
+        route.reasons.append(
+            _("按分拨规则“{name}”由{level}处置").format(
+                name=rule.name, level=rule.get_level_display()
+            )
+        )
         return _by_level(route, case, rule.level, on)
 
     return _by_level(route, case, case.category.level, on)

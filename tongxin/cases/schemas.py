@@ -12,7 +12,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from tongxin.core.api_support import PageMeta
+from tongxin.core.api_support import PageMeta, Text
 from tongxin.places.schemas import PlaceRef
 
 
@@ -23,7 +23,7 @@ class CategoryOut(Schema):
     name: str
     description: str
     level: str
-    level_label: str
+    level_label: Text
     department_kind: str
     must_attend: bool
     attributes: list[dict[str, Any]]
@@ -44,7 +44,7 @@ class GridRef(Schema):
 class AssigneeOut(Schema):
     """Who must act now: a person or an organisation (``label`` names either)."""
 
-    label: str
+    label: Text
     person: int | None
     org: int | None
 
@@ -52,7 +52,7 @@ class AssigneeOut(Schema):
 class ReporterOut(Schema):
     """The reporter as staff see them: name and masked phone."""
 
-    label: str
+    label: Text
     anonymous: bool
 
 
@@ -82,18 +82,18 @@ class CaseOut(Schema):
     ref: str
     category: CategoryRef
     priority: str
-    priority_label: str
+    priority_label: Text
     channel: str
-    channel_label: str
+    channel_label: Text
     state: str
-    state_label: str
+    state_label: Text
     description: str
     address: str
     lat: float | None
     lng: float | None
     grid: GridRef | None
     level: str
-    level_label: str
+    level_label: Text
     assignee: AssigneeOut
     owner: str | None
     reporter: ReporterOut | None
@@ -102,7 +102,7 @@ class CaseOut(Schema):
     support_count: int
     reopen_count: int
     feedback: str
-    feedback_label: str
+    feedback_label: Text
     public_note: str
     created_at: dt.datetime
     accept_due: dt.datetime | None
@@ -125,7 +125,7 @@ class EventOut(Schema):
     seq: int
     at: dt.datetime
     act: str
-    act_label: str
+    act_label: Text
     actor: str
     from_state: str
     to_state: str
@@ -137,7 +137,7 @@ class EventOut(Schema):
 
 class ActionOut(Schema):
     action: str
-    label: str
+    label: Text
 
 
 class CallOut(Schema):
@@ -146,7 +146,7 @@ class CallOut(Schema):
     id: int
     organisation: dict[str, Any]
     status: str
-    status_label: str
+    status_label: Text
     request: str
     report_due: dt.datetime
     reported_at: dt.datetime | None
@@ -160,7 +160,7 @@ class RoutingOut(Schema):
 
     at: dt.datetime
     level: str
-    level_label: str
+    level_label: Text
     person: str | None
     organisation: str | None
     reason: str
@@ -175,7 +175,7 @@ class NearbyOut(Schema):
     ref: str
     category: CategoryRef
     state: str
-    state_label: str
+    state_label: Text
     distance: float
     created_at: dt.datetime
     support_count: int
@@ -228,7 +228,7 @@ class RevealPhoneOut(Schema):
 
 class MeasuresRow(Schema):
     key: int | str | None
-    label: str
+    label: Text
     received: int
     accepted: int
     resolved: int

@@ -25,8 +25,11 @@ from django.db.models import (
     QuerySet,
 )
 from django.db.models.functions import Substr
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tongxin.core import clock
+from tongxin.core.actors import Actor
 from tongxin.core.scoping import scope_for
 from tongxin.orgs.models import Post
 from tongxin.orgs.roles import ROLE_RULES, View
@@ -39,14 +42,14 @@ from .policies import dispatcher_paths
 from .workflow import OPEN_STATES, State
 
 VIEWS = {
-    "mine": "我的待办",
-    "grid": "本网格",
-    "accept": "待受理",
-    "dispatch": "待分派",
-    "overdue": "已超时",
-    "escalated": "吹哨报到",
-    "reported": "我反映的",
-    "all": "全部",
+    "mine": gettext_lazy("我的待办"),
+    "grid": gettext_lazy("本网格"),
+    "accept": gettext_lazy("待受理"),
+    "dispatch": gettext_lazy("待分派"),
+    "overdue": gettext_lazy("已超时"),
+    "escalated": gettext_lazy("吹哨报到"),
+    "reported": gettext_lazy("我反映的"),
+    "all": gettext_lazy("全部"),
 }
 
 
@@ -81,15 +84,15 @@ def community_staff_posts(case: Case) -> list[Post]:
     return out
 
 
-def cases_for(user: Any) -> QuerySet[Case]:
+def cases_for(user: Actor) -> QuerySet[Case]:
     return Case.objects.visible_to(user)
 
 
-def worklist(user: Any, view: str = "mine") -> QuerySet[Case]:
+def worklist(user: Actor, view: str = "mine") -> QuerySet[Case]:
     """One of the worklists (``VIEWS``) of the user, newest first (overdue first for
     ``mine``). Unknown views answer the full visible list."""
     qs = cases_for(user).select_related("category", "grid", "assignee_person", "assignee_org")
-    person_id = getattr(user, "person_id", None)
+    person_id = user.person_id
     scope = scope_for(user)
     if view == "mine":
         mine = Q(assignee_person_id=person_id) if person_id else Q(pk__in=[])
@@ -204,7 +207,7 @@ def nearby_open_cases(case: Case, *, limit: int = 5) -> list[Case]:
     ][:limit]
 
 
-def reachable(user: Any, cases: list[Case]) -> list[Case]:
+def reachable(user: Actor, cases: list[Case]) -> list[Case]:
     """Of ``cases``, those the user may see or say "me too" to (own community), in order."""
     if not cases:
         return []
@@ -214,7 +217,7 @@ def reachable(user: Any, cases: list[Case]) -> list[Case]:
     return [c for c in cases if c.pk in found]
 
 
-def possible_duplicates(user: Any, case: Case) -> list[Case]:
+def possible_duplicates(user: Actor, case: Case) -> list[Case]:
     """Open cases of the same category nearby that may be the same problem, among those the
     user may see or support: the one answer for the case page, the API and the report form."""
     if case.state not in OPEN_STATES:
@@ -222,10 +225,10 @@ def possible_duplicates(user: Any, case: Case) -> list[Case]:
     return reachable(user, nearby_open_cases(case))
 
 
-def supportable_cases(user: Any) -> QuerySet[Case]:
+def supportable_cases(user: Actor) -> QuerySet[Case]:
     """Open cases a resident may say "me too" to: those in their own community (and any
     they can see anyway)."""
-    if not getattr(user, "person_id", None):
+    if not user.person_id:
         return Case.objects.none()
     home = home_place(user)
     q = Q(pk__in=cases_for(user).values("pk"))
@@ -340,7 +343,7 @@ def _measures(row: dict[str, Any], key: Any, label: str) -> Measures:
 
 
 def measures(
-    user: Any,
+    user: Actor,
     *,
     by: str = "total",
     since: dt.datetime | None = None,
@@ -357,7 +360,7 @@ def measures(
     if under is not None:
         qs = qs.filter(place_path__prefix=under.path)
     if by == "total":
-        return [_measures(_aggregate(qs, None)[0], None, "合计")]
+        return [_measures(_aggregate(qs, None)[0], None, _("合计"))]
     if by == "grid":
         rows = _aggregate(qs.filter(grid__isnull=False), "grid_id")
         names = dict(

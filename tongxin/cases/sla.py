@@ -18,6 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 
 from tongxin.core import clock
 
@@ -26,9 +27,17 @@ from .workflow import OPEN_STATES, State
 from .worktime import Calendar, add_minutes, working_minutes_between
 
 CLOCKS = ("accept", "arrive", "resolve")
-CLOCK_LABELS = {"accept": "受理", "arrive": "到场", "resolve": "办结"}
+CLOCK_LABELS = {
+    "accept": gettext_lazy("受理"),
+    "arrive": gettext_lazy("到场"),
+    "resolve": gettext_lazy("办结"),
+}
 STAGES = ("yellow", "red", "due")
-STAGE_LABELS = {"yellow": "黄色预警", "red": "红色预警", "due": "已超时"}
+STAGE_LABELS = {
+    "yellow": gettext_lazy("黄色预警"),
+    "red": gettext_lazy("红色预警"),
+    "due": gettext_lazy("已超时"),
+}
 
 
 def deadline_for(case: Case) -> CaseDeadline | None:

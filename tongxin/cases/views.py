@@ -14,13 +14,17 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from tongxin.core import clock, uploads
+from tongxin.core.actors import Actor, ActorRequest
 from tongxin.core.errors import DomainError, NotFound, ValidationFailed
+from tongxin.core.i18n import StrOrLazy
 from tongxin.core.models import StoredUpload
 from tongxin.core.scoping import access, scope_for
 from tongxin.orgs.models import Organisation, OrgKind
@@ -35,14 +39,14 @@ from .models import Case, CaseCategory, Priority
 from .workflow import OPEN_STATES, USER_ACTS, Act, State
 
 MAP_GRIDS_LIMIT = 400
-DONE_MESSAGES: dict[str, str] = {
-    Act.ACCEPT: "已受理立案，请按时限到场处置。",
-    Act.START: "已记录到场处置。",
-    Act.RESOLVE: "已办结，等待反映人回访评价。",
-    Act.FEEDBACK: "感谢您的评价！当前状态：{state}。",
-    Act.DISPATCH: "已派单，当前状态：{state}。",
-    Act.ESCALATE: "已吹哨，等待部门报到。",
-    Act.REPORT_IN: "已报到，当前状态：{state}。",
+DONE_MESSAGES: dict[str, StrOrLazy] = {
+    Act.ACCEPT: gettext_lazy("已受理立案，请按时限到场处置。"),
+    Act.START: gettext_lazy("已记录到场处置。"),
+    Act.RESOLVE: gettext_lazy("已办结，等待反映人回访评价。"),
+    Act.FEEDBACK: gettext_lazy("感谢您的评价！当前状态：{state}。"),
+    Act.DISPATCH: gettext_lazy("已派单，当前状态：{state}。"),
+    Act.ESCALATE: gettext_lazy("已吹哨，等待部门报到。"),
+    Act.REPORT_IN: gettext_lazy("已报到，当前状态：{state}。"),
 }
 STAGE_CLASS = {"yellow": "warn-yellow", "red": "warn-red", "due": "warn-due"}
 
@@ -67,8 +71,8 @@ class Clock:
     @property
     def stage_label(self) -> str:
         if not self.running:
-            return "已完成" if self.stage != "due" else "曾超时"
-        return sla.STAGE_LABELS.get(self.stage, "正常")
+            return _("已完成") if self.stage != "due" else _("曾超时")
+        return str(sla.STAGE_LABELS.get(self.stage, _("正常")))
 
 
 def clocks_of(case: Case, now: dt.datetime | None = None) -> list[Clock]:
@@ -87,7 +91,7 @@ def clocks_of(case: Case, now: dt.datetime | None = None) -> list[Clock]:
         out.append(
             Clock(
                 name=name,
-                label=sla.CLOCK_LABELS[name],
+                label=str(sla.CLOCK_LABELS[name]),
                 due=dt.datetime.fromisoformat(planned["due"]),
                 stage=stage,
                 running=running,
@@ -107,9 +111,11 @@ def warning_of(case: Case, now: dt.datetime | None = None) -> tuple[str, str]:
         default=None,
     )
     if case.overdue or (worst is not None and worst.stage == "due"):
-        return "warn-due", "已超时"
+        return "warn-due", _("已超时")
     if worst is not None and worst.stage in ("yellow", "red"):
-        return worst.css, f"{worst.label}{sla.STAGE_LABELS[worst.stage]}"
+        return worst.css, _("{clock}{stage}").format(
+            clock=worst.label, stage=sla.STAGE_LABELS[worst.stage]
+        )
     return "", ""
 
 
@@ -125,7 +131,7 @@ def community_of(place: Place | None) -> Place | None:
     return place.at_or_above("community") if place is not None else None
 
 
-def map_grids(user: Any) -> list[Place]:
+def map_grids(user: Actor) -> list[Place]:
     """The grids drawn on the report map: those the user may browse, or for a resident the
     grids of their community (their outlines are not personal data)."""
     grids = Place.objects.visible_to(user).filter(kind="grid", geometry__isnull=False)
@@ -164,12 +170,12 @@ def photos_of(case: Case) -> dict[str, StoredUpload]:
 # ------------------------------------------------------------------------------ worklist
 
 
-def tabs_for(user: Any) -> list[tuple[str, str]]:
+def tabs_for(user: Actor) -> list[tuple[str, StrOrLazy]]:
     """The worklist tabs that make sense for the user's posts."""
     scope = scope_for(user)
     staff = bool(scope.case_paths)
     dispatcher = bool(policies.dispatcher_paths(user))
-    tabs: list[tuple[str, str]] = []
+    tabs: list[tuple[str, StrOrLazy]] = []
     if staff or scope.org_ids:
         tabs.append(("mine", selectors.VIEWS["mine"]))
     if staff:
@@ -177,7 +183,7 @@ def tabs_for(user: Any) -> list[tuple[str, str]]:
     if dispatcher:
         tabs.append(("dispatch", selectors.VIEWS["dispatch"]))
     if staff:
-        tabs.append(("grid", "辖区在办" if dispatcher else selectors.VIEWS["grid"]))
+        tabs.append(("grid", _("辖区在办") if dispatcher else selectors.VIEWS["grid"]))
     if staff or scope.org_ids:
         tabs.append(("overdue", selectors.VIEWS["overdue"]))
     if dispatcher or scope.org_ids:
@@ -191,7 +197,7 @@ def tabs_for(user: Any) -> list[tuple[str, str]]:
 
 @personal_page
 @require_GET
-def worklist(request: HttpRequest) -> HttpResponse:
+def worklist(request: ActorRequest) -> HttpResponse:
     user = request.user
     tabs = tabs_for(user)
     names = [t[0] for t in tabs]
@@ -232,7 +238,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
             "page_obj": page,
             "rows": with_badges(page.object_list),
             "total": page.paginator.count,
-            "states": [("open", "未办结"), *State.choices],
+            "states": [("open", _("未办结")), *State.choices],
             "priorities": Priority.choices,
             "categories": grouped_categories(),
             "grids": grids,
@@ -252,7 +258,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
 # ------------------------------------------------------------------------------ report
 
 
-def _report_context(request: HttpRequest, form: ReportForm, home: Place | None) -> dict[str, Any]:
+def _report_context(request: ActorRequest, form: ReportForm, home: Place | None) -> dict[str, Any]:
     grids = map_grids(request.user)
     centre = home or (grids[0] if grids else None)
     return {
@@ -267,10 +273,10 @@ def _report_context(request: HttpRequest, form: ReportForm, home: Place | None) 
 
 
 @personal_page
-def report(request: HttpRequest) -> HttpResponse:
+def report(request: ActorRequest) -> HttpResponse:
     user = request.user
     if not policies.may_report(user):
-        raise Http404("当前账号不能上报诉求")
+        raise Http404(_("当前账号不能上报诉求"))
     staff = bool(scope_for(user).case_paths)
     home = home_place(user)
     if request.method != "POST":
@@ -300,7 +306,10 @@ def report(request: HttpRequest) -> HttpResponse:
                 # The stored photos stay unattached (and expire); the form is shown again.
                 form.show_errors(exc)
             else:
-                messages.success(request, f"已提交，编号 {case.ref}。我们会尽快处理并告知您进展。")
+                messages.success(
+                    request,
+                    _("已提交，编号 {ref}。我们会尽快处理并告知您进展。").format(ref=case.ref),
+                )
                 return redirect("cases:detail", pk=case.pk)
     context = _report_context(request, form, home)
     return render(request, "cases/report.html", context, status=422)
@@ -308,7 +317,7 @@ def report(request: HttpRequest) -> HttpResponse:
 
 @personal_page
 @require_GET
-def nearby(request: HttpRequest) -> HttpResponse:
+def nearby(request: ActorRequest) -> HttpResponse:
     """Open cases of the chosen category near the chosen point (possible duplicates)."""
     user = request.user
     rows: list[Case] = []
@@ -372,10 +381,10 @@ def _departments_for(case: Case) -> list[Organisation]:
     )
 
 
-def _act_forms(user: Any, case: Case, errors: dict[str, str]) -> list[ActForm]:
+def _act_forms(user: Actor, case: Case, errors: dict[str, str]) -> list[ActForm]:
     forms: list[ActForm] = []
     for act in policies.allowed_acts(user, case):
-        form = ActForm(act=act, label=Act(act).label, error=errors.get(act, ""))
+        form = ActForm(act=act, label=str(Act(act).label), error=errors.get(act, ""))
         if act == Act.DISPATCH:
             people, orgs = _dispatch_choices(case)
             form.fields = {"people": people, "orgs": orgs}
@@ -394,7 +403,7 @@ def _act_forms(user: Any, case: Case, errors: dict[str, str]) -> list[ActForm]:
     return forms
 
 
-def _case_context(request: HttpRequest, case: Case, errors: dict[str, str]) -> dict[str, Any]:
+def _case_context(request: ActorRequest, case: Case, errors: dict[str, str]) -> dict[str, Any]:
     user = request.user
     staff_view = policies.works_on(user, case)
     events = case.events.select_related("actor").order_by("seq")
@@ -430,7 +439,7 @@ def _case_context(request: HttpRequest, case: Case, errors: dict[str, str]) -> d
             case.reporter_person.name if case.reporter_person_id and case.reporter_person else ""
         )
         or case.reporter_name
-        or "未留姓名",
+        or _("未留姓名"),
         "reporter_phone_masked": phone_masked,
         "may_reveal": may_reveal and has_phone,
         "is_reporter": policies.is_reporter(user, case),
@@ -452,12 +461,12 @@ def _case_context(request: HttpRequest, case: Case, errors: dict[str, str]) -> d
 
 @personal_page
 @require_GET
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: ActorRequest, pk: int) -> HttpResponse:
     case = access(Case.objects.visible_to(request.user).for_detail(), pk)
     return render(request, "cases/detail.html", _case_context(request, case, {}))
 
 
-def _merge_target(user: Any, raw: str) -> str:
+def _merge_target(user: Actor, raw: str) -> str:
     """A case typed by its reference (SQ…) or its number, as the id the service expects."""
     raw = raw.strip()
     if raw.isdigit():
@@ -468,7 +477,7 @@ def _merge_target(user: Any, raw: str) -> str:
 
 @personal_page
 @require_POST
-def act(request: HttpRequest, pk: int, act: str) -> HttpResponse:
+def act(request: ActorRequest, pk: int, act: str) -> HttpResponse:
     user = request.user
     if act not in USER_ACTS:
         raise Http404
@@ -492,24 +501,26 @@ def act(request: HttpRequest, pk: int, act: str) -> HttpResponse:
     except DomainError as exc:
         message = exc.message
         if exc.status == 409:
-            message = f"{exc.message}。页面上的状态可能已过时，请查看最新办理记录。"
+            message = _("{message}。页面上的状态可能已过时，请查看最新办理记录。").format(
+                message=exc.message
+            )
         elif exc.fields:
             message = "；".join(f["reason"] for f in exc.fields if f["reason"]) or exc.message
         case = access(Case.objects.visible_to(user).for_detail(), pk)
         context = _case_context(request, case, {act: message})
         context["act_error"] = (act, message)
         return render(request, "cases/detail.html", context, status=exc.status)
-    done = DONE_MESSAGES.get(act, "已{label}，当前状态：{state}。")
+    done = DONE_MESSAGES.get(act, _("已{label}，当前状态：{state}。"))
     messages.success(
         request,
-        done.format(label=Act(act).label, ref=case.ref, state=case.get_state_display()),
+        str(done).format(label=Act(act).label, ref=case.ref, state=case.get_state_display()),
     )
     if not Case.objects.visible_to(user).filter(pk=case.pk).exists():
         return redirect("cases:worklist")
     return redirect("cases:detail", pk=case.pk)
 
 
-def _support(request: HttpRequest, pk: int) -> HttpResponse:
+def _support(request: ActorRequest, pk: int) -> HttpResponse:
     """我也遇到: a resident adds their voice to an open case near them."""
     user = request.user
     error = ""
@@ -530,7 +541,7 @@ def _support(request: HttpRequest, pk: int) -> HttpResponse:
     if error:
         messages.error(request, error)
     else:
-        messages.success(request, "已附议，您的意见已记录，处理进展会一并通知。")
+        messages.success(request, _("已附议，您的意见已记录，处理进展会一并通知。"))
     if Case.objects.visible_to(user).filter(pk=pk).exists():
         return redirect("cases:detail", pk=pk)
     return redirect(reverse("cases:worklist") + "?view=reported")
@@ -538,7 +549,7 @@ def _support(request: HttpRequest, pk: int) -> HttpResponse:
 
 @personal_page
 @require_POST
-def reveal(request: HttpRequest, pk: int) -> HttpResponse:
+def reveal(request: ActorRequest, pk: int) -> HttpResponse:
     """The reporter's full phone number for a call back, with a stated reason (audited)."""
     case = access(Case.objects.visible_to(request.user).for_detail(), pk)
     context: dict[str, Any] = {"case": case}
@@ -548,7 +559,7 @@ def reveal(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user, case_id=case.pk, reason=request.POST.get("reason", "")
         )
         if not context["value"]:
-            context["error"] = "没有登记联系电话"
+            context["error"] = _("没有登记联系电话")
     except DomainError as exc:
         context["error"] = exc.message
         status = exc.status

@@ -13,47 +13,48 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 from tongxin.core.errors import TransitionRefused as TransitionRefused  # the one refusal
 from tongxin.core.statemachine import StateMachine
 
 
 class State(models.TextChoices):
-    REPORTED = "reported", "待受理"
-    ACCEPTED = "accepted", "已立案"
-    DISPATCHED = "dispatched", "已派单"
-    IN_PROGRESS = "in_progress", "处置中"
-    ESCALATED = "escalated", "吹哨处置中"
-    SUSPENDED = "suspended", "已挂起"
-    RESOLVED = "resolved", "已办结待回访"
-    CLOSED = "closed", "已结案"
-    REJECTED = "rejected", "不予受理"
-    MERGED = "merged", "已合并"
+    REPORTED = "reported", gettext_lazy("待受理")
+    ACCEPTED = "accepted", gettext_lazy("已立案")
+    DISPATCHED = "dispatched", gettext_lazy("已派单")
+    IN_PROGRESS = "in_progress", gettext_lazy("处置中")
+    ESCALATED = "escalated", gettext_lazy("吹哨处置中")
+    SUSPENDED = "suspended", gettext_lazy("已挂起")
+    RESOLVED = "resolved", gettext_lazy("已办结待回访")
+    CLOSED = "closed", gettext_lazy("已结案")
+    REJECTED = "rejected", gettext_lazy("不予受理")
+    MERGED = "merged", gettext_lazy("已合并")
 
 
 class Act(models.TextChoices):
-    REPORT = "report", "上报"
-    ROUTE = "route", "分拨"
-    ACCEPT = "accept", "受理立案"
-    REJECT = "reject", "不予受理"
-    DISPATCH = "dispatch", "派单"
-    START = "start", "到场处置"
-    RESOLVE = "resolve", "办结"
-    RETURN = "return", "退回"
-    SUSPEND = "suspend", "挂起"
-    RESUME = "resume", "恢复办理"
-    SUPERVISE = "supervise", "督办"
-    ESCALATE = "escalate", "吹哨"
-    REPORT_IN = "report_in", "部门报到"
-    FEEDBACK = "feedback", "回访评价"
-    CLOSE = "close", "结案"
-    MERGE = "merge", "合并"
-    SUPPORT = "support", "我也遇到"
-    NOTE = "note", "备注"
+    REPORT = "report", gettext_lazy("上报")
+    ROUTE = "route", gettext_lazy("分拨")
+    ACCEPT = "accept", gettext_lazy("受理立案")
+    REJECT = "reject", gettext_lazy("不予受理")
+    DISPATCH = "dispatch", gettext_lazy("派单")
+    START = "start", gettext_lazy("到场处置")
+    RESOLVE = "resolve", gettext_lazy("办结")
+    RETURN = "return", gettext_lazy("退回")
+    SUSPEND = "suspend", gettext_lazy("挂起")
+    RESUME = "resume", gettext_lazy("恢复办理")
+    SUPERVISE = "supervise", gettext_lazy("督办")
+    ESCALATE = "escalate", gettext_lazy("吹哨")
+    REPORT_IN = "report_in", gettext_lazy("部门报到")
+    FEEDBACK = "feedback", gettext_lazy("回访评价")
+    CLOSE = "close", gettext_lazy("结案")
+    MERGE = "merge", gettext_lazy("合并")
+    SUPPORT = "support", gettext_lazy("我也遇到")
+    NOTE = "note", gettext_lazy("备注")
     # Acts of the system itself (never requested by a user).
-    WARN = "warn", "时限预警"
-    BREACH = "breach", "超时升级"
-    PARTS_DONE = "parts_done", "部门处置完毕"
+    WARN = "warn", gettext_lazy("时限预警")
+    BREACH = "breach", gettext_lazy("超时升级")
+    PARTS_DONE = "parts_done", gettext_lazy("部门处置完毕")
 
 
 OPEN_STATES = frozenset(
@@ -119,7 +120,9 @@ TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
     Act.BREACH: _same(OPEN_STATES),
 }
 
-MACHINE = StateMachine("cases", states=State, acts=Act, table=TRANSITIONS, subject="案件")
+MACHINE = StateMachine(
+    "cases", states=State, acts=Act, table=TRANSITIONS, subject=gettext_lazy("案件")
+)
 
 # The acts a user may request (the API's ``/actions/{action}``).
 USER_ACTS = (

@@ -6,17 +6,30 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import JSONRenderer
+from pydantic import BeforeValidator
 
+from .actors import Actor
 from .errors import Code, DomainError, ValidationFailed, envelope
+
+
+def _plain_text(value: Any) -> Any:
+    return str(value) if isinstance(value, Promise) else value
+
+
+# A string field that also takes a lazy translation (a choice's label, a module-level text):
+# pydantic refuses lazy objects for ``str``, so every label field in a schema is ``Text``.
+Text = Annotated[str, BeforeValidator(_plain_text)]
 
 
 class Utf8JSONRenderer(JSONRenderer):
@@ -39,7 +52,7 @@ class ErrorOut(Schema):
     context: dict[str, Any] | None = None
 
 
-def caller(request: HttpRequest) -> Any:
+def caller(request: HttpRequest) -> Actor:
     """The authenticated user of an API request (bearer token or session)."""
     return request.auth  # type: ignore[attr-defined]
 
@@ -84,11 +97,11 @@ def paginate(queryset: QuerySet[Any], page: int) -> PageSlice:
     """
     size = page_size()
     if page < 1:
-        raise _bad_page("页码应为从 1 开始的整数")
+        raise _bad_page(_("页码应为从 1 开始的整数"))
     count = queryset.count()
     pages = max(1, math.ceil(count / size))
     if page > pages:
-        raise _bad_page(f"页码超出范围：共 {pages} 页")
+        raise _bad_page(_("页码超出范围：共 {pages} 页").format(pages=pages))
     start = (page - 1) * size
     return PageSlice(list(queryset[start : start + size]), count, page, size)
 
@@ -102,25 +115,25 @@ def _reason_zh(error: dict[str, Any]) -> str:
     kind = error.get("type", "")
     ctx = error.get("ctx") or {}
     if kind == "missing":
-        return "缺少必填项"
+        return _("缺少必填项")
     if kind in ("int_parsing", "int_type", "int_from_float"):
-        return "应为整数"
+        return _("应为整数")
     if kind in ("float_parsing", "float_type"):
-        return "应为数字"
+        return _("应为数字")
     if kind in ("bool_parsing", "bool_type"):
-        return "应为 true 或 false"
+        return _("应为 true 或 false")
     if kind.startswith("date") or kind.startswith("datetime"):
-        return "日期格式应为 YYYY-MM-DD"
+        return _("日期格式应为 YYYY-MM-DD")
     if kind in ("enum", "literal_error"):
-        return f"取值应为以下之一：{ctx.get('expected', '')}".rstrip("：")
+        return _("取值应为以下之一：{choices}").format(choices=ctx.get("expected", "")).rstrip("：")
     if kind == "greater_than_equal":
-        return f"应大于或等于 {ctx.get('ge')}"
+        return _("应大于或等于 {minimum}").format(minimum=ctx.get("ge"))
     if kind == "less_than_equal":
-        return f"应小于或等于 {ctx.get('le')}"
+        return _("应小于或等于 {maximum}").format(maximum=ctx.get("le"))
     if kind == "string_too_long":
-        return f"不能超过 {ctx.get('max_length')} 个字符"
+        return _("不能超过 {max_length} 个字符").format(max_length=ctx.get("max_length"))
     if kind in ("json_invalid", "model_attributes_type", "dict_type"):
-        return "请求体应为 JSON 对象"
+        return _("请求体应为 JSON 对象")
     return str(error.get("msg", ""))
 
 
@@ -138,18 +151,18 @@ def install_error_handlers(api: NinjaAPI) -> None:
             for e in exc.errors
         ]
         return api.create_response(
-            request, envelope(Code.VALIDATION_FAILED, "请求参数不正确", fields), status=422
+            request, envelope(Code.VALIDATION_FAILED, _("请求参数不正确"), fields), status=422
         )
 
     @api.exception_handler(AuthenticationError)
     def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
         return api.create_response(
-            request, envelope(Code.UNAUTHENTICATED, "请先登录或提供有效令牌"), status=401
+            request, envelope(Code.UNAUTHENTICATED, _("请先登录或提供有效令牌")), status=401
         )
 
     @api.exception_handler(Http404)
     def on_http404(request: HttpRequest, exc: Http404) -> HttpResponse:
-        return api.create_response(request, envelope(Code.NOT_FOUND, "未找到该对象"), status=404)
+        return api.create_response(request, envelope(Code.NOT_FOUND, _("未找到该对象")), status=404)
 
     @api.exception_handler(HttpError)
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:

@@ -21,16 +21,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from tongxin.core import clock
 
+from .actors import Actor, as_account
 from .middleware import client_ip, current_request
 from .models import AuditChainHead, AuditEvent
 
-_role_label: Callable[[Any], str] | None = None
+_role_label: Callable[[Actor], str] | None = None
 
 
-def register_role_labeller(label: Callable[[Any], str]) -> None:
+def register_role_labeller(label: Callable[[Actor], str]) -> None:
     """Set how an audit row names the actor's role (``orgs`` registers the most senior post
     in force, from ``AppConfig.ready``)."""
     global _role_label
@@ -99,7 +101,7 @@ def _chain_after_commit() -> None:
 
 def record(
     *,
-    actor: Any,
+    actor: Actor | None,
     action: str,
     obj: Any = None,
     subject_person_id: int | None = None,
@@ -107,13 +109,13 @@ def record(
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
     request = current_request.get()
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = actor if actor is not None and actor.is_authenticated else None
     role = _role_label(user) if user is not None and _role_label is not None else ""
     detail = json.loads(json.dumps(detail or {}, ensure_ascii=False, default=str))
     event = AuditEvent(
         at=clock.now(),
-        actor=user,
-        actor_name=getattr(user, "username", "") if user else str(detail.get("username", "")),
+        actor=as_account(user),
+        actor_name=user.username if user is not None else str(detail.get("username", "")),
         role=role,
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
@@ -194,22 +196,28 @@ def verify_chain() -> tuple[int, ChainProblem | None]:
     for e in _rows(head.last_seq):
         if e.seq != expected_seq:
             return checked, ChainProblem(
-                expected_seq, None, f"第 {expected_seq} 号审计记录缺失（已被删除）"
+                expected_seq,
+                None,
+                _("第 {expected_seq} 号审计记录缺失（已被删除）").format(expected_seq=expected_seq),
             )
         if e.prev_hash != expected_prev or row_hash(e) != e.row_hash:
-            return checked, ChainProblem(e.seq, e.pk, f"第 {e.seq} 号审计记录（id={e.pk}）已被篡改")
+            return checked, ChainProblem(
+                e.seq, e.pk, _("第 {seq} 号审计记录（id={pk}）已被篡改").format(seq=e.seq, pk=e.pk)
+            )
         expected_seq += 1
         expected_prev = e.row_hash
         checked += 1
     if expected_seq - 1 != head.last_seq or expected_prev != head.last_hash:
         missing = expected_seq
         return checked, ChainProblem(
-            missing, None, f"第 {missing} 号起的审计记录缺失（末尾被删除）"
+            missing,
+            None,
+            _("第 {missing} 号起的审计记录缺失（末尾被删除）").format(missing=missing),
         )
     return checked, None
 
 
-def prune(*, before: dt.datetime, actor: Any = None) -> int:
+def prune(*, before: dt.datetime, actor: Actor | None = None) -> int:
     """Delete the oldest rows, older than ``before``, keeping the chain verifiable.
 
     Refuses to cut into the retention period. Only a prefix of the chain is removed; where it
@@ -218,7 +226,9 @@ def prune(*, before: dt.datetime, actor: Any = None) -> int:
     limit = clock.now() - dt.timedelta(days=RETENTION_DAYS)
     if before > limit:
         raise ValueError(
-            f"审计日志至少保留 {RETENTION_DAYS} 天：只能清理 {limit:%Y-%m-%d} 之前的记录"
+            _("审计日志至少保留 {retention_days} 天：只能清理 {limit:%Y-%m-%d} 之前的记录").format(
+                retention_days=RETENTION_DAYS, limit=limit
+            )
         )
     chain_pending()  # so that every row old enough has its place in the chain
     with transaction.atomic():

@@ -20,8 +20,21 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, Protocol
 
+from django.utils.translation import gettext as _
+
 BOM = "\ufeff"
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+FORMULA_PREFIXES = (
+    "=",
+    "+",
+    "-",
+    "@",
+    "\t",
+    "\r",
+    "＝",
+    "＋",
+    "－",
+    "＠",
+)
 CONTENT_TYPE = "text/csv; charset=utf-8"
 
 
@@ -34,7 +47,7 @@ def safe_cell(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return _("是") if value else _("否")
     if isinstance(value, int | float | Decimal):
         return value
     if isinstance(value, dt.datetime | dt.date):

@@ -22,6 +22,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 
 class Code(StrEnum):
@@ -144,8 +145,8 @@ class NotFound(DomainError, Http404):
     code = Code.NOT_FOUND
     status = 404
 
-    def __init__(self, message: str = "未找到该对象", **kwargs: Any) -> None:
-        super().__init__(message, **kwargs)
+    def __init__(self, message: str = "", **kwargs: Any) -> None:
+        super().__init__(message or _("未找到该对象"), **kwargs)
 
 
 class Forbidden(DomainError, PermissionDenied):

@@ -7,6 +7,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tongxin.core import clock
 
@@ -30,13 +32,19 @@ class AppendOnlyQuerySet(models.QuerySet):
     plain ``QuerySet`` method on purpose; there is no general way around."""
 
     def update(self, **kwargs: Any) -> int:
-        raise RuntimeError(f"{self.model._meta.verbose_name}只能追加，不能修改")
+        raise RuntimeError(
+            _("{verbose_name}只能追加，不能修改").format(verbose_name=self.model._meta.verbose_name)
+        )
 
     def delete(self) -> Any:
-        raise RuntimeError(f"{self.model._meta.verbose_name}只能追加，不能删除")
+        raise RuntimeError(
+            _("{verbose_name}只能追加，不能删除").format(verbose_name=self.model._meta.verbose_name)
+        )
 
     def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
-        raise RuntimeError(f"{self.model._meta.verbose_name}只能追加，不能修改")
+        raise RuntimeError(
+            _("{verbose_name}只能追加，不能修改").format(verbose_name=self.model._meta.verbose_name)
+        )
 
 
 # django-stubs types each queryset's as_manager() with its own manager class, so the two
@@ -68,18 +76,22 @@ class AppendOnlyModel(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
-            raise RuntimeError(f"{self._meta.verbose_name}只能追加，不能修改")
+            raise RuntimeError(
+                _("{verbose_name}只能追加，不能修改").format(verbose_name=self._meta.verbose_name)
+            )
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise RuntimeError(f"{self._meta.verbose_name}只能追加，不能删除")
+        raise RuntimeError(
+            _("{verbose_name}只能追加，不能删除").format(verbose_name=self._meta.verbose_name)
+        )
 
 
 class TimeStampedModel(models.Model):
     """Adds creation and last-change times."""
 
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    created_at = models.DateTimeField(gettext_lazy("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(gettext_lazy("更新时间"), auto_now=True)
 
     class Meta:
         abstract = True
@@ -106,36 +118,44 @@ class AuditEvent(AppendOnlyModel):
     """
 
     class Result(models.TextChoices):
-        OK = "ok", "成功"
-        DENIED = "denied", "拒绝"
-        FAILED = "failed", "失败"
+        OK = "ok", gettext_lazy("成功")
+        DENIED = "denied", gettext_lazy("拒绝")
+        FAILED = "failed", gettext_lazy("失败")
 
-    seq = models.PositiveBigIntegerField("序号", unique=True, null=True, editable=False)
-    at = models.DateTimeField("时间", default=clock.now, db_index=True)
+    seq = models.PositiveBigIntegerField(
+        gettext_lazy("序号"), unique=True, null=True, editable=False
+    )
+    at = models.DateTimeField(gettext_lazy("时间"), default=clock.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
+        verbose_name=gettext_lazy("操作人"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    actor_name = models.CharField("操作人账号", max_length=150, blank=True)
-    role = models.CharField("角色", max_length=64, blank=True)
-    action = models.CharField("动作", max_length=64, db_index=True)
-    object_type = models.CharField("对象类型", max_length=64, blank=True)
-    object_id = models.CharField("对象", max_length=64, blank=True)
-    subject_person_id = models.BigIntegerField("数据主体", null=True, blank=True, db_index=True)
-    result = models.CharField("结果", max_length=8, choices=Result.choices, default=Result.OK)
+    actor_name = models.CharField(gettext_lazy("操作人账号"), max_length=150, blank=True)
+    role = models.CharField(gettext_lazy("角色"), max_length=64, blank=True)
+    action = models.CharField(gettext_lazy("动作"), max_length=64, db_index=True)
+    object_type = models.CharField(gettext_lazy("对象类型"), max_length=64, blank=True)
+    object_id = models.CharField(gettext_lazy("对象"), max_length=64, blank=True)
+    subject_person_id = models.BigIntegerField(
+        gettext_lazy("数据主体"), null=True, blank=True, db_index=True
+    )
+    result = models.CharField(
+        gettext_lazy("结果"), max_length=8, choices=Result.choices, default=Result.OK
+    )
     ip = models.CharField("IP", max_length=64, blank=True)
-    request_id = models.CharField("请求号", max_length=32, blank=True)
-    detail = models.JSONField("详情", default=dict, blank=True)
-    prev_hash = models.CharField("前一条摘要", max_length=64, blank=True, editable=False)
-    row_hash = models.CharField("本条摘要", max_length=64, blank=True, editable=False)
+    request_id = models.CharField(gettext_lazy("请求号"), max_length=32, blank=True)
+    detail = models.JSONField(gettext_lazy("详情"), default=dict, blank=True)
+    prev_hash = models.CharField(
+        gettext_lazy("前一条摘要"), max_length=64, blank=True, editable=False
+    )
+    row_hash = models.CharField(gettext_lazy("本条摘要"), max_length=64, blank=True, editable=False)
 
     class Meta:
-        verbose_name = "审计日志"
-        verbose_name_plural = "审计日志"
+        verbose_name = gettext_lazy("审计日志")
+        verbose_name_plural = gettext_lazy("审计日志")
         ordering = ["-id"]
         constraints = [
             # Either not yet chained (all three empty) or chained (seq and own hash set; the
@@ -164,7 +184,7 @@ class AuditEvent(AppendOnlyModel):
         # The plain QuerySet.update, past AppendOnlyQuerySet's refusal, on purpose.
         changed = models.QuerySet.update(pending, seq=seq, prev_hash=prev_hash, row_hash=row_hash)
         if changed != 1:
-            raise RuntimeError(f"审计记录 id={pk} 已入链或不存在，不能再次入链")
+            raise RuntimeError(_("审计记录 id={pk} 已入链或不存在，不能再次入链").format(pk=pk))
 
     @classmethod
     def _prune_through(cls, seq: int) -> int:
@@ -180,9 +200,13 @@ class AuditEvent(AppendOnlyModel):
         prefix = cls.objects.filter(seq__isnull=False, seq__lte=seq)
         keep_from = clock.now() - dt.timedelta(days=RETENTION_DAYS)
         if prefix.filter(at__gte=keep_from).exists():
-            raise RuntimeError(f"审计日志至少保留 {RETENTION_DAYS} 天，不能删除其中的记录")
+            raise RuntimeError(
+                _("审计日志至少保留 {retention_days} 天，不能删除其中的记录").format(
+                    retention_days=RETENTION_DAYS
+                )
+            )
         # The plain QuerySet.delete, past AppendOnlyQuerySet's refusal, on purpose.
-        deleted, _ = models.QuerySet.delete(prefix)
+        deleted, _kinds = models.QuerySet.delete(prefix)
         return deleted
 
 
@@ -201,8 +225,8 @@ class AuditChainHead(models.Model):
     pruned_hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
-        verbose_name = "审计链状态"
-        verbose_name_plural = "审计链状态"
+        verbose_name = gettext_lazy("审计链状态")
+        verbose_name_plural = gettext_lazy("审计链状态")
 
     def __str__(self) -> str:
         return f"#{self.last_seq}"
@@ -218,41 +242,43 @@ class StoredUpload(models.Model):
     """
 
     class Kind(models.TextChoices):
-        JPEG = "jpeg", "JPEG 图片"
-        PNG = "png", "PNG 图片"
-        WEBP = "webp", "WebP 图片"
-        PDF = "pdf", "PDF 文档"
+        JPEG = "jpeg", gettext_lazy("JPEG 图片")
+        PNG = "png", gettext_lazy("PNG 图片")
+        WEBP = "webp", gettext_lazy("WebP 图片")
+        PDF = "pdf", gettext_lazy("PDF 文档")
 
     id = models.UUIDField(primary_key=True, default=tokens.mint_uuid, editable=False)
-    purpose = models.CharField("用途", max_length=32, db_index=True)
-    kind = models.CharField("类型", max_length=8, choices=Kind.choices)
-    original_name = models.CharField("原文件名", max_length=255)
-    storage_name = models.CharField("存储名", max_length=80, unique=True, editable=False)
-    size = models.PositiveBigIntegerField("大小（字节）")
+    purpose = models.CharField(gettext_lazy("用途"), max_length=32, db_index=True)
+    kind = models.CharField(gettext_lazy("类型"), max_length=8, choices=Kind.choices)
+    original_name = models.CharField(gettext_lazy("原文件名"), max_length=255)
+    storage_name = models.CharField(
+        gettext_lazy("存储名"), max_length=80, unique=True, editable=False
+    )
+    size = models.PositiveBigIntegerField(gettext_lazy("大小（字节）"))
     sha256 = models.CharField("SHA-256", max_length=64)
-    width = models.PositiveIntegerField("宽度", null=True, blank=True)
-    height = models.PositiveIntegerField("高度", null=True, blank=True)
+    width = models.PositiveIntegerField(gettext_lazy("宽度"), null=True, blank=True)
+    height = models.PositiveIntegerField(gettext_lazy("高度"), null=True, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="上传人",
+        verbose_name=gettext_lazy("上传人"),
         null=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
     owner_type = models.ForeignKey(
         "contenttypes.ContentType",
-        verbose_name="所属对象类型",
+        verbose_name=gettext_lazy("所属对象类型"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    owner_id = models.CharField("所属对象", max_length=64, blank=True)
-    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+    owner_id = models.CharField(gettext_lazy("所属对象"), max_length=64, blank=True)
+    created_at = models.DateTimeField(gettext_lazy("上传时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = "上传文件"
-        verbose_name_plural = "上传文件"
+        verbose_name = gettext_lazy("上传文件")
+        verbose_name_plural = gettext_lazy("上传文件")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["owner_type", "owner_id"], name="upload_owner_idx")]
 

@@ -32,6 +32,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
 from . import clock
 from .errors import Code, envelope
@@ -173,15 +174,15 @@ def _audit(request: HttpRequest, result: RateLimitResult, key: KeyKind) -> None:
 
 def _wait_text(seconds: int) -> str:
     if seconds < 60:
-        return f"{seconds} 秒"
+        return _("{seconds} 秒").format(seconds=seconds)
     if seconds < 3600:
-        return f"{math.ceil(seconds / 60)} 分钟"
-    return f"{math.ceil(seconds / 3600)} 小时"
+        return _("{minutes} 分钟").format(minutes=math.ceil(seconds / 60))
+    return _("{hours} 小时").format(hours=math.ceil(seconds / 3600))
 
 
 def rate_limited_response(request: HttpRequest, result: RateLimitResult) -> HttpResponse:
     """429: JSON ``{"code": "RATE_LIMITED", ...}`` under ``/api/``, a page otherwise."""
-    message = f"操作过于频繁，请在 {_wait_text(result.retry_after)}后再试。"
+    message = _("操作过于频繁，请在 {wait}后再试。").format(wait=_wait_text(result.retry_after))
     response: HttpResponse
     if is_api_path(request.path):
         response = JsonResponse(

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from .actors import Actor
 from .errors import NotFound
 
 if TYPE_CHECKING:
@@ -91,23 +92,23 @@ def paths_q(field_name: str, paths: Iterable[str]) -> Q:
     return q
 
 
-def scope_for(user: Any) -> Scope:
+def scope_for(user: Actor | None) -> Scope:
     """The user's scope, computed once and kept on the user object for the request."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+    if user is None or not user.is_authenticated or not user.is_active:
         return EMPTY_SCOPE
     cached = getattr(user, "_tongxin_scope", None)
     if cached is None:
         if _computer is None:
             raise RuntimeError("no scope computer registered (orgs.apps.OrgsConfig.ready)")
         cached = _computer(user)
-        user._tongxin_scope = cached
+        user._tongxin_scope = cached  # type: ignore[attr-defined]  # a per-request cache
     return cached
 
 
-_computer: Callable[[Any], Scope] | None = None
+_computer: Callable[[Actor], Scope] | None = None
 
 
-def register_scope_computer(compute: Callable[[Any], Scope]) -> None:
+def register_scope_computer(compute: Callable[[Actor], Scope]) -> None:
     """Set the function that computes a user's scope. The core knows what a scope is, not
     where it comes from: ``orgs`` (posts) registers it from ``AppConfig.ready``, reading the
     grants of ``accounts`` and the household of ``people`` below it."""
@@ -115,17 +116,17 @@ def register_scope_computer(compute: Callable[[Any], Scope]) -> None:
     _computer = compute
 
 
-def holds_staff_post(user: Any) -> bool:
+def holds_staff_post(user: Actor) -> bool:
     """Whether the account's person holds a staff post in force — asked of disabled accounts
     too (the password policy of an account being re-enabled), so not through ``scope_for``."""
-    if getattr(user, "is_active", False) and getattr(user, "is_authenticated", False):
+    if user.is_active and user.is_authenticated:
         return scope_for(user).staff_post
-    if _computer is None or not getattr(user, "person_id", None):
+    if _computer is None or not user.person_id:
         return False
     return _computer(user).staff_post
 
 
-def forget_scope(user: Any) -> None:
+def forget_scope(user: Actor) -> None:
     """Drop the cached scope (after posts or grants change)."""
     if hasattr(user, "_tongxin_scope"):
         del user._tongxin_scope
@@ -138,14 +139,14 @@ class ScopedQuerySet(models.QuerySet):
 
     is_scoped = False
 
-    def visible_to(self, user: Any) -> Self:
+    def visible_to(self, user: Actor | None) -> Self:
         """The rows ``user`` may see. The one entry point: models with a rule of their own
         override ``narrow``, never this."""
         qs = self.narrow(user, scope_for(user))
         qs.is_scoped = True
         return qs
 
-    def narrow(self, user: Any, scope: Scope) -> Self:
+    def narrow(self, user: Actor | None, scope: Scope) -> Self:
         """The rows of the scope: nothing for an empty one, else the model's ``scope_q``."""
         if scope.is_empty:
             return self.none()

@@ -21,8 +21,10 @@ from types import MappingProxyType
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext as _
 
 from .errors import Code, DomainError, TransitionRefused
+from .i18n import StrOrLazy
 
 Table = Mapping[str, Mapping[str, frozenset[str]]]
 
@@ -43,7 +45,7 @@ class StateMachine:
         states: type[models.TextChoices],
         acts: type[models.TextChoices],
         table: Table,
-        subject: str,
+        subject: StrOrLazy,
         field: str = "status",
     ) -> None:
         self.name = name
@@ -129,11 +131,15 @@ class StateMachine:
 
     def refusal(self, act: str, state: str, to: str | None = None) -> TransitionRefused:
         """The one refusal: the current state and the act, in words and in ``context``."""
-        message = f"{self.subject}当前状态为“{self._label(self.states, state)}”"
-        message += f"，不能执行“{self._label(self.acts, act)}”"
+        message = _("{subject}当前状态为“{state}”").format(
+            subject=self.subject, state=self._label(self.states, state)
+        )
+        message += _("，不能执行“{act}”").format(act=self._label(self.acts, act))
         context: dict[str, Any] = {"state": str(state), "action": str(act)}
         if to is not None:
-            message += f"（不能转为“{self._label(self.states, to)}”）"
+            message += _("（不能转为“{target_state}”）").format(
+                target_state=self._label(self.states, to)
+            )
             context["to"] = str(to)
         return TransitionRefused(message, context=context)
 
@@ -145,7 +151,7 @@ class StateMachine:
     def _row(self, act: str) -> Mapping[str, frozenset[str]]:
         row = self.table.get(act)
         if row is None:
-            raise DomainError(f"未知的操作：{act}", code=Code.UNKNOWN_ACTION)
+            raise DomainError(_("未知的操作：{act}").format(act=act), code=Code.UNKNOWN_ACTION)
         return row
 
     @staticmethod

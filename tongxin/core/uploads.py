@@ -44,11 +44,15 @@ from django.contrib.contenttypes.models import ContentType
 from django.core import checks
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tongxin.core import clock
 
 from . import audit, tokens
+from .actors import Actor, as_account
 from .errors import NotFound, ValidationFailed
+from .i18n import StrOrLazy
 from .models import StoredUpload
 
 log = logging.getLogger(__name__)
@@ -69,14 +73,14 @@ CONTENT_TYPES: dict[str, str] = {
     Kind.PDF: "application/pdf",
 }
 IMAGE_KINDS = frozenset({Kind.JPEG, Kind.PNG, Kind.WEBP})
-KIND_LABELS: dict[str, str] = {
-    Kind.JPEG: "JPEG 图片",
-    Kind.PNG: "PNG 图片",
-    Kind.WEBP: "WebP 图片",
-    Kind.PDF: "PDF 文档",
+KIND_LABELS: dict[str, StrOrLazy] = {
+    Kind.JPEG: gettext_lazy("JPEG 图片"),
+    Kind.PNG: gettext_lazy("PNG 图片"),
+    Kind.WEBP: gettext_lazy("WebP 图片"),
+    Kind.PDF: gettext_lazy("PDF 文档"),
 }
 _PIL_FORMATS: dict[str, str] = {Kind.JPEG: "JPEG", Kind.PNG: "PNG", Kind.WEBP: "WEBP"}
-ACCEPTED_TEXT = "JPG、PNG、WebP 图片或 PDF 文件"
+ACCEPTED_TEXT = gettext_lazy("JPG、PNG、WebP 图片或 PDF 文件")
 
 # PDF names that run code, open other programs or files, carry hidden files or send data out.
 FORBIDDEN_PDF_NAMES = frozenset(
@@ -147,7 +151,7 @@ def clean_name(name: str) -> str:
     if len(base) > 255:
         stem, ext = os.path.splitext(base)
         base = stem[: 255 - len(ext)] + ext
-    return base or "未命名"
+    return base or _("未命名")
 
 
 def _refuse(message: str, name: str = "") -> ValidationFailed:
@@ -161,17 +165,17 @@ def _read_limited(file: Any, name: str) -> bytes:
     size = getattr(file, "size", None)
     mb = limit // (1024 * 1024)
     if size is not None and size > limit:
-        raise _refuse(f"文件“{name}”过大：单个文件最大 {mb} MB。", name)
+        raise _refuse(_("文件“{name}”过大：单个文件最大 {mb} MB。").format(name=name, mb=mb), name)
     if hasattr(file, "seek"):
         with contextlib.suppress(OSError, ValueError):
             file.seek(0)
     data = file.read(limit + 1)
     if isinstance(data, str):
-        raise _refuse(f"文件“{name}”无法读取。", name)
+        raise _refuse(_("文件“{name}”无法读取。").format(name=name), name)
     if len(data) > limit:
-        raise _refuse(f"文件“{name}”过大：单个文件最大 {mb} MB。", name)
+        raise _refuse(_("文件“{name}”过大：单个文件最大 {mb} MB。").format(name=name, mb=mb), name)
     if not data:
-        raise _refuse(f"文件“{name}”是空的。", name)
+        raise _refuse(_("文件“{name}”是空的。").format(name=name), name)
     return bytes(data)
 
 
@@ -179,21 +183,30 @@ def inspect_file(file: Any, *, accept: Iterable[str] | None = None) -> CleanFile
     """Check one file and return what to store; ``ValidationFailed`` when it is refused."""
     name = clean_name(str(getattr(file, "name", "") or ""))
     allowed = frozenset(accept) if accept is not None else frozenset(CONTENT_TYPES)
-    accepted_text = "、".join(KIND_LABELS[k] for k in CONTENT_TYPES if k in allowed)
+    accepted_text = "、".join(str(KIND_LABELS[k]) for k in CONTENT_TYPES if k in allowed)
     ext = os.path.splitext(name)[1].lower()
     expected = EXTENSIONS.get(ext)
     if expected is None or expected not in allowed:
-        raise _refuse(f"不支持文件“{name}”的类型：只接受 {accepted_text}。", name)
+        raise _refuse(
+            _("不支持文件“{name}”的类型：只接受 {accepted_text}。").format(
+                name=name, accepted_text=accepted_text
+            ),
+            name,
+        )
     data = _read_limited(file, name)
     actual = sniff(data[:16])
     if actual is None:
         raise _refuse(
-            f"文件“{name}”的内容不是 {accepted_text}，可能是改了扩展名的其他文件，已拒收。", name
+            _(
+                "文件“{name}”的内容不是 {accepted_text}，可能是改了扩展名的其他文件，已拒收。"
+            ).format(name=name, accepted_text=accepted_text),
+            name,
         )
     if actual != expected:
         raise _refuse(
-            f"文件“{name}”的扩展名是 {ext}，内容却是 {KIND_LABELS[actual]}；"
-            f"请确认文件类型后重新上传。",
+            _(
+                "文件“{name}”的扩展名是 {ext}，内容却是 {actual_kind}；请确认文件类型后重新上传。"
+            ).format(name=name, ext=ext, actual_kind=KIND_LABELS[actual]),
             name,
         )
     if actual in IMAGE_KINDS:
@@ -207,9 +220,14 @@ def _clean_image(name: str, kind: str, data: bytes) -> CleanFile:
 
     limit = max_pixels()
     too_big = _refuse(
-        f"图片“{name}”的像素过多（上限 {limit / 1_000_000:g} 百万像素），请缩小后再上传。", name
+        _("图片“{name}”的像素过多（上限 {max_megapixels:g} 百万像素），请缩小后再上传。").format(
+            name=name, max_megapixels=limit / 1_000_000
+        ),
+        name,
     )
-    broken = _refuse(f"图片“{name}”已损坏或无法识别，请重新拍摄或另存后再上传。", name)
+    broken = _refuse(
+        _("图片“{name}”已损坏或无法识别，请重新拍摄或另存后再上传。").format(name=name), name
+    )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -272,19 +290,26 @@ def _pdf_names(chunk: bytes) -> set[bytes]:
 
 def _check_pdf(name: str, data: bytes) -> None:
     if not _PDF_HEADER.match(data):
-        raise _refuse(f"文件“{name}”不是有效的 PDF：文件头不正确。", name)
+        raise _refuse(_("文件“{name}”不是有效的 PDF：文件头不正确。").format(name=name), name)
     if b"%%EOF" not in data[-4096:]:
-        raise _refuse(f"文件“{name}”不是完整的 PDF，可能在传输中被截断，请重新上传。", name)
+        raise _refuse(
+            _("文件“{name}”不是完整的 PDF，可能在传输中被截断，请重新上传。").format(name=name),
+            name,
+        )
     names = _pdf_names(data)
     if b"Encrypt" in names:
-        raise _refuse(f"PDF“{name}”已加密，无法检查其内容；请去掉密码后再上传。", name)
+        raise _refuse(
+            _("PDF“{name}”已加密，无法检查其内容；请去掉密码后再上传。").format(name=name), name
+        )
     names |= _object_stream_names(name, data)
     bad = names & FORBIDDEN_PDF_NAMES
     if bad:
         log.info("pdf refused: %s holds %s", name, sorted(bad))
         raise _refuse(
-            f"PDF“{name}”含有脚本、自动执行的动作或嵌入的文件，出于安全原因不能上传；"
-            "请用“打印为 PDF”另存一份后再上传。",
+            _(
+                "PDF“{name}”含有脚本、自动执行的动作或嵌入的文件，出于安全原因不能上传；"
+                "请用“打印为 PDF”另存一份后再上传。"
+            ).format(name=name),
             name,
         )
 
@@ -314,15 +339,25 @@ def _object_stream_names(name: str, data: bytes) -> set[bytes]:
             found |= _pdf_names(raw)
             continue
         if filters - {b"FlateDecode", b"Fl"}:
-            raise _refuse(f"PDF“{name}”使用了无法检查的压缩方式，请另存为普通 PDF 后再上传。", name)
+            raise _refuse(
+                _("PDF“{name}”使用了无法检查的压缩方式，请另存为普通 PDF 后再上传。").format(
+                    name=name
+                ),
+                name,
+            )
         inflater = zlib.decompressobj()
         try:
             text = inflater.decompress(raw, budget + 1)
         except zlib.error:
-            raise _refuse(f"PDF“{name}”已损坏，无法检查其内容。", name) from None
+            raise _refuse(
+                _("PDF“{name}”已损坏，无法检查其内容。").format(name=name), name
+            ) from None
         budget -= len(text)
         if budget < 0 or inflater.unconsumed_tail:
-            raise _refuse(f"PDF“{name}”内容过于庞大，无法检查，请压缩或拆分后再上传。", name)
+            raise _refuse(
+                _("PDF“{name}”内容过于庞大，无法检查，请压缩或拆分后再上传。").format(name=name),
+                name,
+            )
         found |= _pdf_names(text)
     return found
 
@@ -336,7 +371,7 @@ def _owner_key(owner: models.Model | None) -> tuple[ContentType | None, str]:
     return ContentType.objects.get_for_model(owner), str(owner.pk)
 
 
-def _check_owner_visible(actor: Any, owner: models.Model) -> None:
+def _check_owner_visible(actor: Actor, owner: models.Model) -> None:
     """Files can be attached only to objects the uploader may see."""
     manager = type(owner)._default_manager
     visible_to = getattr(manager, "visible_to", None)
@@ -344,29 +379,41 @@ def _check_owner_visible(actor: Any, owner: models.Model) -> None:
         raise NotFound()
 
 
-def _check_counts(actor: Any, count: int, owner_type: ContentType | None, owner_id: str) -> None:
+def _check_counts(actor: Actor, count: int, owner_type: ContentType | None, owner_id: str) -> None:
     per_call = int(getattr(settings, "TONGXIN_UPLOAD_MAX_FILES", 9))
     if count == 0:
-        raise _refuse("请选择要上传的文件。")
+        raise _refuse(_("请选择要上传的文件。"))
     if count > per_call:
-        raise _refuse(f"一次最多上传 {per_call} 个文件，您选择了 {count} 个。")
+        raise _refuse(
+            _("一次最多上传 {per_call} 个文件，您选择了 {count} 个。").format(
+                per_call=per_call, count=count
+            )
+        )
     if owner_type is not None:
         per_owner = int(getattr(settings, "TONGXIN_UPLOAD_MAX_PER_OWNER", 30))
         existing = StoredUpload.objects.filter(owner_type=owner_type, owner_id=owner_id).count()
         if existing + count > per_owner:
             raise _refuse(
-                f"每条记录最多附 {per_owner} 个文件，已有 {existing} 个，还能再传 "
-                f"{max(0, per_owner - existing)} 个。"
+                _(
+                    "每条记录最多附 {per_owner} 个文件，已有 {existing} 个，"
+                    "还能再传 {remaining} 个。"
+                ).format(
+                    per_owner=per_owner, existing=existing, remaining=max(0, per_owner - existing)
+                )
             )
     else:
         per_day = int(getattr(settings, "TONGXIN_UPLOAD_MAX_UNATTACHED_PER_DAY", 50))
         recent = StoredUpload.objects.filter(
-            uploaded_by=actor,
+            uploaded_by=as_account(actor),
             owner_type__isnull=True,
             created_at__gte=clock.now() - timedelta(days=1),
         ).count()
         if recent + count > per_day:
-            raise _refuse(f"24 小时内最多上传 {per_day} 个未归档的文件，请稍后再试。")
+            raise _refuse(
+                _("24 小时内最多上传 {per_day} 个未归档的文件，请稍后再试。").format(
+                    per_day=per_day
+                )
+            )
 
 
 def _write(data: bytes) -> str:
@@ -389,14 +436,14 @@ def _remove(relative: str) -> None:
 
 def store_uploads(
     *,
-    actor: Any,
+    actor: Actor,
     files: Sequence[Any],
     purpose: str,
     owner: models.Model | None = None,
     accept: Iterable[str] | None = None,
 ) -> list[StoredUpload]:
     """Check every file first; then store them all, or none when any is refused."""
-    if not getattr(actor, "is_authenticated", False):
+    if not actor.is_authenticated:
         raise NotFound()
     if not _PURPOSE.match(purpose):
         raise ValueError(f"invalid upload purpose {purpose!r}")
@@ -423,7 +470,7 @@ def store_uploads(
                     sha256=hashlib.sha256(item.data).hexdigest(),
                     width=item.width,
                     height=item.height,
-                    uploaded_by=actor,
+                    uploaded_by=as_account(actor),
                     owner_type=owner_type,
                     owner_id=owner_id,
                 )
@@ -443,7 +490,7 @@ def store_uploads(
 
 def store_upload(
     *,
-    actor: Any,
+    actor: Actor,
     file: Any,
     purpose: str,
     owner: models.Model | None = None,
@@ -461,9 +508,9 @@ def store_upload(
 # ------------------------------------------------------------------------------ reading
 
 
-def can_read(user: Any, upload: StoredUpload) -> bool:
+def can_read(user: Actor, upload: StoredUpload) -> bool:
     """The uploader may read their file; anyone else must be able to see the owner object."""
-    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+    if not user.is_authenticated or not user.is_active:
         return False
     if upload.uploaded_by_id is not None and upload.uploaded_by_id == user.pk:
         return True
@@ -481,7 +528,7 @@ def can_read(user: Any, upload: StoredUpload) -> bool:
         return False
 
 
-def access_upload(user: Any, pk: Any) -> StoredUpload:
+def access_upload(user: Actor, pk: Any) -> StoredUpload:
     """The upload if ``user`` may read it; ``NotFound`` otherwise (missing looks the same)."""
     try:
         upload = StoredUpload.objects.select_related("owner_type").get(pk=pk)

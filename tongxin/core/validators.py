@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from tongxin.core import clock
 
@@ -30,15 +31,17 @@ def validate_id_number(value: str) -> str:
     """Return the normalised ID number, or raise ``ValidationError`` saying what is wrong."""
     v = normalize_id_number(value)
     if not _ID_RE.match(v):
-        raise ValidationError("身份证号应为18位，前17位为数字，最后一位为数字或X", code="id_format")
+        raise ValidationError(
+            _("身份证号应为18位，前17位为数字，最后一位为数字或X"), code="id_format"
+        )
     try:
         birth = dt.date(int(v[6:10]), int(v[10:12]), int(v[12:14]))
     except ValueError:
-        raise ValidationError("身份证号中的出生日期无效", code="id_birth") from None
+        raise ValidationError(_("身份证号中的出生日期无效"), code="id_birth") from None
     if birth > clock.today() or birth.year < 1890:
-        raise ValidationError("身份证号中的出生日期无效", code="id_birth")
+        raise ValidationError(_("身份证号中的出生日期无效"), code="id_birth")
     if id_check_char(v[:17]) != v[17]:
-        raise ValidationError("身份证号校验位错误", code="id_checksum")
+        raise ValidationError(_("身份证号校验位错误"), code="id_checksum")
     return v
 
 
@@ -67,4 +70,6 @@ def validate_phone(value: str) -> str:
         return v
     if _LANDLINE_RE.match(value.strip()):
         return v
-    raise ValidationError("手机号格式不正确，应为11位手机号或带区号的固定电话", code="phone_format")
+    raise ValidationError(
+        _("手机号格式不正确，应为11位手机号或带区号的固定电话"), code="phone_format"
+    )

@@ -12,12 +12,13 @@ from django.shortcuts import render
 from tongxin.ui.decorators import personal_page
 
 from . import uploads
+from .actors import ActorRequest
 from .models import StoredUpload
 from .security import FILE_CSP
 
 
 @personal_page
-def file_download(request: HttpRequest, pk: UUID) -> HttpResponse:
+def file_download(request: ActorRequest, pk: UUID) -> HttpResponse:
     """One stored upload, if the caller may read it (``uploads.access_upload``); 404 otherwise.
 
     Images are shown inline unless ``?download=1``; PDFs are always downloaded, never opened in

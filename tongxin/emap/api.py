@@ -12,11 +12,14 @@ import gzip
 import json
 from typing import Any, Literal
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
-from tongxin.core.api_support import caller
+from tongxin.core.api_support import Text, caller
 from tongxin.core.errors import NotFound, ValidationFailed
+from tongxin.core.i18n import lazy_str
 
 from . import geojson, selectors, services
 from .errors import MapCode
@@ -28,7 +31,9 @@ GZIP_MIN_BYTES = 1024
 
 def json_answer(request: HttpRequest, data: Any) -> HttpResponse:
     """Compact JSON, gzipped when the client accepts it and it is worth it."""
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+    body = json.dumps(
+        data, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":")
+    ).encode()
     response = HttpResponse(content_type="application/json")
     accepts = request.headers.get("Accept-Encoding", "")
     if "gzip" in accepts and len(body) >= GZIP_MIN_BYTES:
@@ -59,8 +64,8 @@ class LayerQuery(Schema):
 class Hit(Schema):
     kind: str
     id: int
-    label: str
-    detail: str
+    label: Text
+    detail: Text
     lat: float
     lng: float
     bbox: list[float] | None = None
@@ -89,18 +94,18 @@ class SavedOut(Schema):
     ok: bool = True
 
 
-@router.get("/geo/search", response=SearchOut, summary="地图搜索：地点、设施、居民、诉求")
+@router.get("/geo/search", response=SearchOut, summary=lazy_str("地图搜索：地点、设施、居民、诉求"))
 def geo_search(request: HttpRequest, q: str = "") -> Any:
     """Places, POIs, residents (placed at their building) and a case by its number, each
     with the position to fly to. Only what the caller may see."""
     if len(q) > 50:
         raise ValidationFailed(
-            "搜索内容过长", fields=[{"field": "query.q", "reason": "不能超过 50 个字符"}]
+            _("搜索内容过长"), fields=[{"field": "query.q", "reason": _("不能超过 50 个字符")}]
         )
     return {"items": selectors.search(caller(request), q)}
 
 
-@router.get("/geo/life-circle", summary="15分钟生活圈：附近的服务设施")
+@router.get("/geo/life-circle", summary=lazy_str("15分钟生活圈：附近的服务设施"))
 def geo_life_circle(
     request: HttpRequest,
     lat: float | None = None,
@@ -114,8 +119,8 @@ def geo_life_circle(
     user = caller(request)
     if not 100 <= radius <= 3000:
         raise ValidationFailed(
-            "范围应在 100 到 3000 米之间",
-            fields=[{"field": "query.radius", "reason": "应在 100 到 3000 之间"}],
+            _("范围应在 100 到 3000 米之间"),
+            fields=[{"field": "query.radius", "reason": _("应在 100 到 3000 之间")}],
         )
     label = ""
     if place_id is not None:
@@ -123,30 +128,31 @@ def geo_life_circle(
         origin = selectors._building_of({place.path}).get(place.path)
         if origin is None or origin.centroid_lat is None:
             raise ValidationFailed(
-                "该地点没有位置信息", fields=[{"field": "query.place_id", "reason": "没有位置"}]
+                _("该地点没有位置信息"),
+                fields=[{"field": "query.place_id", "reason": _("没有位置")}],
             )
         lat, lng = origin.centroid_lat, origin.centroid_lng
         label = place.full_name()
     elif lat is None or lng is None:
         raise ValidationFailed(
-            "请给出位置（lat、lng）或住址（place_id）",
+            _("请给出位置（lat、lng）或住址（place_id）"),
             fields=[
-                {"field": "query.lat", "reason": "缺少必填项"},
-                {"field": "query.lng", "reason": "缺少必填项"},
+                {"field": "query.lat", "reason": _("缺少必填项")},
+                {"field": "query.lng", "reason": _("缺少必填项")},
             ],
         )
     elif crs == "gcj02":
         lat, lng = selectors.geo.gcj02_to_wgs84(lat, lng)
     if not (-90 <= lat <= 90 and -180 <= lng <= 180):  # type: ignore[operator]
         raise ValidationFailed(
-            "坐标超出经纬度范围", fields=[{"field": "query.lat", "reason": "超出范围"}]
+            _("坐标超出经纬度范围"), fields=[{"field": "query.lat", "reason": _("超出范围")}]
         )
     answer = selectors.life_circle(lat, lng, radius_m=radius)  # type: ignore[arg-type]
     answer["origin"] = label
     return json_answer(request, answer)
 
 
-@router.get("/geo/places/{place_id}/panel", summary="地图点选：网格、小区、楼栋的概况")
+@router.get("/geo/places/{place_id}/panel", summary=lazy_str("地图点选：网格、小区、楼栋的概况"))
 def geo_place_panel(request: HttpRequest, place_id: int) -> Any:
     """A grid's (estate's, building's) figures — households, residents, party members, open
     and overdue cases, counted within the caller's scope — its people in post and, for a
@@ -156,7 +162,7 @@ def geo_place_panel(request: HttpRequest, place_id: int) -> Any:
     return json_answer(request, selectors.place_panel(user, place))
 
 
-@router.get("/geo/places/{place_id}/check", summary="检查社区的网格和楼栋数据")
+@router.get("/geo/places/{place_id}/check", summary=lazy_str("检查社区的网格和楼栋数据"))
 def geo_check(request: HttpRequest, place_id: int) -> Any:
     """The rules checked over the community of a place: overlapping grids (or estates of one
     grid) and buildings outside their grid or estate. For those who may edit the map there."""
@@ -167,13 +173,15 @@ def geo_check(request: HttpRequest, place_id: int) -> Any:
         from tongxin.core.errors import Forbidden
 
         raise Forbidden(
-            "只有社区书记、主任或系统管理员可以检查地图数据", code=MapCode.MAP_EDIT_NOT_ALLOWED
+            _("只有社区书记、主任或系统管理员可以检查地图数据"), code=MapCode.MAP_EDIT_NOT_ALLOWED
         )
     return json_answer(request, services.check_community(community).as_dict())
 
 
 @router.post(
-    "/geo/places/{place_id}/geometry", response=SavedOut, summary="修改网格、小区范围或楼栋位置"
+    "/geo/places/{place_id}/geometry",
+    response=SavedOut,
+    summary=lazy_str("修改网格、小区范围或楼栋位置"),
 )
 def geo_edit_geometry(request: HttpRequest, place_id: int, payload: GeometryIn) -> Any:
     """Checked before saving: grids of a community may not overlap (nor estates of a grid),
@@ -192,7 +200,7 @@ def geo_edit_geometry(request: HttpRequest, place_id: int, payload: GeometryIn) 
 @router.post(
     "/geo/features/{kind}/{feature_id}/position",
     response=SavedOut,
-    summary="移动服务设施或公共设施",
+    summary=lazy_str("移动服务设施或公共设施"),
 )
 def geo_move_feature(request: HttpRequest, kind: str, feature_id: int, payload: PositionIn) -> Any:
     """``kind`` is ``poi`` or ``facility``; the new position must stay inside the area the
@@ -208,7 +216,7 @@ def geo_move_feature(request: HttpRequest, kind: str, feature_id: int, payload: 
     return {"id": result["id"], "saved": True, "ok": True}
 
 
-@router.get("/geo/{layer}", summary="地图图层（GeoJSON）")
+@router.get("/geo/{layer}", summary=lazy_str("地图图层（GeoJSON）"))
 def geo_layer(request: HttpRequest, layer: str, params: Query[LayerQuery]) -> Any:
     """One layer as a GeoJSON FeatureCollection: ``grids``, ``estates``, ``buildings``,
     ``pois``, ``facilities``, ``cases`` or ``care``.
@@ -221,11 +229,11 @@ def geo_layer(request: HttpRequest, layer: str, params: Query[LayerQuery]) -> An
     care tags (403 otherwise) and every answer is audited.
     """
     if layer not in geojson.LAYERS:
-        raise NotFound(f"没有名为 {layer} 的图层")
+        raise NotFound(_("没有名为 {layer} 的图层").format(layer=layer))
     if not 0 <= params.zoom <= 22:
         raise ValidationFailed(
-            "zoom 应在 0 到 22 之间",
-            fields=[{"field": "query.zoom", "reason": "应在 0 到 22 之间"}],
+            _("zoom 应在 0 到 22 之间"),
+            fields=[{"field": "query.zoom", "reason": _("应在 0 到 22 之间")}],
         )
     view = geojson.View.parse(params.bbox, params.zoom)
     data = geojson.layer(

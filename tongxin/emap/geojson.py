@@ -25,11 +25,13 @@ from django.db.models import Avg, Count, F, FloatField, Q, QuerySet, Sum, When
 from django.db.models import Case as When_
 from django.db.models.functions import Cast, Floor
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from shapely.geometry import mapping, shape
 
 from tongxin.cases.models import Case
 from tongxin.cases.workflow import OPEN_STATES, State
 from tongxin.core import audit, clock
+from tongxin.core.actors import Actor
 from tongxin.core.models import in_force_q
 from tongxin.core.scoping import paths_q, scope_for
 from tongxin.orgs.models import Post
@@ -74,14 +76,14 @@ class View:
             w, s, e, n = (float(x) for x in bbox.split(","))
         except ValueError:
             raise ValidationFailed(
-                "bbox 应为 西,南,东,北 四个经纬度数字",
-                fields=[{"field": "query.bbox", "reason": "应为 西,南,东,北 四个数字"}],
+                _("bbox 应为 西,南,东,北 四个经纬度数字"),
+                fields=[{"field": "query.bbox", "reason": _("应为 西,南,东,北 四个数字")}],
             ) from None
         if not (-180 <= w <= e <= 180 and -90 <= s <= n <= 90):
             raise ValidationFailed(
-                "bbox 超出范围或顺序不对（西<东，南<北）",
+                _("bbox 超出范围或顺序不对（西<东，南<北）"),
                 fields=[
-                    {"field": "query.bbox", "reason": "西应小于东、南应小于北，且在经纬度范围内"}
+                    {"field": "query.bbox", "reason": _("西应小于东、南应小于北，且在经纬度范围内")}
                 ],
             )
         return cls(w, s, e, n, zoom)
@@ -141,7 +143,9 @@ def _in_subtrees(qs: QuerySet[Any], field: str, roots: tuple[str, ...] | None) -
     return qs.filter(paths_q(field, roots)) if roots else qs.none()
 
 
-def _posts_by_place(user: Any, place_ids: Iterable[int], roles: set[str]) -> dict[int, list[Post]]:
+def _posts_by_place(
+    user: Actor, place_ids: Iterable[int], roles: set[str]
+) -> dict[int, list[Post]]:
     posts = (
         Post.objects.visible_to(user)
         .active()
@@ -174,7 +178,7 @@ def _holder(post: Post) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------ polygons
-def _areas(user: Any, kind: str, view: View) -> list[Place]:
+def _areas(user: Actor, kind: str, view: View) -> list[Place]:
     qs = (
         selectors.map_places(user)
         .filter(kind=kind, geometry__isnull=False)
@@ -187,7 +191,7 @@ def _areas(user: Any, kind: str, view: View) -> list[Place]:
     return list(_in_subtrees(qs, "path", roots))
 
 
-def grids(user: Any, view: View) -> dict[str, Any]:
+def grids(user: Actor, view: View) -> dict[str, Any]:
     places = _areas(user, "grid", view)
     workers = _posts_by_place(user, (p.pk for p in places), {Role.GRID_WORKER, Role.GRID_CHIEF})
     communities = dict(
@@ -217,7 +221,7 @@ def grids(user: Any, view: View) -> dict[str, Any]:
     return collection(features)
 
 
-def estates(user: Any, view: View) -> dict[str, Any]:
+def estates(user: Actor, view: View) -> dict[str, Any]:
     if view.zoom < MIN_ZOOM["estates"]:
         return collection([], hidden="zoom", min_zoom=MIN_ZOOM["estates"])
     places = _areas(user, "estate", view)
@@ -298,7 +302,7 @@ def _maybe_cluster(
 
 
 # ------------------------------------------------------------------------------ points
-def buildings(user: Any, view: View) -> dict[str, Any]:
+def buildings(user: Actor, view: View) -> dict[str, Any]:
     if view.zoom < MIN_ZOOM["buildings"]:
         return collection([], hidden="zoom", min_zoom=MIN_ZOOM["buildings"])
     qs: Any = selectors.map_places(user).filter(kind="building", centroid_lat__isnull=False)
@@ -333,7 +337,7 @@ def buildings(user: Any, view: View) -> dict[str, Any]:
 
 
 def _features_layer(
-    model: Any, user: Any, view: View, layer: str, kinds: list[str] | None
+    model: Any, user: Actor, view: View, layer: str, kinds: list[str] | None
 ) -> dict[str, Any]:
     qs = _in_subtrees(model.objects.all(), "place_path", selectors.map_subtrees(user))
     qs = qs.filter(view.point_q())
@@ -368,17 +372,17 @@ def _features_layer(
     return collection(features)
 
 
-def pois(user: Any, view: View, kinds: list[str] | None = None) -> dict[str, Any]:
+def pois(user: Actor, view: View, kinds: list[str] | None = None) -> dict[str, Any]:
     return _features_layer(PointOfInterest, user, view, "pois", kinds)
 
 
-def facilities(user: Any, view: View, kinds: list[str] | None = None) -> dict[str, Any]:
+def facilities(user: Actor, view: View, kinds: list[str] | None = None) -> dict[str, Any]:
     return _features_layer(Facility, user, view, "facilities", kinds)
 
 
 # ------------------------------------------------------------------------------ cases
 def cases(
-    user: Any,
+    user: Actor,
     view: View,
     *,
     states: list[str] | None = None,
@@ -456,7 +460,7 @@ def cases(
 
 
 # ------------------------------------------------------------------------------ care
-def care(user: Any, view: View) -> dict[str, Any]:
+def care(user: Actor, view: View) -> dict[str, Any]:
     """Care households by building: how many, and of which kinds. Only for users with care
     scope (``CareTag.objects.visible_to``); positions are the building's, never a dwelling's.
     Every answer (even an empty one) is written to the audit log."""
@@ -466,7 +470,7 @@ def care(user: Any, view: View) -> dict[str, Any]:
         )
         from tongxin.core.errors import Forbidden
 
-        raise Forbidden("您的职务不能查看关爱对象分布", code=MapCode.CARE_NOT_ALLOWED)
+        raise Forbidden(_("您的职务不能查看关爱对象分布"), code=MapCode.CARE_NOT_ALLOWED)
     tags = (
         CareTag.objects.visible_to(user)
         .filter(in_force_q(), person__is_active=True)
@@ -474,7 +478,7 @@ def care(user: Any, view: View) -> dict[str, Any]:
     )
     rows = list(tags)
     where = selectors._building_of({r[0] for r in rows if r[0]})
-    labels = dict(CareKind.choices)
+    labels = {kind: str(label) for kind, label in CareKind.choices}
     per_building: dict[int, dict[str, Any]] = {}
     for path, household, person, kind in rows:
         b = where.get(path)
@@ -519,7 +523,7 @@ def care(user: Any, view: View) -> dict[str, Any]:
     return collection(features)
 
 
-def layer(user: Any, name: str, view: View, **options: Any) -> dict[str, Any]:
+def layer(user: Actor, name: str, view: View, **options: Any) -> dict[str, Any]:
     if name == "grids":
         return grids(user, view)
     if name == "estates":
@@ -544,4 +548,4 @@ def layer(user: Any, name: str, view: View, **options: Any) -> dict[str, Any]:
         return care(user, view)
     from tongxin.core.errors import NotFound
 
-    raise NotFound(f"没有名为 {name} 的图层")
+    raise NotFound(_("没有名为 {name} 的图层").format(name=name))

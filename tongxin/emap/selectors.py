@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from tongxin.accounts.models import AdminDuty
 from tongxin.cases.models import Case
 from tongxin.cases.workflow import OPEN_STATES
+from tongxin.core.actors import Actor
 from tongxin.core.errors import NotFound
 from tongxin.orgs.panels import numbers_for, visible_posts_at
 from tongxin.orgs.roles import Role
@@ -37,11 +39,11 @@ LIFE_CIRCLE_M = 1000
 WALK_M_PER_MIN = 70
 
 
-def is_map_admin(user: Any) -> bool:
-    return bool(getattr(user, "admin_duty", "") == AdminDuty.SYSTEM and user.is_active)
+def is_map_admin(user: Actor) -> bool:
+    return bool(user.admin_duty == AdminDuty.SYSTEM and user.is_active)
 
 
-def map_places(user: Any) -> PlaceQuerySet:
+def map_places(user: Actor) -> PlaceQuerySet:
     """The places ``user`` may see on the map: their scope (subtrees and ancestors by name),
     or the whole tree for the system administrator."""
     if is_map_admin(user):
@@ -49,7 +51,7 @@ def map_places(user: Any) -> PlaceQuerySet:
     return Place.objects.visible_to(user)
 
 
-def map_subtrees(user: Any) -> tuple[str, ...] | None:
+def map_subtrees(user: Actor) -> tuple[str, ...] | None:
     """The subtrees whose contents (grids, buildings, POIs…) the user sees; None: all."""
     if is_map_admin(user):
         return None
@@ -58,11 +60,11 @@ def map_subtrees(user: Any) -> tuple[str, ...] | None:
     return scope_for(user).place_paths
 
 
-def edit_roots(user: Any) -> list[str]:
+def edit_roots(user: Actor) -> list[str]:
     """Paths under which the user may edit geometry ("" = everywhere)."""
     if is_map_admin(user):
         return [""]
-    if not getattr(user, "person_id", None):
+    if not user.person_id:
         return []
     return [
         p.place.path
@@ -71,11 +73,11 @@ def edit_roots(user: Any) -> list[str]:
     ]
 
 
-def may_edit(user: Any, place: Place) -> bool:
+def may_edit(user: Actor, place: Place) -> bool:
     return any(place.path.startswith(root) for root in edit_roots(user))
 
 
-def access_map_place(user: Any, pk: int) -> Place:
+def access_map_place(user: Actor, pk: int) -> Place:
     try:
         return map_places(user).get(pk=pk)
     except (Place.DoesNotExist, ValueError, TypeError):
@@ -96,7 +98,7 @@ def _person_label(post: Any) -> dict[str, Any]:
     }
 
 
-def place_panel(user: Any, place: Place) -> dict[str, Any]:
+def place_panel(user: Actor, place: Place) -> dict[str, Any]:
     """What a click on a grid, estate or building shows: its figures, the people in post
     there, and (for a building) its units with their heads."""
     from tongxin.orgs.models import Post
@@ -190,7 +192,7 @@ def _building_of(paths: set[str]) -> dict[str, Place]:
     return out
 
 
-def search(user: Any, q: str, *, limit: int = 8) -> list[dict[str, Any]]:
+def search(user: Actor, q: str, *, limit: int = 8) -> list[dict[str, Any]]:
     """Places, services, residents and cases matching ``q``, each with where to fly to.
 
     Residents are placed at their building (never their dwelling); only those the user may
@@ -240,7 +242,7 @@ def search(user: Any, q: str, *, limit: int = 8) -> list[dict[str, Any]]:
                     "person",
                     person.pk,
                     person.name,
-                    f"居民 · {b.name}",
+                    _("居民 · {name}").format(name=b.name),
                     b.centroid_lat,  # type: ignore[arg-type]
                     b.centroid_lng,  # type: ignore[arg-type]
                     place_id=person.place_id,
@@ -262,14 +264,14 @@ def _paths_q(field: str, roots: tuple[str, ...]) -> Q:
 
 
 # ---------------------------------------------------------------------------- life circle
-def life_circle_origin(user: Any, place_id: int) -> Place:
+def life_circle_origin(user: Actor, place_id: int) -> Place:
     """A dwelling (or building) the user may see, or their own home."""
     place = Place.objects.filter(pk=place_id).first()
     if place is None:
         raise NotFound()
     visible = map_places(user).filter(pk=place_id).exists()
     own = (
-        getattr(user, "person_id", None)
+        user.person_id
         and Person.objects.filter(pk=user.person_id, place_path__prefix=place.path).exists()
     )
     if not (visible or own):
@@ -325,5 +327,5 @@ def _cos(lat: float) -> float:
     return math.cos(math.radians(lat))
 
 
-def open_cases(user: Any) -> QuerySet[Case]:
+def open_cases(user: Actor) -> QuerySet[Case]:
     return Case.objects.visible_to(user).filter(state__in=OPEN_STATES)

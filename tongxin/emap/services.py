@@ -23,10 +23,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 
 from tongxin.core import audit
+from tongxin.core.actors import Actor
 from tongxin.core.errors import Forbidden, NotFound, ValidationFailed
 from tongxin.places import geo
 from tongxin.places.models import Facility, Place, PointOfInterest
@@ -45,7 +47,8 @@ def to_wgs84(geometry: dict[str, Any], crs: str) -> dict[str, Any]:
         return geometry
     if crs != "gcj02":
         raise ValidationFailed(
-            "坐标系应为 wgs84 或 gcj02", fields=[{"field": "crs", "reason": "应为 wgs84 或 gcj02"}]
+            _("坐标系应为 wgs84 或 gcj02"),
+            fields=[{"field": "crs", "reason": _("应为 wgs84 或 gcj02")}],
         )
 
     def conv(c: Any) -> Any:
@@ -119,7 +122,9 @@ def _overlaps(
                     place.name,
                     other.pk,
                     other.name,
-                    f"{place.name}与{other.name}重叠约 {area:.0f} 平方米",
+                    _("{name}与{other}重叠约 {area:.0f} 平方米").format(
+                        name=place.name, other=other.name, area=area
+                    ),
                     round(area, 1),
                 )
             )
@@ -128,7 +133,7 @@ def _overlaps(
 
 def _outside(area: Place, geom: BaseGeometry, buildings: list[Place]) -> list[Problem]:
     code = "building_outside_grid" if area.kind == "grid" else "building_outside_estate"
-    where = "网格" if area.kind == "grid" else "小区"
+    where = _("网格") if area.kind == "grid" else _("小区")
     out = []
     for b in buildings:
         if b.centroid_lat is None or b.centroid_lng is None:
@@ -141,7 +146,9 @@ def _outside(area: Place, geom: BaseGeometry, buildings: list[Place]) -> list[Pr
                     b.name,
                     area.pk,
                     area.name,
-                    f"{b.name}不在所属{where}（{area.name}）范围内",
+                    _("{name}不在所属{where}（{area}）范围内").format(
+                        name=b.name, where=where, area=area.name
+                    ),
                 )
             )
     return out
@@ -225,21 +232,21 @@ def check_community(community: Place) -> Report:
 
 def _refuse(problems: list[Problem]) -> ValidationFailed:
     first = problems[0].message
-    more = f"等 {len(problems)} 处问题" if len(problems) > 1 else ""
+    more = _("等 {n_problems} 处问题").format(n_problems=len(problems)) if len(problems) > 1 else ""
     return ValidationFailed(
-        f"无法保存：{first}{more}",
+        _("无法保存：{problem}{more}").format(problem=first, more=more),
         code=MapCode.GEOMETRY_RULES,
         fields=[{"field": "geometry", "reason": p.message} for p in problems],
         context={"problems": [p.as_dict() for p in problems]},
     )
 
 
-def _editable(actor: Any, place_id: int) -> Place:
+def _editable(actor: Actor, place_id: int) -> Place:
     """The place if the actor may see it on the map; 403 if they may see but not edit."""
     place = selectors.access_map_place(actor, place_id)
     if not selectors.may_edit(actor, place):
         raise Forbidden(
-            "只有社区书记、主任或系统管理员可以修改地图", code=MapCode.MAP_EDIT_NOT_ALLOWED
+            _("只有社区书记、主任或系统管理员可以修改地图"), code=MapCode.MAP_EDIT_NOT_ALLOWED
         )
     return place
 
@@ -247,7 +254,7 @@ def _editable(actor: Any, place_id: int) -> Place:
 @transaction.atomic
 def place_geometry_edit(
     *,
-    actor: Any,
+    actor: Actor,
     place_id: int,
     geometry: dict[str, Any],
     crs: str = "wgs84",
@@ -260,8 +267,8 @@ def place_geometry_edit(
     place = _editable(actor, place_id)
     if place.kind not in selectors.EDITABLE_KINDS:
         raise ValidationFailed(
-            f"{place.kind_label}没有可在地图上编辑的几何",
-            fields=[{"field": "place", "reason": "只能编辑网格、小区的范围和楼栋的位置"}],
+            _("{kind_label}没有可在地图上编辑的几何").format(kind_label=place.kind_label),
+            fields=[{"field": "place", "reason": _("只能编辑网格、小区的范围和楼栋的位置")}],
         )
     geometry = to_wgs84(geometry, crs)
     allowed = geo.AREA_TYPES if place.kind in ("grid", "estate") else geo.POINT_TYPES
@@ -303,7 +310,7 @@ FEATURE_MODELS: dict[str, Any] = {"poi": PointOfInterest, "facility": Facility}
 
 @transaction.atomic
 def feature_move(
-    *, actor: Any, kind: str, feature_id: int, lat: float, lng: float, crs: str = "wgs84"
+    *, actor: Actor, kind: str, feature_id: int, lat: float, lng: float, crs: str = "wgs84"
 ) -> dict[str, Any]:
     """Move a POI or a facility. It must stay inside the estate (or other area) it belongs to."""
     model = FEATURE_MODELS.get(kind)
@@ -315,17 +322,18 @@ def feature_move(
     owner = selectors.access_map_place(actor, feature.place_id)
     if not selectors.may_edit(actor, owner):
         raise Forbidden(
-            "只有社区书记、主任或系统管理员可以修改地图", code=MapCode.MAP_EDIT_NOT_ALLOWED
+            _("只有社区书记、主任或系统管理员可以修改地图"), code=MapCode.MAP_EDIT_NOT_ALLOWED
         )
     if crs == "gcj02":
         lat, lng = geo.gcj02_to_wgs84(lat, lng)
     elif crs != "wgs84":
         raise ValidationFailed(
-            "坐标系应为 wgs84 或 gcj02", fields=[{"field": "crs", "reason": "应为 wgs84 或 gcj02"}]
+            _("坐标系应为 wgs84 或 gcj02"),
+            fields=[{"field": "crs", "reason": _("应为 wgs84 或 gcj02")}],
         )
     if not (-90 <= lat <= 90 and -180 <= lng <= 180):
         raise ValidationFailed(
-            "坐标超出经纬度范围", fields=[{"field": "lat", "reason": "超出范围"}]
+            _("坐标超出经纬度范围"), fields=[{"field": "lat", "reason": _("超出范围")}]
         )
     area = _shape(owner)
     if (
@@ -334,9 +342,11 @@ def feature_move(
         and not area.covers(Point(lng, lat))
     ):
         raise ValidationFailed(
-            f"{feature.name}不能移出所属的{owner.name}",
+            _("{name}不能移出所属的{owner}").format(name=feature.name, owner=owner.name),
             code=MapCode.GEOMETRY_RULES,
-            fields=[{"field": "geometry", "reason": f"新位置不在{owner.name}范围内"}],
+            fields=[
+                {"field": "geometry", "reason": _("新位置不在{name}范围内").format(name=owner.name)}
+            ],
         )
     locked = model.objects.select_for_update().get(pk=feature.pk)
     before = [locked.lat, locked.lng]

@@ -4,15 +4,16 @@ page passes its settings in ``data-`` attributes (no inline script, see the CSP)
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Max, Min
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from tongxin.cases.models import CaseCategory
 from tongxin.cases.workflow import State
+from tongxin.core.actors import Actor, ActorRequest
 from tongxin.core.scoping import paths_q, scope_for
 from tongxin.places.models import FacilityKind, Place, PoiKind
 from tongxin.ui.decorators import personal_page
@@ -20,7 +21,7 @@ from tongxin.ui.decorators import personal_page
 from . import selectors
 
 
-def home_bounds(user: Any) -> list[float] | None:
+def home_bounds(user: Actor) -> list[float] | None:
     """[west, south, east, north] around the places the user looks after (or everything)."""
     roots = selectors.map_subtrees(user)
     # The areas under the user's subtrees (a district or street may have no outline itself).
@@ -36,7 +37,7 @@ def home_bounds(user: Any) -> list[float] | None:
 
 
 @personal_page
-def map_page(request: HttpRequest) -> HttpResponse:
+def map_page(request: ActorRequest) -> HttpResponse:
     user = request.user
     config = {
         "api": "/api/v1/geo/",
@@ -45,7 +46,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "tileAttribution": getattr(settings, "TONGXIN_MAP_TILE_ATTRIBUTION", ""),
         "care": bool(scope_for(user).care_paths),
         "edit": bool(selectors.edit_roots(user)),
-        "cases": not getattr(user, "admin_duty", ""),
+        "cases": not user.admin_duty,
         "poiKinds": dict(PoiKind.choices),
         "facilityKinds": dict(FacilityKind.choices),
         "caseStates": dict(State.choices),
@@ -59,7 +60,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
         request,
         "emap/map.html",
         {
-            "config": json.dumps(config, ensure_ascii=False),
+            "config": json.dumps(config, cls=DjangoJSONEncoder, ensure_ascii=False),
             "can_edit": config["edit"],
             "can_care": config["care"],
         },

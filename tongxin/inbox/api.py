@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import Router
 
 from tongxin.core.api_support import caller, paginate
+from tongxin.core.i18n import lazy_str
 
 from .models import Message
 from .schemas import MarkedOut, MessageOut, MessagePage
@@ -31,7 +32,7 @@ def message_out(message: Message) -> dict[str, Any]:
     }
 
 
-@router.get("/inbox", response=MessagePage, summary="我的消息")
+@router.get("/inbox", response=MessagePage, summary=lazy_str("我的消息"))
 def list_messages(request: HttpRequest, unread: bool = False, page: int = 1) -> Any:
     """The caller's messages, newest first; ``unread=true`` lists the unread ones only.
     ``unread_count`` counts all unread messages, whatever the filter."""
@@ -45,13 +46,13 @@ def list_messages(request: HttpRequest, unread: bool = False, page: int = 1) -> 
     }
 
 
-@router.post("/inbox/{message_id}/read", response=MessageOut, summary="标记为已读")
+@router.post("/inbox/{message_id}/read", response=MessageOut, summary=lazy_str("标记为已读"))
 def read_message(request: HttpRequest, message_id: int) -> Any:
     """Mark one of the caller's messages read (again: no change)."""
     return message_out(message_mark_read(actor=caller(request), message_id=message_id))
 
 
-@router.post("/inbox/read-all", response=MarkedOut, summary="全部标记为已读")
+@router.post("/inbox/read-all", response=MarkedOut, summary=lazy_str("全部标记为已读"))
 def read_all_messages(request: HttpRequest) -> Any:
     """Mark every unread message of the caller read; answers how many were marked."""
     return {"marked": messages_mark_all_read(actor=caller(request))}

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class InboxConfig(AppConfig):
     name = "tongxin.inbox"
     label = "inbox"
-    verbose_name = "消息"
+    verbose_name = gettext_lazy("消息")
 
     def ready(self) -> None:
         from tongxin.core import sensitivity as personal_fields

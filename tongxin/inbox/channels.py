@@ -14,6 +14,7 @@ from typing import Protocol
 
 from django.conf import settings
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from .models import Delivery, Message
 
@@ -35,7 +36,9 @@ class LogChannel:
 
     def send(self, message: Message) -> tuple[str, str]:
         to = message.address or (f"person:{message.recipient_id}" if message.recipient_id else "")
-        text = f"【同心】{message.subject}" + (f"：{message.body}" if message.body else "")
+        text = _("【同心】{subject}").format(subject=message.subject) + (
+            f"：{message.body}" if message.body else ""
+        )
         logger.info("notify to=%s kind=%s text=%s", to, message.kind, text[:200])
         return Delivery.Status.LOGGED, f"to={to} {text}"[:500]
 

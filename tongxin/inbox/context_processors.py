@@ -9,7 +9,7 @@ from django.http import HttpRequest
 
 def unread(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or not getattr(user, "person_id", None):
+    if user is None or not user.is_authenticated or not user.person_id:
         return {}
     from .models import Message
 

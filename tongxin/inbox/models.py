@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from tongxin.core import clock
 from tongxin.core.models import AppendOnlyModel
@@ -18,26 +19,26 @@ class Message(models.Model):
 
     recipient = models.ForeignKey(
         Person,
-        verbose_name="收件人",
+        verbose_name=gettext_lazy("收件人"),
         null=True,
         blank=True,
         on_delete=models.CASCADE,
         related_name="messages",
     )
-    address = models.CharField("外部地址", max_length=40, blank=True)
-    kind = models.CharField("类型", max_length=32)
-    subject = models.CharField("标题", max_length=120)
-    body = models.TextField("内容", max_length=2000, blank=True)
-    link = models.CharField("链接", max_length=200, blank=True)
-    topic = models.CharField("关联对象", max_length=40, blank=True, db_index=True)
-    created_at = models.DateTimeField("时间", default=clock.now)
-    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+    address = models.CharField(gettext_lazy("外部地址"), max_length=40, blank=True)
+    kind = models.CharField(gettext_lazy("类型"), max_length=32)
+    subject = models.CharField(gettext_lazy("标题"), max_length=120)
+    body = models.TextField(gettext_lazy("内容"), max_length=2000, blank=True)
+    link = models.CharField(gettext_lazy("链接"), max_length=200, blank=True)
+    topic = models.CharField(gettext_lazy("关联对象"), max_length=40, blank=True, db_index=True)
+    created_at = models.DateTimeField(gettext_lazy("时间"), default=clock.now)
+    read_at = models.DateTimeField(gettext_lazy("已读时间"), null=True, blank=True)
 
     objects = ScopedManager()
 
     class Meta:
-        verbose_name = "消息"
-        verbose_name_plural = "消息"
+        verbose_name = gettext_lazy("消息")
+        verbose_name_plural = gettext_lazy("消息")
         indexes = [models.Index(fields=["recipient", "read_at", "created_at"])]
 
     def __str__(self) -> str:
@@ -57,9 +58,9 @@ class Delivery(AppendOnlyModel):
     with its message when the message itself is deleted (the foreign key cascades)."""
 
     class Status(models.TextChoices):
-        SENT = "sent", "已发送"
-        LOGGED = "logged", "已记录"
-        FAILED = "failed", "发送失败"
+        SENT = "sent", gettext_lazy("已发送")
+        LOGGED = "logged", gettext_lazy("已记录")
+        FAILED = "failed", gettext_lazy("发送失败")
 
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="deliveries")
     channel = models.CharField(max_length=32)
@@ -68,8 +69,8 @@ class Delivery(AppendOnlyModel):
     detail = models.CharField(max_length=500, blank=True)
 
     class Meta:
-        verbose_name = "消息投递"
-        verbose_name_plural = "消息投递"
+        verbose_name = gettext_lazy("消息投递")
+        verbose_name_plural = gettext_lazy("消息投递")
 
     def __str__(self) -> str:
         return f"{self.message_id} {self.channel} {self.status}"

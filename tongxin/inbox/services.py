@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 
 from tongxin.core import clock
+from tongxin.core.actors import Actor
 from tongxin.core.scoping import access
 
 from .models import Message
@@ -48,7 +49,7 @@ def notify(
     return rows
 
 
-def message_mark_read(*, actor: Any, message_id: int) -> Message:
+def message_mark_read(*, actor: Actor, message_id: int) -> Message:
     message = access(Message.objects.visible_to(actor), message_id)
     if message.read_at is None:
         message.read_at = clock.now()
@@ -56,7 +57,7 @@ def message_mark_read(*, actor: Any, message_id: int) -> Message:
     return message
 
 
-def messages_mark_all_read(*, actor: Any) -> int:
+def messages_mark_all_read(*, actor: Actor) -> int:
     return (
         Message.objects.visible_to(actor).filter(read_at__isnull=True).update(read_at=clock.now())
     )

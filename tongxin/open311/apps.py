@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class Open311Config(AppConfig):
     name = "tongxin.open311"
     label = "open311"
-    verbose_name = "Open311 接口"
+    verbose_name = gettext_lazy("Open311 接口")
 
     def ready(self) -> None:
         from tongxin.core import sensitivity as personal_fields

@@ -15,6 +15,7 @@ import hmac
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from tongxin.core import clock, tokens
 from tongxin.core.scoping import Scope, ScopedManager
@@ -34,16 +35,16 @@ class Jurisdiction(models.Model):
     """An area partners may file into, named by its ``jurisdiction_id`` (e.g. demo.tongxin)."""
 
     jurisdiction_id = models.CharField("jurisdiction_id", max_length=64, unique=True)
-    name = models.CharField("名称", max_length=100)
+    name = models.CharField(gettext_lazy("名称"), max_length=100)
     place = models.ForeignKey(
-        Place, verbose_name="覆盖地点", on_delete=models.PROTECT, related_name="+"
+        Place, verbose_name=gettext_lazy("覆盖地点"), on_delete=models.PROTECT, related_name="+"
     )
-    contact = models.CharField("联系方式", max_length=200, blank=True)
-    is_active = models.BooleanField("启用", default=True)
+    contact = models.CharField(gettext_lazy("联系方式"), max_length=200, blank=True)
+    is_active = models.BooleanField(gettext_lazy("启用"), default=True)
 
     class Meta:
-        verbose_name = "Open311 辖区"
-        verbose_name_plural = "Open311 辖区"
+        verbose_name = gettext_lazy("Open311 辖区")
+        verbose_name_plural = gettext_lazy("Open311 辖区")
 
     def __str__(self) -> str:
         return self.jurisdiction_id
@@ -52,21 +53,21 @@ class Jurisdiction(models.Model):
 class Partner(models.Model):
     """A client system that files requests with its API key."""
 
-    name = models.CharField("合作方", max_length=100)
-    contact = models.CharField("联系人/邮箱", max_length=200, blank=True)
-    key_prefix = models.CharField("密钥前缀", max_length=8, editable=False)
+    name = models.CharField(gettext_lazy("合作方"), max_length=100)
+    contact = models.CharField(gettext_lazy("联系人/邮箱"), max_length=200, blank=True)
+    key_prefix = models.CharField(gettext_lazy("密钥前缀"), max_length=8, editable=False)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
-    jurisdictions = models.ManyToManyField(Jurisdiction, verbose_name="可上报辖区")
-    is_active = models.BooleanField("启用", default=True)
+    jurisdictions = models.ManyToManyField(Jurisdiction, verbose_name=gettext_lazy("可上报辖区"))
+    is_active = models.BooleanField(gettext_lazy("启用"), default=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
-    created_at = models.DateTimeField("创建时间", default=clock.now)
-    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    created_at = models.DateTimeField(gettext_lazy("创建时间"), default=clock.now)
+    last_used_at = models.DateTimeField(gettext_lazy("最近使用"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "Open311 合作方"
-        verbose_name_plural = "Open311 合作方"
+        verbose_name = gettext_lazy("Open311 合作方")
+        verbose_name_plural = gettext_lazy("Open311 合作方")
 
     def __str__(self) -> str:
         return f"{self.name}（{self.key_prefix}…）"
@@ -103,8 +104,8 @@ class Open311Request(models.Model):
     objects = ScopedManager()
 
     class Meta:
-        verbose_name = "Open311 请求"
-        verbose_name_plural = "Open311 请求"
+        verbose_name = gettext_lazy("Open311 请求")
+        verbose_name_plural = gettext_lazy("Open311 请求")
 
     def __str__(self) -> str:
         return self.token

@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from tongxin.cases import services as case_services
 from tongxin.cases.models import Case, CaseCategory, Channel, Priority
@@ -207,7 +208,9 @@ def file_request(*, partner: Partner, post: Any) -> Open311Request:
         raise Open311Error(400, "email is not a valid address")
     name = " ".join(x for x in (post.get("last_name", ""), post.get("first_name", "")) if x)
     if not description.strip():
-        description = f"{category.name}（通过 {partner.name} 上报）"
+        description = _("{name}（通过 {partner} 上报）").format(
+            name=category.name, partner=partner.name
+        )
     with transaction.atomic():
         try:
             case = case_services.case_report(
@@ -252,14 +255,16 @@ def file_request(*, partner: Partner, post: Any) -> Open311Request:
 def _mask_email(email: str) -> str:
     if not email:
         return ""
-    local, _, domain = email.partition("@")
+    local, _at, domain = email.partition("@")
     return f"{local[:1]}***@{domain}"
 
 
 def service_notice(case: Case) -> str:
     due = clock.local(case.resolve_due) if case.resolve_due else None
-    when = f"，预计 {due:%Y-%m-%d %H:%M} 前办结" if due else ""
-    return f"已收到，编号 {case.ref}，由{_agency(case)}办理{when}"
+    when = _("，预计 {due:%Y-%m-%d %H:%M} 前办结").format(due=due) if due else ""
+    return _("已收到，编号 {ref}，由{agency}办理{when}").format(
+        ref=case.ref, agency=_agency(case), when=when
+    )
 
 
 # ------------------------------------------------------------------------------ GET
@@ -274,7 +279,7 @@ def _agency(case: Case) -> str:
         return case.assignee_org.name
     if case.grid_id and case.grid:
         return case.grid.name
-    return "社区"
+    return _("社区")
 
 
 def _filed_here(case: Case) -> bool:
@@ -386,7 +391,9 @@ def one_request(jurisdiction: Jurisdiction, request_id: str) -> Case:
 
 
 def discovery(base_url: str) -> dict[str, Any]:
-    contact = getattr(settings, "TONGXIN_OPEN311_CONTACT", "请联系街道网格化管理中心申请接口密钥")
+    contact = getattr(
+        settings, "TONGXIN_OPEN311_CONTACT", _("请联系街道网格化管理中心申请接口密钥")
+    )
     return {
         "changeset": CHANGESET,
         "contact": contact,

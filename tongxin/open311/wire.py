@@ -12,6 +12,7 @@ import json
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.utils import timezone
 
@@ -106,7 +107,7 @@ def respond(data: Any, fmt: str, *, root: str, status: int = 200) -> HttpRespons
             to_xml(root, data), status=status, content_type="text/xml; charset=utf-8"
         )
     return HttpResponse(
-        json.dumps(data, ensure_ascii=False),
+        json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False),
         status=status,
         content_type="application/json; charset=utf-8",
     )

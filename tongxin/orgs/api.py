@@ -16,8 +16,10 @@ from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from ninja import Router
 
+from tongxin.core.actors import Actor
 from tongxin.core.api_support import caller, paginate
 from tongxin.core.errors import NotFound
+from tongxin.core.i18n import lazy_str
 from tongxin.people.models import Person
 from tongxin.places.api import access_place, place_ref, visible_places
 
@@ -41,12 +43,12 @@ _ROLE_ORDER = {value: i for i, value in enumerate(Role.values)}
 # ------------------------------------------------------------------ helpers
 
 
-def visible_organisations(user: Any) -> QuerySet[Organisation]:
+def visible_organisations(user: Actor) -> QuerySet[Organisation]:
     """Organisations the caller may see (``Organisation.objects.visible_to``)."""
     return Organisation.objects.visible_to(user)
 
 
-def access_organisation(user: Any, pk: int, *, with_places: bool = False) -> Organisation:
+def access_organisation(user: Actor, pk: int, *, with_places: bool = False) -> Organisation:
     """The organisation if the caller may see it; ``NotFound`` (404) otherwise."""
     qs = visible_organisations(user)
     if with_places:
@@ -57,7 +59,7 @@ def access_organisation(user: Any, pk: int, *, with_places: bool = False) -> Org
         raise NotFound() from None
 
 
-def contact_phones(user: Any, posts: Iterable[Post]) -> dict[int, str | None]:
+def contact_phones(user: Actor, posts: Iterable[Post]) -> dict[int, str | None]:
     """Post id → the masked phone the caller may see for its holder, in one query."""
     posts = list(posts)
     private = {p.person_id for p in posts if not p.public_contact}
@@ -93,7 +95,7 @@ def post_out(post: Post, phones: dict[int, str | None]) -> dict[str, Any]:
     }
 
 
-def _posts(user: Any) -> QuerySet[Post]:
+def _posts(user: Actor) -> QuerySet[Post]:
     return (
         Post.objects.visible_to(user)
         .active()
@@ -140,7 +142,7 @@ def organisation_out(org: Organisation, parents: dict[str, int]) -> dict[str, An
     }
 
 
-def _with_places(qs: QuerySet[Organisation], user: Any) -> QuerySet[Organisation]:
+def _with_places(qs: QuerySet[Organisation], user: Actor) -> QuerySet[Organisation]:
     places = visible_places(user).only("id", "kind", "code", "name", "path")
     return qs.prefetch_related(Prefetch("places", queryset=places, to_attr="visible_places"))
 
@@ -148,7 +150,7 @@ def _with_places(qs: QuerySet[Organisation], user: Any) -> QuerySet[Organisation
 # ------------------------------------------------------------------ endpoints
 
 
-@router.get("/organisations", response=OrganisationPage, summary="组织列表")
+@router.get("/organisations", response=OrganisationPage, summary=lazy_str("组织列表"))
 def list_organisations(
     request: HttpRequest, kind: OrgKind | None = None, parent: int | None = None, page: int = 1
 ) -> Any:
@@ -171,7 +173,7 @@ def list_organisations(
     return sl.answer([organisation_out(o, parents) for o in sl.items])
 
 
-@router.get("/organisations/{org_id}", response=OrganisationDetailOut, summary="组织详情")
+@router.get("/organisations/{org_id}", response=OrganisationDetailOut, summary=lazy_str("组织详情"))
 def get_organisation(request: HttpRequest, org_id: int) -> Any:
     """One organisation, its visible ancestors and children, and its current posts."""
     user = caller(request)
@@ -198,7 +200,7 @@ def get_organisation(request: HttpRequest, org_id: int) -> Any:
     }
 
 
-@router.get("/posts", response=PostPage, summary="职务列表")
+@router.get("/posts", response=PostPage, summary=lazy_str("职务列表"))
 def list_posts(
     request: HttpRequest,
     place: int | None = None,
@@ -226,7 +228,7 @@ def list_posts(
     "/places/{place_id}/responsible",
     response=ResponsibilityOut,
     tags=["places"],
-    summary="责任人查询（五级负责，依次递补）",
+    summary=lazy_str("责任人查询（五级负责，依次递补）"),
 )
 def get_responsible(
     request: HttpRequest, place_id: int, duty: Duty = Duty.GENERAL, on: dt.date | None = None

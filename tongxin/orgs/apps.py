@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class OrgsConfig(AppConfig):
     name = "tongxin.orgs"
     label = "orgs"
-    verbose_name = "组织"
+    verbose_name = gettext_lazy("组织")
 
     def ready(self) -> None:
         from tongxin.core import sensitivity as personal_fields

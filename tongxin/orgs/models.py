@@ -8,9 +8,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from tongxin.core import trees
+from tongxin.core.actors import Actor
 from tongxin.core.models import TimeStampedModel, in_force_q
 from tongxin.core.scoping import Scope, ScopedQuerySet, paths_q
 from tongxin.core.trees import TreePaths
@@ -19,42 +22,44 @@ from tongxin.places.models import Place, PlaceKind
 
 from .roles import Duty, Role
 
+DEFAULT_LEAVE_REASON = "请假"  # i18n-data: the stored default reason
+
 
 class OrgKind(models.TextChoices):
-    PARTY_COMMITTEE = "party_committee", "社区大党委"
-    GENERAL_BRANCH = "general_branch", "党总支"
-    BRANCH = "branch", "党支部"
-    PARTY_GROUP = "party_group", "党小组"
-    RESIDENTS_COMMITTEE = "residents_committee", "居民委员会"
-    OWNERS_COMMITTEE = "owners_committee", "业主委员会"
-    PROPERTY_COMPANY = "property_company", "物业服务企业"
-    SELF_MANAGEMENT = "self_management", "自管委"
-    CO_BUILDING_UNIT = "co_building_unit", "共建单位"
-    DEPARTMENT = "department", "职能部门"
-    VOLUNTEER_TEAM = "volunteer_team", "志愿服务队"
-    SOCIAL_ORG = "social_org", "社会组织"
-    STUDIO = "studio", "专业工作室"
-    STREET_OFFICE = "street_office", "街道办事处"
+    PARTY_COMMITTEE = "party_committee", gettext_lazy("社区大党委")
+    GENERAL_BRANCH = "general_branch", gettext_lazy("党总支")
+    BRANCH = "branch", gettext_lazy("党支部")
+    PARTY_GROUP = "party_group", gettext_lazy("党小组")
+    RESIDENTS_COMMITTEE = "residents_committee", gettext_lazy("居民委员会")
+    OWNERS_COMMITTEE = "owners_committee", gettext_lazy("业主委员会")
+    PROPERTY_COMPANY = "property_company", gettext_lazy("物业服务企业")
+    SELF_MANAGEMENT = "self_management", gettext_lazy("自管委")
+    CO_BUILDING_UNIT = "co_building_unit", gettext_lazy("共建单位")
+    DEPARTMENT = "department", gettext_lazy("职能部门")
+    VOLUNTEER_TEAM = "volunteer_team", gettext_lazy("志愿服务队")
+    SOCIAL_ORG = "social_org", gettext_lazy("社会组织")
+    STUDIO = "studio", gettext_lazy("专业工作室")
+    STREET_OFFICE = "street_office", gettext_lazy("街道办事处")
 
 
 class DepartmentKind(models.TextChoices):
-    URBAN_MANAGEMENT = "urban_management", "城管"
-    HOUSING = "housing", "住建"
-    PUBLIC_SECURITY = "public_security", "公安"
-    TRAFFIC_POLICE = "traffic_police", "交警"
-    CIVIL_AFFAIRS = "civil_affairs", "民政"
-    MARKET_REGULATION = "market_regulation", "市场监管"
-    HEALTH = "health", "卫健"
-    WATER = "water", "水务"
-    POWER = "power", "供电"
-    GAS = "gas", "燃气"
-    HUMAN_RESOURCES = "human_resources", "人社"
-    FIRE = "fire", "消防"
-    ECOLOGY = "ecology", "生态环境"
+    URBAN_MANAGEMENT = "urban_management", gettext_lazy("城管")
+    HOUSING = "housing", gettext_lazy("住建")
+    PUBLIC_SECURITY = "public_security", gettext_lazy("公安")
+    TRAFFIC_POLICE = "traffic_police", gettext_lazy("交警")
+    CIVIL_AFFAIRS = "civil_affairs", gettext_lazy("民政")
+    MARKET_REGULATION = "market_regulation", gettext_lazy("市场监管")
+    HEALTH = "health", gettext_lazy("卫健")
+    WATER = "water", gettext_lazy("水务")
+    POWER = "power", gettext_lazy("供电")
+    GAS = "gas", gettext_lazy("燃气")
+    HUMAN_RESOURCES = "human_resources", gettext_lazy("人社")
+    FIRE = "fire", gettext_lazy("消防")
+    ECOLOGY = "ecology", gettext_lazy("生态环境")
 
 
 class OrganisationQuerySet(ScopedQuerySet, MP_NodeQuerySet):
-    def narrow(self, user: Any, scope: Scope) -> OrganisationQuerySet:
+    def narrow(self, user: Actor | None, scope: Scope) -> OrganisationQuerySet:
         """Organisations covering a place the user may browse, and those they hold a post in.
 
         The structure is public knowledge within the user's area (照片上墙); the people in it
@@ -79,7 +84,7 @@ class OrganisationManager(MP_NodeManager):
     def get_queryset(self) -> OrganisationQuerySet:
         return OrganisationQuerySet(self.model, using=self._db).order_by("path")
 
-    def visible_to(self, user: Any) -> OrganisationQuerySet:
+    def visible_to(self, user: Actor | None) -> OrganisationQuerySet:
         return self.get_queryset().visible_to(user)
 
 
@@ -92,24 +97,26 @@ class Organisation(TreePaths, MP_Node, TimeStampedModel):
 
     steplen = 4
 
-    kind = models.CharField("类型", max_length=32, choices=OrgKind.choices, db_index=True)
+    kind = models.CharField(
+        gettext_lazy("类型"), max_length=32, choices=OrgKind.choices, db_index=True
+    )
     department_kind = models.CharField(
-        "部门类别", max_length=32, choices=DepartmentKind.choices, blank=True
+        gettext_lazy("部门类别"), max_length=32, choices=DepartmentKind.choices, blank=True
     )
-    code = models.CharField("编码", max_length=40, unique=True)
-    name = models.CharField("名称", max_length=100)
-    phone = models.CharField("对外电话", max_length=32, blank=True)
-    address = models.CharField("地址", max_length=200, blank=True)
+    code = models.CharField(gettext_lazy("编码"), max_length=40, unique=True)
+    name = models.CharField(gettext_lazy("名称"), max_length=100)
+    phone = models.CharField(gettext_lazy("对外电话"), max_length=32, blank=True)
+    address = models.CharField(gettext_lazy("地址"), max_length=200, blank=True)
     places = models.ManyToManyField(
-        Place, verbose_name="覆盖地点", blank=True, related_name="organisations"
+        Place, verbose_name=gettext_lazy("覆盖地点"), blank=True, related_name="organisations"
     )
-    is_active = models.BooleanField("有效", default=True)
+    is_active = models.BooleanField(gettext_lazy("有效"), default=True)
 
     objects = OrganisationManager()
 
     class Meta:
-        verbose_name = "组织"
-        verbose_name_plural = "组织"
+        verbose_name = gettext_lazy("组织")
+        verbose_name_plural = gettext_lazy("组织")
 
     def __str__(self) -> str:
         return self.name
@@ -128,17 +135,19 @@ class Post(TimeStampedModel):
     """
 
     class Rank(models.TextChoices):
-        A = "A", "A角"
-        B = "B", "B角"
+        A = "A", gettext_lazy("A角")
+        B = "B", gettext_lazy("B角")
         NONE = "", "—"
 
     person = models.ForeignKey(
-        Person, verbose_name="人员", on_delete=models.PROTECT, related_name="posts"
+        Person, verbose_name=gettext_lazy("人员"), on_delete=models.PROTECT, related_name="posts"
     )
-    role = models.CharField("职务", max_length=32, choices=Role.choices, db_index=True)
+    role = models.CharField(
+        gettext_lazy("职务"), max_length=32, choices=Role.choices, db_index=True
+    )
     place = models.ForeignKey(
         Place,
-        verbose_name="负责地点",
+        verbose_name=gettext_lazy("负责地点"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -147,23 +156,25 @@ class Post(TimeStampedModel):
     place_path = models.CharField(max_length=255, blank=True, editable=False)
     organisation = models.ForeignKey(
         Organisation,
-        verbose_name="所属组织",
+        verbose_name=gettext_lazy("所属组织"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="posts",
     )
-    rank = models.CharField("AB角", max_length=1, choices=Rank.choices, blank=True, default="")
-    start_date = models.DateField("任职日期", null=True, blank=True)
-    end_date = models.DateField("离任日期", null=True, blank=True)
-    public_contact = models.BooleanField("公开联系方式", default=False)
-    note = models.CharField("备注", max_length=200, blank=True)
+    rank = models.CharField(
+        gettext_lazy("AB角"), max_length=1, choices=Rank.choices, blank=True, default=""
+    )
+    start_date = models.DateField(gettext_lazy("任职日期"), null=True, blank=True)
+    end_date = models.DateField(gettext_lazy("离任日期"), null=True, blank=True)
+    public_contact = models.BooleanField(gettext_lazy("公开联系方式"), default=False)
+    note = models.CharField(gettext_lazy("备注"), max_length=200, blank=True)
 
     objects = models.Manager.from_queryset(PostQuerySet)()
 
     class Meta:
-        verbose_name = "职务"
-        verbose_name_plural = "职务"
+        verbose_name = gettext_lazy("职务")
+        verbose_name_plural = gettext_lazy("职务")
         indexes = [
             models.Index(fields=["place", "role"], name="post_place_role"),
             models.Index(
@@ -179,7 +190,7 @@ class Post(TimeStampedModel):
 
     def __str__(self) -> str:
         where = self.place or self.organisation
-        rank = f"({self.rank}角)" if self.rank else ""
+        rank = _("({rank}角)").format(rank=self.rank) if self.rank else ""
         return f"{where} {self.get_role_display()}{rank} {self.person}"
 
     @classmethod
@@ -195,7 +206,7 @@ class Post(TimeStampedModel):
 
     def clean(self) -> None:
         if self.end_date and self.start_date and self.end_date < self.start_date:
-            raise ValidationError({"end_date": "离任日期不能早于任职日期"})
+            raise ValidationError({"end_date": _("离任日期不能早于任职日期")})
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.place_path = self.place.path if self.place_id and self.place else ""
@@ -211,15 +222,15 @@ class Absence(TimeStampedModel):
     """A period when a person cannot act on their posts (leave, illness, training)."""
 
     person = models.ForeignKey(
-        Person, verbose_name="人员", on_delete=models.CASCADE, related_name="absences"
+        Person, verbose_name=gettext_lazy("人员"), on_delete=models.CASCADE, related_name="absences"
     )
-    start_date = models.DateField("开始日期")
-    end_date = models.DateField("结束日期")
-    reason = models.CharField("事由", max_length=100, default="请假")
+    start_date = models.DateField(gettext_lazy("开始日期"))
+    end_date = models.DateField(gettext_lazy("结束日期"))
+    reason = models.CharField(gettext_lazy("事由"), max_length=100, default=DEFAULT_LEAVE_REASON)
 
     class Meta:
-        verbose_name = "请假/缺岗"
-        verbose_name_plural = "请假/缺岗"
+        verbose_name = gettext_lazy("请假/缺岗")
+        verbose_name_plural = gettext_lazy("请假/缺岗")
         indexes = [models.Index(fields=["person", "start_date", "end_date"])]
         constraints = [
             models.CheckConstraint(
@@ -235,14 +246,14 @@ class DutyRule(models.Model):
     """One link of a responsibility chain: for ``duty`` at a place of ``place_kind``, try
     holders of ``role`` (A before B) in ``order``."""
 
-    duty = models.CharField("职责", max_length=32, choices=Duty.choices)
-    place_kind = models.CharField("层级", max_length=16, choices=PlaceKind.choices)
-    role = models.CharField("职务", max_length=32, choices=Role.choices)
-    order = models.PositiveSmallIntegerField("顺序", default=0)
+    duty = models.CharField(gettext_lazy("职责"), max_length=32, choices=Duty.choices)
+    place_kind = models.CharField(gettext_lazy("层级"), max_length=16, choices=PlaceKind.choices)
+    role = models.CharField(gettext_lazy("职务"), max_length=32, choices=Role.choices)
+    order = models.PositiveSmallIntegerField(gettext_lazy("顺序"), default=0)
 
     class Meta:
-        verbose_name = "责任链规则"
-        verbose_name_plural = "责任链规则"
+        verbose_name = gettext_lazy("责任链规则")
+        verbose_name_plural = gettext_lazy("责任链规则")
         ordering = ["duty", "place_kind", "order"]
         constraints = [
             models.UniqueConstraint(fields=["duty", "place_kind", "role"], name="duty_rule_unique"),

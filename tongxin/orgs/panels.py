@@ -6,8 +6,8 @@ see (``visible_to``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
+from tongxin.core.actors import Actor
 from tongxin.core.models import in_force_q
 from tongxin.core.scoping import scope_for
 from tongxin.people.models import CareTag, Household, Person
@@ -18,7 +18,7 @@ from .roles import Duty, Role
 from .selectors import Responsibility, responsibilities
 
 
-def visible_posts_at(user: Any, place: Place) -> list[Post]:
+def visible_posts_at(user: Actor, place: Place) -> list[Post]:
     """Active posts held at ``place`` that the user may see, most senior first, A before B."""
     posts = list(
         Post.objects.visible_to(user)
@@ -38,7 +38,7 @@ class Numbers:
     care_persons: int | None  # None: the user may not see care tags here
 
 
-def numbers_for(user: Any, place: Place | None = None) -> Numbers:
+def numbers_for(user: Actor, place: Place | None = None) -> Numbers:
     """Residents, households and care persons the user may see (under ``place`` if given)."""
     persons = Person.objects.visible_to(user).filter(is_active=True)
     households = Household.objects.visible_to(user)
@@ -52,14 +52,14 @@ def numbers_for(user: Any, place: Place | None = None) -> Numbers:
     )
 
 
-def sees_care_under(user: Any, place: Place | None) -> bool:
+def sees_care_under(user: Actor, place: Place | None) -> bool:
     scope = scope_for(user)
     if place is None:
         return bool(scope.care_paths)
     return any(place.path.startswith(p) or p.startswith(place.path) for p in scope.care_paths)
 
 
-def care_persons_count(user: Any, place: Place | None = None) -> int | None:
+def care_persons_count(user: Actor, place: Place | None = None) -> int | None:
     if not sees_care_under(user, place):
         return None
     tags = CareTag.objects.visible_to(user).filter(in_force_q(), person__is_active=True)
@@ -97,7 +97,7 @@ def duty_lines(place: Place) -> list[DutyLine]:
     names = dict(Place.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
     return [
         DutyLine(
-            label=labels[r.duty],
+            label=str(labels[r.duty]),
             responsibility=r,
             where=names.get(r.post.place_id, "") if r.post is not None else "",
         )

@@ -12,36 +12,37 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class Role(models.TextChoices):
-    STREET_OFFICER = "street_officer", "街道干部"
-    SECRETARY = "secretary", "书记"
-    DEPUTY_SECRETARY = "deputy_secretary", "副书记"
-    COMMITTEE_MEMBER = "committee_member", "委员"
-    COMMUNITY_WORKER = "community_worker", "社区工作者"
-    DIRECTOR = "director", "主任"
-    GRID_CHIEF = "grid_chief", "网格长"
-    GRID_WORKER = "grid_worker", "网格员"
-    BRANCH_SECRETARY = "branch_secretary", "支部书记"
-    ESTATE_HEAD = "estate_head", "小区长"
-    BUILDING_HEAD = "building_head", "楼栋长"
-    UNIT_HEAD = "unit_head", "单元长"
-    GROUP_LEADER = "group_leader", "党小组长"
-    SANITATION_OFFICER = "sanitation_officer", "卫生员"
-    SECURITY_OFFICER = "security_officer", "治安员"
-    CULTURE_OFFICER = "culture_officer", "文体员"
-    PROPERTY_OFFICER = "property_officer", "物管员"
-    CENTRE_HOUSEHOLD = "centre_household", "党员中心户"
-    SUPERVISOR = "supervisor", "监督员"
-    DEPARTMENT_OFFICER = "department_officer", "部门工作人员"
-    MEMBER = "member", "成员"
+    STREET_OFFICER = "street_officer", gettext_lazy("街道干部")
+    SECRETARY = "secretary", gettext_lazy("书记")
+    DEPUTY_SECRETARY = "deputy_secretary", gettext_lazy("副书记")
+    COMMITTEE_MEMBER = "committee_member", gettext_lazy("委员")
+    COMMUNITY_WORKER = "community_worker", gettext_lazy("社区工作者")
+    DIRECTOR = "director", gettext_lazy("主任")
+    GRID_CHIEF = "grid_chief", gettext_lazy("网格长")
+    GRID_WORKER = "grid_worker", gettext_lazy("网格员")
+    BRANCH_SECRETARY = "branch_secretary", gettext_lazy("支部书记")
+    ESTATE_HEAD = "estate_head", gettext_lazy("小区长")
+    BUILDING_HEAD = "building_head", gettext_lazy("楼栋长")
+    UNIT_HEAD = "unit_head", gettext_lazy("单元长")
+    GROUP_LEADER = "group_leader", gettext_lazy("党小组长")
+    SANITATION_OFFICER = "sanitation_officer", gettext_lazy("卫生员")
+    SECURITY_OFFICER = "security_officer", gettext_lazy("治安员")
+    CULTURE_OFFICER = "culture_officer", gettext_lazy("文体员")
+    PROPERTY_OFFICER = "property_officer", gettext_lazy("物管员")
+    CENTRE_HOUSEHOLD = "centre_household", gettext_lazy("党员中心户")
+    SUPERVISOR = "supervisor", gettext_lazy("监督员")
+    DEPARTMENT_OFFICER = "department_officer", gettext_lazy("部门工作人员")
+    MEMBER = "member", gettext_lazy("成员")
 
 
 class View(models.TextChoices):
-    STAFF = "staff", "工作人员"
-    NEIGHBOUR = "neighbour", "邻里"
-    NONE = "none", "无"
+    STAFF = "staff", gettext_lazy("工作人员")
+    NEIGHBOUR = "neighbour", gettext_lazy("邻里")
+    NONE = "none", gettext_lazy("无")
 
 
 @dataclass(frozen=True)
@@ -78,11 +79,11 @@ ROLE_RULES: dict[str, RoleRule] = {
 class Duty(models.TextChoices):
     """What someone is responsible *for*; each duty has its own chain of roles by level."""
 
-    GENERAL = "general", "综合管理"
-    PARTY = "party", "党建"
-    CARE = "care", "关爱走访"
-    SANITATION = "sanitation", "环境卫生"
-    SECURITY = "security", "治安消防"
+    GENERAL = "general", gettext_lazy("综合管理")
+    PARTY = "party", gettext_lazy("党建")
+    CARE = "care", gettext_lazy("关爱走访")
+    SANITATION = "sanitation", gettext_lazy("环境卫生")
+    SECURITY = "security", gettext_lazy("治安消防")
 
 
 # The default chains (五级负责): for each duty, per place kind, the roles to try in order.

@@ -6,7 +6,7 @@ import datetime as dt
 
 from ninja import Schema
 
-from tongxin.core.api_support import PageMeta
+from tongxin.core.api_support import PageMeta, Text
 from tongxin.places.schemas import PlaceRef
 
 
@@ -32,7 +32,7 @@ class PostOut(Schema):
 
     id: int
     role: str
-    role_label: str
+    role_label: Text
     rank: str
     place: PlaceRef | None
     organisation: OrganisationRef | None
@@ -52,7 +52,7 @@ class OrganisationOut(Schema):
 
     id: int
     kind: str
-    kind_label: str
+    kind_label: Text
     department_kind: str
     code: str
     name: str
@@ -79,7 +79,7 @@ class OrganisationPage(PageMeta):
 class PostRef(Schema):
     id: int
     role: str
-    role_label: str
+    role_label: Text
     rank: str
     public_contact: bool
     place: PlaceRef | None
@@ -95,7 +95,7 @@ class ResponsibilityOut(Schema):
 
     place: PlaceRef
     duty: str
-    duty_label: str
+    duty_label: Text
     on: dt.date
     person: PersonContact | None
     post: PostRef | None

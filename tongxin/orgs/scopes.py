@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from tongxin.core import clock
+from tongxin.core.actors import Actor, as_account
 from tongxin.core.scoping import Scope, minimal_roots
 from tongxin.orgs.roles import ROLE_RULES, Role, View
 
 
-def active_posts(user: Any, on: dt.date | None = None) -> list[Any]:
+def active_posts(user: Actor, on: dt.date | None = None) -> list[Any]:
     from tongxin.orgs.models import Post
 
     if not user.person_id:
@@ -26,7 +29,7 @@ def active_posts(user: Any, on: dt.date | None = None) -> list[Any]:
 MANAGING_KINDS = frozenset({"district", "street", "community"})
 
 
-def compute_scope(user: Any) -> Scope:
+def compute_scope(user: Actor) -> Scope:
     from tongxin.people.models import Person
 
     today = clock.today()
@@ -61,7 +64,7 @@ def compute_scope(user: Any) -> Scope:
             if rule.view == View.STAFF and rule.sees_care:
                 care_paths.append(post.place.path)
 
-    grants = user.grants.active(today).select_related("place")
+    grants = as_account(user).grants.active(today).select_related("place")
     for grant in grants:
         place_paths.append(grant.place.path)
         person_paths.append(grant.place.path)
@@ -102,26 +105,27 @@ _SENIORITY = [
 ]
 
 
-def primary_post(user: Any) -> Any | None:
+def primary_post(user: Actor) -> Any | None:
     cached = getattr(user, "_tongxin_primary_post", False)
     if cached is not False:
         return cached
     posts = active_posts(user)
     posts.sort(key=lambda p: _SENIORITY.index(p.role) if p.role in _SENIORITY else 99)
-    user._tongxin_primary_post = posts[0] if posts else None
-    return user._tongxin_primary_post
+    primary = posts[0] if posts else None
+    user._tongxin_primary_post = primary  # type: ignore[attr-defined]  # a per-request cache
+    return primary
 
 
-def primary_role_label(user: Any) -> str:
-    if getattr(user, "admin_duty", ""):
-        return user.get_admin_duty_display()
+def primary_role_label(user: Actor) -> str:
+    if user.admin_duty:
+        return as_account(user).get_admin_duty_display()
     post = primary_post(user)
     if post is not None:
         return post.get_role_display()
-    if getattr(user, "person_id", None):
+    if user.person_id:
         from tongxin.people.models import PartyMembership
 
         if PartyMembership.objects.filter(person_id=user.person_id).exists():
-            return "党员"
-        return "居民"
+            return _("党员")
+        return _("居民")
     return ""

@@ -6,6 +6,8 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from tongxin.core import clock
 from tongxin.places.models import Place
 
@@ -96,22 +98,29 @@ def _walk(
     for level in levels:
         for role in chain.get(level.kind, []):
             holders = sorted((p for p in by_level[level.pk] if p.role == role), key=_rank_key)
-            label = f"{level.name}{role_labels[role]}"
+            label = _("{level}{role}").format(level=level.name, role=role_labels[role])
             if not holders:
-                result.trail.append(f"{label}空缺")
+                result.trail.append(_("{label}空缺").format(label=label))
                 continue
             for post in holders:
-                who = f"{label}{('(' + post.rank + '角)') if post.rank else ''}{post.person.name}"
+                rank = _("({rank}角)").format(rank=post.rank) if post.rank else ""
+                who = _("{post}{rank}{person}").format(
+                    post=label, rank=rank, person=post.person.name
+                )
                 away = absent.get(post.person_id)
                 if away is not None:
                     # The reason for an absence (illness, maternity…) is the holder's own
                     # business: the trail says only that and until when they are away.
-                    result.trail.append(f"{who}不在岗（至{away.end_date:%Y-%m-%d}）")
+                    result.trail.append(
+                        _("{who}不在岗（至{end_date:%Y-%m-%d}）").format(
+                            who=who, end_date=away.end_date
+                        )
+                    )
                     continue
                 result.post = post
-                result.trail.append(f"由{who}负责")
+                result.trail.append(_("由{who}负责").format(who=who))
                 return result
-    result.trail.append("责任链上无人可以履职")
+    result.trail.append(_("责任链上无人可以履职"))
     return result
 
 

@@ -7,9 +7,10 @@ their party members are personal data and reach the page only through ``visible_
 from __future__ import annotations
 
 from django.db.models import Case, IntegerField, Q, Value, When
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
+from tongxin.core.actors import ActorRequest
 from tongxin.core.scoping import access
 from tongxin.people.display import openable_person_ids
 from tongxin.people.models import PartyMembership
@@ -31,7 +32,7 @@ ROLE_ORDER = Case(
 
 
 @personal_page
-def tree(request: HttpRequest) -> HttpResponse:
+def tree(request: ActorRequest) -> HttpResponse:
     q = search_text(request)
     kind = request.GET.get("kind", "")
     if kind not in OrgKind.values:
@@ -73,7 +74,7 @@ def tree(request: HttpRequest) -> HttpResponse:
 
 
 @personal_page
-def children(request: HttpRequest, pk: int) -> HttpResponse:
+def children(request: ActorRequest, pk: int) -> HttpResponse:
     org = access(Organisation.objects.visible_to(request.user).filter(is_active=True), pk)
     kids = (
         Organisation.objects.visible_to(request.user)
@@ -86,7 +87,7 @@ def children(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @personal_page
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: ActorRequest, pk: int) -> HttpResponse:
     user = request.user
     org = access(Organisation.objects.visible_to(request.user).filter(is_active=True), pk)
     ancestors = list(

@@ -15,7 +15,9 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from ninja import Router
 
+from tongxin.core.actors import Actor
 from tongxin.core.api_support import caller, paginate
+from tongxin.core.i18n import lazy_str
 from tongxin.core.scoping import access
 from tongxin.places.api import access_place, full_names
 
@@ -66,7 +68,7 @@ def person_out(person: Person) -> dict[str, Any]:
     }
 
 
-@router.get("/persons", response=PersonPage, summary="居民列表与搜索")
+@router.get("/persons", response=PersonPage, summary=lazy_str("居民列表与搜索"))
 def list_persons(
     request: HttpRequest, search: str = "", place: int | None = None, page: int = 1
 ) -> Any:
@@ -81,7 +83,7 @@ def list_persons(
     return sl.answer([person_out(p) for p in sl.items])
 
 
-@router.get("/persons/{person_id}", response=PersonDetailOut, summary="居民详情")
+@router.get("/persons/{person_id}", response=PersonDetailOut, summary=lazy_str("居民详情"))
 def get_person(request: HttpRequest, person_id: int) -> Any:
     """One resident. ID and phone numbers are masked; care tags are not included."""
     person = access(Person.objects.visible_to(caller(request)).select_related("place"), person_id)
@@ -105,7 +107,7 @@ def get_person(request: HttpRequest, person_id: int) -> Any:
 @router.post(
     "/persons/{person_id}/reveal",
     response=RevealOut,
-    summary="查看完整身份证号或手机号（须说明事由，全程留痕）",
+    summary=lazy_str("查看完整身份证号或手机号（须说明事由，全程留痕）"),
 )
 def reveal_person_field(request: HttpRequest, person_id: int, payload: RevealIn) -> Any:
     """Only roles that need it may see a full value; every attempt, refused ones too, is
@@ -116,7 +118,7 @@ def reveal_person_field(request: HttpRequest, person_id: int, payload: RevealIn)
     return {"field": payload.field, "value": value}
 
 
-def _with_members(qs: Any, user: Any) -> Any:
+def _with_members(qs: Any, user: Actor) -> Any:
     """Annotate each household with its head and active-member count, counting only persons
     the caller may see (two subqueries, no extra round trips)."""
     members = Person.objects.visible_to(user).filter(household=OuterRef("pk"))
@@ -150,7 +152,7 @@ def household_out(hh: Household, addresses: dict[int, str]) -> dict[str, Any]:
     }
 
 
-@router.get("/households", response=HouseholdPage, summary="户列表")
+@router.get("/households", response=HouseholdPage, summary=lazy_str("户列表"))
 def list_households(request: HttpRequest, place: int | None = None, page: int = 1) -> Any:
     """Households the caller may see, in address order; ``place`` limits them to one subtree."""
     user = caller(request)
@@ -161,7 +163,7 @@ def list_households(request: HttpRequest, place: int | None = None, page: int = 
     return sl.answer([household_out(hh, addresses) for hh in sl.items])
 
 
-@router.get("/households/{household_id}", response=HouseholdDetailOut, summary="户详情")
+@router.get("/households/{household_id}", response=HouseholdDetailOut, summary=lazy_str("户详情"))
 def get_household(request: HttpRequest, household_id: int) -> Any:
     """One household with its members (head first) and their relation to the head."""
     user = caller(request)

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class PeopleConfig(AppConfig):
     name = "tongxin.people"
     label = "people"
-    verbose_name = "人口"
+    verbose_name = gettext_lazy("人口")
 
     def ready(self) -> None:
         from tongxin.core import sensitivity as personal_fields

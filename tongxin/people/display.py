@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from tongxin.core.actors import Actor
 from tongxin.places.models import Place
 
 STEP = Place.steplen
@@ -60,7 +61,7 @@ def address_labels(places: Iterable[Place | None]) -> dict[int, str]:
     return {p.pk: address_label(p, amap[p.pk]) for p in items}
 
 
-def breadcrumb(place: Place, user: Any, *, include_self: bool = False) -> list[Crumb]:
+def breadcrumb(place: Place, user: Actor, *, include_self: bool = False) -> list[Crumb]:
     """The chain from the root down to ``place``; each link only if the user may open it."""
     chain = ancestors_map([place])[place.pk]
     if include_self:
@@ -84,7 +85,7 @@ def with_addresses(persons: Iterable[Any]) -> list[tuple[Any, str]]:
     return [(p, labels.get(p.place_id, "")) for p in items]
 
 
-def openable_person_ids(user: Any, persons: Iterable[Any]) -> set[int]:
+def openable_person_ids(user: Actor, persons: Iterable[Any]) -> set[int]:
     """Which of these persons the user may open (post holders are shown by name to everyone
     who may see the post, but their person page follows the person's own scope)."""
     from tongxin.people.models import Person

@@ -5,10 +5,13 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from tongxin.core import audit, clock, trees
+from tongxin.core.actors import Actor
 from tongxin.core.csvsafe import safe_cell
 from tongxin.core.errors import Forbidden
 from tongxin.places.models import Place
@@ -17,16 +20,16 @@ from . import policies
 from .models import Person
 
 HEADER = (
-    "姓名",
-    "性别",
-    "出生年月",
-    "身份证号",
-    "手机号",
-    "住址",
-    "与户主关系",
-    "政治面貌",
-    "户籍类型",
-    "所属网格",
+    gettext_lazy("姓名"),
+    gettext_lazy("性别"),
+    gettext_lazy("出生年月"),
+    gettext_lazy("身份证号"),
+    gettext_lazy("手机号"),
+    gettext_lazy("住址"),
+    gettext_lazy("与户主关系"),
+    gettext_lazy("政治面貌"),
+    gettext_lazy("户籍类型"),
+    gettext_lazy("所属网格"),
 )
 MAX_ROWS = 200_000
 
@@ -50,19 +53,19 @@ def _addresses(persons: list[Person]) -> dict[str, str]:
     return out
 
 
-def export_persons(*, actor: Any, queryset: Any) -> bytes:
+def export_persons(*, actor: Actor, queryset: Any) -> bytes:
     """``queryset`` must already be restricted with ``visible_to(actor)``; it is re-restricted
     here so that no caller can export past the choke point by mistake."""
     if not policies.can_export(actor):
-        raise Forbidden("只有社区和网格工作人员可以导出居民信息")
+        raise Forbidden(_("只有社区和网格工作人员可以导出居民信息"))
     qs = queryset.filter(pk__in=Person.objects.visible_to(actor).values("pk"))
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet("居民")
+    ws = wb.create_sheet(_("居民"))
     header_cells = []
     for title in HEADER:
         from openpyxl.cell import WriteOnlyCell
 
-        cell = WriteOnlyCell(ws, value=title)
+        cell = WriteOnlyCell(ws, value=str(title))
         cell.font = Font(bold=True)
         header_cells.append(cell)
     ws.append(header_cells)

@@ -19,12 +19,15 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from tongxin.core import audit, clock
+from tongxin.core.actors import Actor, as_account
 from tongxin.core.errors import Forbidden, ValidationFailed
+from tongxin.core.i18n import source_choices, source_labels
 from tongxin.places.models import Place
 
 from . import policies
@@ -55,40 +58,43 @@ class Column:
     title: str
     required: bool = False
     example: str = ""
-    help: str = ""
+    note: str = ""
+    choices: Any = None
+
+    @property
+    def help(self) -> str:
+        """The notes sheet's line: the allowed values (in the file's language) and the note."""
+        allowed = "、".join(source_labels(self.choices)) if self.choices is not None else ""
+        return allowed + self.note
 
 
-COLUMNS = (
+# The template's headers, examples and choice labels are the file format: the same in every
+# language (the source language, Chinese), so a file filled in by anyone imports anywhere.
+COLUMNS = (  # i18n-data
     Column("dwelling", "房屋编码", True, "", "地点中“户”一级的编码，见地点页面"),
     Column("name", "姓名", True, "张三丰"),
     Column("id_number", "身份证号", True, "", "18位，最后一位可为X"),
     Column("phone", "手机号", False, "13812345678"),
-    Column("relation", "与户主关系", True, "户主", "、".join(Relation.labels)),
-    Column("political_status", "政治面貌", False, "群众", "、".join(PoliticalStatus.labels)),
-    Column("residence_status", "户籍类型", False, "户籍人口", "、".join(ResidenceStatus.labels)),
+    Column("relation", "与户主关系", True, "户主", choices=Relation),
+    Column("political_status", "政治面貌", False, "群众", choices=PoliticalStatus),
+    Column("residence_status", "户籍类型", False, "户籍人口", choices=ResidenceStatus),
     Column("ethnicity", "民族", False, "汉族"),
     Column("occupation", "职业", False, "退休"),
     Column("employer", "工作单位", False, ""),
-    Column("tenure", "住房性质", False, "自有", "、".join(Tenure.labels) + "（按户填写一次即可）"),
+    Column("tenure", "住房性质", False, "自有", "（按户填写一次即可）", choices=Tenure),
 )
 TITLES = {c.title: c for c in COLUMNS}
 
 
 def _choice_map(choices: Any) -> dict[str, str]:
-    return {label: value for value, label in choices.choices}
-
-
-RELATIONS = _choice_map(Relation)
-POLITICAL = _choice_map(PoliticalStatus)
-RESIDENCE = _choice_map(ResidenceStatus)
-TENURES = _choice_map(Tenure)
+    return {label: value for value, label in source_choices(choices)}
 
 
 def template_workbook() -> bytes:
     """The downloadable template: headers, a notes sheet, and drop-downs for the choices."""
     wb = Workbook()
     ws = wb.active
-    ws.title = "居民"
+    ws.title = _("居民")
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="FDE9D9")
     for i, col in enumerate(COLUMNS, start=1):
         cell = ws.cell(row=1, column=i, value=col.title)
@@ -97,22 +103,22 @@ def template_workbook() -> bytes:
             cell.fill = fill
         ws.column_dimensions[cell.column_letter].width = max(12, len(col.title) * 3)
     for col_index, choices in (
-        (5, Relation.labels),
-        (6, PoliticalStatus.labels),
-        (7, ResidenceStatus.labels),
-        (11, Tenure.labels),
+        (5, source_labels(Relation)),
+        (6, source_labels(PoliticalStatus)),
+        (7, source_labels(ResidenceStatus)),
+        (11, source_labels(Tenure)),
     ):
         letter = ws.cell(row=1, column=col_index).column_letter
         dv = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True)
         dv.add(f"{letter}2:{letter}5000")
         ws.add_data_validation(dv)
-    notes = wb.create_sheet("填写说明")
-    notes.append(["列", "是否必填", "说明"])
+    notes = wb.create_sheet(_("填写说明"))
+    notes.append([_("列"), _("是否必填"), _("说明")])
     for col in COLUMNS:
-        notes.append([col.title, "必填" if col.required else "选填", col.help])
+        notes.append([col.title, _("必填") if col.required else _("选填"), col.help])
     notes.append([])
-    notes.append(["同一房屋编码的多行为同一户；新户须有且仅有一名“户主”。"])
-    notes.append(["整个文件全部校验通过后才会写入；任何一行有误，都不会导入任何数据。"])
+    notes.append([_("同一房屋编码的多行为同一户；新户须有且仅有一名“户主”。")])
+    notes.append([_("整个文件全部校验通过后才会写入；任何一行有误，都不会导入任何数据。")])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -149,16 +155,18 @@ def _read_rows(data: bytes) -> tuple[list[str], list[tuple[int, list[Any]]]]:
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise ValidationFailed("无法读取该文件：请上传由模板填写的 .xlsx 文件") from exc
+        raise ValidationFailed(_("无法读取该文件：请上传由模板填写的 .xlsx 文件")) from exc
     ws = wb.worksheets[0]
     rows = ws.iter_rows(values_only=True)
     header_row = next(rows, None)
     if not header_row:
-        raise ValidationFailed("文件是空的：第一行应为表头")
+        raise ValidationFailed(_("文件是空的：第一行应为表头"))
     header = [str(h).strip() if h is not None else "" for h in header_row]
     missing = [c.title for c in COLUMNS if c.required and c.title not in header]
     if missing:
-        raise ValidationFailed(f"表头缺少必填列：{'、'.join(missing)}。请使用下载的模板。")
+        raise ValidationFailed(
+            _("表头缺少必填列：{columns}。请使用下载的模板。").format(columns="、".join(missing))
+        )
     body: list[tuple[int, list[Any]]] = []
     for number, values in enumerate(rows, start=2):
         if values is None or all(v is None or str(v).strip() == "" for v in values):
@@ -166,7 +174,9 @@ def _read_rows(data: bytes) -> tuple[list[str], list[tuple[int, list[Any]]]]:
         body.append((number, list(values)))
         if len(body) > settings.TONGXIN_IMPORT_MAX_ROWS:
             raise ValidationFailed(
-                f"一次最多导入 {settings.TONGXIN_IMPORT_MAX_ROWS} 行，请拆分文件后再导入"
+                _("一次最多导入 {max_rows} 行，请拆分文件后再导入").format(
+                    max_rows=settings.TONGXIN_IMPORT_MAX_ROWS
+                )
             )
     wb.close()
     return header, body
@@ -180,7 +190,7 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def validate_rows(*, actor: Any, data: bytes, on_progress: Any = None) -> Plan:
+def validate_rows(*, actor: Actor, data: bytes, on_progress: Any = None) -> Plan:
     """Check every row; nothing is written. Returns the plan with all errors found."""
     header, body = _read_rows(data)
     index = {title: i for i, title in enumerate(header) if title in TITLES}
@@ -202,28 +212,42 @@ def validate_rows(*, actor: Any, data: bytes, on_progress: Any = None) -> Plan:
         code = get("房屋编码")
         place = places.get(code)
         if not code:
-            errors.append(RowError(row_no, "房屋编码", "不能为空"))
+            errors.append(RowError(row_no, "房屋编码", _("不能为空")))
         elif place is None or place.kind != "dwelling":
-            errors.append(RowError(row_no, "房屋编码", f"找不到编码为 {code} 的房屋（户）"))
+            errors.append(
+                RowError(
+                    row_no, "房屋编码", _("找不到编码为 {code} 的房屋（户）").format(code=code)
+                )
+            )
         elif not policies.can_register_at(actor, place.path):
             # Out of scope looks like missing: never confirm that a code exists elsewhere.
-            errors.append(RowError(row_no, "房屋编码", f"找不到编码为 {code} 的房屋（户）"))
+            errors.append(
+                RowError(
+                    row_no, "房屋编码", _("找不到编码为 {code} 的房屋（户）").format(code=code)
+                )
+            )
         else:
             parsed.dwelling = place
 
         for title, mapping, attr in (
-            ("与户主关系", RELATIONS, "relation"),
-            ("住房性质", TENURES, "tenure"),
+            ("与户主关系", _choice_map(Relation), "relation"),
+            ("住房性质", _choice_map(Tenure), "tenure"),
         ):
             value = get(title)
             if value and value not in mapping:
                 errors.append(
-                    RowError(row_no, title, f"“{value}”不是可选值（{'、'.join(mapping)}）")
+                    RowError(
+                        row_no,
+                        title,
+                        _("“{value}”不是可选值（{choices}）").format(
+                            value=value, choices="、".join(mapping)
+                        ),
+                    )
                 )
             elif value:
                 setattr(parsed, attr, mapping[value])
         if not get("与户主关系"):
-            errors.append(RowError(row_no, "与户主关系", "不能为空"))
+            errors.append(RowError(row_no, "与户主关系", _("不能为空")))
         pdata = PersonData(
             name=get("姓名"),
             id_number=get("身份证号"),
@@ -233,18 +257,24 @@ def validate_rows(*, actor: Any, data: bytes, on_progress: Any = None) -> Plan:
             employer=get("工作单位"),
         )
         for title, mapping, attr in (
-            ("政治面貌", POLITICAL, "political_status"),
-            ("户籍类型", RESIDENCE, "residence_status"),
+            ("政治面貌", _choice_map(PoliticalStatus), "political_status"),
+            ("户籍类型", _choice_map(ResidenceStatus), "residence_status"),
         ):
             value = get(title)
             if value and value not in mapping:
                 errors.append(
-                    RowError(row_no, title, f"“{value}”不是可选值（{'、'.join(mapping)}）")
+                    RowError(
+                        row_no,
+                        title,
+                        _("“{value}”不是可选值（{choices}）").format(
+                            value=value, choices="、".join(mapping)
+                        ),
+                    )
                 )
             elif value:
                 setattr(pdata, attr, mapping[value])
         if not pdata.id_number:
-            errors.append(RowError(row_no, "身份证号", "不能为空"))
+            errors.append(RowError(row_no, "身份证号", _("不能为空")))
         try:
             pdata = clean_person_data(pdata)
         except ValidationFailed as exc:
@@ -258,7 +288,9 @@ def validate_rows(*, actor: Any, data: bytes, on_progress: Any = None) -> Plan:
                 if pdata.id_number in seen_ids:
                     errors.append(
                         RowError(
-                            row_no, "身份证号", f"与第 {seen_ids[pdata.id_number]} 行的身份证号重复"
+                            row_no,
+                            "身份证号",
+                            _("与第 {row} 行的身份证号重复").format(row=seen_ids[pdata.id_number]),
                         )
                     )
                 else:
@@ -275,7 +307,7 @@ def validate_rows(*, actor: Any, data: bytes, on_progress: Any = None) -> Plan:
     for h in Person.objects.filter(id_number_hash__in=list(id_hashes)).values_list(
         "id_number_hash", flat=True
     ):
-        plan.errors.append(RowError(id_hashes[h], "身份证号", "该身份证号已登记"))
+        plan.errors.append(RowError(id_hashes[h], "身份证号", _("该身份证号已登记")))
 
     # Household rules, per dwelling.
     by_dwelling: dict[int, list[ParsedRow]] = defaultdict(list)
@@ -294,15 +326,23 @@ def validate_rows(*, actor: Any, data: bytes, on_progress: Any = None) -> Plan:
         heads = [r for r in rows if r.relation == Relation.HEAD]
         if dwelling_id in has_head:
             for r in heads:
-                plan.errors.append(RowError(r.row, "与户主关系", "该房屋已有户主，不能再登记户主"))
+                plan.errors.append(
+                    RowError(r.row, "与户主关系", _("该房屋已有户主，不能再登记户主"))
+                )
         elif len(heads) == 0:
             code = rows[0].dwelling.code if rows[0].dwelling else ""
-            plan.errors.append(RowError(rows[0].row, "与户主关系", f"房屋 {code} 的新户缺少户主"))
+            plan.errors.append(
+                RowError(
+                    rows[0].row, "与户主关系", _("房屋 {code} 的新户缺少户主").format(code=code)
+                )
+            )
         elif len(heads) > 1:
             for r in heads[1:]:
                 plan.errors.append(
                     RowError(
-                        r.row, "与户主关系", f"与第 {heads[0].row} 行同为户主：一户只能有一名户主"
+                        r.row,
+                        "与户主关系",
+                        _("与第 {row} 行同为户主：一户只能有一名户主").format(row=heads[0].row),
                     )
                 )
     plan.errors.sort(key=lambda e: (e.row, e.column))
@@ -312,7 +352,7 @@ def validate_rows(*, actor: Any, data: bytes, on_progress: Any = None) -> Plan:
 
 
 @transaction.atomic
-def write_plan(*, actor: Any, plan: Plan, job: ImportJob | None = None) -> tuple[int, int]:
+def write_plan(*, actor: Actor, plan: Plan, job: ImportJob | None = None) -> tuple[int, int]:
     """Write a validated plan in one transaction. Returns (persons, households) created."""
     assert not plan.errors, "write_plan needs a plan without errors"
     by_dwelling: dict[int, list[ParsedRow]] = defaultdict(list)
@@ -356,22 +396,27 @@ def write_plan(*, actor: Any, plan: Plan, job: ImportJob | None = None) -> tuple
     return len(persons), len(new_households)
 
 
-def start_import(*, actor: Any, filename: str, data: bytes) -> ImportJob:
+def start_import(*, actor: Actor, filename: str, data: bytes) -> ImportJob:
     """Check the upload and queue it for the worker."""
     if not policies.can_import(actor):
-        raise Forbidden("只有社区和网格工作人员可以导入居民信息")
+        raise Forbidden(_("只有社区和网格工作人员可以导入居民信息"))
     if len(data) > MAX_BYTES:
-        raise ValidationFailed(f"文件过大：最大 {MAX_BYTES // 1024 // 1024} MB")
+        raise ValidationFailed(
+            _("文件过大：最大 {max_mb} MB").format(max_mb=MAX_BYTES // 1024 // 1024)
+        )
     if not filename.lower().endswith(".xlsx"):
-        raise ValidationFailed("请上传 .xlsx 格式的 Excel 文件（可先下载模板）")
+        raise ValidationFailed(_("请上传 .xlsx 格式的 Excel 文件（可先下载模板）"))
     _header, body = _read_rows(data)
     if not body:
-        raise ValidationFailed("文件中没有数据行")
+        raise ValidationFailed(_("文件中没有数据行"))
     from .tasks import run_import
 
     with transaction.atomic():
         job = ImportJob.objects.create(
-            created_by=actor, filename=filename[:200], payload=data, total_rows=len(body)
+            created_by=as_account(actor),
+            filename=filename[:200],
+            payload=data,
+            total_rows=len(body),
         )
         audit.record(
             actor=actor,
@@ -404,17 +449,24 @@ def process_job(job_id: int) -> ImportJob:
         return _finish(
             job,
             ImportJob.Status.FAILED,
-            f"有 {rows} 行存在错误，未导入任何数据。请修改后重新上传。",
+            _("有 {rows} 行存在错误，未导入任何数据。请修改后重新上传。").format(rows=rows),
             [e.as_dict() for e in plan.errors],
         )
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.WRITING)
     try:
         persons, households = write_plan(actor=actor, plan=plan, job=job)
     except Exception as exc:  # the transaction rolled back: say so, keep nothing half-written
-        return _finish(job, ImportJob.Status.FAILED, f"写入失败，已全部撤销：{exc}", [])
+        return _finish(
+            job, ImportJob.Status.FAILED, _("写入失败，已全部撤销：{exc}").format(exc=exc), []
+        )
     job.created_count, job.household_count = persons, households
     return _finish(
-        job, ImportJob.Status.DONE, f"已导入 {persons} 名居民（新建 {households} 户）。", []
+        job,
+        ImportJob.Status.DONE,
+        _("已导入 {persons} 名居民（新建 {households} 户）。").format(
+            persons=persons, households=households
+        ),
+        [],
     )
 
 

@@ -9,79 +9,81 @@ copies the grid above it for lists and maps. Services keep both in step.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from tongxin.core import clock, vault
+from tongxin.core.actors import Actor, as_account
 from tongxin.core.models import TimeStampedModel
 from tongxin.core.scoping import Scope, ScopedManager, ScopedQuerySet, paths_q
 from tongxin.places.models import Place
 
+DEFAULT_ETHNICITY = "汉族"  # i18n-data: a stored value (the official name)
+
 
 class Gender(models.TextChoices):
-    MALE = "M", "男"
-    FEMALE = "F", "女"
+    MALE = "M", gettext_lazy("男")
+    FEMALE = "F", gettext_lazy("女")
 
 
 class PoliticalStatus(models.TextChoices):
-    CPC_MEMBER = "cpc", "中共党员"
-    CPC_PROBATIONARY = "cpc_probationary", "中共预备党员"
-    CYL_MEMBER = "cyl", "共青团员"
-    DEMOCRATIC_PARTY = "democratic", "民主党派"
-    MASSES = "masses", "群众"
+    CPC_MEMBER = "cpc", gettext_lazy("中共党员")
+    CPC_PROBATIONARY = "cpc_probationary", gettext_lazy("中共预备党员")
+    CYL_MEMBER = "cyl", gettext_lazy("共青团员")
+    DEMOCRATIC_PARTY = "democratic", gettext_lazy("民主党派")
+    MASSES = "masses", gettext_lazy("群众")
 
 
 class ResidenceStatus(models.TextChoices):
-    REGISTERED = "registered", "户籍人口"
-    FLOATING = "floating", "流动人口"
-    SEPARATED = "separated", "人户分离"
+    REGISTERED = "registered", gettext_lazy("户籍人口")
+    FLOATING = "floating", gettext_lazy("流动人口")
+    SEPARATED = "separated", gettext_lazy("人户分离")
 
 
 class Relation(models.TextChoices):
-    HEAD = "head", "户主"
-    SPOUSE = "spouse", "配偶"
-    CHILD = "child", "子女"
-    PARENT = "parent", "父母"
-    GRANDCHILD = "grandchild", "孙子女"
-    GRANDPARENT = "grandparent", "祖父母"
-    SIBLING = "sibling", "兄弟姐妹"
-    CHILD_IN_LAW = "child_in_law", "儿媳/女婿"
-    OTHER_RELATIVE = "relative", "其他亲属"
-    TENANT = "tenant", "租住人员"
-    OTHER = "other", "其他"
+    HEAD = "head", gettext_lazy("户主")
+    SPOUSE = "spouse", gettext_lazy("配偶")
+    CHILD = "child", gettext_lazy("子女")
+    PARENT = "parent", gettext_lazy("父母")
+    GRANDCHILD = "grandchild", gettext_lazy("孙子女")
+    GRANDPARENT = "grandparent", gettext_lazy("祖父母")
+    SIBLING = "sibling", gettext_lazy("兄弟姐妹")
+    CHILD_IN_LAW = "child_in_law", gettext_lazy("儿媳/女婿")
+    OTHER_RELATIVE = "relative", gettext_lazy("其他亲属")
+    TENANT = "tenant", gettext_lazy("租住人员")
+    OTHER = "other", gettext_lazy("其他")
 
 
 class Tenure(models.TextChoices):
-    OWNER = "owner", "自有"
-    TENANT = "tenant", "租住"
-    PUBLIC = "public", "公租房"
-    OTHER = "other", "其他"
+    OWNER = "owner", gettext_lazy("自有")
+    TENANT = "tenant", gettext_lazy("租住")
+    PUBLIC = "public", gettext_lazy("公租房")
+    OTHER = "other", gettext_lazy("其他")
 
 
 class Household(TimeStampedModel):
     """A household living in one dwelling; its members are persons with a relation to the head."""
 
-    code = models.CharField("户编号", max_length=40, unique=True)
+    code = models.CharField(gettext_lazy("户编号"), max_length=40, unique=True)
     dwelling = models.ForeignKey(
         Place,
-        verbose_name="住址",
+        verbose_name=gettext_lazy("住址"),
         on_delete=models.PROTECT,
         related_name="households",
         limit_choices_to={"kind": "dwelling"},
     )
     place_path = models.CharField(max_length=255, editable=False)
     tenure = models.CharField(
-        "住房性质", max_length=16, choices=Tenure.choices, default=Tenure.OWNER
+        gettext_lazy("住房性质"), max_length=16, choices=Tenure.choices, default=Tenure.OWNER
     )
-    note = models.CharField("备注", max_length=200, blank=True)
+    note = models.CharField(gettext_lazy("备注"), max_length=200, blank=True)
 
     objects = ScopedManager()
 
     class Meta:
-        verbose_name = "户"
-        verbose_name_plural = "户"
+        verbose_name = gettext_lazy("户")
+        verbose_name_plural = gettext_lazy("户")
         indexes = [
             models.Index(
                 fields=["place_path"],
@@ -104,45 +106,56 @@ class Household(TimeStampedModel):
 class Person(TimeStampedModel):
     """A resident (or someone who serves here). ID and phone numbers are held by the vault."""
 
-    name = models.CharField("姓名", max_length=50, db_index=True)
-    name_pinyin = models.CharField("姓名拼音", max_length=120, blank=True)
-    name_initials = models.CharField("拼音首字母", max_length=20, blank=True)
-    gender = models.CharField("性别", max_length=1, choices=Gender.choices, blank=True)
-    birth_date = models.DateField("出生日期", null=True, blank=True)
+    name = models.CharField(gettext_lazy("姓名"), max_length=50, db_index=True)
+    name_pinyin = models.CharField(gettext_lazy("姓名拼音"), max_length=120, blank=True)
+    name_initials = models.CharField(gettext_lazy("拼音首字母"), max_length=20, blank=True)
+    gender = models.CharField(
+        gettext_lazy("性别"), max_length=1, choices=Gender.choices, blank=True
+    )
+    birth_date = models.DateField(gettext_lazy("出生日期"), null=True, blank=True)
 
-    id_number_cipher = models.TextField("身份证号(密文)", blank=True, editable=False)
+    id_number_cipher = models.TextField(gettext_lazy("身份证号(密文)"), blank=True, editable=False)
     id_number_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     id_number_last4 = models.CharField(max_length=4, blank=True, editable=False, db_index=True)
-    phone_cipher = models.TextField("手机号(密文)", blank=True, editable=False)
+    phone_cipher = models.TextField(gettext_lazy("手机号(密文)"), blank=True, editable=False)
     phone_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
-    phone_masked = models.CharField("手机号", max_length=20, blank=True, editable=False)
+    phone_masked = models.CharField(
+        gettext_lazy("手机号"), max_length=20, blank=True, editable=False
+    )
     phone_last4 = models.CharField(max_length=4, blank=True, editable=False, db_index=True)
 
     political_status = models.CharField(
-        "政治面貌", max_length=20, choices=PoliticalStatus.choices, default=PoliticalStatus.MASSES
+        gettext_lazy("政治面貌"),
+        max_length=20,
+        choices=PoliticalStatus.choices,
+        default=PoliticalStatus.MASSES,
     )
     residence_status = models.CharField(
-        "户籍类型",
+        gettext_lazy("户籍类型"),
         max_length=16,
         choices=ResidenceStatus.choices,
         default=ResidenceStatus.REGISTERED,
     )
-    ethnicity = models.CharField("民族", max_length=20, blank=True, default="汉族")
-    occupation = models.CharField("职业", max_length=50, blank=True)
-    employer = models.CharField("工作单位", max_length=100, blank=True)
+    ethnicity = models.CharField(
+        gettext_lazy("民族"), max_length=20, blank=True, default=DEFAULT_ETHNICITY
+    )
+    occupation = models.CharField(gettext_lazy("职业"), max_length=50, blank=True)
+    employer = models.CharField(gettext_lazy("工作单位"), max_length=100, blank=True)
 
     household = models.ForeignKey(
         Household,
-        verbose_name="所在户",
+        verbose_name=gettext_lazy("所在户"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="members",
     )
-    relation = models.CharField("与户主关系", max_length=16, choices=Relation.choices, blank=True)
+    relation = models.CharField(
+        gettext_lazy("与户主关系"), max_length=16, choices=Relation.choices, blank=True
+    )
     place = models.ForeignKey(
         Place,
-        verbose_name="所属地点",
+        verbose_name=gettext_lazy("所属地点"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -151,21 +164,21 @@ class Person(TimeStampedModel):
     place_path = models.CharField(max_length=255, blank=True, editable=False)
     grid = models.ForeignKey(
         Place,
-        verbose_name="所属网格",
+        verbose_name=gettext_lazy("所属网格"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="grid_persons",
         editable=False,
     )
-    is_active = models.BooleanField("在册", default=True)
-    left_reason = models.CharField("注销原因", max_length=50, blank=True)
+    is_active = models.BooleanField(gettext_lazy("在册"), default=True)
+    left_reason = models.CharField(gettext_lazy("注销原因"), max_length=50, blank=True)
 
     objects = ScopedManager()
 
     class Meta:
-        verbose_name = "居民"
-        verbose_name_plural = "居民"
+        verbose_name = gettext_lazy("居民")
+        verbose_name_plural = gettext_lazy("居民")
         indexes = [
             models.Index(
                 fields=["place_path"], name="person_path_prefix", opclasses=["varchar_pattern_ops"]
@@ -208,42 +221,50 @@ class Person(TimeStampedModel):
 
 
 class CareKind(models.TextChoices):
-    LOW_INCOME = "low_income", "低保"
-    EXTREME_POVERTY = "extreme_poverty", "特困"
-    DISABLED = "disabled", "残疾"
-    EMPTY_NEST = "empty_nest", "空巢老人"
-    WIDOWED_ALONE = "widowed_alone", "孤寡老人"
-    LIVING_ALONE = "living_alone", "独居老人"
-    LOST_ONLY_CHILD = "lost_only_child", "失独家庭"
-    LEFT_BEHIND_CHILD = "left_behind_child", "留守儿童"
-    CHILD_IN_DIFFICULTY = "child_in_difficulty", "困境儿童"
-    UNEMPLOYED = "unemployed", "下岗失业"
-    RELEASED_PRISONER = "released_prisoner", "刑释人员"
-    COMMUNITY_CORRECTION = "community_correction", "社区矫正"
-    SERIOUS_ILLNESS = "serious_illness", "重病/住院"
-    ENTITLED_GROUP = "entitled_group", "优抚对象"
-    ADVANCED_AGE = "advanced_age", "高龄老人"
+    LOW_INCOME = "low_income", gettext_lazy("低保")
+    EXTREME_POVERTY = "extreme_poverty", gettext_lazy("特困")
+    DISABLED = "disabled", gettext_lazy("残疾")
+    EMPTY_NEST = "empty_nest", gettext_lazy("空巢老人")
+    WIDOWED_ALONE = "widowed_alone", gettext_lazy("孤寡老人")
+    LIVING_ALONE = "living_alone", gettext_lazy("独居老人")
+    LOST_ONLY_CHILD = "lost_only_child", gettext_lazy("失独家庭")
+    LEFT_BEHIND_CHILD = "left_behind_child", gettext_lazy("留守儿童")
+    CHILD_IN_DIFFICULTY = "child_in_difficulty", gettext_lazy("困境儿童")
+    UNEMPLOYED = "unemployed", gettext_lazy("下岗失业")
+    RELEASED_PRISONER = "released_prisoner", gettext_lazy("刑释人员")
+    COMMUNITY_CORRECTION = "community_correction", gettext_lazy("社区矫正")
+    SERIOUS_ILLNESS = "serious_illness", gettext_lazy("重病/住院")
+    ENTITLED_GROUP = "entitled_group", gettext_lazy("优抚对象")
+    ADVANCED_AGE = "advanced_age", gettext_lazy("高龄老人")
 
 
 class CareTag(TimeStampedModel):
     """A sensitive attribute that makes a person someone to look after. Dated, never public."""
 
     person = models.ForeignKey(
-        Person, verbose_name="居民", on_delete=models.CASCADE, related_name="care_tags"
+        Person,
+        verbose_name=gettext_lazy("居民"),
+        on_delete=models.CASCADE,
+        related_name="care_tags",
     )
-    kind = models.CharField("类别", max_length=32, choices=CareKind.choices, db_index=True)
+    kind = models.CharField(
+        gettext_lazy("类别"), max_length=32, choices=CareKind.choices, db_index=True
+    )
     grade = models.CharField(
-        "等级", max_length=20, blank=True, help_text="残疾等级等，如：二级肢体"
+        gettext_lazy("等级"),
+        max_length=20,
+        blank=True,
+        help_text=gettext_lazy("残疾等级等，如：二级肢体"),
     )
-    start_date = models.DateField("起始日期", null=True, blank=True)
-    end_date = models.DateField("终止日期", null=True, blank=True)
-    note = models.CharField("备注", max_length=200, blank=True)
+    start_date = models.DateField(gettext_lazy("起始日期"), null=True, blank=True)
+    end_date = models.DateField(gettext_lazy("终止日期"), null=True, blank=True)
+    note = models.CharField(gettext_lazy("备注"), max_length=200, blank=True)
 
     objects = ScopedManager()
 
     class Meta:
-        verbose_name = "关爱标签"
-        verbose_name_plural = "关爱标签"
+        verbose_name = gettext_lazy("关爱标签")
+        verbose_name_plural = gettext_lazy("关爱标签")
 
     def __str__(self) -> str:
         return self.get_kind_display()
@@ -262,44 +283,50 @@ class CareTag(TimeStampedModel):
 
 
 class MembershipStatus(models.TextChoices):
-    FULL = "full", "正式党员"
-    PROBATIONARY = "probationary", "预备党员"
+    FULL = "full", gettext_lazy("正式党员")
+    PROBATIONARY = "probationary", gettext_lazy("预备党员")
 
 
 class PartyMembership(TimeStampedModel):
     """A person's membership of the party: branch, status, and 双报到 for in-service members."""
 
     person = models.OneToOneField(
-        Person, verbose_name="党员", on_delete=models.CASCADE, related_name="party_membership"
+        Person,
+        verbose_name=gettext_lazy("党员"),
+        on_delete=models.CASCADE,
+        related_name="party_membership",
     )
     organisation = models.ForeignKey(
         "orgs.Organisation",
-        verbose_name="所在党组织",
+        verbose_name=gettext_lazy("所在党组织"),
         on_delete=models.PROTECT,
         related_name="party_members",
     )
     status = models.CharField(
-        "党员类别", max_length=16, choices=MembershipStatus.choices, default=MembershipStatus.FULL
+        gettext_lazy("党员类别"),
+        max_length=16,
+        choices=MembershipStatus.choices,
+        default=MembershipStatus.FULL,
     )
-    joined_date = models.DateField("入党日期", null=True, blank=True)
-    in_service = models.BooleanField("在职党员", default=False)
-    service_employer = models.CharField("工作单位", max_length=100, blank=True)
+    joined_date = models.DateField(gettext_lazy("入党日期"), null=True, blank=True)
+    in_service = models.BooleanField(gettext_lazy("在职党员"), default=False)
+    service_employer = models.CharField(gettext_lazy("工作单位"), max_length=100, blank=True)
     registered_community = models.ForeignKey(
         Place,
-        verbose_name="报到社区",
+        verbose_name=gettext_lazy("报到社区"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="registered_members",
         limit_choices_to={"kind": "community"},
     )
-    registered_date = models.DateField("报到日期", null=True, blank=True)
+    registered_date = models.DateField(gettext_lazy("报到日期"), null=True, blank=True)
 
     objects = ScopedManager()
 
     class Meta:
-        verbose_name = "党员信息"
-        verbose_name_plural = "党员信息"
+        verbose_name = gettext_lazy("党员信息")
+        verbose_name_plural = gettext_lazy("党员信息")
 
     def __str__(self) -> str:
         return f"{self.person} ({self.get_status_display()})"
@@ -310,11 +337,11 @@ class PartyMembership(TimeStampedModel):
 
 
 class ImportJobQuerySet(ScopedQuerySet):
-    def narrow(self, user: Any, scope: Scope) -> ImportJobQuerySet:
+    def narrow(self, user: Actor | None, scope: Scope) -> ImportJobQuerySet:
         """An import job is seen only by the account that started it."""
-        if not getattr(user, "is_authenticated", False):
+        if user is None or not user.is_authenticated:
             return self.none()
-        return self.filter(created_by=user)
+        return self.filter(created_by=as_account(user))
 
 
 class ImportJob(models.Model):
@@ -325,32 +352,37 @@ class ImportJob(models.Model):
     """
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "排队中"
-        VALIDATING = "validating", "校验中"
-        WRITING = "writing", "写入中"
-        DONE = "done", "已完成"
-        FAILED = "failed", "未导入"
+        QUEUED = "queued", gettext_lazy("排队中")
+        VALIDATING = "validating", gettext_lazy("校验中")
+        WRITING = "writing", gettext_lazy("写入中")
+        DONE = "done", gettext_lazy("已完成")
+        FAILED = "failed", gettext_lazy("未导入")
 
     created_by = models.ForeignKey(
-        "accounts.User", verbose_name="导入人", on_delete=models.PROTECT, related_name="+"
+        "accounts.User",
+        verbose_name=gettext_lazy("导入人"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    filename = models.CharField("文件名", max_length=200)
-    payload = models.BinaryField("文件内容", null=True, blank=True, editable=False)
-    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.QUEUED)
-    total_rows = models.PositiveIntegerField("总行数", default=0)
-    processed_rows = models.PositiveIntegerField("已处理行数", default=0)
-    created_count = models.PositiveIntegerField("新增居民数", default=0)
-    household_count = models.PositiveIntegerField("新增户数", default=0)
-    errors = models.JSONField("错误", default=list, blank=True)
-    message = models.CharField("结果说明", max_length=300, blank=True)
-    created_at = models.DateTimeField("提交时间", auto_now_add=True)
-    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    filename = models.CharField(gettext_lazy("文件名"), max_length=200)
+    payload = models.BinaryField(gettext_lazy("文件内容"), null=True, blank=True, editable=False)
+    status = models.CharField(
+        gettext_lazy("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    total_rows = models.PositiveIntegerField(gettext_lazy("总行数"), default=0)
+    processed_rows = models.PositiveIntegerField(gettext_lazy("已处理行数"), default=0)
+    created_count = models.PositiveIntegerField(gettext_lazy("新增居民数"), default=0)
+    household_count = models.PositiveIntegerField(gettext_lazy("新增户数"), default=0)
+    errors = models.JSONField(gettext_lazy("错误"), default=list, blank=True)
+    message = models.CharField(gettext_lazy("结果说明"), max_length=300, blank=True)
+    created_at = models.DateTimeField(gettext_lazy("提交时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(gettext_lazy("完成时间"), null=True, blank=True)
 
     objects = ImportJobQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "导入任务"
-        verbose_name_plural = "导入任务"
+        verbose_name = gettext_lazy("导入任务")
+        verbose_name_plural = gettext_lazy("导入任务")
         ordering = ["-id"]
 
     def __str__(self) -> str:
@@ -372,31 +404,31 @@ class ImportJob(models.Model):
 class CorrectionField(models.TextChoices):
     """What a resident may ask to have corrected (PIPL Art. 46)."""
 
-    NAME = "name", "姓名"
-    GENDER = "gender", "性别"
-    BIRTH_DATE = "birth_date", "出生日期"
-    ID_NUMBER = "id_number", "身份证号"
-    PHONE = "phone", "手机号"
-    ETHNICITY = "ethnicity", "民族"
-    POLITICAL_STATUS = "political_status", "政治面貌"
-    RESIDENCE_STATUS = "residence_status", "户籍类型"
-    OCCUPATION = "occupation", "职业"
-    EMPLOYER = "employer", "工作单位"
-    OTHER = "other", "其他（在说明中写明）"
+    NAME = "name", gettext_lazy("姓名")
+    GENDER = "gender", gettext_lazy("性别")
+    BIRTH_DATE = "birth_date", gettext_lazy("出生日期")
+    ID_NUMBER = "id_number", gettext_lazy("身份证号")
+    PHONE = "phone", gettext_lazy("手机号")
+    ETHNICITY = "ethnicity", gettext_lazy("民族")
+    POLITICAL_STATUS = "political_status", gettext_lazy("政治面貌")
+    RESIDENCE_STATUS = "residence_status", gettext_lazy("户籍类型")
+    OCCUPATION = "occupation", gettext_lazy("职业")
+    EMPLOYER = "employer", gettext_lazy("工作单位")
+    OTHER = "other", gettext_lazy("其他（在说明中写明）")
 
 
 class CorrectionStatus(models.TextChoices):
-    OPEN = "open", "待处理"
-    ACCEPTED = "accepted", "已更正"
-    REJECTED = "rejected", "未采纳"
+    OPEN = "open", gettext_lazy("待处理")
+    ACCEPTED = "accepted", gettext_lazy("已更正")
+    REJECTED = "rejected", gettext_lazy("未采纳")
 
 
 class CorrectionRequestQuerySet(ScopedQuerySet):
-    def narrow(self, user: Any, scope: Scope) -> CorrectionRequestQuerySet:
+    def narrow(self, user: Actor | None, scope: Scope) -> CorrectionRequestQuerySet:
         """The requester sees their own requests; staff (not the 三长, who see neighbours but
         decide nothing) see requests about residents of the places their posts or grants
         cover. See ``tongxin.people.rights.correction_scope_q``."""
-        if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
         from .rights import correction_scope_q
 
@@ -412,22 +444,29 @@ class CorrectionRequest(models.Model):
     """
 
     person = models.ForeignKey(
-        Person, verbose_name="居民", on_delete=models.CASCADE, related_name="correction_requests"
+        Person,
+        verbose_name=gettext_lazy("居民"),
+        on_delete=models.CASCADE,
+        related_name="correction_requests",
     )
     requested_by = models.ForeignKey(
         "accounts.User",
-        verbose_name="申请人",
+        verbose_name=gettext_lazy("申请人"),
         null=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    field = models.CharField("更正项目", max_length=32, choices=CorrectionField.choices)
-    requested_value = models.CharField("更正为", max_length=200, blank=True)
-    requested_cipher = models.TextField("更正为(密文)", blank=True, editable=False)
-    requested_masked = models.CharField("更正为(脱敏)", max_length=40, blank=True, editable=False)
-    note = models.CharField("说明", max_length=300, blank=True)
+    field = models.CharField(
+        gettext_lazy("更正项目"), max_length=32, choices=CorrectionField.choices
+    )
+    requested_value = models.CharField(gettext_lazy("更正为"), max_length=200, blank=True)
+    requested_cipher = models.TextField(gettext_lazy("更正为(密文)"), blank=True, editable=False)
+    requested_masked = models.CharField(
+        gettext_lazy("更正为(脱敏)"), max_length=40, blank=True, editable=False
+    )
+    note = models.CharField(gettext_lazy("说明"), max_length=300, blank=True)
     status = models.CharField(
-        "状态",
+        gettext_lazy("状态"),
         max_length=16,
         choices=CorrectionStatus.choices,
         default=CorrectionStatus.OPEN,
@@ -435,21 +474,21 @@ class CorrectionRequest(models.Model):
     )
     decided_by = models.ForeignKey(
         "accounts.User",
-        verbose_name="处理人",
+        verbose_name=gettext_lazy("处理人"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    decided_at = models.DateTimeField("处理时间", null=True, blank=True)
-    decision_note = models.CharField("处理意见", max_length=300, blank=True)
-    created_at = models.DateTimeField("提交时间", auto_now_add=True)
+    decided_at = models.DateTimeField(gettext_lazy("处理时间"), null=True, blank=True)
+    decision_note = models.CharField(gettext_lazy("处理意见"), max_length=300, blank=True)
+    created_at = models.DateTimeField(gettext_lazy("提交时间"), auto_now_add=True)
 
     objects = CorrectionRequestQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "更正申请"
-        verbose_name_plural = "更正申请"
+        verbose_name = gettext_lazy("更正申请")
+        verbose_name_plural = gettext_lazy("更正申请")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["person", "status"], name="correction_person_status")]
 

@@ -14,19 +14,26 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tongxin.core import audit, clock, csvsafe, vault
+from tongxin.core.actors import Actor, as_account
 from tongxin.core.models import AuditEvent
 from tongxin.places.models import Place
 
 from .models import CareKind, CareTag, CorrectionField, CorrectionRequest, PartyMembership, Person
 from .rights import SEALED_CONTEXTS, own_person
 
-CHANNELS = {"page": "页面", "json": "JSON", "csv": "CSV"}
+if TYPE_CHECKING:
+    from tongxin.accounts.models import User
+
+CHANNELS = {"page": gettext_lazy("页面"), "json": "JSON", "csv": "CSV"}
 PAGE_RECORD_LIMIT = 100
 EXPORT_FORMAT = "tongxin-my-data/1"
 
@@ -111,13 +118,15 @@ class MyData:
         }
 
     def json_bytes(self) -> bytes:
-        return json.dumps(self.as_json(), ensure_ascii=False, indent=2).encode()
+        return json.dumps(
+            self.as_json(), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2
+        ).encode()
 
     def csv_rows(self) -> list[list[Any]]:
-        rows: list[list[Any]] = [["类别", "序号", "项目", "内容"]]
+        rows: list[list[Any]] = [[_("类别"), _("序号"), _("项目"), _("内容")]]
         for s in self.sections:
             if not s.records:
-                rows.append([s.title, "", "", "（无）"])
+                rows.append([s.title, "", "", _("（无）")])
             for n, record in enumerate(s.records, start=1):
                 for item in record:
                     rows.append([s.title, n if s.many else "", item.label, item.text])
@@ -132,7 +141,7 @@ def display(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return _("是") if value else _("否")
     if isinstance(value, dt.datetime):
         return clock.local(value).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, dt.date):
@@ -169,53 +178,53 @@ def _sealed(person: Person, name: str) -> str:
 
 def _person_section(person: Person) -> Section:
     items = [
-        Item("name", "姓名", person.name),
-        Item("gender", "性别", person.get_gender_display()),
-        Item("birth_date", "出生日期", person.birth_date),
-        Item("id_number", "身份证号", _sealed(person, "id_number")),
-        Item("phone", "手机号", _sealed(person, "phone")),
-        Item("ethnicity", "民族", person.ethnicity),
-        Item("political_status", "政治面貌", person.get_political_status_display()),
-        Item("residence_status", "户籍类型", person.get_residence_status_display()),
-        Item("occupation", "职业", person.occupation),
-        Item("employer", "工作单位", person.employer),
-        Item("address", "登记地址", _address(person.place)),
-        Item("grid", "所属网格", person.grid.name if person.grid else ""),
-        Item("is_active", "在册", person.is_active),
-        Item("left_reason", "注销原因", person.left_reason),
-        Item("created_at", "登记时间", person.created_at),
-        Item("updated_at", "最近更新", person.updated_at),
+        Item("name", _("姓名"), person.name),
+        Item("gender", _("性别"), person.get_gender_display()),
+        Item("birth_date", _("出生日期"), person.birth_date),
+        Item("id_number", _("身份证号"), _sealed(person, "id_number")),
+        Item("phone", _("手机号"), _sealed(person, "phone")),
+        Item("ethnicity", _("民族"), person.ethnicity),
+        Item("political_status", _("政治面貌"), person.get_political_status_display()),
+        Item("residence_status", _("户籍类型"), person.get_residence_status_display()),
+        Item("occupation", _("职业"), person.occupation),
+        Item("employer", _("工作单位"), person.employer),
+        Item("address", _("登记地址"), _address(person.place)),
+        Item("grid", _("所属网格"), person.grid.name if person.grid else ""),
+        Item("is_active", _("在册"), person.is_active),
+        Item("left_reason", _("注销原因"), person.left_reason),
+        Item("created_at", _("登记时间"), person.created_at),
+        Item("updated_at", _("最近更新"), person.updated_at),
     ]
-    return Section("person", "基本信息", False, [items])
+    return Section("person", _("基本信息"), False, [items])
 
 
-def _account_section(user: Any) -> Section:
+def _account_section(user: User) -> Section:
     items = [
-        Item("username", "登录账号", user.username),
-        Item("display_name", "显示名", user.display_name),
-        Item("date_joined", "开通时间", user.date_joined),
-        Item("last_login", "最近登录", user.last_login),
+        Item("username", _("登录账号"), user.username),
+        Item("display_name", _("显示名"), user.display_name),
+        Item("date_joined", _("开通时间"), user.date_joined),
+        Item("last_login", _("最近登录"), user.last_login),
     ]
-    return Section("account", "账号", False, [items])
+    return Section("account", _("账号"), False, [items])
 
 
-def _household_sections(user: Any, person: Person) -> list[Section]:
+def _household_sections(user: Actor, person: Person) -> list[Section]:
     household = person.household
-    home = Section("household", "所在户", False)
+    home = Section("household", _("所在户"), False)
     members = Section(
         "household_members",
-        "同户成员",
+        _("同户成员"),
         True,
-        note="同户成员是其他人的个人信息，这里只列姓名和与户主关系。",
+        note=_("同户成员是其他人的个人信息，这里只列姓名和与户主关系。"),
     )
     if household is None:
         return [home, members]
     home.records.append(
         [
-            Item("code", "户编号", household.code),
-            Item("address", "住址", _address(household.dwelling)),
-            Item("tenure", "住房性质", household.get_tenure_display()),
-            Item("relation", "本人与户主关系", person.get_relation_display()),
+            Item("code", _("户编号"), household.code),
+            Item("address", _("住址"), _address(household.dwelling)),
+            Item("tenure", _("住房性质"), household.get_tenure_display()),
+            Item("relation", _("本人与户主关系"), person.get_relation_display()),
         ]
     )
     others = (
@@ -227,8 +236,8 @@ def _household_sections(user: Any, person: Person) -> list[Section]:
     for m in others:
         members.records.append(
             [
-                Item("name", "姓名", m.name),
-                Item("relation", "与户主关系", m.get_relation_display()),
+                Item("name", _("姓名"), m.name),
+                Item("relation", _("与户主关系"), m.get_relation_display()),
             ]
         )
     return [home, members]
@@ -239,23 +248,26 @@ def _care_section(person: Person) -> Section:
     # scope shows care tags of nobody, themself included: they are read here by the person
     # already reached through the choke point.
     section = Section(
-        "care_tags", "关爱标签", True, note="关爱标签属于敏感个人信息，仅本人和负责的工作人员可见。"
+        "care_tags",
+        _("关爱标签"),
+        True,
+        note=_("关爱标签属于敏感个人信息，仅本人和负责的工作人员可见。"),
     )
     for t in CareTag.objects.filter(person=person).order_by("start_date", "id"):
         section.records.append(
             [
-                Item("kind", "类别", t.get_kind_display()),
-                Item("grade", "等级", t.grade),
-                Item("start_date", "起始日期", t.start_date),
-                Item("end_date", "终止日期", t.end_date),
-                Item("note", "备注", t.note),
+                Item("kind", _("类别"), t.get_kind_display()),
+                Item("grade", _("等级"), t.grade),
+                Item("start_date", _("起始日期"), t.start_date),
+                Item("end_date", _("终止日期"), t.end_date),
+                Item("note", _("备注"), t.note),
             ]
         )
     return section
 
 
 def _membership_section(person: Person) -> Section:
-    section = Section("party_membership", "党员信息", False)
+    section = Section("party_membership", _("党员信息"), False)
     m = (
         PartyMembership.objects.filter(person=person)
         .select_related("organisation", "registered_community")
@@ -264,17 +276,17 @@ def _membership_section(person: Person) -> Section:
     if m is not None:
         section.records.append(
             [
-                Item("organisation", "所在党组织", m.organisation.name),
-                Item("status", "党员类别", m.get_status_display()),
-                Item("joined_date", "入党日期", m.joined_date),
-                Item("in_service", "在职党员", m.in_service),
-                Item("service_employer", "工作单位", m.service_employer),
+                Item("organisation", _("所在党组织"), m.organisation.name),
+                Item("status", _("党员类别"), m.get_status_display()),
+                Item("joined_date", _("入党日期"), m.joined_date),
+                Item("in_service", _("在职党员"), m.in_service),
+                Item("service_employer", _("工作单位"), m.service_employer),
                 Item(
                     "registered_community",
-                    "报到社区",
+                    _("报到社区"),
                     m.registered_community.name if m.registered_community else "",
                 ),
-                Item("registered_date", "报到日期", m.registered_date),
+                Item("registered_date", _("报到日期"), m.registered_date),
             ]
         )
     return section
@@ -283,7 +295,7 @@ def _membership_section(person: Person) -> Section:
 def _post_sections(person: Person) -> list[Section]:
     from tongxin.orgs.models import Absence, Post
 
-    posts = Section("posts", "担任职务", True)
+    posts = Section("posts", _("担任职务"), True)
     for p in (
         Post.objects.filter(person=person)
         .select_related("place", "organisation")
@@ -291,64 +303,64 @@ def _post_sections(person: Person) -> list[Section]:
     ):
         posts.records.append(
             [
-                Item("role", "职务", p.get_role_display()),
-                Item("rank", "AB角", p.rank),
-                Item("place", "负责地点", p.place.name if p.place else ""),
-                Item("organisation", "所属组织", p.organisation.name if p.organisation else ""),
-                Item("start_date", "任职日期", p.start_date),
-                Item("end_date", "离任日期", p.end_date),
-                Item("public_contact", "公开联系方式", p.public_contact),
+                Item("role", _("职务"), p.get_role_display()),
+                Item("rank", _("AB角"), p.rank),
+                Item("place", _("负责地点"), p.place.name if p.place else ""),
+                Item("organisation", _("所属组织"), p.organisation.name if p.organisation else ""),
+                Item("start_date", _("任职日期"), p.start_date),
+                Item("end_date", _("离任日期"), p.end_date),
+                Item("public_contact", _("公开联系方式"), p.public_contact),
             ]
         )
-    absences = Section("absences", "请假/缺岗", True)
+    absences = Section("absences", _("请假/缺岗"), True)
     for a in Absence.objects.filter(person=person).order_by("start_date", "id"):
         absences.records.append(
             [
-                Item("start_date", "开始日期", a.start_date),
-                Item("end_date", "结束日期", a.end_date),
-                Item("reason", "事由", a.reason),
+                Item("start_date", _("开始日期"), a.start_date),
+                Item("end_date", _("结束日期"), a.end_date),
+                Item("reason", _("事由"), a.reason),
             ]
         )
     return [posts, absences]
 
 
 def _correction_section(person: Person) -> Section:
-    section = Section("correction_requests", "更正申请", True)
+    section = Section("correction_requests", _("更正申请"), True)
     for c in CorrectionRequest.objects.filter(person=person).order_by("created_at", "id"):
         section.records.append(
             [
-                Item("field", "更正项目", c.get_field_display()),
-                Item("requested_value", "更正为", c.requested_display),
-                Item("note", "说明", c.note),
-                Item("status", "状态", c.get_status_display()),
-                Item("created_at", "提交时间", c.created_at),
-                Item("decided_at", "处理时间", c.decided_at),
-                Item("decision_note", "处理意见", c.decision_note),
+                Item("field", _("更正项目"), c.get_field_display()),
+                Item("requested_value", _("更正为"), c.requested_display),
+                Item("note", _("说明"), c.note),
+                Item("status", _("状态"), c.get_status_display()),
+                Item("created_at", _("提交时间"), c.created_at),
+                Item("decided_at", _("处理时间"), c.decided_at),
+                Item("decision_note", _("处理意见"), c.decision_note),
             ]
         )
     return section
 
 
-def _import_section(user: Any) -> Section:
+def _import_section(user: Actor) -> Section:
     from .models import ImportJob
 
     section = Section(
         "import_jobs",
-        "我提交的导入任务",
+        _("我提交的导入任务"),
         True,
-        note="出错行的内容是文件中其他居民的信息，这里只列出错行数。",
+        note=_("出错行的内容是文件中其他居民的信息，这里只列出错行数。"),
     )
     for j in ImportJob.objects.visible_to(user).order_by("created_at", "id"):
         section.records.append(
             [
-                Item("filename", "文件名", j.filename),
-                Item("status", "状态", j.get_status_display()),
-                Item("created_at", "提交时间", j.created_at),
-                Item("finished_at", "完成时间", j.finished_at),
-                Item("total_rows", "总行数", j.total_rows),
-                Item("created_count", "新增居民数", j.created_count),
-                Item("household_count", "新增户数", j.household_count),
-                Item("error_count", "出错行数", len(j.errors or [])),
+                Item("filename", _("文件名"), j.filename),
+                Item("status", _("状态"), j.get_status_display()),
+                Item("created_at", _("提交时间"), j.created_at),
+                Item("finished_at", _("完成时间"), j.finished_at),
+                Item("total_rows", _("总行数"), j.total_rows),
+                Item("created_count", _("新增居民数"), j.created_count),
+                Item("household_count", _("新增户数"), j.household_count),
+                Item("error_count", _("出错行数"), len(j.errors or [])),
             ]
         )
     return section
@@ -356,27 +368,32 @@ def _import_section(user: Any) -> Section:
 
 # The audit actions a resident may meet about themself, in words.
 ACTION_LABELS = {
-    "person_create": "登记个人信息",
-    "person_update": "修改个人信息",
-    "pii_reveal": "查看完整号码",
-    "pii_reveal_denied": "查看完整号码（被拒绝）",
-    "care_tag_add": "添加关爱标签",
-    "self_access": "本人查阅或下载个人信息",
-    "correction_request": "提交更正申请",
-    "correction_accept": "采纳更正申请",
-    "correction_reject": "未采纳更正申请",
-    "person_erase": "依法删除个人信息",
-    "people_export": "导出居民名单",
-    "people_import": "导入居民名单",
+    "person_create": gettext_lazy("登记个人信息"),
+    "person_update": gettext_lazy("修改个人信息"),
+    "pii_reveal": gettext_lazy("查看完整号码"),
+    "pii_reveal_denied": gettext_lazy("查看完整号码（被拒绝）"),
+    "care_tag_add": gettext_lazy("添加关爱标签"),
+    "self_access": gettext_lazy("本人查阅或下载个人信息"),
+    "correction_request": gettext_lazy("提交更正申请"),
+    "correction_accept": gettext_lazy("采纳更正申请"),
+    "correction_reject": gettext_lazy("未采纳更正申请"),
+    "person_erase": gettext_lazy("依法删除个人信息"),
+    "people_export": gettext_lazy("导出居民名单"),
+    "people_import": gettext_lazy("导入居民名单"),
 }
 FIELD_LABELS = {
     **dict(CorrectionField.choices),
-    "id_number": "身份证号",
-    "phone": "手机号",
+    "id_number": gettext_lazy("身份证号"),
+    "phone": gettext_lazy("手机号"),
 }
 # Only these keys of an audit row's detail are shown to the data subject: they say what was
 # done and why, and hold nothing about anyone else.
-DETAIL_KEYS = {"field": "项目", "channel": "方式", "kind": "类别", "reason": "事由"}
+DETAIL_KEYS = {
+    "field": gettext_lazy("项目"),
+    "channel": gettext_lazy("方式"),
+    "kind": gettext_lazy("类别"),
+    "reason": gettext_lazy("事由"),
+}
 
 
 def _detail_text(detail: dict[str, Any]) -> str:
@@ -429,12 +446,12 @@ def _actor_units(events: list[AuditEvent], me: Any) -> dict[tuple[int, str], str
     return out
 
 
-def _records_section(user: Any, person: Person, *, limit: int | None) -> Section:
+def _records_section(user: Actor, person: Person, *, limit: int | None) -> Section:
     section = Section(
         "processing_records",
-        "个人信息处理记录",
+        _("个人信息处理记录"),
         True,
-        note="处理您信息的工作人员只显示角色和所在单位；如需了解具体经办人，请向社区提出。",
+        note=_("处理您信息的工作人员只显示角色和所在单位；如需了解具体经办人，请向社区提出。"),
     )
     qs = AuditEvent.objects.filter(subject_person_id=person.pk).order_by("-at", "-id")
     total = qs.count()
@@ -445,27 +462,27 @@ def _records_section(user: Any, person: Person, *, limit: int | None) -> Section
     results = dict(AuditEvent.Result.choices)
     for e in events:
         if e.actor_id == user.pk:
-            who, role, unit = "本人", "", ""
+            who, role, unit = _("本人"), "", ""
         elif e.actor_id is None:
-            who, role, unit = "系统", "", ""
+            who, role, unit = _("系统"), "", ""
         else:
-            who, role = "工作人员", e.role
+            who, role = _("工作人员"), e.role
             unit = units.get((e.actor_id, e.role), "")
         section.records.append(
             [
-                Item("at", "时间", e.at),
-                Item("action", "事项", ACTION_LABELS.get(e.action, e.action)),
-                Item("actor", "操作方", who),
-                Item("actor_role", "角色", role),
-                Item("actor_unit", "所在单位/地点", unit),
-                Item("result", "结果", results.get(e.result, e.result)),
-                Item("detail", "说明", _detail_text(e.detail or {})),
+                Item("at", _("时间"), e.at),
+                Item("action", _("事项"), ACTION_LABELS.get(e.action, e.action)),
+                Item("actor", _("操作方"), who),
+                Item("actor_role", _("角色"), role),
+                Item("actor_unit", _("所在单位/地点"), unit),
+                Item("result", _("结果"), results.get(e.result, e.result)),
+                Item("detail", _("说明"), _detail_text(e.detail or {})),
             ]
         )
     return section
 
 
-def my_data_access(*, actor: Any, channel: str) -> MyData:
+def my_data_access(*, actor: Actor, channel: str) -> MyData:
     """Everything the registry links to ``actor``'s person. The access is audited first, so the
     record of it is part of what the resident sees."""
     if channel not in CHANNELS:
@@ -481,7 +498,7 @@ def my_data_access(*, actor: Any, channel: str) -> MyData:
         )
     sections = [
         _person_section(person),
-        _account_section(actor),
+        _account_section(as_account(actor)),
         *_household_sections(actor, person),
         _care_section(person),
         _membership_section(person),

@@ -4,36 +4,37 @@ from __future__ import annotations
 
 from typing import Any
 
+from tongxin.core.actors import Actor
 from tongxin.core.scoping import scope_for
 
 
-def is_staff_for_people(user: Any) -> bool:
+def is_staff_for_people(user: Actor) -> bool:
     """Holds a staff post (community or grid work) or an explicit grant."""
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return False
     # The scope's case paths are exactly the places of staff posts and of grants.
     return bool(scope_for(user).case_paths)
 
 
-def can_import(user: Any) -> bool:
+def can_import(user: Actor) -> bool:
     return is_staff_for_people(user)
 
 
-def can_export(user: Any) -> bool:
+def can_export(user: Actor) -> bool:
     return is_staff_for_people(user)
 
 
-def can_register_at(user: Any, path: str) -> bool:
+def can_register_at(user: Actor, path: str) -> bool:
     """May the user add residents at the place with this path?"""
     return is_staff_for_people(user) and scope_for(user).sees_person_at(path)
 
 
-def can_reveal(user: Any, person: Any) -> bool:
+def can_reveal(user: Actor, person: Any) -> bool:
     """May the user see this person's full ID or phone number (with a stated reason)?
 
     Only the roles that need it for casework: staff whose care scope covers the person (the
     grid's workers, the community's secretary), or the person themself.
     """
-    if getattr(user, "person_id", None) and user.person_id == person.pk:
+    if user.person_id and user.person_id == person.pk:
         return True
     return is_staff_for_people(user) and scope_for(user).sees_care_at(person.place_path)

@@ -17,8 +17,11 @@ from typing import Any
 from django.db import models, transaction
 from django.db.models import Q
 from django.dispatch import Signal
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tongxin.core import audit, clock, vault
+from tongxin.core.actors import Actor, as_account
 from tongxin.core.errors import Forbidden, NotFound, ValidationFailed, field_errors
 from tongxin.core.models import AuditEvent
 from tongxin.core.scoping import access, forget_scope, paths_q, scope_for
@@ -43,8 +46,8 @@ from .services import ID_CONTEXT, PHONE_CONTEXT, PersonData, anchor, person_upda
 
 SEALED_CONTEXTS = {"id_number": ID_CONTEXT, "phone": PHONE_CONTEXT}
 PSEUDONYM_CONTEXT = "person.pseudonym"
-ERASED_REASON = "已依法删除"
-ERASED_NAME_PREFIX = "已删除-"
+ERASED_REASON = gettext_lazy("已依法删除")
+ERASED_NAME_PREFIX = gettext_lazy("已删除-")
 # Community leadership may erase: the posts that answer for a community's registry.
 ERASER_ROLES = frozenset({Role.SECRETARY, Role.DEPUTY_SECRETARY, Role.DIRECTOR})
 
@@ -57,13 +60,17 @@ person_erased = Signal()
 # ---------------------------------------------------------------------------- scope
 
 
-def staff_paths(user: Any) -> tuple[str, ...]:
+# The ways a date of birth is typed; the last is the Chinese way, in any interface language.
+BIRTH_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")  # i18n-data
+
+
+def staff_paths(user: Actor) -> tuple[str, ...]:
     """The place subtrees where ``user`` works as staff: posts whose role sees residents as
     staff (not the 三长), and explicit grants: the scope's case paths."""
     return scope_for(user).case_paths
 
 
-def correction_scope_q(user: Any) -> Q:
+def correction_scope_q(user: Actor) -> Q:
     """Correction requests ``user`` may see: their own, those about them, and as staff those
     about residents of their subtrees."""
     q = Q(requested_by=user)
@@ -72,10 +79,10 @@ def correction_scope_q(user: Any) -> Q:
     return q | paths_q("person__place_path", staff_paths(user))
 
 
-def own_person(user: Any) -> Person:
+def own_person(user: Actor) -> Person:
     """The person the signed-in account belongs to, through the scoping choke point."""
-    if not getattr(user, "is_authenticated", False) or not getattr(user, "person_id", None):
-        raise NotFound("您的账号没有关联居民信息")
+    if not user.is_authenticated or not user.person_id:
+        raise NotFound(_("您的账号没有关联居民信息"))
     return access(
         Person.objects.visible_to(user).select_related("household__dwelling", "place", "grid"),
         user.person_id,
@@ -86,7 +93,7 @@ def own_person(user: Any) -> Person:
 
 
 class CorrectionAct(models.TextChoices):
-    DECIDE = "decide", "处理更正申请"
+    DECIDE = "decide", gettext_lazy("处理更正申请")
 
 
 # A request is decided once: accepted or rejected (``core.statemachine``).
@@ -94,7 +101,7 @@ CORRECTION_MACHINE = StateMachine(
     "people.correction",
     states=CorrectionStatus,
     acts=CorrectionAct,
-    subject="更正申请",
+    subject=gettext_lazy("更正申请"),
     table={
         CorrectionAct.DECIDE: {
             CorrectionStatus.OPEN: frozenset({CorrectionStatus.ACCEPTED, CorrectionStatus.REJECTED})
@@ -118,30 +125,30 @@ def clean_requested_value(field_name: str, value: str) -> str:
     value = value.strip()
     if field_name == CorrectionField.OTHER:
         if len(value) > _TEXT_LIMITS["other"]:
-            raise _bad("内容不能超过200个字")
+            raise _bad(_("内容不能超过200个字"))
         return value
     if not value:
-        raise _bad("请填写正确的内容")
+        raise _bad(_("请填写正确的内容"))
     if field_name == CorrectionField.ID_NUMBER:
         try:
             return validate_id_number(value)
         except Exception as exc:  # django's ValidationError: reported as ours
-            raise _bad("身份证号格式不正确，请核对") from exc
+            raise _bad(_("身份证号格式不正确，请核对")) from exc
     if field_name == CorrectionField.PHONE:
         try:
             return validate_phone(value)
         except Exception as exc:
-            raise _bad("手机号格式不正确，请核对") from exc
+            raise _bad(_("手机号格式不正确，请核对")) from exc
     if field_name == CorrectionField.BIRTH_DATE:
-        for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"):
+        for fmt in BIRTH_DATE_FORMATS:
             try:
                 born = dt.datetime.strptime(value, fmt).date()
             except ValueError:
                 continue
             if born > clock.today() or born.year < 1900:
-                raise _bad("出生日期不在合理范围内")
+                raise _bad(_("出生日期不在合理范围内"))
             return born.isoformat()
-        raise _bad("出生日期请按“1990-01-31”的格式填写")
+        raise _bad(_("出生日期请按“1990-01-31”的格式填写"))
     choices = _CHOICE_FIELDS.get(field_name)  # type: ignore[call-overload]
     if choices is not None:
         by_label = {str(label): code for code, label in choices.choices}
@@ -149,30 +156,30 @@ def clean_requested_value(field_name: str, value: str) -> str:
             return by_label[value]
         if value in choices.values:
             return value
-        raise _bad(f"请填写以下之一：{'、'.join(by_label)}")
+        raise _bad(_("请填写以下之一：{choices}").format(choices="、".join(by_label)))
     limit = _TEXT_LIMITS.get(field_name, 100)
     if len(value) > limit:
-        raise _bad(f"内容不能超过{limit}个字")
+        raise _bad(_("内容不能超过{limit}个字").format(limit=limit))
     return value
 
 
 def correction_request_create(
-    *, actor: Any, field_name: str, value: str, note: str = ""
+    *, actor: Actor, field_name: str, value: str, note: str = ""
 ) -> CorrectionRequest:
     """A resident asks for their own data to be corrected."""
     person = own_person(actor)
     if field_name not in CorrectionField.values:
         raise ValidationFailed(
-            "请选择要更正的项目", fields=field_errors({"field": "请选择要更正的项目"})
+            _("请选择要更正的项目"), fields=field_errors({"field": _("请选择要更正的项目")})
         )
     note = note.strip()
     if len(note) > 300:
         raise ValidationFailed(
-            "说明不能超过300个字", fields=field_errors({"note": "说明不能超过300个字"})
+            _("说明不能超过300个字"), fields=field_errors({"note": _("说明不能超过300个字")})
         )
     clean = clean_requested_value(field_name, value)
     if field_name == CorrectionField.OTHER and not (clean or note):
-        raise _bad("请写明需要更正的内容")
+        raise _bad(_("请写明需要更正的内容"))
     with transaction.atomic():
         locked = Person.objects.select_for_update().get(pk=person.pk)
         if (
@@ -182,11 +189,13 @@ def correction_request_create(
             ).exists()
         ):
             raise ValidationFailed(
-                "这一项已有待处理的更正申请，请等待社区处理",
+                _("这一项已有待处理的更正申请，请等待社区处理"),
                 code=PeopleCode.CORRECTION_ALREADY_OPEN,
-                fields=field_errors({"field": "已有待处理的更正申请"}),
+                fields=field_errors({"field": _("已有待处理的更正申请")}),
             )
-        request = CorrectionRequest(person=locked, requested_by=actor, field=field_name, note=note)
+        request = CorrectionRequest(
+            person=locked, requested_by=as_account(actor), field=field_name, note=note
+        )
         if field_name in SEALED_CONTEXTS:
             request.requested_cipher = vault.encrypt(clean, context=SEALED_CONTEXTS[field_name])
             request.requested_masked = (
@@ -207,43 +216,47 @@ def correction_request_create(
     return request
 
 
-def may_decide_corrections(user: Any) -> bool:
+def may_decide_corrections(user: Actor) -> bool:
     """Staff whose posts or grants cover residents decide correction requests."""
-    return bool(staff_paths(user)) if getattr(user, "is_authenticated", False) else False
+    return bool(staff_paths(user)) if user.is_authenticated else False
 
 
-def may_decide_for(user: Any, person: Person) -> bool:
+def may_decide_for(user: Actor, person: Person) -> bool:
     """Staff whose subtree holds the person decide, never about themself (a household member
     they see as family is not enough)."""
-    if not getattr(user, "is_authenticated", False) or user.person_id == person.pk:
+    if not user.is_authenticated or user.person_id == person.pk:
         return False
     return any(person.place_path.startswith(p) for p in staff_paths(user))
 
 
-def _decide(*, actor: Any, correction: CorrectionRequest, to: str, note: str) -> CorrectionRequest:
+def _decide(
+    *, actor: Actor, correction: CorrectionRequest, to: str, note: str
+) -> CorrectionRequest:
     seen = access(
         CorrectionRequest.objects.select_related("person").visible_to(actor), correction.pk
     )
     if actor.person_id and actor.person_id == seen.person_id:
-        raise Forbidden("不能处理本人的更正申请，请由其他工作人员处理")
+        raise Forbidden(_("不能处理本人的更正申请，请由其他工作人员处理"))
     if not may_decide_for(actor, seen.person):
-        raise Forbidden("只有负责该居民的工作人员可以处理更正申请")
+        raise Forbidden(_("只有负责该居民的工作人员可以处理更正申请"))
     note = note.strip()
     if len(note) > 300:
-        raise ValidationFailed("处理意见不能超过300个字")
+        raise ValidationFailed(_("处理意见不能超过300个字"))
     if to == CorrectionStatus.REJECTED and not note:
         raise ValidationFailed(
-            "不采纳时请写明理由", fields=field_errors({"decision_note": "不采纳时请写明理由"})
+            _("不采纳时请写明理由"), fields=field_errors({"decision_note": _("不采纳时请写明理由")})
         )
     with transaction.atomic():
         locked = CorrectionRequest.objects.select_for_update().get(pk=correction.pk)
         person = access(Person.objects.visible_to(actor), locked.person_id)
         if not CORRECTION_MACHINE.allowed(CorrectionAct.DECIDE, locked.status):
             # Its own stable code (422), which the pages show as a form error.
-            raise ValidationFailed("该申请已经处理过了", code=PeopleCode.CORRECTION_ALREADY_DECIDED)
+            raise ValidationFailed(
+                _("该申请已经处理过了"), code=PeopleCode.CORRECTION_ALREADY_DECIDED
+            )
         if to == CorrectionStatus.ACCEPTED and locked.field != CorrectionField.OTHER:
             if person.left_reason == ERASED_REASON:
-                raise ValidationFailed("该居民的信息已依法删除，不能更正")
+                raise ValidationFailed(_("该居民的信息已依法删除，不能更正"))
             value = (
                 vault.decrypt(locked.requested_cipher, context=SEALED_CONTEXTS[locked.field])
                 if locked.field in SEALED_CONTEXTS
@@ -283,18 +296,20 @@ def _decide(*, actor: Any, correction: CorrectionRequest, to: str, note: str) ->
 
 
 def correction_accept(
-    *, actor: Any, correction: CorrectionRequest, note: str = ""
+    *, actor: Actor, correction: CorrectionRequest, note: str = ""
 ) -> CorrectionRequest:
     """Accept: the correction is applied to the registry (validated again) and recorded."""
     return _decide(actor=actor, correction=correction, to=CorrectionStatus.ACCEPTED, note=note)
 
 
-def correction_reject(*, actor: Any, correction: CorrectionRequest, note: str) -> CorrectionRequest:
+def correction_reject(
+    *, actor: Actor, correction: CorrectionRequest, note: str
+) -> CorrectionRequest:
     """Reject, with the reason the resident will read."""
     return _decide(actor=actor, correction=correction, to=CorrectionStatus.REJECTED, note=note)
 
 
-def open_corrections_for(user: Any, *, status: str = CorrectionStatus.OPEN) -> Any:
+def open_corrections_for(user: Actor, *, status: str = CorrectionStatus.OPEN) -> Any:
     """Requests a staff member decides: about residents of their subtrees, not their own."""
     qs = CorrectionRequest.objects.visible_to(user).filter(
         paths_q("person__place_path", staff_paths(user))
@@ -319,7 +334,7 @@ def is_erased(person: Person) -> bool:
     return not person.is_active and person.left_reason == ERASED_REASON
 
 
-def _eraser_post(user: Any, person: Person) -> Any | None:
+def _eraser_post(user: Actor, person: Person) -> Any | None:
     from tongxin.orgs.scopes import active_posts
 
     if not person.place_path:
@@ -334,15 +349,15 @@ def _eraser_post(user: Any, person: Person) -> Any | None:
     return None
 
 
-def can_erase(user: Any, person: Person) -> bool:
+def can_erase(user: Actor, person: Person) -> bool:
     """Erasure is decided by community leadership (书记, 副书记, 主任) whose post covers the
     person's place; nobody erases themself."""
-    if not getattr(user, "is_authenticated", False) or user.person_id == person.pk:
+    if not user.is_authenticated or user.person_id == person.pk:
         return False
     return _eraser_post(user, person) is not None
 
 
-def person_erase(*, actor: Any, person: Person, reason: str) -> str:
+def person_erase(*, actor: Actor, person: Person, reason: str) -> str:
     """Erase a person's personal data (PIPL Art. 47) and return their pseudonym.
 
     The row stays, so posts held and audit rows keep pointing at it, but nothing in it
@@ -357,11 +372,11 @@ def person_erase(*, actor: Any, person: Person, reason: str) -> str:
     reason = reason.strip()
     if not reason:
         raise ValidationFailed(
-            "请写明删除的依据或理由", fields=field_errors({"reason": "请写明理由"})
+            _("请写明删除的依据或理由"), fields=field_errors({"reason": _("请写明理由")})
         )
     if len(reason) > 200:
         raise ValidationFailed(
-            "理由不能超过200个字", fields=field_errors({"reason": "不能超过200个字"})
+            _("理由不能超过200个字"), fields=field_errors({"reason": _("不能超过200个字")})
         )
     eraser_post = _eraser_post(actor, person)
     if eraser_post is None or actor.person_id == person.pk:
@@ -372,13 +387,13 @@ def person_erase(*, actor: Any, person: Person, reason: str) -> str:
             subject_person_id=person.pk,
             result=AuditEvent.Result.DENIED,
         )
-        raise Forbidden("只有社区书记、副书记或主任可以删除居民个人信息")
+        raise Forbidden(_("只有社区书记、副书记或主任可以删除居民个人信息"))
     name = pseudonym(person.pk)
     today = clock.today()
     with transaction.atomic():
         locked = Person.objects.select_for_update().get(pk=person.pk)
         if is_erased(locked):
-            raise ValidationFailed("该居民的信息已经删除", code=PeopleCode.PERSON_ALREADY_ERASED)
+            raise ValidationFailed(_("该居民的信息已经删除"), code=PeopleCode.PERSON_ALREADY_ERASED)
         _scrub_person(locked, pseudonym_=name, fallback_anchor=eraser_post.place)
         _scrub_links(locked, today=today)
         _disable_account(locked, pseudonym_=name)
@@ -423,7 +438,7 @@ def _scrub_person(person: Person, *, pseudonym_: str, fallback_anchor: Place) ->
     person.household = None
     person.relation = ""
     person.is_active = False
-    person.left_reason = ERASED_REASON
+    person.left_reason = str(ERASED_REASON)
     person.save()
 
 

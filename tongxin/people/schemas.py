@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ninja import Schema
 
-from tongxin.core.api_support import PageMeta
+from tongxin.core.api_support import PageMeta, Text
 
 
 class PersonOut(Schema):
@@ -22,19 +22,19 @@ class PersonOut(Schema):
     place: int | None
     household: int | None
     relation: str
-    relation_label: str
+    relation_label: Text
 
 
 class PersonDetailOut(PersonOut):
     """One person, with the registry fields a worker needs (still masked)."""
 
     name_pinyin: str
-    gender_label: str
+    gender_label: Text
     address: str
     political_status: str
-    political_status_label: str
+    political_status_label: Text
     residence_status: str
-    residence_status_label: str
+    residence_status_label: Text
     ethnicity: str
     occupation: str
     employer: str
@@ -63,7 +63,7 @@ class HouseholdOut(Schema):
     id: int
     code: str
     tenure: str
-    tenure_label: str
+    tenure_label: Text
     dwelling: DwellingRef
     address: str
     member_count: int

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Q
 
+from tongxin.core.actors import Actor, person_id_of
 from tongxin.core.validators import normalize_id_number, normalize_phone
 
 from .models import Household, Person
@@ -17,11 +18,11 @@ _DIGITS = re.compile(r"^\d+$")
 _ID_LIKE = re.compile(r"^\d{17}[\dXx]$")
 
 
-def home_place(user: Any) -> Any:
+def home_place(user: Actor | None) -> Any:
     """The place the user's own person is registered at (their dwelling), if any."""
     from tongxin.places.models import Place
 
-    person_id = getattr(user, "person_id", None)
+    person_id = person_id_of(user)
     if not person_id:
         return None
     return Place.objects.filter(persons__pk=person_id).first()
@@ -50,7 +51,7 @@ def search_q(text: str) -> Q:
     return Q(name__contains=q)
 
 
-def persons_for(user: Any, *, search: str = "", place: Any = None, active_only: bool = True):  # type: ignore[no-untyped-def]
+def persons_for(user: Actor, *, search: str = "", place: Any = None, active_only: bool = True):  # type: ignore[no-untyped-def]
     qs = Person.objects.visible_to(user)
     if active_only:
         qs = qs.filter(is_active=True)
@@ -61,7 +62,7 @@ def persons_for(user: Any, *, search: str = "", place: Any = None, active_only: 
     return qs.select_related("grid", "place").order_by("place_path", "id")
 
 
-def households_for(user: Any, *, place: Any = None):  # type: ignore[no-untyped-def]
+def households_for(user: Actor, *, place: Any = None):  # type: ignore[no-untyped-def]
     qs = Household.objects.visible_to(user)
     if place is not None:
         qs = qs.filter(place_path__prefix=place.path)

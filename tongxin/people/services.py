@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tongxin.core import audit, clock, vault
+from tongxin.core.actors import Actor
 from tongxin.core.errors import ValidationFailed, field_errors
 from tongxin.core.validators import (
     id_birth_date,
@@ -80,9 +82,9 @@ def clean_person_data(data: PersonData) -> PersonData:
     errors: dict[str, list[str]] = {}
     data.name = data.name.strip()
     if not data.name:
-        errors["name"] = ["姓名不能为空"]
+        errors["name"] = [_("姓名不能为空")]
     elif len(data.name) > 50:
-        errors["name"] = ["姓名不能超过50个字"]
+        errors["name"] = [_("姓名不能超过50个字")]
     if data.id_number:
         try:
             data.id_number = validate_id_number(data.id_number)
@@ -144,14 +146,14 @@ def _check_unique_id(id_number: str, *, exclude_pk: int | None = None) -> None:
         qs = qs.exclude(pk=exclude_pk)
     if qs.exists():
         raise ValidationFailed(
-            "该身份证号已登记", fields=field_errors({"id_number": "该身份证号已登记"})
+            _("该身份证号已登记"), fields=field_errors({"id_number": _("该身份证号已登记")})
         )
 
 
 @transaction.atomic
 def person_create(
     *,
-    actor: Any,
+    actor: Actor | None,
     data: PersonData,
     place: Place | None = None,
     household: Household | None = None,
@@ -171,7 +173,7 @@ def person_create(
 
 
 @transaction.atomic
-def person_update(*, actor: Any, person: Person, data: PersonData) -> Person:
+def person_update(*, actor: Actor, person: Person, data: PersonData) -> Person:
     data = clean_person_data(data)
     _check_unique_id(data.id_number, exclude_pk=person.pk)
     locked = Person.objects.select_for_update().get(pk=person.pk)
@@ -183,10 +185,10 @@ def person_update(*, actor: Any, person: Person, data: PersonData) -> Person:
 
 @transaction.atomic
 def household_create(
-    *, actor: Any, dwelling: Place, code: str = "", tenure: str = "owner"
+    *, actor: Actor, dwelling: Place, code: str = "", tenure: str = "owner"
 ) -> Household:
     if dwelling.kind != "dwelling":
-        raise ValidationFailed("户只能建在“户”（房屋）一级的地点上")
+        raise ValidationFailed(_("户只能建在“户”（房屋）一级的地点上"))
     hh = Household(
         dwelling=dwelling, place_path=dwelling.path, tenure=tenure, code=code or f"H{dwelling.code}"
     )
@@ -200,7 +202,7 @@ def household_create(
 @transaction.atomic
 def care_tag_add(
     *,
-    actor: Any,
+    actor: Actor,
     person: Person,
     kind: str,
     grade: str = "",
@@ -220,10 +222,13 @@ def care_tag_add(
     return tag
 
 
-REVEALABLE = {"id_number": ("身份证号", ID_CONTEXT), "phone": ("手机号", PHONE_CONTEXT)}
+REVEALABLE = {
+    "id_number": (gettext_lazy("身份证号"), ID_CONTEXT),
+    "phone": (gettext_lazy("手机号"), PHONE_CONTEXT),
+}
 
 
-def person_reveal(*, actor: Any, person: Person, field: str, reason: str) -> str:
+def person_reveal(*, actor: Actor, person: Person, field: str, reason: str) -> str:
     """The clear value of a sealed field, for an allowed user who states why.
 
     Every attempt is audited with the data subject and the reason, refused ones too.
@@ -234,12 +239,13 @@ def person_reveal(*, actor: Any, person: Person, field: str, reason: str) -> str
 
     if field not in REVEALABLE:
         raise ValidationFailed(
-            "只能查看完整的身份证号或手机号", fields=field_errors({"field": field})
+            _("只能查看完整的身份证号或手机号"), fields=field_errors({"field": field})
         )
     reason = reason.strip()
     if len(reason) < 4:
         raise ValidationFailed(
-            "请说明查看完整号码的事由（至少4个字）", fields=field_errors({"reason": "事由过短"})
+            _("请说明查看完整号码的事由（至少4个字）"),
+            fields=field_errors({"reason": _("事由过短")}),
         )
     if not can_reveal(actor, person):
         audit.record(
@@ -250,7 +256,7 @@ def person_reveal(*, actor: Any, person: Person, field: str, reason: str) -> str
             result="denied",
             detail={"field": field, "reason": reason},
         )
-        raise Forbidden("您的岗位无权查看完整号码")
+        raise Forbidden(_("您的岗位无权查看完整号码"))
     cipher = person.id_number_cipher if field == "id_number" else person.phone_cipher
     audit.record(
         actor=actor,

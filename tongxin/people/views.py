@@ -4,12 +4,15 @@ and export pages. Every query goes through ``visible_to``; out of scope is a 404
 from __future__ import annotations
 
 from django.db.models import Case, IntegerField, Value, When
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from tongxin.core import clock, ratelimit
+from tongxin.core.actors import ActorRequest
 from tongxin.core.errors import Forbidden, NotFound, ValidationFailed
 from tongxin.core.models import in_force_q
 from tongxin.core.scoping import access, scope_for
@@ -25,17 +28,19 @@ from .selectors import persons_for
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RUNNING = {"queued", "validating", "writing"}
 STATUS_LABELS = {
-    "queued": "排队等待中",
-    "validating": "正在逐行校验",
-    "writing": "正在写入",
-    "done": "导入完成",
-    "failed": "导入失败",
+    "queued": gettext_lazy("排队等待中"),
+    "validating": gettext_lazy("正在逐行校验"),
+    "writing": gettext_lazy("正在写入"),
+    "done": gettext_lazy("导入完成"),
+    "failed": gettext_lazy("导入失败"),
 }
-SEARCH_HINT = "姓名、拼音首字母（如 zsf）、手机号或身份证号后4位，或完整的手机号、身份证号"
+SEARCH_HINT = gettext_lazy(
+    "姓名、拼音首字母（如 zsf）、手机号或身份证号后4位，或完整的手机号、身份证号"
+)
 
 
 @personal_page
-def person_list(request: HttpRequest) -> HttpResponse:
+def person_list(request: ActorRequest) -> HttpResponse:
     q = search_text(request)
     page = paginate(request, persons_for(request.user, search=q))
     return render(
@@ -52,7 +57,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 
 
 @personal_page
-def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def person_detail(request: ActorRequest, pk: int) -> HttpResponse:
     user = request.user
     person = access(
         Person.objects.visible_to(user).select_related("household", "place", "grid"), pk
@@ -94,7 +99,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @personal_page
-def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def household_detail(request: ActorRequest, pk: int) -> HttpResponse:
     user = request.user
     household = access(Household.objects.visible_to(user).select_related("dwelling"), pk)
     dwelling = household.dwelling
@@ -143,7 +148,7 @@ def _require(allowed: bool) -> None:
     """Import and export are for community and grid staff (``people.policies``); the services
     check again, this only spares others a form they cannot use."""
     if not allowed:
-        raise Forbidden("只有社区和网格工作人员可以导入、导出居民信息")
+        raise Forbidden(_("只有社区和网格工作人员可以导入、导出居民信息"))
 
 
 def _xlsx(data: bytes, filename: str) -> HttpResponse:
@@ -155,7 +160,7 @@ def _xlsx(data: bytes, filename: str) -> HttpResponse:
 @personal_page
 @require_http_methods(["GET", "POST"])
 @ratelimit.limit("export", key="user", methods=["POST"])
-def export(request: HttpRequest) -> HttpResponse:
+def export(request: ActorRequest) -> HttpResponse:
     user = request.user
     _require(policies.can_export(user))
     source = request.POST if request.method == "POST" else request.GET
@@ -166,18 +171,18 @@ def export(request: HttpRequest) -> HttpResponse:
             return render(
                 request,
                 "people/export.html",
-                {"q": q, "count": 0, "error": "没有符合条件的居民，无需导出。"},
+                {"q": q, "count": 0, "error": _("没有符合条件的居民，无需导出。")},
                 status=400,
             )
         data = exporter.export_persons(actor=user, queryset=persons)
         stamp = clock.local().strftime("%Y%m%d-%H%M")
-        return _xlsx(data, f"居民名单-{stamp}.xlsx")
+        return _xlsx(data, _("居民名单-{stamp}.xlsx").format(stamp=stamp))
     return render(request, "people/export.html", {"q": q, "count": persons.count()})
 
 
 @personal_page
 @require_http_methods(["GET", "POST"])
-def import_start(request: HttpRequest) -> HttpResponse:
+def import_start(request: ActorRequest) -> HttpResponse:
     user = request.user
     _require(policies.can_import(user))
     error = ""
@@ -185,10 +190,12 @@ def import_start(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None:
-            error, status = "请选择要导入的 Excel 文件（.xlsx）。", 400
+            error, status = _("请选择要导入的 Excel 文件（.xlsx）。"), 400
         elif upload.size and upload.size > importer.MAX_BYTES:
             # Refused before reading it into memory; the importer checks the bytes again.
-            error = f"文件过大：最大 {importer.MAX_BYTES // (1024 * 1024)} MB，请拆分后分批导入。"
+            error = _("文件过大：最大 {max_mb} MB，请拆分后分批导入。").format(
+                max_mb=importer.MAX_BYTES // (1024 * 1024)
+            )
             status = 400
         else:
             try:
@@ -213,13 +220,13 @@ def import_start(request: HttpRequest) -> HttpResponse:
 
 
 @personal_page
-def import_template(request: HttpRequest) -> HttpResponse:
+def import_template(request: ActorRequest) -> HttpResponse:
     _require(policies.can_import(request.user))
-    return _xlsx(importer.template_workbook(), "居民导入模板.xlsx")
+    return _xlsx(importer.template_workbook(), _("居民导入模板.xlsx"))
 
 
 @personal_page
-def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
+def import_job(request: ActorRequest, job_id: int) -> HttpResponse:
     job = ImportJob.objects.visible_to(request.user).filter(pk=job_id).first()
     if job is None:
         raise NotFound()

@@ -3,10 +3,12 @@ and an audit row for every attempt."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tongxin.core.actors import ActorRequest
 from tongxin.core.errors import Forbidden, ValidationFailed
 from tongxin.core.scoping import access
 from tongxin.ui.decorators import personal_page
@@ -17,10 +19,10 @@ from .services import REVEALABLE, person_reveal
 
 @personal_page
 @require_POST
-def reveal(request: HttpRequest, pk: int) -> HttpResponse:
+def reveal(request: ActorRequest, pk: int) -> HttpResponse:
     person = access(Person.objects.visible_to(request.user), pk)
     field = request.POST.get("field", "")
-    context = {"person": person, "field": field, "label": REVEALABLE.get(field, ("号码", ""))[0]}
+    context = {"person": person, "field": field, "label": REVEALABLE.get(field, (_("号码"), ""))[0]}
     status = 200
     try:
         context["value"] = person_reveal(

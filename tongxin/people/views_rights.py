@@ -7,12 +7,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tongxin.core import clock, csvsafe, ratelimit
+from tongxin.core.actors import ActorRequest
 from tongxin.core.errors import Forbidden, ValidationFailed, reasons_by_field
 from tongxin.core.scoping import access
 from tongxin.ui.decorators import personal_page
@@ -22,16 +25,16 @@ from . import own_data, rights
 from .models import CorrectionField, CorrectionRequest, CorrectionStatus, Person
 
 STATUS_TABS = [
-    (CorrectionStatus.OPEN.value, "待处理"),
-    (CorrectionStatus.ACCEPTED.value, "已更正"),
-    (CorrectionStatus.REJECTED.value, "未采纳"),
-    ("all", "全部"),
+    (CorrectionStatus.OPEN.value, gettext_lazy("待处理")),
+    (CorrectionStatus.ACCEPTED.value, gettext_lazy("已更正")),
+    (CorrectionStatus.REJECTED.value, gettext_lazy("未采纳")),
+    ("all", gettext_lazy("全部")),
 ]
 VALUE_HINTS = {
-    "gender": "性别填写“男”或“女”",
-    "birth_date": "出生日期按“1990-01-31”的格式填写",
-    "political_status": "政治面貌如：群众、中共党员、共青团员",
-    "residence_status": "户籍类型填写：户籍人口、流动人口或人户分离",
+    "gender": gettext_lazy("性别填写“男”或“女”"),
+    "birth_date": gettext_lazy("出生日期按“1990-01-31”的格式填写"),
+    "political_status": gettext_lazy("政治面貌如：群众、中共党员、共青团员"),
+    "residence_status": gettext_lazy("户籍类型填写：户籍人口、流动人口或人户分离"),
 }
 
 
@@ -49,7 +52,7 @@ def _stamp() -> str:
 
 
 @personal_page
-def my_data(request: HttpRequest) -> HttpResponse:
+def my_data(request: ActorRequest) -> HttpResponse:
     # An account without a person (the back-office admins) gets a 404 like any missing page.
     data = own_data.my_data_access(actor=request.user, channel="page")
     return render(
@@ -62,11 +65,11 @@ def my_data(request: HttpRequest) -> HttpResponse:
 @personal_page
 @require_GET
 @ratelimit.limit("self_export", rate="20/h", key="user")
-def my_data_json(request: HttpRequest) -> HttpResponse:
+def my_data_json(request: ActorRequest) -> HttpResponse:
     data = own_data.my_data_access(actor=request.user, channel="json")
     return _download(
         data.json_bytes(),
-        filename=f"我的个人信息-{_stamp()}.json",
+        filename=_("我的个人信息-{stamp}.json").format(stamp=_stamp()),
         content_type="application/json; charset=utf-8",
     )
 
@@ -74,11 +77,11 @@ def my_data_json(request: HttpRequest) -> HttpResponse:
 @personal_page
 @require_GET
 @ratelimit.limit("self_export", rate="20/h", key="user")
-def my_data_csv(request: HttpRequest) -> HttpResponse:
+def my_data_csv(request: ActorRequest) -> HttpResponse:
     data = own_data.my_data_access(actor=request.user, channel="csv")
     return _download(
         data.csv_text().encode("utf-8"),
-        filename=f"我的个人信息-{_stamp()}.csv",
+        filename=_("我的个人信息-{stamp}.csv").format(stamp=_stamp()),
         content_type=csvsafe.CONTENT_TYPE,
     )
 
@@ -89,7 +92,7 @@ def my_data_csv(request: HttpRequest) -> HttpResponse:
 @personal_page
 @require_http_methods(["GET", "POST"])
 @ratelimit.limit("correction_request", rate="10/h", key="user", methods=["POST"])
-def correction_new(request: HttpRequest) -> HttpResponse:
+def correction_new(request: ActorRequest) -> HttpResponse:
     user = request.user
     person = rights.own_person(user)
     form = {"field": "", "value": "", "note": ""}
@@ -105,7 +108,7 @@ def correction_new(request: HttpRequest) -> HttpResponse:
         except ValidationFailed as exc:
             error, errors, status = exc.message, reasons_by_field(exc.fields), 400
         else:
-            messages.success(request, "更正申请已提交，社区工作人员处理后会在这里显示结果。")
+            messages.success(request, _("更正申请已提交，社区工作人员处理后会在这里显示结果。"))
             return redirect("people:my_data")
     return render(
         request,
@@ -123,10 +126,10 @@ def correction_new(request: HttpRequest) -> HttpResponse:
 
 
 @personal_page
-def correction_list(request: HttpRequest) -> HttpResponse:
+def correction_list(request: ActorRequest) -> HttpResponse:
     user = request.user
     if not rights.may_decide_corrections(user):
-        raise Forbidden("只有社区和网格工作人员可以处理更正申请")
+        raise Forbidden(_("只有社区和网格工作人员可以处理更正申请"))
     status = request.GET.get("status", CorrectionStatus.OPEN)
     if status not in {s for s, _ in STATUS_TABS}:
         status = CorrectionStatus.OPEN
@@ -157,7 +160,7 @@ def _current_value(correction: CorrectionRequest) -> str:
 
 @personal_page
 @require_http_methods(["GET", "POST"])
-def correction_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def correction_detail(request: ActorRequest, pk: int) -> HttpResponse:
     user = request.user
     correction = access(
         CorrectionRequest.objects.select_related("person", "decided_by").visible_to(user), pk
@@ -174,12 +177,12 @@ def correction_detail(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             if action == "accept":
                 rights.correction_accept(actor=user, correction=correction, note=note)
-                messages.success(request, "已采纳，居民信息已更正。")
+                messages.success(request, _("已采纳，居民信息已更正。"))
             elif action == "reject":
                 rights.correction_reject(actor=user, correction=correction, note=note)
-                messages.success(request, "已记录不采纳的理由。")
+                messages.success(request, _("已记录不采纳的理由。"))
             else:
-                raise ValidationFailed("请选择采纳或不采纳")
+                raise ValidationFailed(_("请选择采纳或不采纳"))
         except ValidationFailed as exc:
             error, status = exc.message, 400
         else:
@@ -193,7 +196,7 @@ def correction_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "current": _current_value(correction),
             "may_decide": may_decide,
             "person_visible": person_visible,
-            "is_own": correction.person_id == getattr(user, "person_id", None),
+            "is_own": correction.person_id == user.person_id,
             "error": error,
         },
         status=status,
@@ -205,7 +208,7 @@ def correction_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @personal_page
 @require_http_methods(["GET", "POST"])
-def person_erase(request: HttpRequest, pk: int) -> HttpResponse:
+def person_erase(request: ActorRequest, pk: int) -> HttpResponse:
     user = request.user
     person = access(Person.objects.visible_to(user).select_related("place", "grid"), pk)
     error = ""
@@ -219,10 +222,13 @@ def person_erase(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationFailed as exc:
             error, status = exc.message, 400
         else:
-            messages.success(request, f"已删除该居民的个人信息，其历史记录以化名 {name} 保留。")
+            messages.success(
+                request,
+                _("已删除该居民的个人信息，其历史记录以化名 {name} 保留。").format(name=name),
+            )
             return redirect("people:list")
     elif not rights.can_erase(user, person):
-        raise Forbidden("只有社区书记、副书记或主任可以删除居民个人信息")
+        raise Forbidden(_("只有社区书记、副书记或主任可以删除居民个人信息"))
     return render(
         request,
         "people/rights/erase.html",

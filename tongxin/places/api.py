@@ -12,7 +12,9 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router
 
+from tongxin.core.actors import Actor
 from tongxin.core.api_support import caller, paginate
+from tongxin.core.i18n import lazy_str
 from tongxin.core.scoping import access
 
 from .models import Place, PlaceKind, PlaceQuerySet
@@ -21,12 +23,12 @@ from .schemas import PlaceDetailOut, PlacePage
 router = Router(tags=["places"])
 
 
-def visible_places(user: Any) -> PlaceQuerySet:
+def visible_places(user: Actor) -> PlaceQuerySet:
     """The places ``user`` may browse (the one entry point for place reads in the API)."""
     return Place.objects.visible_to(user)
 
 
-def access_place(user: Any, pk: int) -> Place:
+def access_place(user: Actor, pk: int) -> Place:
     """The place if ``user`` may see it; ``NotFound`` (404) otherwise."""
     return access(Place.objects.visible_to(user), pk)
 
@@ -35,7 +37,7 @@ def _parent_path(place: Place) -> str | None:
     return place.parent_path
 
 
-def parent_ids(user: Any, places: Iterable[Place]) -> dict[str, int]:
+def parent_ids(user: Actor, places: Iterable[Place]) -> dict[str, int]:
     """Parent path → parent id for ``places``, in one query. Parents of visible places are
     visible too (inside the subtree, or an ancestor shown by name)."""
     paths = {p for p in (_parent_path(pl) for pl in places) if p}
@@ -82,13 +84,13 @@ def place_out(place: Place, parents: dict[str, int]) -> dict[str, Any]:
     }
 
 
-def _page_of_places(user: Any, qs: PlaceQuerySet, page: int) -> dict[str, Any]:
+def _page_of_places(user: Actor, qs: PlaceQuerySet, page: int) -> dict[str, Any]:
     sl = paginate(qs.defer("geometry", "attributes"), page)
     parents = parent_ids(user, sl.items)
     return sl.answer([place_out(p, parents) for p in sl.items])
 
 
-@router.get("/places", response=PlacePage, summary="地点列表（按类型）")
+@router.get("/places", response=PlacePage, summary=lazy_str("地点列表（按类型）"))
 def list_places(request: HttpRequest, kind: PlaceKind | None = None, page: int = 1) -> Any:
     """The places of a kind that the caller may see, in tree order. Without ``kind``: every
     place the caller may see, ancestors first."""
@@ -98,7 +100,7 @@ def list_places(request: HttpRequest, kind: PlaceKind | None = None, page: int =
     return _page_of_places(caller(request), qs.order_by("path"), page)
 
 
-@router.get("/places/{place_id}", response=PlaceDetailOut, summary="地点详情")
+@router.get("/places/{place_id}", response=PlaceDetailOut, summary=lazy_str("地点详情"))
 def get_place(request: HttpRequest, place_id: int) -> Any:
     """One place: its breadcrumb (root first), how many children the caller may see, and its
     geometry (GeoJSON, WGS-84; ``bbox`` is [min_lng, min_lat, max_lng, max_lat])."""
@@ -124,7 +126,7 @@ def get_place(request: HttpRequest, place_id: int) -> Any:
     }
 
 
-@router.get("/places/{place_id}/children", response=PlacePage, summary="下级地点")
+@router.get("/places/{place_id}/children", response=PlacePage, summary=lazy_str("下级地点"))
 def list_children(request: HttpRequest, place_id: int, page: int = 1) -> Any:
     """The children of a place that the caller may see."""
     user = caller(request)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
@@ -25,23 +26,33 @@ EARTH_RADIUS_M = 6_371_008.8
 def parse_geometry(geojson: Any, *, allowed: tuple[str, ...]) -> BaseGeometry:
     """Validate a GeoJSON geometry and return it as a shapely shape."""
     if not isinstance(geojson, dict) or "type" not in geojson:
-        raise ValidationError("几何数据应为 GeoJSON 对象", code="geometry_format")
+        raise ValidationError(_("几何数据应为 GeoJSON 对象"), code="geometry_format")
     if geojson["type"] not in allowed:
         names = "、".join(allowed)
         raise ValidationError(
-            f"几何类型应为 {names}，而不是 {geojson['type']}", code="geometry_type"
+            _("几何类型应为 {allowed}，而不是 {given}").format(
+                allowed=names, given=geojson["type"]
+            ),
+            code="geometry_type",
         )
     try:
         geom = shape(geojson)
     except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
-        raise ValidationError(f"GeoJSON 无法解析：{exc}", code="geometry_format") from None
+        raise ValidationError(
+            _("GeoJSON 无法解析：{exc}").format(exc=exc), code="geometry_format"
+        ) from None
     if geom.is_empty:
-        raise ValidationError("几何数据为空", code="geometry_empty")
+        raise ValidationError(_("几何数据为空"), code="geometry_empty")
     minx, miny, maxx, maxy = geom.bounds
     if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
-        raise ValidationError("坐标超出经纬度范围（应为 WGS-84 经度、纬度）", code="geometry_range")
+        raise ValidationError(
+            _("坐标超出经纬度范围（应为 WGS-84 经度、纬度）"), code="geometry_range"
+        )
     if not geom.is_valid:
-        raise ValidationError(f"几何数据无效：{explain_validity(geom)}", code="geometry_invalid")
+        raise ValidationError(
+            _("几何数据无效：{reason}").format(reason=explain_validity(geom)),
+            code="geometry_invalid",
+        )
     return geom
 
 
@@ -121,7 +132,7 @@ def wgs84_to_gcj02(lat: float, lng: float) -> tuple[float, float]:
 def gcj02_to_wgs84(lat: float, lng: float) -> tuple[float, float]:
     """Invert ``wgs84_to_gcj02`` by fixed-point iteration (error well under a metre)."""
     wlat, wlng = lat, lng
-    for _ in range(10):
+    for _step in range(10):
         glat, glng = wgs84_to_gcj02(wlat, wlng)
         wlat, wlng = wlat - (glat - lat), wlng - (glng - lng)
     return wlat, wlng

@@ -7,23 +7,27 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from tongxin.core import trees
+from tongxin.core.actors import Actor
 from tongxin.core.models import TimeStampedModel
 from tongxin.core.scoping import Scope, ScopedQuerySet, paths_q
 from tongxin.core.trees import TreePaths
 
+DEFAULT_STATUS = "正常"  # i18n-data: a facility's stored status
+
 
 class PlaceKind(models.TextChoices):
-    DISTRICT = "district", "区"
-    STREET = "street", "街道"
-    COMMUNITY = "community", "社区"
-    GRID = "grid", "网格"
-    ESTATE = "estate", "小区"
-    BUILDING = "building", "楼栋"
-    UNIT = "unit", "单元"
-    DWELLING = "dwelling", "户"
+    DISTRICT = "district", gettext_lazy("区")
+    STREET = "street", gettext_lazy("街道")
+    COMMUNITY = "community", gettext_lazy("社区")
+    GRID = "grid", gettext_lazy("网格")
+    ESTATE = "estate", gettext_lazy("小区")
+    BUILDING = "building", gettext_lazy("楼栋")
+    UNIT = "unit", gettext_lazy("单元")
+    DWELLING = "dwelling", gettext_lazy("户")
 
 
 # Top to bottom. A child is always of a lower level than its parent; levels may be skipped
@@ -34,7 +38,7 @@ POINT_KINDS = {"building"}
 
 
 class PlaceQuerySet(ScopedQuerySet, MP_NodeQuerySet):
-    def narrow(self, user: Any, scope: Scope) -> PlaceQuerySet:
+    def narrow(self, user: Actor | None, scope: Scope) -> PlaceQuerySet:
         if not scope.place_paths:
             return self.none()
         return self.filter(Place.scope_q(scope))
@@ -48,7 +52,7 @@ class PlaceManager(MP_NodeManager):
     def get_queryset(self) -> PlaceQuerySet:
         return PlaceQuerySet(self.model, using=self._db).order_by("path")
 
-    def visible_to(self, user: Any) -> PlaceQuerySet:
+    def visible_to(self, user: Actor | None) -> PlaceQuerySet:
         return self.get_queryset().visible_to(user)
 
     def under(self, place: Place, *, include_self: bool = True) -> PlaceQuerySet:
@@ -65,24 +69,26 @@ class Place(TreePaths, MP_Node, TimeStampedModel):
 
     steplen = 4
 
-    kind = models.CharField("类型", max_length=16, choices=PlaceKind.choices, db_index=True)
-    code = models.CharField("编码", max_length=40, unique=True)
-    name = models.CharField("名称", max_length=100)
-    address = models.CharField("地址", max_length=200, blank=True)
-    geometry = models.JSONField("几何(GeoJSON)", null=True, blank=True)
-    centroid_lat = models.FloatField("中心纬度", null=True, blank=True)
-    centroid_lng = models.FloatField("中心经度", null=True, blank=True)
+    kind = models.CharField(
+        gettext_lazy("类型"), max_length=16, choices=PlaceKind.choices, db_index=True
+    )
+    code = models.CharField(gettext_lazy("编码"), max_length=40, unique=True)
+    name = models.CharField(gettext_lazy("名称"), max_length=100)
+    address = models.CharField(gettext_lazy("地址"), max_length=200, blank=True)
+    geometry = models.JSONField(gettext_lazy("几何(GeoJSON)"), null=True, blank=True)
+    centroid_lat = models.FloatField(gettext_lazy("中心纬度"), null=True, blank=True)
+    centroid_lng = models.FloatField(gettext_lazy("中心经度"), null=True, blank=True)
     min_lat = models.FloatField(null=True, blank=True)
     min_lng = models.FloatField(null=True, blank=True)
     max_lat = models.FloatField(null=True, blank=True)
     max_lng = models.FloatField(null=True, blank=True)
-    attributes = models.JSONField("属性", default=dict, blank=True)
+    attributes = models.JSONField(gettext_lazy("属性"), default=dict, blank=True)
 
     objects = PlaceManager()
 
     class Meta:
-        verbose_name = "地点"
-        verbose_name_plural = "地点"
+        verbose_name = gettext_lazy("地点")
+        verbose_name_plural = gettext_lazy("地点")
         indexes = [
             # PostgreSQL answers LIKE 'prefix%' from an index only with pattern ops; SQLite
             # ignores the operator class and uses the unique index on path for ranges.
@@ -103,7 +109,7 @@ class Place(TreePaths, MP_Node, TimeStampedModel):
 
     @property
     def kind_label(self) -> str:
-        return PlaceKind(self.kind).label
+        return str(PlaceKind(self.kind).label)
 
     def at_or_above(self, kind: str) -> Place | None:
         """This place if it is of ``kind``, else its ancestor of that kind (one query)."""
@@ -123,13 +129,15 @@ class Place(TreePaths, MP_Node, TimeStampedModel):
 class MapFeature(TimeStampedModel):
     """Something with a position on the map, owned by a place."""
 
-    name = models.CharField("名称", max_length=100)
-    place = models.ForeignKey(Place, verbose_name="所属地点", on_delete=models.PROTECT)
+    name = models.CharField(gettext_lazy("名称"), max_length=100)
+    place = models.ForeignKey(
+        Place, verbose_name=gettext_lazy("所属地点"), on_delete=models.PROTECT
+    )
     place_path = models.CharField(max_length=255, editable=False, db_index=True)
-    lat = models.FloatField("纬度")
-    lng = models.FloatField("经度")
-    address = models.CharField("地址", max_length=200, blank=True)
-    attributes = models.JSONField("属性", default=dict, blank=True)
+    lat = models.FloatField(gettext_lazy("纬度"))
+    lng = models.FloatField(gettext_lazy("经度"))
+    address = models.CharField(gettext_lazy("地址"), max_length=200, blank=True)
+    attributes = models.JSONField(gettext_lazy("属性"), default=dict, blank=True)
 
     class Meta:
         abstract = True
@@ -140,61 +148,67 @@ class MapFeature(TimeStampedModel):
 
 
 class PoiKind(models.TextChoices):
-    PARTY_CENTRE = "party_centre", "党群服务中心"
-    RED_STATION = "red_station", "红色驿站"
-    CLINIC = "clinic", "卫生服务站"
-    HOSPITAL = "hospital", "医院"
-    PHARMACY = "pharmacy", "药店"
-    SCHOOL = "school", "学校"
-    KINDERGARTEN = "kindergarten", "幼儿园"
-    SHOP = "shop", "超市便利店"
-    MARKET = "market", "菜市场"
-    BARBER = "barber", "理发店"
-    LAUNDRY = "laundry", "洗衣店"
-    CANTEEN = "canteen", "老年食堂"
-    ELDERCARE = "eldercare", "养老服务站"
-    POLICE = "police", "警务室"
-    PARK = "park", "公园广场"
-    OTHER = "other", "其他"
+    PARTY_CENTRE = "party_centre", gettext_lazy("党群服务中心")
+    RED_STATION = "red_station", gettext_lazy("红色驿站")
+    CLINIC = "clinic", gettext_lazy("卫生服务站")
+    HOSPITAL = "hospital", gettext_lazy("医院")
+    PHARMACY = "pharmacy", gettext_lazy("药店")
+    SCHOOL = "school", gettext_lazy("学校")
+    KINDERGARTEN = "kindergarten", gettext_lazy("幼儿园")
+    SHOP = "shop", gettext_lazy("超市便利店")
+    MARKET = "market", gettext_lazy("菜市场")
+    BARBER = "barber", gettext_lazy("理发店")
+    LAUNDRY = "laundry", gettext_lazy("洗衣店")
+    CANTEEN = "canteen", gettext_lazy("老年食堂")
+    ELDERCARE = "eldercare", gettext_lazy("养老服务站")
+    POLICE = "police", gettext_lazy("警务室")
+    PARK = "park", gettext_lazy("公园广场")
+    OTHER = "other", gettext_lazy("其他")
 
 
 class PointOfInterest(MapFeature):
     """A service residents go to: a clinic, a school, a shop, a 红色驿站…"""
 
-    kind = models.CharField("类型", max_length=32, choices=PoiKind.choices, db_index=True)
-    phone = models.CharField("对外电话", max_length=32, blank=True)
-    opening_hours = models.CharField("营业时间", max_length=100, blank=True)
+    kind = models.CharField(
+        gettext_lazy("类型"), max_length=32, choices=PoiKind.choices, db_index=True
+    )
+    phone = models.CharField(gettext_lazy("对外电话"), max_length=32, blank=True)
+    opening_hours = models.CharField(gettext_lazy("营业时间"), max_length=100, blank=True)
 
     class Meta:
-        verbose_name = "服务设施点"
-        verbose_name_plural = "服务设施点"
+        verbose_name = gettext_lazy("服务设施点")
+        verbose_name_plural = gettext_lazy("服务设施点")
 
     def __str__(self) -> str:
         return self.name
 
 
 class FacilityKind(models.TextChoices):
-    HYDRANT = "hydrant", "消防栓"
-    SEPTIC_TANK = "septic_tank", "化粪池"
-    MANHOLE = "manhole", "窨井"
-    SUBSTATION = "substation", "变电箱"
-    AED = "aed", "AED除颤仪"
-    CAMERA = "camera", "监控探头"
-    EV_CHARGER = "ev_charger", "电动车充电桩"
-    WASTE_POINT = "waste_point", "垃圾投放点"
-    STREET_LIGHT = "street_light", "路灯"
-    EXTINGUISHER = "extinguisher", "灭火器箱"
+    HYDRANT = "hydrant", gettext_lazy("消防栓")
+    SEPTIC_TANK = "septic_tank", gettext_lazy("化粪池")
+    MANHOLE = "manhole", gettext_lazy("窨井")
+    SUBSTATION = "substation", gettext_lazy("变电箱")
+    AED = "aed", gettext_lazy("AED除颤仪")
+    CAMERA = "camera", gettext_lazy("监控探头")
+    EV_CHARGER = "ev_charger", gettext_lazy("电动车充电桩")
+    WASTE_POINT = "waste_point", gettext_lazy("垃圾投放点")
+    STREET_LIGHT = "street_light", gettext_lazy("路灯")
+    EXTINGUISHER = "extinguisher", gettext_lazy("灭火器箱")
 
 
 class Facility(MapFeature):
     """Infrastructure to maintain and inspect: hydrants, septic tanks, manholes, substations…"""
 
-    kind = models.CharField("类型", max_length=32, choices=FacilityKind.choices, db_index=True)
-    status = models.CharField("状态", max_length=32, blank=True, default="正常")
+    kind = models.CharField(
+        gettext_lazy("类型"), max_length=32, choices=FacilityKind.choices, db_index=True
+    )
+    status = models.CharField(
+        gettext_lazy("状态"), max_length=32, blank=True, default=DEFAULT_STATUS
+    )
 
     class Meta:
-        verbose_name = "公共设施"
-        verbose_name_plural = "公共设施"
+        verbose_name = gettext_lazy("公共设施")
+        verbose_name_plural = gettext_lazy("公共设施")
 
     def __str__(self) -> str:
         return self.name

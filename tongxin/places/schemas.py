@@ -6,7 +6,7 @@ from typing import Any
 
 from ninja import Schema
 
-from tongxin.core.api_support import PageMeta
+from tongxin.core.api_support import PageMeta, Text
 
 
 class LatLng(Schema):
@@ -30,7 +30,7 @@ class PlaceOut(Schema):
 
     id: int
     kind: str
-    kind_label: str
+    kind_label: Text
     code: str
     name: str
     parent: int | None

@@ -6,7 +6,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from tongxin.core.actors import Actor
 from tongxin.core.errors import ValidationFailed, field_errors
 
 from . import geo
@@ -42,15 +44,19 @@ def apply_geometry(place: Place, geojson: dict[str, Any] | None) -> None:
 
 def _check_kind(parent: Place | None, kind: str) -> None:
     if kind not in KIND_ORDER:
-        raise ValidationFailed(f"未知的地点类型：{kind}")
+        raise ValidationFailed(_("未知的地点类型：{kind}").format(kind=kind))
     if parent is not None and KIND_ORDER.index(kind) <= KIND_ORDER.index(parent.kind):
-        raise ValidationFailed(f"{parent.kind_label}下不能建立{PlaceKind(kind).label}")
+        raise ValidationFailed(
+            _("{kind_label}下不能建立{label}").format(
+                kind_label=parent.kind_label, label=PlaceKind(kind).label
+            )
+        )
 
 
 @transaction.atomic
 def place_create(
     *,
-    actor: Any,
+    actor: Actor | None,
     parent: Place | None,
     kind: str,
     code: str,
@@ -61,7 +67,10 @@ def place_create(
 ) -> Place:
     _check_kind(parent, kind)
     if Place.objects.filter(code=code).exists():
-        raise ValidationFailed(f"编码 {code} 已被使用", fields=field_errors({"code": "编码已存在"}))
+        raise ValidationFailed(
+            _("编码 {code} 已被使用").format(code=code),
+            fields=field_errors({"code": _("编码已存在")}),
+        )
     place = Place(kind=kind, code=code, name=name, address=address, attributes=attributes or {})
     apply_geometry(place, geometry)
     created = (
@@ -75,7 +84,9 @@ def place_create(
 
 
 @transaction.atomic
-def place_set_geometry(*, actor: Any, place: Place, geometry: dict[str, Any] | None) -> Place:
+def place_set_geometry(
+    *, actor: Actor | None, place: Place, geometry: dict[str, Any] | None
+) -> Place:
     locked = Place.objects.select_for_update().get(pk=place.pk)
     apply_geometry(locked, geometry)
     locked.save(

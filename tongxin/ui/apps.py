@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class UiConfig(AppConfig):
@@ -7,4 +8,4 @@ class UiConfig(AppConfig):
 
     name = "tongxin.ui"
     label = "ui"
-    verbose_name = "界面组件"
+    verbose_name = gettext_lazy("界面组件")

@@ -12,11 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Header, Router, Status
 
 from tongxin.core import clock
+from tongxin.core.actors import Actor
 from tongxin.core.api_support import caller, paginate
 from tongxin.core.errors import NotFound, ValidationFailed
+from tongxin.core.i18n import lazy_str
 from tongxin.core.scoping import access
 from tongxin.orgs.models import Organisation
 from tongxin.people.models import Person
@@ -139,7 +142,7 @@ def signup_out(s: Signup) -> dict[str, Any]:
     }
 
 
-def activity_out(a: Activity, user: Any, *, detail: bool = False) -> dict[str, Any]:
+def activity_out(a: Activity, user: Actor, *, detail: bool = False) -> dict[str, Any]:
     counts = selectors.signup_counts(a)
     mine = selectors.own_signup(a, user)
     out = {
@@ -194,11 +197,11 @@ def tx_out(tx: LedgerTransaction) -> dict[str, Any]:
 # ---------------------------------------------------------------------------- access
 
 
-def access_activity(user: Any, pk: int) -> Activity:
+def access_activity(user: Actor, pk: int) -> Activity:
     return access(Activity.objects.visible_to(user).select_related("community", "rule"), pk)
 
 
-def access_manager_tx(user: Any, pk: int) -> LedgerTransaction:
+def access_manager_tx(user: Actor, pk: int) -> LedgerTransaction:
     tx = LedgerTransaction.objects.select_related("community").filter(pk=pk).first()
     if tx is None or not manages_community(user, tx.community):
         raise NotFound()
@@ -208,7 +211,7 @@ def access_manager_tx(user: Any, pk: int) -> LedgerTransaction:
 # ---------------------------------------------------------------------------- points
 
 
-@router.get("/points/me", response=PointsMeOut, summary="我的积分")
+@router.get("/points/me", response=PointsMeOut, summary=lazy_str("我的积分"))
 def points_me(request: HttpRequest) -> Any:
     """The caller's points balance, banked minutes (时间银行), confirmed service minutes and
     the latest 20 entries of their points account."""
@@ -222,7 +225,7 @@ def points_me(request: HttpRequest) -> Any:
     }
 
 
-@router.get("/points/orders", response=OrderPage, summary="我的兑换订单")
+@router.get("/points/orders", response=OrderPage, summary=lazy_str("我的兑换订单"))
 def my_orders(request: HttpRequest, page: int = 1) -> Any:
     user = caller(request)
     qs = selectors.own_orders(user)
@@ -230,7 +233,7 @@ def my_orders(request: HttpRequest, page: int = 1) -> Any:
     return sl.answer([order_out(o) for o in sl.items])
 
 
-@router.get("/rewards", response=RewardPage, summary="积分兑换目录")
+@router.get("/rewards", response=RewardPage, summary=lazy_str("积分兑换目录"))
 def list_rewards(request: HttpRequest, page: int = 1) -> Any:
     """The catalogue of the caller's community (goods, canteen meals, services)."""
     sl = paginate(selectors.rewards_for(caller(request)), page)
@@ -240,7 +243,7 @@ def list_rewards(request: HttpRequest, page: int = 1) -> Any:
 @router.post(
     "/rewards/{reward_id}/redeem",
     response={201: OrderOut},
-    summary="兑换",
+    summary=lazy_str("兑换"),
 )
 def redeem_reward(
     request: HttpRequest,
@@ -261,7 +264,9 @@ def redeem_reward(
     return Status(201, order_out(order, order.account.balance if created else None))
 
 
-@router.post("/orders/{order_id}/cancel", response=OrderOut, summary="取消兑换（退回积分）")
+@router.post(
+    "/orders/{order_id}/cancel", response=OrderOut, summary=lazy_str("取消兑换（退回积分）")
+)
 def cancel_order(request: HttpRequest, order_id: int, payload: ReasonIn) -> Any:
     user = caller(request)
     order = access(
@@ -270,7 +275,7 @@ def cancel_order(request: HttpRequest, order_id: int, payload: ReasonIn) -> Any:
     return order_out(services.order_cancel(actor=user, order=order, reason=payload.reason))
 
 
-@router.post("/orders/{order_id}/fulfil", response=OrderOut, summary="兑换品已领取")
+@router.post("/orders/{order_id}/fulfil", response=OrderOut, summary=lazy_str("兑换品已领取"))
 def fulfil_order(request: HttpRequest, order_id: int) -> Any:
     user = caller(request)
     order = access(
@@ -282,7 +287,7 @@ def fulfil_order(request: HttpRequest, order_id: int) -> Any:
 # ---------------------------------------------------------------------------- volunteers
 
 
-@router.get("/volunteers", response=VolunteerPage, summary="社区志愿者")
+@router.get("/volunteers", response=VolunteerPage, summary=lazy_str("社区志愿者"))
 def list_volunteers(
     request: HttpRequest, community: int | None = None, status: str | None = None, page: int = 1
 ) -> Any:
@@ -297,7 +302,7 @@ def list_volunteers(
     return sl.answer([volunteer_out(v) for v in sl.items])
 
 
-@router.post("/volunteers", response={201: VolunteerOut}, summary="注册志愿者")
+@router.post("/volunteers", response={201: VolunteerOut}, summary=lazy_str("注册志愿者"))
 def register_volunteer(request: HttpRequest, payload: VolunteerIn) -> Any:
     """Register the caller, or a child of their household (小小志愿者) with the caller as
     guardian. The community reviews the registration."""
@@ -315,7 +320,9 @@ def register_volunteer(request: HttpRequest, payload: VolunteerIn) -> Any:
     return Status(201, volunteer_out(v))
 
 
-@router.post("/volunteers/{volunteer_id}/review", response=VolunteerOut, summary="审核志愿者")
+@router.post(
+    "/volunteers/{volunteer_id}/review", response=VolunteerOut, summary=lazy_str("审核志愿者")
+)
 def review_volunteer(request: HttpRequest, volunteer_id: int, payload: ReviewIn) -> Any:
     user = caller(request)
     v = access(
@@ -331,14 +338,14 @@ def review_volunteer(request: HttpRequest, volunteer_id: int, payload: ReviewIn)
 # ---------------------------------------------------------------------------- activities
 
 
-@router.get("/activities", response=ActivityPage, summary="志愿活动")
+@router.get("/activities", response=ActivityPage, summary=lazy_str("志愿活动"))
 def list_activities(request: HttpRequest, past: bool = False, page: int = 1) -> Any:
     user = caller(request)
     sl = paginate(selectors.activities_for(user, upcoming=not past), page)
     return sl.answer([activity_out(a, user) for a in sl.items])
 
 
-@router.post("/activities", response={201: ActivityOut}, summary="发布志愿活动")
+@router.post("/activities", response={201: ActivityOut}, summary=lazy_str("发布志愿活动"))
 def create_activity(request: HttpRequest, payload: ActivityIn) -> Any:
     user = caller(request)
     org: Organisation | None = None
@@ -363,14 +370,16 @@ def create_activity(request: HttpRequest, payload: ActivityIn) -> Any:
     return Status(201, activity_out(a, user, detail=True))
 
 
-@router.get("/activities/{activity_id}", response=ActivityOut, summary="活动详情")
+@router.get("/activities/{activity_id}", response=ActivityOut, summary=lazy_str("活动详情"))
 def get_activity(request: HttpRequest, activity_id: int) -> Any:
     """One activity; its organisers also get the roster."""
     user = caller(request)
     return activity_out(access_activity(user, activity_id), user, detail=True)
 
 
-@router.post("/activities/{activity_id}/signup", response=SignupOut, summary="报名（认领）")
+@router.post(
+    "/activities/{activity_id}/signup", response=SignupOut, summary=lazy_str("报名（认领）")
+)
 def signup_activity(request: HttpRequest, activity_id: int, payload: SignupIn) -> Any:
     """Claim a place, or join the waiting list when the activity is full."""
     user = caller(request)
@@ -380,7 +389,9 @@ def signup_activity(request: HttpRequest, activity_id: int, payload: SignupIn) -
     )
 
 
-@router.post("/activities/{activity_id}/scan", response=SignupOut, summary="扫码签到/签退")
+@router.post(
+    "/activities/{activity_id}/scan", response=SignupOut, summary=lazy_str("扫码签到/签退")
+)
 def scan_activity(request: HttpRequest, activity_id: int, payload: ScanIn) -> Any:
     """The volunteer's own check-in (then check-out) with the activity's QR code, within
     the time window and the distance of the activity's point."""
@@ -393,7 +404,7 @@ def scan_activity(request: HttpRequest, activity_id: int, payload: ScanIn) -> An
     )
 
 
-@router.post("/signups/{signup_id}/cancel", response=SignupOut, summary="取消报名")
+@router.post("/signups/{signup_id}/cancel", response=SignupOut, summary=lazy_str("取消报名"))
 def cancel_signup(request: HttpRequest, signup_id: int) -> Any:
     user = caller(request)
     return signup_out(
@@ -401,7 +412,7 @@ def cancel_signup(request: HttpRequest, signup_id: int) -> Any:
     )
 
 
-@router.post("/signups/{signup_id}/check-in", response=SignupOut, summary="组织者签到")
+@router.post("/signups/{signup_id}/check-in", response=SignupOut, summary=lazy_str("组织者签到"))
 def check_in_signup(request: HttpRequest, signup_id: int) -> Any:
     user = caller(request)
     return signup_out(
@@ -409,7 +420,7 @@ def check_in_signup(request: HttpRequest, signup_id: int) -> Any:
     )
 
 
-@router.post("/signups/{signup_id}/check-out", response=SignupOut, summary="组织者签退")
+@router.post("/signups/{signup_id}/check-out", response=SignupOut, summary=lazy_str("组织者签退"))
 def check_out_signup(request: HttpRequest, signup_id: int) -> Any:
     user = caller(request)
     return signup_out(
@@ -417,7 +428,7 @@ def check_out_signup(request: HttpRequest, signup_id: int) -> Any:
     )
 
 
-@router.post("/signups/{signup_id}/confirm", response=SignupOut, summary="确认时长并记分")
+@router.post("/signups/{signup_id}/confirm", response=SignupOut, summary=lazy_str("确认时长并记分"))
 def confirm_signup(request: HttpRequest, signup_id: int, payload: ConfirmIn) -> Any:
     """Confirm the minutes (optionally corrected) and pay points, or bank the time."""
     user = caller(request)
@@ -428,7 +439,7 @@ def confirm_signup(request: HttpRequest, signup_id: int, payload: ConfirmIn) -> 
 # ---------------------------------------------------------------------------- ledger
 
 
-@router.get("/ledger/transactions", response=TransactionPage, summary="积分账本")
+@router.get("/ledger/transactions", response=TransactionPage, summary=lazy_str("积分账本"))
 def list_transactions(
     request: HttpRequest, community: int | None = None, kind: str | None = None, page: int = 1
 ) -> Any:
@@ -444,7 +455,9 @@ def list_transactions(
 
 
 @router.post(
-    "/ledger/transactions/{tx_id}/correct", response={201: TransactionOut}, summary="更正记账"
+    "/ledger/transactions/{tx_id}/correct",
+    response={201: TransactionOut},
+    summary=lazy_str("更正记账"),
 )
 def correct_transaction(request: HttpRequest, tx_id: int, payload: CorrectIn) -> Any:
     """A new transaction that references this one: its exact reversal, or ``amounts``."""
@@ -456,7 +469,7 @@ def correct_transaction(request: HttpRequest, tx_id: int, payload: CorrectIn) ->
     return Status(201, tx_out(fix))
 
 
-@router.post("/timebank/spend", response={201: TransactionOut}, summary="时间银行支付")
+@router.post("/timebank/spend", response={201: TransactionOut}, summary=lazy_str("时间银行支付"))
 def spend_time(request: HttpRequest, payload: SpendIn) -> Any:
     """Pay another volunteer of the community with banked minutes for a service."""
     user = caller(request)
@@ -464,7 +477,7 @@ def spend_time(request: HttpRequest, payload: SpendIn) -> Any:
     other = selectors.volunteer_in(payer.community, person_id=payload.provider)
     if other is None:
         raise ValidationFailed(
-            "服务提供者须为本社区的志愿者", fields=[{"field": "provider", "reason": "无效"}]
+            _("服务提供者须为本社区的志愿者"), fields=[{"field": "provider", "reason": _("无效")}]
         )
     provider = other.person
     tx = services.timebank_spend(
@@ -476,7 +489,7 @@ def spend_time(request: HttpRequest, payload: SpendIn) -> Any:
 # ---------------------------------------------------------------------------- recognition
 
 
-@router.post("/honours", response={201: HonourOut}, summary="评选荣誉（每月之星等）")
+@router.post("/honours", response={201: HonourOut}, summary=lazy_str("评选荣誉（每月之星等）"))
 def give_honour(request: HttpRequest, payload: HonourIn, community: int | None = None) -> Any:
     user = caller(request)
     place = selectors.access_community(user, community)
@@ -491,7 +504,9 @@ def give_honour(request: HttpRequest, payload: HonourIn, community: int | None =
     if payload.award:
         award = FixedAward.objects.filter(community=place, code=payload.award).first()
         if award is None:
-            raise ValidationFailed("未知的奖励", fields=[{"field": "award", "reason": "无效"}])
+            raise ValidationFailed(
+                _("未知的奖励"), fields=[{"field": "award", "reason": _("无效")}]
+            )
     h = services.honour_give(
         actor=user,
         community=place,
@@ -523,7 +538,7 @@ def award_points(h: Honour) -> int | None:
     return e.amount if e else None
 
 
-@router.get("/leaderboard", response=LeaderboardOut, summary="积分排行榜")
+@router.get("/leaderboard", response=LeaderboardOut, summary=lazy_str("积分排行榜"))
 def get_leaderboard(
     request: HttpRequest, period: str = "", community: int | None = None, team: int | None = None
 ) -> Any:
@@ -536,7 +551,7 @@ def get_leaderboard(
     period = period or clock.this_month()
     if not re.fullmatch(r"\d{4}(-(0[1-9]|1[0-2]))?", period):
         raise ValidationFailed(
-            "期间格式应为 YYYY-MM 或 YYYY", fields=[{"field": "period", "reason": "格式"}]
+            _("期间格式应为 YYYY-MM 或 YYYY"), fields=[{"field": "period", "reason": _("格式")}]
         )
     board = selectors.leaderboard(place, period=period, team_id=team)
     return {

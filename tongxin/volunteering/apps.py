@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class VolunteeringConfig(AppConfig):
     name = "tongxin.volunteering"
     label = "volunteering"
-    verbose_name = "志愿服务与积分"
+    verbose_name = gettext_lazy("志愿服务与积分")
 
     def ready(self) -> None:
         from tongxin.core import sensitivity as personal_fields

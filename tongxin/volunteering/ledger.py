@@ -18,8 +18,10 @@ from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, Sum
+from django.utils.translation import gettext as _
 
 from tongxin.core import clock
+from tongxin.core.actors import Actor, as_account
 from tongxin.core.errors import DomainError, ValidationFailed
 
 from .errors import VolunteeringCode
@@ -50,7 +52,7 @@ def _account(**lookup: Any) -> Account:
     """Get or create one account; a concurrent creator loses the unique race and reads."""
     try:
         with transaction.atomic():
-            account, _ = Account.objects.get_or_create(**lookup)
+            account, _created = Account.objects.get_or_create(**lookup)
             return account
     except IntegrityError:
         return Account.objects.get(**{k: v for k, v in lookup.items() if k != "defaults"})
@@ -87,7 +89,7 @@ def post(
     kind: str,
     legs: Sequence[Leg],
     reason: str,
-    actor: Any,
+    actor: Actor | None,
     community: Any,
     approved_by: Any = None,
     corrects: LedgerTransaction | None = None,
@@ -101,22 +103,24 @@ def post(
     """
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationFailed("请填写记账事由", fields=[{"field": "reason", "reason": "必填"}])
+        raise ValidationFailed(
+            _("请填写记账事由"), fields=[{"field": "reason", "reason": _("必填")}]
+        )
     if kind not in TxKind.values:
-        raise ValidationFailed(f"未知的记账类型：{kind}")
+        raise ValidationFailed(_("未知的记账类型：{kind}").format(kind=kind))
     if len(legs) < 2:
-        raise ValidationFailed("一笔记账至少涉及两个账户")
+        raise ValidationFailed(_("一笔记账至少涉及两个账户"))
     if any(leg.amount == 0 for leg in legs):
-        raise ValidationFailed("分录金额不能为零")
+        raise ValidationFailed(_("分录金额不能为零"))
     if any(not isinstance(leg.amount, int) or isinstance(leg.amount, bool) for leg in legs):
-        raise ValidationFailed("金额必须是整数")
+        raise ValidationFailed(_("金额必须是整数"))
     if sum(leg.amount for leg in legs) != 0:
-        raise ValidationFailed("借贷不平：各分录之和必须为零")
+        raise ValidationFailed(_("借贷不平：各分录之和必须为零"))
     units = {leg.account.unit for leg in legs}
     if len(units) != 1:
-        raise ValidationFailed("一笔记账中的账户单位必须一致")
+        raise ValidationFailed(_("一笔记账中的账户单位必须一致"))
     if kind == TxKind.CORRECT and (corrects is None or approved_by is None):
-        raise ValidationFailed("更正必须指明被更正的记账和审批人")
+        raise ValidationFailed(_("更正必须指明被更正的记账和审批人"))
 
     delta: dict[int, int] = defaultdict(int)
     for leg in legs:
@@ -138,7 +142,7 @@ def post(
         ]
         if short:
             raise InsufficientPoints(
-                "积分余额不足",
+                _("积分余额不足"),
                 context={"accounts": short, "balance": {pk: rows[pk].balance for pk in short}},
             )
         tx = LedgerTransaction(
@@ -146,7 +150,7 @@ def post(
             community=community,
             unit=units.pop(),
             reason=reason[:200],
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            created_by=as_account(actor) if actor is not None and actor.is_authenticated else None,
             approved_by=approved_by,
             corrects=corrects,
             idempotency_key=idempotency_key,
@@ -182,7 +186,7 @@ def transfer(
     amount: int,
     kind: str,
     reason: str,
-    actor: Any,
+    actor: Actor | None,
     community: Any,
     expires_on: dt.date | None = None,
     **kwargs: Any,
@@ -190,7 +194,7 @@ def transfer(
     """Move ``amount`` (> 0) from ``source`` to ``target``."""
     if not isinstance(amount, int) or amount <= 0:
         raise ValidationFailed(
-            "金额必须是正整数", fields=[{"field": "amount", "reason": "应大于 0"}]
+            _("金额必须是正整数"), fields=[{"field": "amount", "reason": _("应大于 0")}]
         )
     return post(
         kind=kind,
@@ -222,7 +226,9 @@ def expiring_amount(account: Account, on: dt.date) -> int:
     return max(0, min(due - out, account.balance))
 
 
-def expire_account(*, account: Account, on: dt.date, actor: Any = None) -> LedgerTransaction | None:
+def expire_account(
+    *, account: Account, on: dt.date, actor: Actor | None = None
+) -> LedgerTransaction | None:
     """Post the expiry of ``account``'s lapsed points (to the issuer), if any. Idempotent."""
     issuer = issuer_account(account.community, account.unit)
     with transaction.atomic():
@@ -239,7 +245,7 @@ def expire_account(*, account: Account, on: dt.date, actor: Any = None) -> Ledge
         return post(
             kind=TxKind.EXPIRE,
             legs=[Leg(account, -amount), Leg(issuer, amount)],
-            reason=f"积分到期（截至 {on:%Y-%m-%d}）",
+            reason=_("积分到期（截至 {date:%Y-%m-%d}）").format(date=on),
             actor=actor,
             community=account.community,
             locked=[account, issuer],
@@ -287,29 +293,51 @@ def check_ledger() -> list[Problem]:
         for pk, kind, balance, total in cur.fetchall():
             if balance != total:
                 problems.append(
-                    Problem("balance", pk, f"账户 {pk}（{kind}）余额 {balance}，分录合计 {total}")
+                    Problem(
+                        "balance",
+                        pk,
+                        _("账户 {pk}（{kind}）余额 {balance}，分录合计 {total}").format(
+                            pk=pk, kind=kind, balance=balance, total=total
+                        ),
+                    )
                 )
             else:
-                problems.append(Problem("negative", pk, f"账户 {pk}（{kind}）余额为负：{balance}"))
+                problems.append(
+                    Problem(
+                        "negative",
+                        pk,
+                        _("账户 {pk}（{kind}）余额为负：{balance}").format(
+                            pk=pk, kind=kind, balance=balance
+                        ),
+                    )
+                )
         cur.execute(
             f"SELECT transaction_id, SUM(amount) FROM {ent} "  # noqa: S608
             "GROUP BY transaction_id HAVING SUM(amount) <> 0 ORDER BY transaction_id"
         )
         for pk, total in cur.fetchall():
-            problems.append(Problem("unbalanced", pk, f"记账 #{pk} 分录合计 {total}，不为零"))
+            problems.append(
+                Problem(
+                    "unbalanced",
+                    pk,
+                    _("记账 #{pk} 分录合计 {total}，不为零").format(pk=pk, total=total),
+                )
+            )
         cur.execute(
             f"SELECT t.id FROM {txt} t WHERE NOT EXISTS "  # noqa: S608
             f"(SELECT 1 FROM {ent} e WHERE e.transaction_id = t.id) ORDER BY t.id"
         )
         for (pk,) in cur.fetchall():
-            problems.append(Problem("unbalanced", pk, f"记账 #{pk} 没有分录"))
+            problems.append(Problem("unbalanced", pk, _("记账 #{pk} 没有分录").format(pk=pk)))
         cur.execute(
             f"SELECT DISTINCT e.transaction_id FROM {ent} e "  # noqa: S608
             f"JOIN {acc} a ON a.id = e.account_id JOIN {txt} t ON t.id = e.transaction_id "
             "WHERE a.unit <> t.unit ORDER BY e.transaction_id"
         )
         for (pk,) in cur.fetchall():
-            problems.append(Problem("units", pk, f"记账 #{pk} 混用了积分与时间单位"))
+            problems.append(
+                Problem("units", pk, _("记账 #{pk} 混用了积分与时间单位").format(pk=pk))
+            )
     return problems
 
 

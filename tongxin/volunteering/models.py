@@ -17,20 +17,24 @@ Points are integers (1 积分 = 1), time is integer minutes: never floats.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tongxin.core import trees
+from tongxin.core.actors import Actor, person_of
 from tongxin.core.models import AppendOnlyModel, AppendOnlyScopedManager, TimeStampedModel
 from tongxin.core.scoping import Scope, ScopedManager, ScopedQuerySet, paths_q
 from tongxin.orgs.models import Organisation
 from tongxin.people.models import Person
 from tongxin.places.models import Place
 
-SKILLS = (
+# Skills are stored as these words (data, in the source language).
+SKILLS = (  # i18n-data
     "保洁",
     "维修",
     "医疗护理",
@@ -52,11 +56,11 @@ def community_of_path(path: str) -> Place | None:
     return Place.objects.filter(kind="community", path__in=prefixes).first()
 
 
-def _home_community_paths(user: Any, scope: Scope) -> set[str]:
+def _home_community_paths(user: Actor | None, scope: Scope) -> set[str]:
     """Every prefix of the user's own home place and of the places they may browse: an
     activity whose community is one of these is the user's community's activity."""
     paths = set(scope.place_paths)
-    person = getattr(user, "person", None) if getattr(user, "person_id", None) else None
+    person = person_of(user)
     if person is not None and person.place_path:
         paths.add(person.place_path)
     return trees.ancestors_of_all(paths, Place.steplen, include_self=True)
@@ -66,7 +70,7 @@ class CommunityQuerySet(ScopedQuerySet):
     """Rows that belong to a community (activities, rewards): not personal data, seen by
     the people of that community and the staff above or inside it."""
 
-    def narrow(self, user: Any, scope: Scope) -> CommunityQuerySet:
+    def narrow(self, user: Actor | None, scope: Scope) -> CommunityQuerySet:
         return self.filter(
             Q(community__path__in=_home_community_paths(user, scope))
             | paths_q("community__path", scope.place_paths)
@@ -77,10 +81,10 @@ class CommunityQuerySet(ScopedQuerySet):
 
 
 class VolunteerStatus(models.TextChoices):
-    PENDING = "pending", "待审核"
-    APPROVED = "approved", "已通过"
-    REJECTED = "rejected", "未通过"
-    SUSPENDED = "suspended", "已暂停"
+    PENDING = "pending", gettext_lazy("待审核")
+    APPROVED = "approved", gettext_lazy("已通过")
+    REJECTED = "rejected", gettext_lazy("未通过")
+    SUSPENDED = "suspended", gettext_lazy("已暂停")
 
 
 class Volunteer(TimeStampedModel):
@@ -91,24 +95,30 @@ class Volunteer(TimeStampedModel):
     """
 
     person = models.OneToOneField(
-        Person, verbose_name="居民", on_delete=models.PROTECT, related_name="volunteer"
+        Person,
+        verbose_name=gettext_lazy("居民"),
+        on_delete=models.PROTECT,
+        related_name="volunteer",
     )
     person_path = models.CharField(max_length=255, blank=True, editable=False)
     community = models.ForeignKey(
-        Place, verbose_name="所属社区", on_delete=models.PROTECT, related_name="+"
+        Place, verbose_name=gettext_lazy("所属社区"), on_delete=models.PROTECT, related_name="+"
     )
     status = models.CharField(
-        "状态", max_length=16, choices=VolunteerStatus.choices, default=VolunteerStatus.PENDING
+        gettext_lazy("状态"),
+        max_length=16,
+        choices=VolunteerStatus.choices,
+        default=VolunteerStatus.PENDING,
     )
-    skills = models.JSONField("技能", default=list, blank=True)
-    availability = models.CharField("可服务时间", max_length=100, blank=True)
+    skills = models.JSONField(gettext_lazy("技能"), default=list, blank=True)
+    availability = models.CharField(gettext_lazy("可服务时间"), max_length=100, blank=True)
     teams = models.ManyToManyField(
-        Organisation, verbose_name="所属队伍", blank=True, related_name="volunteers"
+        Organisation, verbose_name=gettext_lazy("所属队伍"), blank=True, related_name="volunteers"
     )
-    is_child = models.BooleanField("小小志愿者", default=False)
+    is_child = models.BooleanField(gettext_lazy("小小志愿者"), default=False)
     guardian = models.ForeignKey(
         Person,
-        verbose_name="监护人",
+        verbose_name=gettext_lazy("监护人"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -116,20 +126,20 @@ class Volunteer(TimeStampedModel):
     )
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="审核人",
+        verbose_name=gettext_lazy("审核人"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
-    review_note = models.CharField("审核意见", max_length=200, blank=True)
+    reviewed_at = models.DateTimeField(gettext_lazy("审核时间"), null=True, blank=True)
+    review_note = models.CharField(gettext_lazy("审核意见"), max_length=200, blank=True)
 
     objects = ScopedManager()
 
     class Meta:
-        verbose_name = "志愿者"
-        verbose_name_plural = "志愿者"
+        verbose_name = gettext_lazy("志愿者")
+        verbose_name_plural = gettext_lazy("志愿者")
         constraints = [
             models.CheckConstraint(
                 condition=Q(is_child=False) | Q(guardian__isnull=False),
@@ -138,7 +148,7 @@ class Volunteer(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"志愿者 {self.person}"
+        return _("志愿者 {person}").format(person=self.person)
 
     @classmethod
     def scope_q(cls, scope: Scope) -> Q:
@@ -159,21 +169,23 @@ class PointsRule(TimeStampedModel):
     ``expiry_days`` after they were awarded (never when empty)."""
 
     community = models.ForeignKey(
-        Place, verbose_name="社区", on_delete=models.PROTECT, related_name="+"
+        Place, verbose_name=gettext_lazy("社区"), on_delete=models.PROTECT, related_name="+"
     )
-    name = models.CharField("名称", max_length=60)
-    points_per_hour = models.PositiveIntegerField("每小时积分", default=10)
-    factor_easy = models.PositiveIntegerField("一般难度系数(%)", default=100)
-    factor_normal = models.PositiveIntegerField("较难系数(%)", default=150)
-    factor_hard = models.PositiveIntegerField("困难系数(%)", default=200)
-    cap_per_activity = models.PositiveIntegerField("单次活动上限", null=True, blank=True)
-    cap_per_day = models.PositiveIntegerField("每日上限", null=True, blank=True)
-    expiry_days = models.PositiveIntegerField("有效期(天)", null=True, blank=True)
-    is_default = models.BooleanField("社区默认", default=False)
+    name = models.CharField(gettext_lazy("名称"), max_length=60)
+    points_per_hour = models.PositiveIntegerField(gettext_lazy("每小时积分"), default=10)
+    factor_easy = models.PositiveIntegerField(gettext_lazy("一般难度系数(%)"), default=100)
+    factor_normal = models.PositiveIntegerField(gettext_lazy("较难系数(%)"), default=150)
+    factor_hard = models.PositiveIntegerField(gettext_lazy("困难系数(%)"), default=200)
+    cap_per_activity = models.PositiveIntegerField(
+        gettext_lazy("单次活动上限"), null=True, blank=True
+    )
+    cap_per_day = models.PositiveIntegerField(gettext_lazy("每日上限"), null=True, blank=True)
+    expiry_days = models.PositiveIntegerField(gettext_lazy("有效期(天)"), null=True, blank=True)
+    is_default = models.BooleanField(gettext_lazy("社区默认"), default=False)
 
     class Meta:
-        verbose_name = "积分规则"
-        verbose_name_plural = "积分规则"
+        verbose_name = gettext_lazy("积分规则")
+        verbose_name_plural = gettext_lazy("积分规则")
 
     def __str__(self) -> str:
         return self.name
@@ -195,37 +207,37 @@ class FixedAward(TimeStampedModel):
     """A fixed number of points for an honour or a task (每月之星, 年度优秀志愿者, …)."""
 
     community = models.ForeignKey(
-        Place, verbose_name="社区", on_delete=models.PROTECT, related_name="+"
+        Place, verbose_name=gettext_lazy("社区"), on_delete=models.PROTECT, related_name="+"
     )
-    code = models.SlugField("编码", max_length=40)
-    name = models.CharField("名称", max_length=60)
-    points = models.PositiveIntegerField("积分")
+    code = models.SlugField(gettext_lazy("编码"), max_length=40)
+    name = models.CharField(gettext_lazy("名称"), max_length=60)
+    points = models.PositiveIntegerField(gettext_lazy("积分"))
 
     class Meta:
-        verbose_name = "固定奖励"
-        verbose_name_plural = "固定奖励"
+        verbose_name = gettext_lazy("固定奖励")
+        verbose_name_plural = gettext_lazy("固定奖励")
         constraints = [
             models.UniqueConstraint(fields=["community", "code"], name="fixed_award_code_unique")
         ]
 
     def __str__(self) -> str:
-        return f"{self.name}（{self.points} 分）"
+        return _("{name}（{points} 分）").format(name=self.name, points=self.points)
 
 
 # ---------------------------------------------------------------------------- activities
 
 
 class ActivityStatus(models.TextChoices):
-    RECRUITING = "recruiting", "招募中"
-    CLOSED = "closed", "停止报名"
-    FINISHED = "finished", "已结束"
-    CANCELLED = "cancelled", "已取消"
+    RECRUITING = "recruiting", gettext_lazy("招募中")
+    CLOSED = "closed", gettext_lazy("停止报名")
+    FINISHED = "finished", gettext_lazy("已结束")
+    CANCELLED = "cancelled", gettext_lazy("已取消")
 
 
 class Difficulty(models.IntegerChoices):
-    EASY = 1, "一般"
-    NORMAL = 2, "较难"
-    HARD = 3, "困难"
+    EASY = 1, gettext_lazy("一般")
+    NORMAL = 2, gettext_lazy("较难")
+    HARD = 3, gettext_lazy("困难")
 
 
 class Activity(TimeStampedModel):
@@ -235,46 +247,55 @@ class Activity(TimeStampedModel):
     ``checkin_radius_m`` of its point, or the organiser checks them in."""
 
     community = models.ForeignKey(
-        Place, verbose_name="社区", on_delete=models.PROTECT, related_name="+"
+        Place, verbose_name=gettext_lazy("社区"), on_delete=models.PROTECT, related_name="+"
     )
     organiser_org = models.ForeignKey(
         Organisation,
-        verbose_name="组织方",
+        verbose_name=gettext_lazy("组织方"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="发布人", on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=gettext_lazy("发布人"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    title = models.CharField("活动名称", max_length=100)
-    description = models.TextField("活动内容", blank=True)
-    address = models.CharField("地点", max_length=200, blank=True)
-    lat = models.FloatField("纬度", null=True, blank=True)
-    lng = models.FloatField("经度", null=True, blank=True)
-    starts_at = models.DateTimeField("开始时间")
-    ends_at = models.DateTimeField("结束时间")
-    slots = models.PositiveIntegerField("名额")
-    skills_wanted = models.JSONField("所需技能", default=list, blank=True)
+    title = models.CharField(gettext_lazy("活动名称"), max_length=100)
+    description = models.TextField(gettext_lazy("活动内容"), blank=True)
+    address = models.CharField(gettext_lazy("地点"), max_length=200, blank=True)
+    lat = models.FloatField(gettext_lazy("纬度"), null=True, blank=True)
+    lng = models.FloatField(gettext_lazy("经度"), null=True, blank=True)
+    starts_at = models.DateTimeField(gettext_lazy("开始时间"))
+    ends_at = models.DateTimeField(gettext_lazy("结束时间"))
+    slots = models.PositiveIntegerField(gettext_lazy("名额"))
+    skills_wanted = models.JSONField(gettext_lazy("所需技能"), default=list, blank=True)
     difficulty = models.PositiveSmallIntegerField(
-        "难度", choices=Difficulty.choices, default=Difficulty.EASY
+        gettext_lazy("难度"), choices=Difficulty.choices, default=Difficulty.EASY
     )
     rule = models.ForeignKey(
-        PointsRule, verbose_name="积分规则", on_delete=models.PROTECT, related_name="+"
+        PointsRule,
+        verbose_name=gettext_lazy("积分规则"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     status = models.CharField(
-        "状态", max_length=16, choices=ActivityStatus.choices, default=ActivityStatus.RECRUITING
+        gettext_lazy("状态"),
+        max_length=16,
+        choices=ActivityStatus.choices,
+        default=ActivityStatus.RECRUITING,
     )
-    checkin_token = models.CharField("签到码", max_length=40, unique=True)
-    checkin_radius_m = models.PositiveIntegerField("签到范围(米)", default=300)
-    checkin_window_min = models.PositiveIntegerField("签到时间窗(分钟)", default=30)
+    checkin_token = models.CharField(gettext_lazy("签到码"), max_length=40, unique=True)
+    checkin_radius_m = models.PositiveIntegerField(gettext_lazy("签到范围(米)"), default=300)
+    checkin_window_min = models.PositiveIntegerField(gettext_lazy("签到时间窗(分钟)"), default=30)
 
     objects = models.Manager.from_queryset(CommunityQuerySet)()
 
     class Meta:
-        verbose_name = "志愿活动"
-        verbose_name_plural = "志愿活动"
+        verbose_name = gettext_lazy("志愿活动")
+        verbose_name_plural = gettext_lazy("志愿活动")
         ordering = ["starts_at", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="act_time"),
@@ -286,12 +307,12 @@ class Activity(TimeStampedModel):
 
 
 class SignupStatus(models.TextChoices):
-    SIGNED_UP = "signed_up", "已报名"
-    WAITLISTED = "waitlisted", "候补"
-    CANCELLED = "cancelled", "已取消"
-    CHECKED_IN = "checked_in", "已签到"
-    CHECKED_OUT = "checked_out", "已签退"
-    CONFIRMED = "confirmed", "时长已确认"
+    SIGNED_UP = "signed_up", gettext_lazy("已报名")
+    WAITLISTED = "waitlisted", gettext_lazy("候补")
+    CANCELLED = "cancelled", gettext_lazy("已取消")
+    CHECKED_IN = "checked_in", gettext_lazy("已签到")
+    CHECKED_OUT = "checked_out", gettext_lazy("已签退")
+    CONFIRMED = "confirmed", gettext_lazy("时长已确认")
 
 
 class Signup(TimeStampedModel):
@@ -299,30 +320,36 @@ class Signup(TimeStampedModel):
     out, then the minutes are confirmed and turned into points or banked time."""
 
     activity = models.ForeignKey(
-        Activity, verbose_name="活动", on_delete=models.PROTECT, related_name="signups"
+        Activity,
+        verbose_name=gettext_lazy("活动"),
+        on_delete=models.PROTECT,
+        related_name="signups",
     )
     volunteer = models.ForeignKey(
-        Volunteer, verbose_name="志愿者", on_delete=models.PROTECT, related_name="signups"
+        Volunteer,
+        verbose_name=gettext_lazy("志愿者"),
+        on_delete=models.PROTECT,
+        related_name="signups",
     )
-    status = models.CharField("状态", max_length=16, choices=SignupStatus.choices)
-    bank_time = models.BooleanField("存入时间银行", default=False)
-    checked_in_at = models.DateTimeField("签到时间", null=True, blank=True)
-    checked_out_at = models.DateTimeField("签退时间", null=True, blank=True)
-    check_method = models.CharField("签到方式", max_length=16, blank=True)
-    minutes = models.PositiveIntegerField("服务时长(分钟)", default=0)
+    status = models.CharField(gettext_lazy("状态"), max_length=16, choices=SignupStatus.choices)
+    bank_time = models.BooleanField(gettext_lazy("存入时间银行"), default=False)
+    checked_in_at = models.DateTimeField(gettext_lazy("签到时间"), null=True, blank=True)
+    checked_out_at = models.DateTimeField(gettext_lazy("签退时间"), null=True, blank=True)
+    check_method = models.CharField(gettext_lazy("签到方式"), max_length=16, blank=True)
+    minutes = models.PositiveIntegerField(gettext_lazy("服务时长(分钟)"), default=0)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="确认人",
+        verbose_name=gettext_lazy("确认人"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
-    points = models.PositiveIntegerField("所得积分", default=0)
+    confirmed_at = models.DateTimeField(gettext_lazy("确认时间"), null=True, blank=True)
+    points = models.PositiveIntegerField(gettext_lazy("所得积分"), default=0)
     award_tx = models.ForeignKey(
         "LedgerTransaction",
-        verbose_name="积分记账",
+        verbose_name=gettext_lazy("积分记账"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -330,8 +357,8 @@ class Signup(TimeStampedModel):
     )
 
     class Meta:
-        verbose_name = "活动报名"
-        verbose_name_plural = "活动报名"
+        verbose_name = gettext_lazy("活动报名")
+        verbose_name_plural = gettext_lazy("活动报名")
         ordering = ["created_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["activity", "volunteer"], name="signup_once"),
@@ -355,15 +382,15 @@ class Signup(TimeStampedModel):
 
 
 class AccountKind(models.TextChoices):
-    PERSON = "person", "个人"
-    ORGANISATION = "organisation", "单位"
-    ISSUER = "issuer", "社区发放账户"
-    STORE = "store", "积分超市"
+    PERSON = "person", gettext_lazy("个人")
+    ORGANISATION = "organisation", gettext_lazy("单位")
+    ISSUER = "issuer", gettext_lazy("社区发放账户")
+    STORE = "store", gettext_lazy("积分超市")
 
 
 class Unit(models.TextChoices):
-    POINTS = "points", "积分"
-    MINUTES = "minutes", "分钟(时间银行)"
+    POINTS = "points", gettext_lazy("积分")
+    MINUTES = "minutes", gettext_lazy("分钟(时间银行)")
 
 
 class Account(models.Model):
@@ -371,14 +398,16 @@ class Account(models.Model):
     inside the same database transaction; issuing accounts may go negative (they issue),
     every other account never does (a database constraint refuses it)."""
 
-    kind = models.CharField("类型", max_length=16, choices=AccountKind.choices)
-    unit = models.CharField("单位", max_length=8, choices=Unit.choices, default=Unit.POINTS)
+    kind = models.CharField(gettext_lazy("类型"), max_length=16, choices=AccountKind.choices)
+    unit = models.CharField(
+        gettext_lazy("单位"), max_length=8, choices=Unit.choices, default=Unit.POINTS
+    )
     community = models.ForeignKey(
-        Place, verbose_name="社区", on_delete=models.PROTECT, related_name="+"
+        Place, verbose_name=gettext_lazy("社区"), on_delete=models.PROTECT, related_name="+"
     )
     person = models.ForeignKey(
         Person,
-        verbose_name="居民",
+        verbose_name=gettext_lazy("居民"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -386,20 +415,20 @@ class Account(models.Model):
     )
     organisation = models.ForeignKey(
         Organisation,
-        verbose_name="单位",
+        verbose_name=gettext_lazy("单位"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    balance = models.BigIntegerField("余额", default=0)
-    created_at = models.DateTimeField("开户时间", auto_now_add=True)
+    balance = models.BigIntegerField(gettext_lazy("余额"), default=0)
+    created_at = models.DateTimeField(gettext_lazy("开户时间"), auto_now_add=True)
 
     objects = ScopedManager()
 
     class Meta:
-        verbose_name = "积分账户"
-        verbose_name_plural = "积分账户"
+        verbose_name = gettext_lazy("积分账户")
+        verbose_name_plural = gettext_lazy("积分账户")
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind="issuer") | Q(balance__gte=0), name="account_no_negative"
@@ -451,15 +480,15 @@ class Account(models.Model):
 
 
 class TxKind(models.TextChoices):
-    AWARD = "award", "服务积分"
-    FIXED = "fixed", "荣誉奖励"
-    REDEEM = "redeem", "积分兑换"
-    REFUND = "refund", "兑换退回"
-    EXPIRE = "expire", "积分过期"
-    CORRECT = "correct", "更正"
-    TRANSFER = "transfer", "转账"
-    BANK = "bank", "存入时间银行"
-    SPEND = "spend", "时间银行支付"
+    AWARD = "award", gettext_lazy("服务积分")
+    FIXED = "fixed", gettext_lazy("荣誉奖励")
+    REDEEM = "redeem", gettext_lazy("积分兑换")
+    REFUND = "refund", gettext_lazy("兑换退回")
+    EXPIRE = "expire", gettext_lazy("积分过期")
+    CORRECT = "correct", gettext_lazy("更正")
+    TRANSFER = "transfer", gettext_lazy("转账")
+    BANK = "bank", gettext_lazy("存入时间银行")
+    SPEND = "spend", gettext_lazy("时间银行支付")
 
 
 class LedgerTransaction(AppendOnlyModel):
@@ -470,15 +499,19 @@ class LedgerTransaction(AppendOnlyModel):
     the queryset (``AppendOnlyModel`` and its default ``AppendOnlyManager``).
     """
 
-    kind = models.CharField("类型", max_length=16, choices=TxKind.choices, db_index=True)
-    community = models.ForeignKey(
-        Place, verbose_name="社区", on_delete=models.PROTECT, related_name="+"
+    kind = models.CharField(
+        gettext_lazy("类型"), max_length=16, choices=TxKind.choices, db_index=True
     )
-    unit = models.CharField("单位", max_length=8, choices=Unit.choices, default=Unit.POINTS)
-    reason = models.CharField("事由", max_length=200)
+    community = models.ForeignKey(
+        Place, verbose_name=gettext_lazy("社区"), on_delete=models.PROTECT, related_name="+"
+    )
+    unit = models.CharField(
+        gettext_lazy("单位"), max_length=8, choices=Unit.choices, default=Unit.POINTS
+    )
+    reason = models.CharField(gettext_lazy("事由"), max_length=200)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="记账人",
+        verbose_name=gettext_lazy("记账人"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -486,7 +519,7 @@ class LedgerTransaction(AppendOnlyModel):
     )
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="审批人",
+        verbose_name=gettext_lazy("审批人"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -494,18 +527,18 @@ class LedgerTransaction(AppendOnlyModel):
     )
     corrects = models.ForeignKey(
         "self",
-        verbose_name="更正的记账",
+        verbose_name=gettext_lazy("更正的记账"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="corrections",
     )
     idempotency_key = models.CharField(max_length=120, unique=True, null=True, blank=True)
-    created_at = models.DateTimeField("记账时间", db_index=True)
+    created_at = models.DateTimeField(gettext_lazy("记账时间"), db_index=True)
 
     class Meta:
-        verbose_name = "记账"
-        verbose_name_plural = "记账"
+        verbose_name = gettext_lazy("记账")
+        verbose_name_plural = gettext_lazy("记账")
         ordering = ["-id"]
         constraints = [
             models.CheckConstraint(
@@ -525,19 +558,22 @@ class Entry(AppendOnlyModel):
     ``AppendOnlyManager``)."""
 
     transaction = models.ForeignKey(
-        LedgerTransaction, verbose_name="记账", on_delete=models.PROTECT, related_name="entries"
+        LedgerTransaction,
+        verbose_name=gettext_lazy("记账"),
+        on_delete=models.PROTECT,
+        related_name="entries",
     )
     account = models.ForeignKey(
-        Account, verbose_name="账户", on_delete=models.PROTECT, related_name="entries"
+        Account, verbose_name=gettext_lazy("账户"), on_delete=models.PROTECT, related_name="entries"
     )
-    amount = models.BigIntegerField("金额")
-    expires_on = models.DateField("到期日", null=True, blank=True)
+    amount = models.BigIntegerField(gettext_lazy("金额"))
+    expires_on = models.DateField(gettext_lazy("到期日"), null=True, blank=True)
 
     objects: ClassVar[AppendOnlyScopedManager[Entry]] = AppendOnlyScopedManager()
 
     class Meta:
-        verbose_name = "分录"
-        verbose_name_plural = "分录"
+        verbose_name = gettext_lazy("分录")
+        verbose_name_plural = gettext_lazy("分录")
         ordering = ["id"]
         indexes = [models.Index(fields=["account", "id"], name="entry_account_id")]
         constraints = [models.CheckConstraint(condition=~Q(amount=0), name="entry_not_zero")]
@@ -555,30 +591,30 @@ class Entry(AppendOnlyModel):
 
 
 class RewardKind(models.TextChoices):
-    GOODS = "goods", "实物"
-    MEAL = "meal", "爱心食堂餐券"
-    SERVICE = "service", "服务"
+    GOODS = "goods", gettext_lazy("实物")
+    MEAL = "meal", gettext_lazy("爱心食堂餐券")
+    SERVICE = "service", gettext_lazy("服务")
 
 
 class Reward(TimeStampedModel):
     """An item of the points catalogue (积分超市) of a community: stock and a per-person limit."""
 
     community = models.ForeignKey(
-        Place, verbose_name="社区", on_delete=models.PROTECT, related_name="+"
+        Place, verbose_name=gettext_lazy("社区"), on_delete=models.PROTECT, related_name="+"
     )
-    name = models.CharField("名称", max_length=60)
-    kind = models.CharField("类别", max_length=16, choices=RewardKind.choices)
-    description = models.CharField("说明", max_length=200, blank=True)
-    cost = models.PositiveIntegerField("所需积分")
-    stock = models.PositiveIntegerField("库存")
-    per_person_limit = models.PositiveIntegerField("每人限兑", null=True, blank=True)
-    is_active = models.BooleanField("上架", default=True)
+    name = models.CharField(gettext_lazy("名称"), max_length=60)
+    kind = models.CharField(gettext_lazy("类别"), max_length=16, choices=RewardKind.choices)
+    description = models.CharField(gettext_lazy("说明"), max_length=200, blank=True)
+    cost = models.PositiveIntegerField(gettext_lazy("所需积分"))
+    stock = models.PositiveIntegerField(gettext_lazy("库存"))
+    per_person_limit = models.PositiveIntegerField(gettext_lazy("每人限兑"), null=True, blank=True)
+    is_active = models.BooleanField(gettext_lazy("上架"), default=True)
 
     objects = models.Manager.from_queryset(CommunityQuerySet)()
 
     class Meta:
-        verbose_name = "兑换品"
-        verbose_name_plural = "兑换品"
+        verbose_name = gettext_lazy("兑换品")
+        verbose_name_plural = gettext_lazy("兑换品")
         ordering = ["cost", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(stock__gte=0), name="reward_stock_not_negative"),
@@ -590,9 +626,9 @@ class Reward(TimeStampedModel):
 
 
 class OrderStatus(models.TextChoices):
-    PLACED = "placed", "待领取"
-    FULFILLED = "fulfilled", "已领取"
-    CANCELLED = "cancelled", "已取消(已退分)"
+    PLACED = "placed", gettext_lazy("待领取")
+    FULFILLED = "fulfilled", gettext_lazy("已领取")
+    CANCELLED = "cancelled", gettext_lazy("已取消(已退分)")
 
 
 class RewardOrder(TimeStampedModel):
@@ -600,32 +636,35 @@ class RewardOrder(TimeStampedModel):
     cancelling refunds them (``refund_tx``) and returns the stock."""
 
     reward = models.ForeignKey(
-        Reward, verbose_name="兑换品", on_delete=models.PROTECT, related_name="orders"
+        Reward, verbose_name=gettext_lazy("兑换品"), on_delete=models.PROTECT, related_name="orders"
     )
     person = models.ForeignKey(
-        Person, verbose_name="兑换人", on_delete=models.PROTECT, related_name="+"
+        Person, verbose_name=gettext_lazy("兑换人"), on_delete=models.PROTECT, related_name="+"
     )
     person_path = models.CharField(max_length=255, blank=True, editable=False)
     account = models.ForeignKey(
-        Account, verbose_name="账户", on_delete=models.PROTECT, related_name="+"
+        Account, verbose_name=gettext_lazy("账户"), on_delete=models.PROTECT, related_name="+"
     )
-    points = models.PositiveIntegerField("积分")
+    points = models.PositiveIntegerField(gettext_lazy("积分"))
     status = models.CharField(
-        "状态", max_length=16, choices=OrderStatus.choices, default=OrderStatus.PLACED
+        gettext_lazy("状态"), max_length=16, choices=OrderStatus.choices, default=OrderStatus.PLACED
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="下单账号",
+        verbose_name=gettext_lazy("下单账号"),
         on_delete=models.PROTECT,
         related_name="+",
     )
     idempotency_key = models.CharField(max_length=80)
     redeem_tx = models.ForeignKey(
-        LedgerTransaction, verbose_name="兑换记账", on_delete=models.PROTECT, related_name="+"
+        LedgerTransaction,
+        verbose_name=gettext_lazy("兑换记账"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     refund_tx = models.ForeignKey(
         LedgerTransaction,
-        verbose_name="退回记账",
+        verbose_name=gettext_lazy("退回记账"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -633,20 +672,20 @@ class RewardOrder(TimeStampedModel):
     )
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="经办人",
+        verbose_name=gettext_lazy("经办人"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    handled_at = models.DateTimeField("办理时间", null=True, blank=True)
-    note = models.CharField("备注", max_length=200, blank=True)
+    handled_at = models.DateTimeField(gettext_lazy("办理时间"), null=True, blank=True)
+    note = models.CharField(gettext_lazy("备注"), max_length=200, blank=True)
 
     objects = ScopedManager()
 
     class Meta:
-        verbose_name = "兑换订单"
-        verbose_name_plural = "兑换订单"
+        verbose_name = gettext_lazy("兑换订单")
+        verbose_name_plural = gettext_lazy("兑换订单")
         ordering = ["-id"]
         constraints = [
             models.UniqueConstraint(
@@ -671,9 +710,9 @@ class RewardOrder(TimeStampedModel):
 
 
 class HonourKind(models.TextChoices):
-    MONTHLY_STAR = "monthly_star", "每月之星"
-    ANNUAL = "annual", "年度优秀志愿者"
-    UNIT = "unit", "优秀共建单位"
+    MONTHLY_STAR = "monthly_star", gettext_lazy("每月之星")
+    ANNUAL = "annual", gettext_lazy("年度优秀志愿者")
+    UNIT = "unit", gettext_lazy("优秀共建单位")
 
 
 class Honour(TimeStampedModel):
@@ -681,35 +720,42 @@ class Honour(TimeStampedModel):
     certificate page and, where the award carries points, the transaction that paid them."""
 
     community = models.ForeignKey(
-        Place, verbose_name="社区", on_delete=models.PROTECT, related_name="+"
+        Place, verbose_name=gettext_lazy("社区"), on_delete=models.PROTECT, related_name="+"
     )
-    kind = models.CharField("荣誉", max_length=16, choices=HonourKind.choices)
-    period = models.CharField("期间", max_length=7)  # "2026-05" or "2026"
+    kind = models.CharField(gettext_lazy("荣誉"), max_length=16, choices=HonourKind.choices)
+    period = models.CharField(gettext_lazy("期间"), max_length=7)  # "2026-05" or "2026"
     person = models.ForeignKey(
-        Person, verbose_name="获得者", null=True, blank=True, on_delete=models.PROTECT
+        Person, verbose_name=gettext_lazy("获得者"), null=True, blank=True, on_delete=models.PROTECT
     )
     person_path = models.CharField(max_length=255, blank=True, editable=False)
     organisation = models.ForeignKey(
-        Organisation, verbose_name="获得单位", null=True, blank=True, on_delete=models.PROTECT
+        Organisation,
+        verbose_name=gettext_lazy("获得单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
     )
-    citation = models.CharField("事迹", max_length=300, blank=True)
+    citation = models.CharField(gettext_lazy("事迹"), max_length=300, blank=True)
     award_tx = models.ForeignKey(
         LedgerTransaction,
-        verbose_name="奖励记账",
+        verbose_name=gettext_lazy("奖励记账"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="评选人", on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=gettext_lazy("评选人"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     objects = ScopedManager()
 
     class Meta:
-        verbose_name = "荣誉"
-        verbose_name_plural = "荣誉"
+        verbose_name = gettext_lazy("荣誉")
+        verbose_name_plural = gettext_lazy("荣誉")
         ordering = ["-period", "id"]
         constraints = [
             models.CheckConstraint(

@@ -13,7 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
+from tongxin.core.actors import Actor
 from tongxin.core.errors import Forbidden
 from tongxin.core.scoping import scope_for
 from tongxin.places.models import Place
@@ -21,17 +23,17 @@ from tongxin.places.models import Place
 from .errors import VolunteeringCode
 
 
-def manager_paths(user: Any) -> tuple[str, ...]:
+def manager_paths(user: Actor) -> tuple[str, ...]:
     """Place paths (community level or above) where the user holds a staff post today: part
     of the user's scope (``Scope.manager_paths``), like every other answer about access."""
     return scope_for(user).manager_paths
 
 
-def manages_community(user: Any, community: Place) -> bool:
+def manages_community(user: Actor, community: Place) -> bool:
     return any(community.path.startswith(p) for p in manager_paths(user))
 
 
-def managed_communities(user: Any) -> QuerySet[Place]:
+def managed_communities(user: Actor) -> QuerySet[Place]:
     from tongxin.core.scoping import paths_q
 
     paths = manager_paths(user)
@@ -40,13 +42,13 @@ def managed_communities(user: Any) -> QuerySet[Place]:
     return Place.objects.filter(paths_q("path", paths), kind="community")
 
 
-def require_manager(user: Any, community: Place) -> None:
+def require_manager(user: Actor, community: Place) -> None:
     if not manages_community(user, community):
-        raise Forbidden("只有社区工作人员可以办理", code=VolunteeringCode.NOT_COMMUNITY_MANAGER)
+        raise Forbidden(_("只有社区工作人员可以办理"), code=VolunteeringCode.NOT_COMMUNITY_MANAGER)
 
 
-def organises(user: Any, activity: Any) -> bool:
-    if not getattr(user, "is_authenticated", False):
+def organises(user: Actor, activity: Any) -> bool:
+    if not user.is_authenticated:
         return False
     if activity.created_by_id == user.pk or manages_community(user, activity.community):
         return True
@@ -61,6 +63,6 @@ def organises(user: Any, activity: Any) -> bool:
     return False
 
 
-def require_organiser(user: Any, activity: Any) -> None:
+def require_organiser(user: Actor, activity: Any) -> None:
     if not organises(user, activity):
-        raise Forbidden("只有活动组织者可以办理", code=VolunteeringCode.NOT_ORGANISER)
+        raise Forbidden(_("只有活动组织者可以办理"), code=VolunteeringCode.NOT_ORGANISER)

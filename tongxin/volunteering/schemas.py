@@ -7,14 +7,14 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from tongxin.core.api_support import PageMeta
+from tongxin.core.api_support import PageMeta, Text
 
 
 class EntryOut(Schema):
     id: int
     transaction: int
     kind: str
-    kind_label: str
+    kind_label: Text
     reason: str
     amount: int
     expires_on: dt.date | None
@@ -36,7 +36,7 @@ class RewardOut(Schema):
     id: int
     name: str
     kind: str
-    kind_label: str
+    kind_label: Text
     description: str
     cost: int
     stock: int
@@ -53,7 +53,7 @@ class OrderOut(Schema):
     reward_name: str
     points: int
     status: str
-    status_label: str
+    status_label: Text
     created_at: dt.datetime
     redeem_transaction: int
     refund_transaction: int | None
@@ -81,7 +81,7 @@ class VolunteerOut(Schema):
     name: str
     community: int
     status: str
-    status_label: str
+    status_label: Text
     skills: list[str]
     availability: str
     teams: list[dict[str, Any]]
@@ -119,7 +119,7 @@ class SignupOut(Schema):
     volunteer: int
     name: str
     status: str
-    status_label: str
+    status_label: Text
     bank_time: bool
     checked_in_at: dt.datetime | None
     checked_out_at: dt.datetime | None
@@ -144,7 +144,7 @@ class ActivityOut(Schema):
     skills_wanted: list[str]
     difficulty: int
     status: str
-    status_label: str
+    status_label: Text
     my_signup: SignupOut | None = None
     roster: list[SignupOut] | None = None  # organisers only
 
@@ -177,7 +177,7 @@ class LegOut(Schema):
 class TransactionOut(Schema):
     id: int
     kind: str
-    kind_label: str
+    kind_label: Text
     unit: str
     reason: str
     created_at: dt.datetime
@@ -214,7 +214,7 @@ class HonourIn(Schema):
 class HonourOut(Schema):
     id: int
     kind: str
-    kind_label: str
+    kind_label: Text
     period: str
     holder: str
     points: int | None

@@ -8,8 +8,10 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tongxin.core import clock
+from tongxin.core.actors import Actor
 from tongxin.core.errors import NotFound
 from tongxin.core.scoping import scope_for
 from tongxin.places.models import Place
@@ -49,8 +51,8 @@ class MySummary:
     orders: list[RewardOrder] = field(default_factory=list)
 
 
-def my_volunteer(user: Any) -> Volunteer | None:
-    if not getattr(user, "person_id", None):
+def my_volunteer(user: Actor) -> Volunteer | None:
+    if not user.person_id:
         return None
     return (
         Volunteer.objects.filter(person_id=user.person_id)
@@ -60,7 +62,7 @@ def my_volunteer(user: Any) -> Volunteer | None:
     )
 
 
-def access_signup(user: Any, pk: int) -> Signup:
+def access_signup(user: Actor, pk: int) -> Signup:
     """A signup the caller may see: their own, one in their scope, or one on an activity they
     organise (whose activity they can see); ``NotFound`` otherwise."""
     s = (
@@ -86,7 +88,7 @@ def signup_counts(activity: Activity) -> dict[str, int]:
     )
 
 
-def own_signup(activity: Activity, user: Any) -> Signup | None:
+def own_signup(activity: Activity, user: Actor) -> Signup | None:
     """The caller's own signup for the activity, if any."""
     if not user.person_id:
         return None
@@ -97,7 +99,7 @@ def own_signup(activity: Activity, user: Any) -> Signup | None:
     )
 
 
-def own_orders(user: Any) -> QuerySet[RewardOrder]:
+def own_orders(user: Actor) -> QuerySet[RewardOrder]:
     """The caller's own reward orders."""
     return RewardOrder.objects.filter(person_id=user.person_id or -1).select_related("reward")
 
@@ -111,7 +113,7 @@ def volunteer_in(community: Place, *, person_id: int) -> Volunteer | None:
     )
 
 
-def community_orders(user: Any, community: Place) -> QuerySet[RewardOrder]:
+def community_orders(user: Actor, community: Place) -> QuerySet[RewardOrder]:
     """The reward orders of a community, as its manager sees them (``Scope.manager_paths``)."""
     return (
         RewardOrder.objects.visible_to(user)
@@ -127,10 +129,10 @@ def recent_honours(community: Place, *, count: int = 12) -> list[Honour]:
     )
 
 
-def my_summary(user: Any, *, entries: int = 10) -> MySummary:
+def my_summary(user: Actor, *, entries: int = 10) -> MySummary:
     v = my_volunteer(user)
     out = MySummary(volunteer=v)
-    if not getattr(user, "person_id", None):
+    if not user.person_id:
         return out
     accounts = {a.unit: a for a in Account.objects.filter(person_id=user.person_id)}
     points = accounts.get(Unit.POINTS)
@@ -163,7 +165,7 @@ def my_summary(user: Any, *, entries: int = 10) -> MySummary:
     return out
 
 
-def visible_communities(user: Any) -> QuerySet[Place]:
+def visible_communities(user: Actor) -> QuerySet[Place]:
     """Communities the user belongs to, works in, or oversees."""
     scope = scope_for(user)
     if scope.is_empty:
@@ -176,7 +178,7 @@ def visible_communities(user: Any) -> QuerySet[Place]:
     )
 
 
-def access_community(user: Any, pk: int | None) -> Place:
+def access_community(user: Actor, pk: int | None) -> Place:
     """The community ``pk`` (or the user's own, or the first they manage) if visible."""
     qs = visible_communities(user)
     place = qs.filter(pk=pk).first() if pk else None
@@ -194,11 +196,11 @@ def access_community(user: Any, pk: int | None) -> Place:
                 else qs.order_by("path").first()
             )
     if place is None:
-        raise NotFound("没有可查看的社区")
+        raise NotFound(_("没有可查看的社区"))
     return place
 
 
-def activities_for(user: Any, *, upcoming: bool = True) -> QuerySet[Activity]:
+def activities_for(user: Actor, *, upcoming: bool = True) -> QuerySet[Activity]:
     qs = Activity.objects.visible_to(user).select_related("community", "organiser_org")
     if upcoming:
         qs = qs.filter(ends_at__gte=clock.now()).exclude(status=ActivityStatus.CANCELLED)
@@ -213,7 +215,7 @@ def roster(activity: Activity) -> list[Signup]:
     )
 
 
-def rewards_for(user: Any) -> QuerySet[Reward]:
+def rewards_for(user: Actor) -> QuerySet[Reward]:
     return Reward.objects.visible_to(user).filter(is_active=True).order_by("cost", "id")
 
 
@@ -226,7 +228,7 @@ def transactions_for(community: Place) -> QuerySet[LedgerTransaction]:
     )
 
 
-def volunteers_of(user: Any, community: Place) -> QuerySet[Volunteer]:
+def volunteers_of(user: Actor, community: Place) -> QuerySet[Volunteer]:
     """The volunteers of a community, as its manager sees them (``Scope.manager_paths``)."""
     return (
         Volunteer.objects.visible_to(user)

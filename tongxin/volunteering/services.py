@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tongxin.core import audit, clock, tokens
+from tongxin.core.actors import Actor, as_account
 from tongxin.core.errors import DomainError, Forbidden, TransitionRefused, ValidationFailed
 from tongxin.orgs.models import Organisation, OrgKind
 from tongxin.people.models import Person
@@ -67,17 +68,17 @@ def _now() -> dt.datetime:
     return clock.now()
 
 
-def volunteer_of(user: Any) -> Volunteer:
+def volunteer_of(user: Actor) -> Volunteer:
     """The user's approved volunteer registration; 403 otherwise."""
     v = (
         Volunteer.objects.filter(person_id=user.person_id).select_related("person").first()
-        if getattr(user, "person_id", None)
+        if user.person_id
         else None
     )
     if v is None:
-        raise Forbidden("请先注册成为志愿者", code=VolunteeringCode.NOT_A_VOLUNTEER)
+        raise Forbidden(_("请先注册成为志愿者"), code=VolunteeringCode.NOT_A_VOLUNTEER)
     if v.status != VolunteerStatus.APPROVED:
-        raise Forbidden("志愿者注册尚未通过审核", code=VolunteeringCode.VOLUNTEER_NOT_APPROVED)
+        raise Forbidden(_("志愿者注册尚未通过审核"), code=VolunteeringCode.VOLUNTEER_NOT_APPROVED)
     return v
 
 
@@ -86,7 +87,7 @@ def volunteer_of(user: Any) -> Volunteer:
 
 def volunteer_register(
     *,
-    actor: Any,
+    actor: Actor,
     person: Person | None = None,
     skills: list[str] | None = None,
     availability: str = "",
@@ -94,33 +95,34 @@ def volunteer_register(
 ) -> Volunteer:
     """Register the actor (or, for a 小小志愿者, a child of the actor's household, with the
     actor as guardian). The community reviews the registration."""
-    if not getattr(actor, "person_id", None):
-        raise Forbidden("只有居民本人可以注册志愿者", code=VolunteeringCode.NOT_A_RESIDENT)
+    if not actor.person_id:
+        raise Forbidden(_("只有居民本人可以注册志愿者"), code=VolunteeringCode.NOT_A_RESIDENT)
     me = Person.objects.get(pk=actor.person_id)
     person = person or me
     guardian = None
     if person.pk != me.pk:
         if not me.household_id or person.household_id != me.household_id:
             raise Forbidden(
-                "只能为本户的未成年子女登记小小志愿者", code=VolunteeringCode.NOT_GUARDIAN
+                _("只能为本户的未成年子女登记小小志愿者"), code=VolunteeringCode.NOT_GUARDIAN
             )
         guardian = me
     age = person.age
     is_child = age is not None and age < 18
     if is_child and guardian is None:
         raise ValidationFailed(
-            "未成年人须由监护人代为登记", code=VolunteeringCode.GUARDIAN_REQUIRED
+            _("未成年人须由监护人代为登记"), code=VolunteeringCode.GUARDIAN_REQUIRED
         )
     if guardian is not None and not is_child:
-        raise ValidationFailed("只能为未成年人代为登记")
+        raise ValidationFailed(_("只能为未成年人代为登记"))
     community = community_of_path(person.place_path)
     if community is None:
-        raise ValidationFailed("未找到所在社区，无法注册")
+        raise ValidationFailed(_("未找到所在社区，无法注册"))
     skills = [s for s in (skills or []) if s]
     bad = [s for s in skills if s not in SKILLS]
     if bad:
         raise ValidationFailed(
-            f"未知的技能：{'、'.join(bad)}", fields=[{"field": "skills", "reason": "未知技能"}]
+            _("未知的技能：{skills}").format(skills="、".join(bad)),
+            fields=[{"field": "skills", "reason": _("未知技能")}],
         )
     teams = list(
         Organisation.objects.filter(
@@ -129,11 +131,11 @@ def volunteer_register(
     )
     if len(teams) != len(set(team_ids or [])):
         raise ValidationFailed(
-            "所选队伍不属于本社区", fields=[{"field": "teams", "reason": "无效"}]
+            _("所选队伍不属于本社区"), fields=[{"field": "teams", "reason": _("无效")}]
         )
     with transaction.atomic():
         if Volunteer.objects.filter(person=person).exists():
-            raise DomainError("已经注册过志愿者", code=VolunteeringCode.ALREADY_REGISTERED)
+            raise DomainError(_("已经注册过志愿者"), code=VolunteeringCode.ALREADY_REGISTERED)
         v = Volunteer.objects.create(
             person=person,
             person_path=person.place_path,
@@ -148,7 +150,7 @@ def volunteer_register(
 
 
 def volunteer_review(
-    *, actor: Any, volunteer: Volunteer, approve: bool, note: str = ""
+    *, actor: Actor, volunteer: Volunteer, approve: bool, note: str = ""
 ) -> Volunteer:
     require_manager(actor, volunteer.community)
     with transaction.atomic():
@@ -173,14 +175,14 @@ def default_rule(community: Place) -> PointsRule:
     rule = PointsRule.objects.filter(community=community, is_default=True).order_by("id").first()
     if rule is None:
         rule = PointsRule.objects.create(
-            community=community, name="按时长计分", is_default=True, expiry_days=365
+            community=community, name=_("按时长计分"), is_default=True, expiry_days=365
         )
     return rule
 
 
 def activity_create(
     *,
-    actor: Any,
+    actor: Actor,
     community: Place,
     title: str,
     starts_at: dt.datetime,
@@ -203,7 +205,7 @@ def activity_create(
         require_manager(actor, community)
     else:
         holds = (
-            getattr(actor, "person_id", None)
+            actor.person_id
             and (
                 Post.objects.active().filter(person_id=actor.person_id, organisation=organiser_org)
             ).exists()
@@ -212,30 +214,30 @@ def activity_create(
 
         if not holds and not manages_community(actor, community):
             raise Forbidden(
-                "只有该组织的成员或社区工作人员可以发布", code=VolunteeringCode.NOT_ORGANISER
+                _("只有该组织的成员或社区工作人员可以发布"), code=VolunteeringCode.NOT_ORGANISER
             )
     errors = []
     if not title.strip():
-        errors.append({"field": "title", "reason": "必填"})
+        errors.append({"field": "title", "reason": _("必填")})
     if ends_at <= starts_at:
-        errors.append({"field": "ends_at", "reason": "结束时间应晚于开始时间"})
+        errors.append({"field": "ends_at", "reason": _("结束时间应晚于开始时间")})
     if slots < 1:
-        errors.append({"field": "slots", "reason": "名额至少为 1"})
+        errors.append({"field": "slots", "reason": _("名额至少为 1")})
     if difficulty not in (1, 2, 3):
-        errors.append({"field": "difficulty", "reason": "难度应为 1、2 或 3"})
+        errors.append({"field": "difficulty", "reason": _("难度应为 1、2 或 3")})
     if any(s not in SKILLS for s in skills_wanted or []):
-        errors.append({"field": "skills_wanted", "reason": "未知技能"})
+        errors.append({"field": "skills_wanted", "reason": _("未知技能")})
     if (lat is None) != (lng is None):
-        errors.append({"field": "lat", "reason": "经纬度须同时填写"})
+        errors.append({"field": "lat", "reason": _("经纬度须同时填写")})
     if errors:
         raise ValidationFailed(
-            "活动信息不完整：" + "；".join(e["reason"] for e in errors), fields=errors
+            _("活动信息不完整：") + "；".join(e["reason"] for e in errors), fields=errors
         )
     rule = rule or default_rule(community)
     return Activity.objects.create(
         community=community,
         organiser_org=organiser_org,
-        created_by=actor,
+        created_by=as_account(actor),
         title=title.strip()[:100],
         description=description,
         address=address[:200],
@@ -263,16 +265,16 @@ def _taken(activity: Activity) -> int:
     ).count()
 
 
-def activity_signup(*, actor: Any, activity: Activity, bank_time: bool = False) -> Signup:
+def activity_signup(*, actor: Actor, activity: Activity, bank_time: bool = False) -> Signup:
     """Claim a place (认领); when the activity is full, join its waiting list."""
     volunteer = volunteer_of(actor)
     if volunteer.community_id != activity.community_id:
-        raise Forbidden("只能报名本社区的活动", code=VolunteeringCode.OTHER_COMMUNITY)
+        raise Forbidden(_("只能报名本社区的活动"), code=VolunteeringCode.OTHER_COMMUNITY)
     with transaction.atomic():
         act = Activity.objects.select_for_update().get(pk=activity.pk)
         if act.status != ActivityStatus.RECRUITING or act.ends_at <= _now():
             raise TransitionRefused(
-                "该活动已停止报名", context={"state": act.status, "action": SignupAct.SIGN_UP}
+                _("该活动已停止报名"), context={"state": act.status, "action": SignupAct.SIGN_UP}
             )
         status = SignupStatus.SIGNED_UP if _taken(act) < act.slots else SignupStatus.WAITLISTED
         signup = Signup.objects.filter(activity=act, volunteer=volunteer).first()
@@ -287,9 +289,9 @@ def activity_signup(*, actor: Any, activity: Activity, bank_time: bool = False) 
     return signup
 
 
-def signup_cancel(*, actor: Any, signup: Signup) -> Signup:
+def signup_cancel(*, actor: Actor, signup: Signup) -> Signup:
     """Withdraw (the volunteer, or an organiser); the first on the waiting list moves up."""
-    if signup.volunteer.person_id != getattr(actor, "person_id", None):
+    if signup.volunteer.person_id != actor.person_id:
         require_organiser(actor, signup.activity)
     with transaction.atomic():
         act = Activity.objects.select_for_update().get(pk=signup.activity_id)
@@ -326,19 +328,19 @@ def _check(signup: Signup, *, to: str, at: dt.datetime, method: str) -> Signup:
     return s
 
 
-def signup_check_in(*, actor: Any, signup: Signup, at: dt.datetime | None = None) -> Signup:
+def signup_check_in(*, actor: Actor, signup: Signup, at: dt.datetime | None = None) -> Signup:
     require_organiser(actor, signup.activity)
     return _check(signup, to=SignupStatus.CHECKED_IN, at=at or _now(), method="organiser")
 
 
-def signup_check_out(*, actor: Any, signup: Signup, at: dt.datetime | None = None) -> Signup:
+def signup_check_out(*, actor: Actor, signup: Signup, at: dt.datetime | None = None) -> Signup:
     require_organiser(actor, signup.activity)
     return _check(signup, to=SignupStatus.CHECKED_OUT, at=at or _now(), method="organiser")
 
 
 def signup_scan(
     *,
-    actor: Any,
+    actor: Actor,
     activity: Activity,
     token: str,
     lat: float | None,
@@ -350,22 +352,26 @@ def signup_scan(
     at = at or _now()
     volunteer = volunteer_of(actor)
     if not secrets.compare_digest(token or "", activity.checkin_token):
-        raise CheckinRefused("签到码无效，请重新扫码")
+        raise CheckinRefused(_("签到码无效，请重新扫码"))
     signup = Signup.objects.filter(activity=activity, volunteer=volunteer).first()
     if signup is None or signup.status not in (SignupStatus.SIGNED_UP, SignupStatus.CHECKED_IN):
-        raise CheckinRefused("您没有该活动的有效报名")
+        raise CheckinRefused(_("您没有该活动的有效报名"))
     window = dt.timedelta(minutes=activity.checkin_window_min)
     if not (activity.starts_at - window <= at <= activity.ends_at + window):
         raise CheckinRefused(
-            f"不在签到时间内（活动开始前后与结束前后各 {activity.checkin_window_min} 分钟）"
+            _("不在签到时间内（活动开始前后与结束前后各 {checkin_window_min} 分钟）").format(
+                checkin_window_min=activity.checkin_window_min
+            )
         )
     if activity.lat is not None and activity.lng is not None:
         if lat is None or lng is None:
-            raise CheckinRefused("请允许获取位置后再签到")
+            raise CheckinRefused(_("请允许获取位置后再签到"))
         far = distance_m(lat, lng, activity.lat, activity.lng)
         if far > activity.checkin_radius_m:
             raise CheckinRefused(
-                f"距活动地点约 {int(far)} 米，超出 {activity.checkin_radius_m} 米签到范围",
+                _("距活动地点约 {distance_m} 米，超出 {checkin_radius_m} 米签到范围").format(
+                    distance_m=int(far), checkin_radius_m=activity.checkin_radius_m
+                ),
                 context={"distance_m": int(far)},
             )
     to = (
@@ -376,7 +382,7 @@ def signup_scan(
     return _check(signup, to=to, at=at, method="qr")
 
 
-def signup_confirm(*, actor: Any, signup: Signup, minutes: int | None = None) -> Signup:
+def signup_confirm(*, actor: Actor, signup: Signup, minutes: int | None = None) -> Signup:
     """Confirm the minutes served and pay them: points (rule × difficulty, capped per activity
     and per day) from the community's issuing account, or minutes into the time bank."""
     act = signup.activity
@@ -385,7 +391,7 @@ def signup_confirm(*, actor: Any, signup: Signup, minutes: int | None = None) ->
         s = Signup.objects.select_for_update().select_related("volunteer").get(pk=signup.pk)
         if minutes is not None:
             if minutes < 0 or minutes > 24 * 60:
-                raise ValidationFailed("服务时长应在 0 到 1440 分钟之间")
+                raise ValidationFailed(_("服务时长应在 0 到 1440 分钟之间"))
             s.minutes = minutes
         SIGNUP_MACHINE.move(s, SignupAct.CONFIRM)
         s.confirmed_by, s.confirmed_at = actor, _now()
@@ -399,7 +405,7 @@ def signup_confirm(*, actor: Any, signup: Signup, minutes: int | None = None) ->
                     target=acct,
                     amount=s.minutes,
                     kind=TxKind.BANK,
-                    reason=f"服务时长存入时间银行：{act.title}",
+                    reason=_("服务时长存入时间银行：{title}").format(title=act.title),
                     actor=actor,
                     community=community,
                 )
@@ -431,7 +437,9 @@ def signup_confirm(*, actor: Any, signup: Signup, minutes: int | None = None) ->
                     target=ledger.person_account(person, community=community),
                     amount=points,
                     kind=TxKind.AWARD,
-                    reason=f"志愿服务：{act.title}（{s.minutes} 分钟）",
+                    reason=_("志愿服务：{title}（{minutes} 分钟）").format(
+                        title=act.title, minutes=s.minutes
+                    ),
                     actor=actor,
                     community=community,
                     expires_on=expires,
@@ -455,7 +463,7 @@ def signup_confirm(*, actor: Any, signup: Signup, minutes: int | None = None) ->
 
 def points_award_fixed(
     *,
-    actor: Any,
+    actor: Actor,
     award: FixedAward,
     person: Person | None = None,
     organisation: Organisation | None = None,
@@ -465,10 +473,10 @@ def points_award_fixed(
     community = award.community
     require_manager(actor, community)
     if (person is None) == (organisation is None):
-        raise ValidationFailed("奖励对象须为一名居民或一个单位")
+        raise ValidationFailed(_("奖励对象须为一名居民或一个单位"))
     if person is not None:
         if not Volunteer.objects.filter(person=person, community=community).exists():
-            raise ValidationFailed("该居民不是本社区的志愿者")
+            raise ValidationFailed(_("该居民不是本社区的志愿者"))
         target = ledger.person_account(person, community=community)
     else:
         assert organisation is not None
@@ -495,7 +503,7 @@ def points_award_fixed(
 
 def points_correct(
     *,
-    actor: Any,
+    actor: Actor,
     original: LedgerTransaction,
     reason: str,
     amounts: dict[int, int] | None = None,
@@ -505,9 +513,11 @@ def points_correct(
     on accounts of the original) it posts those. The approver is the manager who does it."""
     require_manager(actor, original.community)
     if not (reason or "").strip():
-        raise ValidationFailed("更正必须填写原因", fields=[{"field": "reason", "reason": "必填"}])
+        raise ValidationFailed(
+            _("更正必须填写原因"), fields=[{"field": "reason", "reason": _("必填")}]
+        )
     if original.kind == TxKind.CORRECT:
-        raise ValidationFailed("不能更正一笔更正，请更正原始记账")
+        raise ValidationFailed(_("不能更正一笔更正，请更正原始记账"))
     if amounts is None:
         legs = ledger.reversal_legs(original)
     else:
@@ -515,7 +525,7 @@ def points_correct(
             a.pk: a for a in Account.objects.filter(entries__transaction=original).distinct()
         }
         if set(amounts) - set(accounts):
-            raise ValidationFailed("更正只能涉及原记账的账户")
+            raise ValidationFailed(_("更正只能涉及原记账的账户"))
         legs = [Leg(accounts[pk], amt) for pk, amt in amounts.items() if amt]
     with transaction.atomic():
         tx = ledger.post(
@@ -536,27 +546,29 @@ def points_correct(
     return tx
 
 
-def timebank_spend(*, actor: Any, provider: Person, minutes: int, reason: str) -> LedgerTransaction:
+def timebank_spend(
+    *, actor: Actor, provider: Person, minutes: int, reason: str
+) -> LedgerTransaction:
     """Pay another volunteer for a service with banked minutes (时间银行)."""
     payer = volunteer_of(actor)
     other = Volunteer.objects.filter(
         person=provider, community=payer.community, status=VolunteerStatus.APPROVED
     ).first()
     if other is None or other.pk == payer.pk:
-        raise ValidationFailed("服务提供者须为本社区的其他志愿者")
+        raise ValidationFailed(_("服务提供者须为本社区的其他志愿者"))
     community = payer.community
     return ledger.transfer(
         source=ledger.person_account(payer.person, community=community, unit=Unit.MINUTES),
         target=ledger.person_account(provider, community=community, unit=Unit.MINUTES),
         amount=minutes,
         kind=TxKind.SPEND,
-        reason=reason or "时间银行服务",
+        reason=reason or _("时间银行服务"),
         actor=actor,
         community=community,
     )
 
 
-def points_expire(*, on: dt.date | None = None, actor: Any = None) -> int:
+def points_expire(*, on: dt.date | None = None, actor: Actor | None = None) -> int:
     """Post the expiry of every lapsed point as of ``on`` (today). Returns how many
     transactions were written; running it again writes none."""
     on = on or clock.today()
@@ -570,7 +582,9 @@ def points_expire(*, on: dt.date | None = None, actor: Any = None) -> int:
 # ---------------------------------------------------------------------------- redemption
 
 
-def reward_redeem(*, actor: Any, reward: Reward, idempotency_key: str) -> tuple[RewardOrder, bool]:
+def reward_redeem(
+    *, actor: Actor, reward: Reward, idempotency_key: str
+) -> tuple[RewardOrder, bool]:
     """Redeem one ``reward``. Locks the person's account, then the reward row (always in this
     order), checks the balance, the per-person limit and the stock, and writes the order and
     its transaction together. The same ``idempotency_key`` from the same account answers with
@@ -579,29 +593,33 @@ def reward_redeem(*, actor: Any, reward: Reward, idempotency_key: str) -> tuple[
     key = (idempotency_key or "").strip()
     if not key or len(key) > 80:
         raise ValidationFailed(
-            "请求须带 Idempotency-Key（1 到 80 个字符）",
-            fields=[{"field": "header.Idempotency-Key", "reason": "必填"}],
+            _("请求须带 Idempotency-Key（1 到 80 个字符）"),
+            fields=[{"field": "header.Idempotency-Key", "reason": _("必填")}],
         )
-    existing = RewardOrder.objects.filter(created_by=actor, idempotency_key=key).first()
+    existing = RewardOrder.objects.filter(created_by=as_account(actor), idempotency_key=key).first()
     if existing is not None:
         return _replay(existing, reward)
     community = reward.community
     if volunteer.community_id != community.pk:
-        raise Forbidden("只能兑换本社区积分超市的物品", code=VolunteeringCode.OTHER_COMMUNITY)
+        raise Forbidden(_("只能兑换本社区积分超市的物品"), code=VolunteeringCode.OTHER_COMMUNITY)
     account = ledger.person_account(volunteer.person, community=community)
     store = ledger.store_account(community)
     try:
         with transaction.atomic():
             acct = Account.objects.select_for_update().get(pk=account.pk)
-            again = RewardOrder.objects.filter(created_by=actor, idempotency_key=key).first()
+            again = RewardOrder.objects.filter(
+                created_by=as_account(actor), idempotency_key=key
+            ).first()
             if again is not None:  # a concurrent twin committed while we waited for the lock
                 return _replay(again, reward)
             item = Reward.objects.select_for_update().get(pk=reward.pk)
             if not item.is_active:
-                raise OutOfStock("该物品已下架")
+                raise OutOfStock(_("该物品已下架"))
             if acct.balance < item.cost:
                 raise ledger.InsufficientPoints(
-                    f"积分不足：需要 {item.cost} 分，当前余额 {acct.balance} 分",
+                    _("积分不足：需要 {cost} 分，当前余额 {balance} 分").format(
+                        cost=item.cost, balance=acct.balance
+                    ),
                     context={"balance": acct.balance, "cost": item.cost},
                 )
             if item.per_person_limit is not None:
@@ -612,17 +630,19 @@ def reward_redeem(*, actor: Any, reward: Reward, idempotency_key: str) -> tuple[
                 )
                 if had >= item.per_person_limit:
                     raise LimitReached(
-                        f"每人限兑 {item.per_person_limit} 次，您已兑换 {had} 次",
+                        _("每人限兑 {per_person_limit} 次，您已兑换 {had} 次").format(
+                            per_person_limit=item.per_person_limit, had=had
+                        ),
                         context={"limit": item.per_person_limit},
                     )
             if item.stock < 1:
-                raise OutOfStock("库存不足，已兑完", context={"stock": 0})
+                raise OutOfStock(_("库存不足，已兑完"), context={"stock": 0})
             item.stock -= 1
             item.save(update_fields=["stock", "updated_at"])
             tx = ledger.post(
                 kind=TxKind.REDEEM,
                 legs=[Leg(acct, -item.cost), Leg(store, item.cost)],
-                reason=f"兑换：{item.name}",
+                reason=_("兑换：{name}").format(name=item.name),
                 actor=actor,
                 community=community,
                 locked=[acct],
@@ -633,13 +653,15 @@ def reward_redeem(*, actor: Any, reward: Reward, idempotency_key: str) -> tuple[
                 person_path=volunteer.person.place_path,
                 account=acct,
                 points=item.cost,
-                created_by=actor,
+                created_by=as_account(actor),
                 idempotency_key=key,
                 redeem_tx=tx,
             )
     except IntegrityError:
         # The unique (account, key) pair: a twin request won the race.
-        again = RewardOrder.objects.filter(created_by=actor, idempotency_key=key).first()
+        again = RewardOrder.objects.filter(
+            created_by=as_account(actor), idempotency_key=key
+        ).first()
         if again is None:
             raise
         return _replay(again, reward)
@@ -649,13 +671,13 @@ def reward_redeem(*, actor: Any, reward: Reward, idempotency_key: str) -> tuple[
 def _replay(order: RewardOrder, reward: Reward) -> tuple[RewardOrder, bool]:
     if order.reward_id != reward.pk:
         raise DomainError(
-            "该 Idempotency-Key 已用于另一件物品的兑换",
+            _("该 Idempotency-Key 已用于另一件物品的兑换"),
             code=VolunteeringCode.IDEMPOTENCY_KEY_REUSED,
         )
     return order, False
 
 
-def order_fulfil(*, actor: Any, order: RewardOrder, note: str = "") -> RewardOrder:
+def order_fulfil(*, actor: Actor, order: RewardOrder, note: str = "") -> RewardOrder:
     require_manager(actor, order.reward.community)
     with transaction.atomic():
         o = RewardOrder.objects.select_for_update().get(pk=order.pk)
@@ -665,13 +687,15 @@ def order_fulfil(*, actor: Any, order: RewardOrder, note: str = "") -> RewardOrd
     return o
 
 
-def order_cancel(*, actor: Any, order: RewardOrder, reason: str) -> RewardOrder:
+def order_cancel(*, actor: Actor, order: RewardOrder, reason: str) -> RewardOrder:
     """Cancel a placed order (the person, or a manager): the points come back, and the stock.
     Locks the person's account, then the reward, then the order: the redemption's order."""
-    if order.person_id != getattr(actor, "person_id", None):
+    if order.person_id != actor.person_id:
         require_manager(actor, order.reward.community)
     if not (reason or "").strip():
-        raise ValidationFailed("请填写取消原因", fields=[{"field": "reason", "reason": "必填"}])
+        raise ValidationFailed(
+            _("请填写取消原因"), fields=[{"field": "reason", "reason": _("必填")}]
+        )
     community = order.reward.community
     store = ledger.store_account(community)
     with transaction.atomic():
@@ -682,7 +706,9 @@ def order_cancel(*, actor: Any, order: RewardOrder, reason: str) -> RewardOrder:
         o.refund_tx = ledger.post(
             kind=TxKind.REFUND,
             legs=[Leg(store, -o.points), Leg(acct, o.points)],
-            reason=f"取消兑换：{item.name}（{reason.strip()[:80]}）",
+            reason=_("取消兑换：{name}（{reason}）").format(
+                name=item.name, reason=reason.strip()[:80]
+            ),
             actor=actor,
             community=community,
             locked=[acct],
@@ -708,7 +734,7 @@ def order_cancel(*, actor: Any, order: RewardOrder, reason: str) -> RewardOrder:
 
 def honour_give(
     *,
-    actor: Any,
+    actor: Actor,
     community: Place,
     kind: str,
     period: str,
@@ -720,13 +746,13 @@ def honour_give(
     """Name a 每月之星 (or an annual honour, or an outstanding unit), paying the award."""
     require_manager(actor, community)
     if kind not in HonourKind.values:
-        raise ValidationFailed("未知的荣誉类型")
+        raise ValidationFailed(_("未知的荣誉类型"))
     if (person is None) == (organisation is None):
-        raise ValidationFailed("荣誉须授予一名志愿者或一个单位")
+        raise ValidationFailed(_("荣誉须授予一名志愿者或一个单位"))
     import re
 
     if not re.fullmatch(r"\d{4}(-\d{2})?", period or ""):
-        raise ValidationFailed("期间格式应为 YYYY-MM 或 YYYY")
+        raise ValidationFailed(_("期间格式应为 YYYY-MM 或 YYYY"))
     with transaction.atomic():
         tx = None
         if award is not None:
@@ -746,5 +772,5 @@ def honour_give(
             organisation=organisation,
             citation=citation[:300],
             award_tx=tx,
-            created_by=actor,
+            created_by=as_account(actor),
         )

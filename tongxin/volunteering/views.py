@@ -21,9 +21,11 @@ from django.shortcuts import redirect
 from django.shortcuts import render as django_render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tongxin.core import clock, tokens
+from tongxin.core.actors import ActorRequest
 from tongxin.core.csvsafe import safe_cell
 from tongxin.core.errors import DomainError, Forbidden, NotFound
 from tongxin.ui.decorators import personal_page
@@ -50,7 +52,7 @@ TABS = {
 }
 
 
-def render(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+def render(request: ActorRequest, template: str, context: dict[str, Any]) -> HttpResponse:
     """Django's render, with the volunteering tabs: which is current, and whether the
     community management tab is shown."""
     from .policies import managed_communities
@@ -86,7 +88,7 @@ def _attempt(request: HttpRequest, call: Callable[[], Any], ok: str) -> bool:
     return True
 
 
-def _managed_community(request: HttpRequest) -> Any:
+def _managed_community(request: ActorRequest) -> Any:
     place = selectors.access_community(request.user, None)
     require_manager(request.user, place)
     return place
@@ -96,7 +98,7 @@ def _managed_community(request: HttpRequest) -> Any:
 
 
 @personal_page
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: ActorRequest) -> HttpResponse:
     summary = selectors.my_summary(request.user)
     v = summary.volunteer
     upcoming = list(selectors.activities_for(request.user)[:5]) if v else []
@@ -115,7 +117,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @personal_page
 @require_http_methods(["GET", "POST"])
-def register(request: HttpRequest) -> HttpResponse:
+def register(request: ActorRequest) -> HttpResponse:
     teams = []
     if _person_id(request):
         from tongxin.orgs.models import Organisation
@@ -139,7 +141,7 @@ def register(request: HttpRequest) -> HttpResponse:
                 availability=request.POST.get("availability", ""),
                 team_ids=[int(t) for t in request.POST.getlist("teams") if t.isdigit()],
             ),
-            "已提交志愿者注册，请等待社区审核",
+            _("已提交志愿者注册，请等待社区审核"),
         )
         if ok:
             return redirect("volunteering:home")
@@ -151,14 +153,14 @@ def register(request: HttpRequest) -> HttpResponse:
 
 
 @personal_page
-def activities(request: HttpRequest) -> HttpResponse:
+def activities(request: ActorRequest) -> HttpResponse:
     past = request.GET.get("past") == "1"
     page = paginate(request, selectors.activities_for(request.user, upcoming=not past))
     return render(request, "volunteering/activities.html", {"page": page, "past": past})
 
 
 @personal_page
-def activity(request: HttpRequest, activity_id: int) -> HttpResponse:
+def activity(request: ActorRequest, activity_id: int) -> HttpResponse:
     from .api import activity_out
 
     act = access_activity(request.user, activity_id)
@@ -178,20 +180,20 @@ def activity(request: HttpRequest, activity_id: int) -> HttpResponse:
 
 @personal_page
 @require_POST
-def signup(request: HttpRequest, activity_id: int) -> HttpResponse:
+def signup(request: ActorRequest, activity_id: int) -> HttpResponse:
     act = access_activity(request.user, activity_id)
     _attempt(
         request,
         lambda: services.activity_signup(
             actor=request.user, activity=act, bank_time=request.POST.get("bank_time") == "1"
         ),
-        "报名成功",
+        _("报名成功"),
     )
     return redirect("volunteering:activity", activity_id=act.pk)
 
 
 @personal_page
-def roster(request: HttpRequest, activity_id: int) -> HttpResponse:
+def roster(request: ActorRequest, activity_id: int) -> HttpResponse:
     act = access_activity(request.user, activity_id)
     require_organiser(request.user, act)
     scan_url = request.build_absolute_uri(
@@ -205,7 +207,7 @@ def roster(request: HttpRequest, activity_id: int) -> HttpResponse:
 
 
 @personal_page
-def qr(request: HttpRequest, activity_id: int) -> HttpResponse:
+def qr(request: ActorRequest, activity_id: int) -> HttpResponse:
     """The activity's check-in QR code (SVG), for the organiser to show or print."""
     act = access_activity(request.user, activity_id)
     require_organiser(request.user, act)
@@ -219,7 +221,7 @@ def qr(request: HttpRequest, activity_id: int) -> HttpResponse:
 
 @personal_page
 @require_http_methods(["GET", "POST"])
-def scan(request: HttpRequest, activity_id: int) -> HttpResponse:
+def scan(request: ActorRequest, activity_id: int) -> HttpResponse:
     """What the volunteer's phone opens from the QR code: check in, later check out."""
     act = access_activity(request.user, activity_id)
     if request.method == "POST":
@@ -239,7 +241,7 @@ def scan(request: HttpRequest, activity_id: int) -> HttpResponse:
                 lat=coord("lat"),
                 lng=coord("lng"),
             ),
-            "签到/签退成功",
+            _("签到/签退成功"),
         )
         if ok:
             return redirect("volunteering:activity", activity_id=act.pk)
@@ -248,17 +250,17 @@ def scan(request: HttpRequest, activity_id: int) -> HttpResponse:
 
 def _signup_action(action: str) -> Callable[..., HttpResponse]:
     labels = {
-        "cancel": "已取消报名",
-        "check_in": "已签到",
-        "check_out": "已签退",
-        "confirm": "已确认时长并记入积分",
+        "cancel": _("已取消报名"),
+        "check_in": _("已签到"),
+        "check_out": _("已签退"),
+        "confirm": _("已确认时长并记入积分"),
     }
 
     @personal_page
     @require_POST
-    def view(request: HttpRequest, signup_id: int) -> HttpResponse:
+    def view(request: ActorRequest, signup_id: int) -> HttpResponse:
         s = access_signup(request.user, signup_id)
-        user: Any = request.user
+        user = request.user
         if action == "cancel":
             if s.volunteer.person_id != user.person_id:
                 require_organiser(user, s.activity)
@@ -291,7 +293,7 @@ signup_confirm = _signup_action("confirm")
 
 
 @personal_page
-def rewards(request: HttpRequest) -> HttpResponse:
+def rewards(request: ActorRequest) -> HttpResponse:
     summary = selectors.my_summary(request.user, entries=0)
     items = list(selectors.rewards_for(request.user))
     # One key per rendered form: a double tap or a resent form creates one order. URL-safe
@@ -306,7 +308,7 @@ def rewards(request: HttpRequest) -> HttpResponse:
 
 @personal_page
 @require_POST
-def redeem(request: HttpRequest, reward_id: int) -> HttpResponse:
+def redeem(request: ActorRequest, reward_id: int) -> HttpResponse:
     reward = Reward.objects.visible_to(request.user).filter(pk=reward_id).first()
     if reward is None:
         raise NotFound()
@@ -317,14 +319,14 @@ def redeem(request: HttpRequest, reward_id: int) -> HttpResponse:
             actor=request.user, reward=reward, idempotency_key=request.POST.get("key", "")
         )
 
-    _attempt(request, call, f"兑换成功：{reward.name}，请到积分超市领取")
+    _attempt(request, call, _("兑换成功：{name}，请到积分超市领取").format(name=reward.name))
     return redirect("volunteering:home" if result else "volunteering:rewards")
 
 
 def _order_action(action: str) -> Callable[..., HttpResponse]:
     @personal_page
     @require_POST
-    def view(request: HttpRequest, order_id: int) -> HttpResponse:
+    def view(request: ActorRequest, order_id: int) -> HttpResponse:
         order = (
             RewardOrder.objects.visible_to(request.user)
             .select_related("reward__community")
@@ -333,17 +335,19 @@ def _order_action(action: str) -> Callable[..., HttpResponse]:
         )
         if order is None:
             raise NotFound()
-        user: Any = request.user
+        user = request.user
         if action == "fulfil" or order.person_id != user.person_id:
             require_manager(user, order.reward.community)
         if action == "fulfil":
-            _attempt(request, lambda: services.order_fulfil(actor=user, order=order), "已登记领取")
+            _attempt(
+                request, lambda: services.order_fulfil(actor=user, order=order), _("已登记领取")
+            )
         else:
-            reason = request.POST.get("reason", "").strip() or "本人取消"
+            reason = request.POST.get("reason", "").strip() or _("本人取消")
             _attempt(
                 request,
                 lambda: services.order_cancel(actor=user, order=order, reason=reason),
-                "已取消兑换，积分已退回",
+                _("已取消兑换，积分已退回"),
             )
         return redirect(_back(request, reverse("volunteering:home")))
 
@@ -371,7 +375,7 @@ def _csv(name: str, header: list[str], rows: Any) -> HttpResponse:
 
 
 @personal_page
-def volunteers(request: HttpRequest) -> HttpResponse:
+def volunteers(request: ActorRequest) -> HttpResponse:
     place = _managed_community(request)
     qs = selectors.volunteers_of(request.user, place)
     status = request.GET.get("status", "")
@@ -385,7 +389,7 @@ def volunteers(request: HttpRequest) -> HttpResponse:
 
 
 @personal_page
-def volunteers_export(request: HttpRequest) -> HttpResponse:
+def volunteers_export(request: ActorRequest) -> HttpResponse:
     place = _managed_community(request)
     from tongxin.core import audit
 
@@ -393,7 +397,7 @@ def volunteers_export(request: HttpRequest) -> HttpResponse:
         [
             v.person.name,
             v.get_status_display(),
-            "是" if v.is_child else "",
+            _("是") if v.is_child else "",
             v.guardian.name if v.guardian else "",
             "、".join(v.skills or []),
             v.availability,
@@ -406,15 +410,24 @@ def volunteers_export(request: HttpRequest) -> HttpResponse:
         actor=request.user, action="volunteer_export", obj=place, detail={"rows": len(rows)}
     )
     return _csv(
-        f"志愿者-{place.name}.csv",
-        ["姓名", "状态", "小小志愿者", "监护人", "技能", "可服务时间", "队伍", "注册日期"],
+        _("志愿者-{name}.csv").format(name=place.name),
+        [
+            _("姓名"),
+            _("状态"),
+            _("小小志愿者"),
+            _("监护人"),
+            _("技能"),
+            _("可服务时间"),
+            _("队伍"),
+            _("注册日期"),
+        ],
         rows,
     )
 
 
 @personal_page
 @require_POST
-def review(request: HttpRequest, volunteer_id: int) -> HttpResponse:
+def review(request: ActorRequest, volunteer_id: int) -> HttpResponse:
     v = (
         Volunteer.objects.visible_to(request.user)
         .select_related("community")
@@ -430,13 +443,13 @@ def review(request: HttpRequest, volunteer_id: int) -> HttpResponse:
         lambda: services.volunteer_review(
             actor=request.user, volunteer=v, approve=approve, note=request.POST.get("note", "")
         ),
-        "已通过审核" if approve else "已记录审核结果",
+        _("已通过审核") if approve else _("已记录审核结果"),
     )
     return redirect(_back(request, reverse("volunteering:volunteers")))
 
 
 @personal_page
-def ledger_page(request: HttpRequest) -> HttpResponse:
+def ledger_page(request: ActorRequest) -> HttpResponse:
     place = _managed_community(request)
     from .ledger import issuer_account, store_account
 
@@ -453,7 +466,7 @@ def ledger_page(request: HttpRequest) -> HttpResponse:
 
 
 @personal_page
-def ledger_export(request: HttpRequest) -> HttpResponse:
+def ledger_export(request: ActorRequest) -> HttpResponse:
     place = _managed_community(request)
     from tongxin.core import audit
 
@@ -475,25 +488,25 @@ def ledger_export(request: HttpRequest) -> HttpResponse:
 
     audit.record(actor=request.user, action="ledger_export", obj=place)
     return _csv(
-        f"积分账本-{place.name}.csv",
+        _("积分账本-{name}.csv").format(name=place.name),
         [
-            "记账号",
-            "时间",
-            "类型",
-            "事由",
-            "账户类型",
-            "账户",
-            "单位",
-            "金额",
-            "更正记账",
-            "审批人",
+            _("记账号"),
+            _("时间"),
+            _("类型"),
+            _("事由"),
+            _("账户类型"),
+            _("账户"),
+            _("单位"),
+            _("金额"),
+            _("更正记账"),
+            _("审批人"),
         ],
         rows(),
     )
 
 
 @personal_page
-def orders(request: HttpRequest) -> HttpResponse:
+def orders(request: ActorRequest) -> HttpResponse:
     place = _managed_community(request)
     qs = selectors.community_orders(request.user, place)
     return render(
@@ -502,7 +515,7 @@ def orders(request: HttpRequest) -> HttpResponse:
 
 
 @personal_page
-def leaderboard(request: HttpRequest) -> HttpResponse:
+def leaderboard(request: ActorRequest) -> HttpResponse:
     place = selectors.access_community(request.user, None)
     today = clock.today()
     period = request.GET.get("period") or today.strftime("%Y-%m")
@@ -535,7 +548,7 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
 
 
 @personal_page
-def certificate(request: HttpRequest, honour_id: int) -> HttpResponse:
+def certificate(request: ActorRequest, honour_id: int) -> HttpResponse:
     h = (
         Honour.objects.visible_to(request.user)
         .select_related("community", "person", "organisation")

@@ -5,6 +5,7 @@ signup from sign-up to confirmed minutes, and a reward order. The services move 
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 from tongxin.core.statemachine import StateMachine
 
@@ -12,8 +13,8 @@ from .models import OrderStatus, SignupStatus, VolunteerStatus
 
 
 class ReviewAct(models.TextChoices):
-    APPROVE = "approve", "审核通过"
-    DECLINE = "decline", "审核不通过"
+    APPROVE = "approve", gettext_lazy("审核通过")
+    DECLINE = "decline", gettext_lazy("审核不通过")
 
 
 # Review: pending → approved / rejected; approved → suspended; suspended or rejected →
@@ -22,7 +23,7 @@ REVIEW_MACHINE = StateMachine(
     "volunteering.review",
     states=VolunteerStatus,
     acts=ReviewAct,
-    subject="该志愿者",
+    subject=gettext_lazy("该志愿者"),
     table={
         ReviewAct.APPROVE: {
             VolunteerStatus.PENDING: frozenset({VolunteerStatus.APPROVED}),
@@ -38,12 +39,12 @@ REVIEW_MACHINE = StateMachine(
 
 
 class SignupAct(models.TextChoices):
-    SIGN_UP = "sign_up", "报名"
-    PROMOTE = "promote", "候补转正"
-    CANCEL = "cancel", "取消报名"
-    CHECK_IN = "check_in", "签到"
-    CHECK_OUT = "check_out", "签退"
-    CONFIRM = "confirm", "确认时长"
+    SIGN_UP = "sign_up", gettext_lazy("报名")
+    PROMOTE = "promote", gettext_lazy("候补转正")
+    CANCEL = "cancel", gettext_lazy("取消报名")
+    CHECK_IN = "check_in", gettext_lazy("签到")
+    CHECK_OUT = "check_out", gettext_lazy("签退")
+    CONFIRM = "confirm", gettext_lazy("确认时长")
 
 
 # The signup state machine (``core.statemachine``): act → {from: allowed next states}.
@@ -52,7 +53,7 @@ SIGNUP_MACHINE = StateMachine(
     "volunteering.signup",
     states=SignupStatus,
     acts=SignupAct,
-    subject="报名",
+    subject=gettext_lazy("报名"),
     table={
         SignupAct.SIGN_UP: {
             SignupStatus.CANCELLED: frozenset({SignupStatus.SIGNED_UP, SignupStatus.WAITLISTED}),
@@ -71,15 +72,15 @@ SIGNUP_MACHINE = StateMachine(
 
 
 class OrderAct(models.TextChoices):
-    FULFIL = "fulfil", "领取"
-    CANCEL = "cancel", "取消兑换"
+    FULFIL = "fulfil", gettext_lazy("领取")
+    CANCEL = "cancel", gettext_lazy("取消兑换")
 
 
 ORDER_MACHINE = StateMachine(
     "volunteering.order",
     states=OrderStatus,
     acts=OrderAct,
-    subject="订单",
+    subject=gettext_lazy("订单"),
     table={
         OrderAct.FULFIL: {OrderStatus.PLACED: frozenset({OrderStatus.FULFILLED})},
         OrderAct.CANCEL: {OrderStatus.PLACED: frozenset({OrderStatus.CANCELLED})},

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
+from tongxin.core.actors import ActorRequest
 from tongxin.core.scoping import access, scope_for
 from tongxin.orgs.panels import duty_lines, numbers_for, visible_posts_at
 from tongxin.people.display import (
@@ -30,7 +31,7 @@ def _children_of(user, place: Place):  # type: ignore[no-untyped-def]
 
 
 @personal_page
-def browser(request: HttpRequest) -> HttpResponse:
+def browser(request: ActorRequest) -> HttpResponse:
     user = request.user
     q = search_text(request)
     if q:
@@ -49,14 +50,14 @@ def browser(request: HttpRequest) -> HttpResponse:
 
 
 @personal_page
-def children(request: HttpRequest, pk: int) -> HttpResponse:
+def children(request: ActorRequest, pk: int) -> HttpResponse:
     place: Place = access(Place.objects.visible_to(request.user), pk)
     page = paginate(request, _children_of(request.user, place))
     return render(request, "places/_tree_nodes.html", {"parent": place, "page_obj": page})
 
 
 @personal_page
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: ActorRequest, pk: int) -> HttpResponse:
     user = request.user
     place: Place = access(Place.objects.visible_to(user), pk)
     q = search_text(request)

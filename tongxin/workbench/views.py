@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
+from tongxin.core.actors import ActorRequest
 from tongxin.ui.decorators import personal_page
 
 from .workbench import workbench_for
 
 
 @personal_page
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: ActorRequest) -> HttpResponse:
     return render(request, "workbench/home.html", {"wb": workbench_for(request.user)})

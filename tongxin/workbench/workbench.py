@@ -11,8 +11,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from tongxin.accounts.models import AdminDuty
 from tongxin.core import clock
+from tongxin.core.actors import Actor, as_account
+from tongxin.core.i18n import StrOrLazy
 from tongxin.core.scoping import scope_for
 from tongxin.orgs.models import Post
 from tongxin.orgs.panels import (
@@ -37,10 +42,10 @@ GRID_ROLES = {Role.GRID_WORKER, Role.GRID_CHIEF}
 OVERVIEW_KINDS = {"district", "street", "community"}
 NEIGHBOURS_SHOWN = 12
 
-ADMIN_DESKS = {
-    AdminDuty.SYSTEM: "维护账号、地点、组织、职务和责任链规则等基础数据。",
-    AdminDuty.SECURITY: "管理账号的启用与停用、数据授权和登录安全策略。",
-    AdminDuty.AUDIT: "查阅审计日志：谁在何时查看或修改了哪些数据。",
+ADMIN_DESKS: dict[str, StrOrLazy] = {
+    AdminDuty.SYSTEM: gettext_lazy("维护账号、地点、组织、职务和责任链规则等基础数据。"),
+    AdminDuty.SECURITY: gettext_lazy("管理账号的启用与停用、数据授权和登录安全策略。"),
+    AdminDuty.AUDIT: gettext_lazy("查阅审计日志：谁在何时查看或修改了哪些数据。"),
 }
 
 
@@ -109,7 +114,7 @@ class Workbench:
         return bool(self.admin_duty)
 
 
-def workbench_for(user: Any) -> Workbench:
+def workbench_for(user: Actor) -> Workbench:
     from tongxin.cases import policies as case_policies
     from tongxin.cases.worktime import unconfirmed_years
 
@@ -117,8 +122,8 @@ def workbench_for(user: Any) -> Workbench:
         # Back-office accounts see no personal data at all (三权分立): just where to go.
         return Workbench(
             admin_duty=user.admin_duty,
-            admin_duty_label=user.get_admin_duty_display(),
-            admin_desk=ADMIN_DESKS.get(user.admin_duty, ""),
+            admin_duty_label=as_account(user).get_admin_duty_display(),
+            admin_desk=str(ADMIN_DESKS.get(user.admin_duty, "")),
             calendar_years=(
                 unconfirmed_years(clock.today()) if user.admin_duty == AdminDuty.SYSTEM else []
             ),
@@ -170,7 +175,7 @@ def workbench_for(user: Any) -> Workbench:
     return wb
 
 
-def _grid_card(user: Any, post: Post) -> GridCard:
+def _grid_card(user: Actor, post: Post) -> GridCard:
     grid = post.place
     assert grid is not None  # only posts held at a place get a card
     posts = visible_posts_at(user, grid)
@@ -187,7 +192,7 @@ def _grid_card(user: Any, post: Post) -> GridCard:
     )
 
 
-def _neighbour_card(user: Any, post: Post) -> NeighbourCard:
+def _neighbour_card(user: Actor, post: Post) -> NeighbourCard:
     place = post.place
     assert place is not None  # only posts held at a place get a card
     households = list(
@@ -230,7 +235,7 @@ def _neighbour_card(user: Any, post: Post) -> NeighbourCard:
     )
 
 
-def _home_card(user: Any) -> HomeCard | None:
+def _home_card(user: Actor) -> HomeCard | None:
     person = (
         Person.objects.visible_to(user)
         .select_related("household__dwelling", "place")
@@ -292,7 +297,7 @@ class CaseDesk:
     reported_open: int | None = None
 
 
-def case_desk(user: Any, wb: Workbench) -> CaseDesk | None:
+def case_desk(user: Actor, wb: Workbench) -> CaseDesk | None:
     """What the workbench shows about cases (``None`` for back-office accounts)."""
     from django.db.models import Count, Q
 
@@ -309,15 +314,15 @@ def case_desk(user: Any, wb: Workbench) -> CaseDesk | None:
 
     wanted: list[tuple[str, str, bool]] = []
     if staff or scope.org_ids:
-        wanted.append(("mine", "我的待办", False))
+        wanted.append(("mine", _("我的待办"), False))
     if staff:
-        wanted.append(("accept", "待受理", True))
+        wanted.append(("accept", _("待受理"), True))
     if dispatcher:
-        wanted.append(("dispatch", "待分派", False))
+        wanted.append(("dispatch", _("待分派"), False))
     if staff or scope.org_ids:
-        wanted.append(("overdue", "已超时", True))
+        wanted.append(("overdue", _("已超时"), True))
     if dispatcher or scope.org_ids:
-        wanted.append(("escalated", "吹哨报到", False))
+        wanted.append(("escalated", _("吹哨报到"), False))
     reporter = case_policies.may_report(user)
     # Every worklist's size in one query: each is a subquery of the same visible cases.
     figures: dict[str, Any] = {
@@ -351,7 +356,7 @@ def case_desk(user: Any, wb: Workbench) -> CaseDesk | None:
     if wb.overview is not None and staff:
         now = clock.local()
         start = clock.start_of_day(now.date().replace(day=1))
-        desk.month_label = f"{now.year}年{now.month}月"
+        desk.month_label = _("{year}年{month}月").format(year=now.year, month=now.month)
         desk.month = case_selectors.measures(user, by="grid", since=start)
         desk.month_total = case_selectors.measures(user, since=start)[0]
         desk.all_time = case_selectors.measures(user, by="grid")

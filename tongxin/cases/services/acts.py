@@ -14,9 +14,11 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from tongxin.cases.errors import CaseCode
 from tongxin.core import audit, clock, vault
+from tongxin.core.actors import Actor, as_account
 from tongxin.core.errors import Code, Forbidden, NotFound, ValidationFailed
 from tongxin.inbox.services import notify
 from tongxin.orgs.models import Organisation, OrgKind, Post
@@ -61,12 +63,12 @@ def _text(data: dict[str, Any], key: str, *, required: bool = False, label: str 
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise _fail(key, "应为文本")
+        raise _fail(key, _("应为文本"))
     value = value.strip()
     if required and not value:
-        raise _fail(key, f"请填写{label or '说明'}")
+        raise _fail(key, _("请填写{field}").format(field=label or _("说明")))
     if len(value) > MAX_DESCRIPTION:
-        raise _fail(key, f"不能超过 {MAX_DESCRIPTION} 个字")
+        raise _fail(key, _("不能超过 {max_chars} 个字").format(max_chars=MAX_DESCRIPTION))
     return value
 
 
@@ -77,37 +79,39 @@ def _int(data: dict[str, Any], key: str) -> int | None:
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise _fail(key, "应为整数") from None
+        raise _fail(key, _("应为整数")) from None
 
 
-def _take_ownership(case: Case, actor: Any, outcome: Outcome) -> None:
-    person_id = getattr(actor, "person_id", None)
+def _take_ownership(case: Case, actor: Actor, outcome: Outcome) -> None:
+    person_id = actor.person_id
     if person_id and case.owner_id != person_id:
         outcome.data["owner_from"] = case.owner_id
         case.owner_id = person_id
         outcome.data["owner_to"] = person_id
 
 
-def _accept(case: Case, actor: Any, data: dict[str, Any], now: dt.datetime) -> Outcome:
+def _accept(case: Case, actor: Actor, data: dict[str, Any], now: dt.datetime) -> Outcome:
     outcome = Outcome(note=_text(data, "note"))
     case.accepted_at = now
     sla.stop_clock(case, "accept")
     _take_ownership(case, actor, outcome)
     if not case.assignee_person_id and not case.assignee_org_id:
-        case.assignee_person_id = getattr(actor, "person_id", None)
-    outcome.after.append(lambda: _notify_reporter(case, subject="您反映的问题已受理"))
+        case.assignee_person_id = actor.person_id
+    outcome.after.append(lambda: _notify_reporter(case, subject=_("您反映的问题已受理")))
     return outcome
 
 
-def _reject(case: Case, actor: Any, data: dict[str, Any], now: dt.datetime) -> Outcome:
-    reason = _text(data, "reason", required=True, label="不予受理的理由")
+def _reject(case: Case, actor: Actor, data: dict[str, Any], now: dt.datetime) -> Outcome:
+    reason = _text(data, "reason", required=True, label=_("不予受理的理由"))
     case.closed_at = now
     case.public_note = reason[:500]
     for name in sla.CLOCKS:
         sla.stop_clock(case, name)
     outcome = Outcome(note=reason)
     outcome.after.append(
-        lambda: _notify_reporter(case, subject=f"您反映的问题不予受理：{reason[:40]}")
+        lambda: _notify_reporter(
+            case, subject=_("您反映的问题不予受理：{reason}").format(reason=reason[:40])
+        )
     )
     return outcome
 
@@ -115,40 +119,49 @@ def _reject(case: Case, actor: Any, data: dict[str, Any], now: dt.datetime) -> O
 def _dispatch_target(data: dict[str, Any]) -> tuple[Person | None, Organisation | None]:
     person_id, org_id = _int(data, "person_id"), _int(data, "org_id")
     if (person_id is None) == (org_id is None):
-        raise _fail("person_id", "请指定派单对象：人员（person_id）或单位（org_id）二选一")
+        raise _fail("person_id", _("请指定派单对象：人员（person_id）或单位（org_id）二选一"))
     if person_id is not None:
         person = Person.objects.filter(
             pk=person_id, pk__in=Post.objects.active().values("person_id")
         ).first()
         if person is None:
-            raise _fail("person_id", "派单对象须为在岗的工作人员")
+            raise _fail("person_id", _("派单对象须为在岗的工作人员"))
         return person, None
     org = Organisation.objects.filter(pk=org_id, is_active=True).first()
     if org is None:
-        raise _fail("org_id", "找不到该单位")
+        raise _fail("org_id", _("找不到该单位"))
     return None, org
 
 
-def _dispatch(case: Case, actor: Any, data: dict[str, Any], now: dt.datetime) -> Outcome:
+def _dispatch(case: Case, actor: Actor, data: dict[str, Any], now: dt.datetime) -> Outcome:
     person, org = _dispatch_target(data)
     note = _text(data, "note")
-    reason = _text(data, "reason") or note or "调度员改派"
+    reason = _text(data, "reason") or note or _("调度员改派")
     level = Level.DEPARTMENT if org is not None and org.kind == OrgKind.DEPARTMENT else case.level
     route = Route(level=level or Level.COMMUNITY, person=person, organisation=org)
     _apply_route(
-        case, route, actor=actor, override=True, note=f"{_actor_label(actor)}改派：{reason}"
+        case,
+        route,
+        actor=actor,
+        override=True,
+        note=_("{actor}改派：{reason}").format(actor=_actor_label(actor), reason=reason),
     )
     if case.state != State.REPORTED and not case.accepted_at:
         case.accepted_at = now
     target = person.name if person else org.name  # type: ignore[union-attr]
-    outcome = Outcome(note=note or f"派单至{target}", data={"to": target, "reason": reason})
+    outcome = Outcome(
+        note=note or _("派单至{target}").format(target=target),
+        data={"to": target, "reason": reason},
+    )
     outcome.after.append(
-        lambda: _notify_assignee(case, subject=f"新派单：{case.category.name}（{case.ref}）")
+        lambda: _notify_assignee(
+            case, subject=_("新派单：{name}（{ref}）").format(name=case.category.name, ref=case.ref)
+        )
     )
     return outcome
 
 
-def _start(case: Case, actor: Any, data: dict[str, Any], now: dt.datetime) -> Outcome:
+def _start(case: Case, actor: Actor, data: dict[str, Any], now: dt.datetime) -> Outcome:
     outcome = Outcome(note=_text(data, "note"))
     if data.get("on_site", True) and case.arrived_at is None:
         case.arrived_at = now
@@ -160,8 +173,8 @@ def _start(case: Case, actor: Any, data: dict[str, Any], now: dt.datetime) -> Ou
     return outcome
 
 
-def _resolve(case: Case, actor: Any, data: dict[str, Any], now: dt.datetime) -> Outcome:
-    result = _text(data, "result", required=True, label="处置结果")
+def _resolve(case: Case, actor: Actor, data: dict[str, Any], now: dt.datetime) -> Outcome:
+    result = _text(data, "result", required=True, label=_("处置结果"))
     photos = _attach_uploads(actor, data.get("photos") or [], case)
     case.result = result
     case.public_note = result[:500]
@@ -171,38 +184,42 @@ def _resolve(case: Case, actor: Any, data: dict[str, Any], now: dt.datetime) -> 
         sla.stop_clock(case, name)
     outcome = Outcome(note=result, data={"photos": photos, "on_time": case.resolved_on_time})
     outcome.after.append(
-        lambda: _notify_reporter(case, subject="您反映的问题已办结，请对处理结果进行评价")
+        lambda: _notify_reporter(case, subject=_("您反映的问题已办结，请对处理结果进行评价"))
     )
     return outcome
 
 
-def _return(case: Case, actor: Any, data: dict[str, Any], now: dt.datetime) -> Outcome:
-    reason = _text(data, "reason", required=True, label="退回理由")
+def _return(case: Case, actor: Actor, data: dict[str, Any], now: dt.datetime) -> Outcome:
+    reason = _text(data, "reason", required=True, label=_("退回理由"))
     outcome = Outcome(note=reason, public=False)
     if case.state == State.REPORTED:
         # "Not mine": send it one level up for the dispatcher to re-route.
         up = superior_for(case, 1, on=clock.local_date(now))
         route = Route(level=Level.COMMUNITY, person=up)
-        _apply_route(case, route, actor=actor, override=True, note=f"退回：{reason}")
-        if case.owner_id == getattr(actor, "person_id", None):
+        _apply_route(
+            case, route, actor=actor, override=True, note=_("退回：{reason}").format(reason=reason)
+        )
+        if case.owner_id == actor.person_id:
             case.owner = up
     else:
         case.assignee_person_id = case.owner_id
         case.assignee_org = None
     outcome.after.append(
-        lambda: _notify_assignee(case, subject=f"诉求被退回：{case.ref}", body=reason)
+        lambda: _notify_assignee(
+            case, subject=_("诉求被退回：{ref}").format(ref=case.ref), body=reason
+        )
     )
     return outcome
 
 
-def _suspend(case: Case, actor: Any, data: dict[str, Any], now: dt.datetime) -> Outcome:
-    reason = _text(data, "reason", required=True, label="挂起理由")
+def _suspend(case: Case, actor: Actor, data: dict[str, Any], now: dt.datetime) -> Outcome:
+    reason = _text(data, "reason", required=True, label=_("挂起理由"))
     case.suspended_from = case.state
     case.suspended_at = now
     return Outcome(note=reason, data={"from": case.suspended_from})
 
 
-def _resume(case: Case, actor: Any, data: dict[str, Any], now: dt.datetime) -> Outcome:
+def _resume(case: Case, actor: Actor, data: dict[str, Any], now: dt.datetime) -> Outcome:
     since = case.suspended_at or now
     paused = now - since
     sla.shift_clocks(case, paused, paused=(since, now))
@@ -213,34 +230,40 @@ def _resume(case: Case, actor: Any, data: dict[str, Any], now: dt.datetime) -> O
     return outcome
 
 
-def _supervise(case: Case, actor: Any, data: dict[str, Any], now: dt.datetime) -> Outcome:
-    note = _text(data, "note", required=True, label="督办意见")
+def _supervise(case: Case, actor: Actor, data: dict[str, Any], now: dt.datetime) -> Outcome:
+    note = _text(data, "note", required=True, label=_("督办意见"))
     case.supervised = True
     outcome = Outcome(note=note, public=False)
-    outcome.after.append(lambda: _notify_assignee(case, subject=f"督办：{case.ref}", body=note))
+    outcome.after.append(
+        lambda: _notify_assignee(case, subject=_("督办：{ref}").format(ref=case.ref), body=note)
+    )
     return outcome
 
 
-def _escalate(case: Case, actor: Any, data: dict[str, Any], now: dt.datetime) -> Outcome:
+def _escalate(case: Case, actor: Actor, data: dict[str, Any], now: dt.datetime) -> Outcome:
     raw = data.get("org_ids") or []
     if not isinstance(raw, list) or not raw:
-        raise _fail("org_ids", "请选择至少一个职能部门")
+        raise _fail("org_ids", _("请选择至少一个职能部门"))
     try:
         ids = sorted({int(x) for x in raw})
     except (TypeError, ValueError):
-        raise _fail("org_ids", "部门编号应为整数") from None
+        raise _fail("org_ids", _("部门编号应为整数")) from None
     orgs = list(Organisation.objects.filter(pk__in=ids, kind=OrgKind.DEPARTMENT, is_active=True))
     if len(orgs) != len(ids):
-        raise _fail("org_ids", "只能向有效的职能部门吹哨")
+        raise _fail("org_ids", _("只能向有效的职能部门吹哨"))
     already = set(case.calls.values_list("organisation_id", flat=True))
     if already & set(ids):
-        raise _fail("org_ids", "已经向其中的部门吹过哨")
-    request = _text(data, "note", required=True, label="需要部门协助的事项")
+        raise _fail("org_ids", _("已经向其中的部门吹过哨"))
+    request = _text(data, "note", required=True, label=_("需要部门协助的事项"))
     minutes = _int(data, "minutes") or settings.TONGXIN_CASE_REPORT_IN_MINUTES[case.priority]
     due = now + dt.timedelta(minutes=minutes)
     for org in orgs:
         DepartmentCall.objects.create(
-            case=case, organisation=org, request=request, called_by=actor, report_due=due
+            case=case,
+            organisation=org,
+            request=request,
+            called_by=as_account(actor),
+            report_due=due,
         )
     names = "、".join(o.name for o in orgs)
     outcome = Outcome(note=request, data={"departments": names, "report_due": due.isoformat()})
@@ -250,7 +273,9 @@ def _escalate(case: Case, actor: Any, data: dict[str, Any], now: dt.datetime) ->
                 notify,
                 recipients=_org_people(org),
                 kind="case_called",
-                subject=f"社区吹哨，请于{clock.local(due):%m-%d %H:%M}前报到：{case.ref}",
+                subject=_("社区吹哨，请于{due:%m-%d %H:%M}前报到：{ref}").format(
+                    due=clock.local(due), ref=case.ref
+                ),
                 body=request[:200],
                 link=case_link(case),
                 topic=f"case:{case.pk}",
@@ -259,19 +284,19 @@ def _escalate(case: Case, actor: Any, data: dict[str, Any], now: dt.datetime) ->
     return outcome
 
 
-def _report_in(case: Case, actor: Any, data: dict[str, Any], now: dt.datetime) -> Outcome:
+def _report_in(case: Case, actor: Actor, data: dict[str, Any], now: dt.datetime) -> Outcome:
     calls = policies.pending_calls(actor, case)
     org_id = _int(data, "org_id")
     if org_id is not None:
         calls = [c for c in calls if c.organisation_id == org_id]
     if not calls:
-        raise _fail("org_id", "没有待本部门报到的吹哨事项")
+        raise _fail("org_id", _("没有待本部门报到的吹哨事项"))
     call = calls[0]
     note = _text(data, "note")
     result = _text(data, "result")
     done = bool(data.get("done"))
     if done and not result:
-        raise _fail("result", "完成本部门处置时请填写处置情况")
+        raise _fail("result", _("完成本部门处置时请填写处置情况"))
     call = DepartmentCall.objects.select_for_update().get(pk=call.pk)
     fields = ["status", "updated_at"]
     if call.reported_at is None:
@@ -287,13 +312,13 @@ def _report_in(case: Case, actor: Any, data: dict[str, Any], now: dt.datetime) -
         fields += ["done_at", "result"]
     call.save(update_fields=fields)
     outcome = Outcome(
-        note=result or note or f"{call.organisation.name}已报到",
+        note=result or note or _("{name}已报到").format(name=call.organisation.name),
         data={"department": call.organisation.name, "done": done, "late": call.late},
     )
     return outcome
 
 
-def _feedback(case: Case, actor: Any, data: dict[str, Any], now: dt.datetime) -> Outcome:
+def _feedback(case: Case, actor: Actor, data: dict[str, Any], now: dt.datetime) -> Outcome:
     rating = data.get("rating", "")
     _check_choice("rating", rating, Feedback)
     comment = _text(data, "comment")
@@ -317,7 +342,7 @@ def _feedback(case: Case, actor: Any, data: dict[str, Any], now: dt.datetime) ->
         outcome.after.append(lambda: sla.schedule(case))
         outcome.after.append(
             lambda: _notify_assignee(
-                case, subject=f"群众不满意，请重新处置：{case.ref}", body=comment
+                case, subject=_("群众不满意，请重新处置：{ref}").format(ref=case.ref), body=comment
             )
         )
     else:
@@ -325,46 +350,51 @@ def _feedback(case: Case, actor: Any, data: dict[str, Any], now: dt.datetime) ->
     return outcome
 
 
-def _close(case: Case, actor: Any, data: dict[str, Any], now: dt.datetime) -> Outcome:
-    note = _text(data, "note", required=not case.feedback, label="结案说明（未回访时必填）")
+def _close(case: Case, actor: Actor, data: dict[str, Any], now: dt.datetime) -> Outcome:
+    note = _text(data, "note", required=not case.feedback, label=_("结案说明（未回访时必填）"))
     case.closed_at = now
     return Outcome(note=note)
 
 
-def _merge(case: Case, actor: Any, data: dict[str, Any], now: dt.datetime) -> Outcome:
+def _merge(case: Case, actor: Actor, data: dict[str, Any], now: dt.datetime) -> Outcome:
     target_id = _int(data, "into")
     if target_id is None:
-        raise _fail("into", "请指定合并到的案件")
+        raise _fail("into", _("请指定合并到的案件"))
     if target_id == case.pk:
-        raise _fail("into", "不能合并到自身")
+        raise _fail("into", _("不能合并到自身"))
     target = Case.objects.visible_to(actor).filter(pk=target_id).first()
     if target is None:
-        raise _fail("into", "找不到要合并到的案件")
+        raise _fail("into", _("找不到要合并到的案件"))
     if target.state not in OPEN_STATES:
-        raise _fail("into", "只能合并到尚未办结的案件")
+        raise _fail("into", _("只能合并到尚未办结的案件"))
     case.merged_into = target
     case.closed_at = now
     for name in sla.CLOCKS:
         sla.stop_clock(case, name)
     # The reporters of the merged case become supporters of the target.
     if case.reporter_user_id and case.reporter_user_id != target.reporter_user_id:
-        _, made = CaseSupport.objects.get_or_create(case=target, user_id=case.reporter_user_id)
+        _support, made = CaseSupport.objects.get_or_create(
+            case=target, user_id=case.reporter_user_id
+        )
         if made:
             Case.objects.filter(pk=target.pk).update(support_count=F("support_count") + 1)
     note = _text(data, "note")
-    return Outcome(note=note or f"与{target.ref}为同一问题，已合并", data={"into": target.ref})
+    return Outcome(
+        note=note or _("与{ref}为同一问题，已合并").format(ref=target.ref),
+        data={"into": target.ref},
+    )
 
 
-def _support(case: Case, actor: Any, data: dict[str, Any], now: dt.datetime) -> Outcome:
-    _, made = CaseSupport.objects.get_or_create(case=case, user=actor)
+def _support(case: Case, actor: Actor, data: dict[str, Any], now: dt.datetime) -> Outcome:
+    _support, made = CaseSupport.objects.get_or_create(case=case, user=actor)
     if not made:
-        raise ValidationFailed("您已经附议过该问题", code=CaseCode.ALREADY_SUPPORTED)
+        raise ValidationFailed(_("您已经附议过该问题"), code=CaseCode.ALREADY_SUPPORTED)
     case.support_count += 1
     return Outcome(public=True, data={"supporters": case.support_count})
 
 
-def _note(case: Case, actor: Any, data: dict[str, Any], now: dt.datetime) -> Outcome:
-    note = _text(data, "note", required=True, label="备注内容")
+def _note(case: Case, actor: Actor, data: dict[str, Any], now: dt.datetime) -> Outcome:
+    note = _text(data, "note", required=True, label=_("备注内容"))
     public = bool(data.get("public", False))
     if public:
         case.public_note = note[:500]
@@ -391,7 +421,7 @@ HANDLERS: dict[str, Callable[[Case, Any, dict[str, Any], dt.datetime], Outcome]]
 }
 
 
-def _find_for_act(actor: Any, case_id: Any, act: str) -> Case:
+def _find_for_act(actor: Actor, case_id: Any, act: str) -> Case:
     qs = Case.objects.select_for_update()
     if act == Act.SUPPORT:
         from ..selectors import supportable_cases
@@ -407,7 +437,7 @@ def _find_for_act(actor: Any, case_id: Any, act: str) -> Case:
 
 def case_act(
     *,
-    actor: Any,
+    actor: Actor,
     case_id: Any,
     act: str,
     data: dict[str, Any] | None = None,
@@ -425,16 +455,19 @@ def case_act(
     handler = HANDLERS.get(act)
     if handler is None:
         raise ValidationFailed(
-            f"未知的操作：{act}",
+            _("未知的操作：{act}").format(act=act),
             code=Code.UNKNOWN_ACTION,
-            fields=[{"field": "action", "reason": "取值应为：" + "、".join(HANDLERS)}],
+            fields=[{"field": "action", "reason": _("取值应为：") + "、".join(HANDLERS)}],
         )
     with transaction.atomic():
         case = _find_for_act(actor, case_id, act)
         before = case.state
         MACHINE.ensure(act, before)  # the state first (409), then the policy (403)
         if not policies.may(actor, case, act):
-            raise Forbidden(f"您不能对该案件执行“{Act(act).label}”", code=Code.ACTION_FORBIDDEN)
+            raise Forbidden(
+                _("您不能对该案件执行“{label}”").format(label=Act(act).label),
+                code=Code.ACTION_FORBIDDEN,
+            )
         outcome = handler(case, actor, data, now)
         # Where the act allows several targets the case picks one; the machine checks it.
         pick: str | None = None
@@ -466,7 +499,9 @@ def case_act(
         )
         if act in (Act.CLOSE, Act.MERGE):
             outcome.after.append(
-                lambda: _notify_reporter(case, subject=f"您反映的问题{case.get_state_display()}")
+                lambda: _notify_reporter(
+                    case, subject=_("您反映的问题{state}").format(state=case.get_state_display())
+                )
             )
         for effect in outcome.after:
             effect()
@@ -492,29 +527,29 @@ def _maybe_parts_done(case: Case, now: dt.datetime) -> None:
         actor=None,
         act=Act.PARTS_DONE,
         from_state=before,
-        note="各部门均已完成处置，案件办结",
+        note=_("各部门均已完成处置，案件办结"),
         at=now,
     )
-    _notify_reporter(case, subject="您反映的问题已办结，请对处理结果进行评价")
+    _notify_reporter(case, subject=_("您反映的问题已办结，请对处理结果进行评价"))
     notify(
         recipients=[case.owner],
         kind="case_status",
-        subject=f"吹哨事项各部门已处置完毕：{case.ref}",
+        subject=_("吹哨事项各部门已处置完毕：{ref}").format(ref=case.ref),
         link=case_link(case),
         topic=f"case:{case.pk}",
     )
 
 
-def case_reveal_phone(*, actor: Any, case_id: Any, reason: str) -> str:
+def case_reveal_phone(*, actor: Actor, case_id: Any, reason: str) -> str:
     """The reporter's full phone number, for staff who must call back (回访); audited."""
     case = Case.objects.visible_to(actor).filter(pk=case_id).first()
     if case is None:
         raise NotFound()
     if not (policies.is_staff_over(actor, case) or policies.is_owner(actor, case)):
-        raise Forbidden("只有负责该案件的工作人员可以查看完整电话", code=Code.ACTION_FORBIDDEN)
+        raise Forbidden(_("只有负责该案件的工作人员可以查看完整电话"), code=Code.ACTION_FORBIDDEN)
     reason = (reason or "").strip()
     if not reason:
-        raise _fail("reason", "请填写查看理由")
+        raise _fail("reason", _("请填写查看理由"))
     phone = case.reporter_phone()
     if not phone and case.reporter_person and case.reporter_person.phone_cipher:
         phone = vault.decrypt(case.reporter_person.phone_cipher, context=PHONE_CONTEXT)

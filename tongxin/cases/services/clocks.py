@@ -9,6 +9,7 @@ from functools import partial
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from tongxin.core import clock
 from tongxin.inbox.services import notify
@@ -37,15 +38,17 @@ def case_check_clocks(*, case_id: int, now: dt.datetime | None = None) -> list[t
         effects: list[Callable[[], Any]] = []
         for name, stage in reached:
             case.clocks[name]["stage"] = stage
-            label = f"{sla.CLOCK_LABELS[name]}{sla.STAGE_LABELS[stage]}"
+            label = _("{clock}{stage}").format(
+                clock=sla.CLOCK_LABELS[name], stage=sla.STAGE_LABELS[stage]
+            )
             if stage == "due":
                 case.overdue = True
                 case.breach_level += 1
                 superior = superior_for(case, case.breach_level, on=clock.local_date(now))
                 if superior is not None:
                     case.supervisor = superior
-                note = (
-                    f"{sla.CLOCK_LABELS[name]}超时，升级至{superior.name if superior else '上级'}"
+                note = _("{clock}超时，升级至{superior}").format(
+                    clock=sla.CLOCK_LABELS[name], superior=superior.name if superior else _("上级")
                 )
                 _append(
                     case,
@@ -62,7 +65,9 @@ def case_check_clocks(*, case_id: int, now: dt.datetime | None = None) -> list[t
                         notify,
                         recipients=[superior],
                         kind="case_breach",
-                        subject=f"超时升级：{case.category.name}（{case.ref}）",
+                        subject=_("超时升级：{name}（{ref}）").format(
+                            name=case.category.name, ref=case.ref
+                        ),
                         body=note,
                         link=case_link(case),
                         topic=f"case:{case.pk}",

@@ -6,7 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from tongxin.core import clock
+from tongxin.core.actors import Actor, saved_account
 from tongxin.core.errors import ValidationFailed
 from tongxin.inbox.services import notify
 from tongxin.orgs.models import Organisation, Post
@@ -24,17 +27,17 @@ def _fail(field_name: str, reason: str) -> ValidationFailed:
     return ValidationFailed(reason, fields=[{"field": field_name, "reason": reason}])
 
 
-def _actor_label(actor: Any) -> str:
+def _actor_label(actor: Actor | None) -> str:
     if actor is None:
-        return "系统"
-    person = getattr(actor, "person", None) if getattr(actor, "person_id", None) else None
-    return person.name if person else (getattr(actor, "display_name", "") or actor.get_username())
+        return _("系统")
+    person = actor.person if actor.person_id else None
+    return person.name if person else (actor.display_name or actor.get_username())
 
 
 def _append(
     case: Case,
     *,
-    actor: Any,
+    actor: Actor | None,
     act: str,
     from_state: str,
     note: str = "",
@@ -47,7 +50,7 @@ def _append(
         case=case,
         seq=last + 1,
         at=at or clock.now(),
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor=saved_account(actor),
         actor_label=_actor_label(actor),
         act=act,
         from_state=from_state,
@@ -87,7 +90,9 @@ def _notify_reporter(case: Case, *, subject: str) -> None:
         recipients=[case.reporter_person],
         kind="case_status",
         subject=subject,
-        body=f"您反映的问题（{case.ref}）当前状态：{case.get_state_display()}",
+        body=_("您反映的问题（{ref}）当前状态：{state}").format(
+            ref=case.ref, state=case.get_state_display()
+        ),
         link=case_link(case),
         topic=f"case:{case.pk}",
         address=case.reporter_phone_masked,

@@ -11,9 +11,11 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from tongxin.cases.errors import CaseCode
 from tongxin.core import audit, clock, tokens, vault
+from tongxin.core.actors import Actor, as_account, person_id_of, saved_account
 from tongxin.core.errors import Forbidden, Problems
 from tongxin.core.models import StoredUpload
 from tongxin.core.validators import validate_phone
@@ -52,7 +54,7 @@ class Location:
 
 def resolve_location(
     *,
-    actor: Any,
+    actor: Actor | None,
     lat: float | None,
     lng: float | None,
     place_id: int | None,
@@ -65,14 +67,14 @@ def resolve_location(
     names and addresses of estates and buildings.
     """
     if (lat is None) != (lng is None):
-        raise _fail("lat" if lat is None else "lng", "经纬度须同时提供")
+        raise _fail("lat" if lat is None else "lng", _("经纬度须同时提供"))
     if lat is not None and lng is not None:
         if not (-90 <= lat <= 90 and -180 <= lng <= 180):
-            raise _fail("lat", "经纬度超出范围")
+            raise _fail("lat", _("经纬度超出范围"))
         found = resolve_point(lat, lng)
         place = found.building or found.estate or found.grid
         if place is None:
-            raise _fail("lat", "该位置不在本系统管辖的网格内，请重新选点")
+            raise _fail("lat", _("该位置不在本系统管辖的网格内，请重新选点"))
         return Location(
             place=place,
             grid=found.grid,
@@ -97,9 +99,9 @@ def resolve_location(
                     pk=place_id, path__in=[*home.ancestor_paths(), home.path]
                 ).first()
         if place is None:
-            raise _fail("place_id", "找不到该地点，或您无权选择该地点")
+            raise _fail("place_id", _("找不到该地点，或您无权选择该地点"))
         if place.kind in ("district", "street"):
-            raise _fail("place_id", "请选择社区或更具体的地点")
+            raise _fail("place_id", _("请选择社区或更具体的地点"))
         return Location(
             place=place,
             grid=place.at_or_above("grid"),
@@ -131,8 +133,8 @@ def resolve_location(
                 lng=match.centroid_lng,
                 details={"matched": match.address or match.name},
             )
-        raise _fail("address", "无法根据该地址确定位置，请在地图上选点或从地点列表中选择")
-    raise _fail("location", "请提供位置：地图选点（lat/lng）、地点（place_id）或地址（address）")
+        raise _fail("address", _("无法根据该地址确定位置，请在地图上选点或从地点列表中选择"))
+    raise _fail("location", _("请提供位置：地图选点（lat/lng）、地点（place_id）或地址（address）"))
 
 
 def _category(code: str) -> CaseCategory:
@@ -140,32 +142,34 @@ def _category(code: str) -> CaseCategory:
         CaseCategory.objects.filter(code=code, is_active=True).select_related("parent").first()
     )
     if category is None:
-        raise _fail("category", f"没有编码为“{code}”的诉求分类")
+        raise _fail("category", _("没有编码为“{code}”的诉求分类").format(code=code))
     return category
 
 
 def _check_choice(field_name: str, value: str, choices: Any) -> str:
     if value not in choices.values:
         allowed = "、".join(f"{v}（{label}）" for v, label in choices.choices)
-        raise _fail(field_name, f"取值应为以下之一：{allowed}")
+        raise _fail(field_name, _("取值应为以下之一：{allowed}").format(allowed=allowed))
     return value
 
 
-def _attach_uploads(actor: Any, upload_ids: Sequence[Any], case: Case) -> list[str]:
+def _attach_uploads(actor: Actor | None, upload_ids: Sequence[Any], case: Case) -> list[str]:
     """Attach the actor's own unattached uploads (photos) to the case."""
     if not upload_ids:
         return []
     if len(upload_ids) > MAX_PHOTOS:
-        raise _fail("photos", f"最多上传 {MAX_PHOTOS} 张照片")
+        raise _fail("photos", _("最多上传 {max_photos} 张照片").format(max_photos=MAX_PHOTOS))
     ids = [str(u) for u in upload_ids]
     try:
         rows = list(
-            StoredUpload.objects.filter(pk__in=ids, uploaded_by=actor, owner_type__isnull=True)
+            StoredUpload.objects.filter(
+                pk__in=ids, uploaded_by=as_account(actor), owner_type__isnull=True
+            )
         )
     except Exception:  # malformed UUIDs
         rows = []
     if len(rows) != len(set(ids)):
-        raise _fail("photos", "照片不存在、已被使用或不是您上传的")
+        raise _fail("photos", _("照片不存在、已被使用或不是您上传的"))
     ct = ContentType.objects.get_for_model(Case)
     StoredUpload.objects.filter(pk__in=[r.pk for r in rows]).update(
         owner_type=ct, owner_id=str(case.pk)
@@ -173,7 +177,9 @@ def _attach_uploads(actor: Any, upload_ids: Sequence[Any], case: Case) -> list[s
     return [str(r.pk) for r in rows]
 
 
-def _apply_route(case: Case, route: Route, *, actor: Any, override: bool, note: str = "") -> None:
+def _apply_route(
+    case: Case, route: Route, *, actor: Actor | None, override: bool, note: str = ""
+) -> None:
     case.level = route.level
     case.assignee_person = route.person
     case.assignee_org = route.organisation
@@ -185,13 +191,13 @@ def _apply_route(case: Case, route: Route, *, actor: Any, override: bool, note: 
         organisation=route.organisation,
         reason=note or route.reason,
         override=override,
-        decided_by=actor if override else None,
+        decided_by=as_account(actor) if override else None,
     )
 
 
 def case_report(
     *,
-    actor: Any,
+    actor: Actor | None,
     category: str,
     description: str,
     priority: str = Priority.NORMAL,
@@ -211,20 +217,23 @@ def case_report(
     clocks, attach the photos, write the timeline and the audit row, and notify the
     assignee. Nothing is written when anything is refused."""
     if not policies.may_report(actor) and channel != Channel.OPEN311:
-        raise Forbidden("当前账号不能上报诉求", code=CaseCode.REPORT_FORBIDDEN)
+        raise Forbidden(_("当前账号不能上报诉求"), code=CaseCode.REPORT_FORBIDDEN)
     now = now or clock.now()
     # Every field error at once (the page, the API and Open311 show them all).
     problems = Problems()
     if not (category or "").strip():
-        problems.add("category", "请选择诉求分类")
+        problems.add("category", _("请选择诉求分类"))
         cat = None
     else:
         cat = problems.check(_category, category)
     description = (description or "").strip()
     if not description:
-        problems.add("description", "请描述问题")
+        problems.add("description", _("请描述问题"))
     elif len(description) > MAX_DESCRIPTION:
-        problems.add("description", f"问题描述不能超过 {MAX_DESCRIPTION} 个字")
+        problems.add(
+            "description",
+            _("问题描述不能超过 {max_chars} 个字").format(max_chars=MAX_DESCRIPTION),
+        )
     problems.check(_check_choice, "priority", priority, Priority)
     problems.check(_check_choice, "channel", channel, Channel)
     reporter_phone = (reporter_phone or "").strip()
@@ -232,12 +241,12 @@ def case_report(
         try:
             validate_phone(reporter_phone)
         except Exception:
-            problems.add("reporter_phone", "联系电话格式不正确")
+            problems.add("reporter_phone", _("联系电话格式不正确"))
     reporter_name = (reporter_name or "").strip()
     if len(reporter_name) > 50:
-        problems.add("reporter_name", "姓名不能超过 50 个字")
+        problems.add("reporter_name", _("姓名不能超过 50 个字"))
     if len(photos) > MAX_PHOTOS:
-        problems.add("photos", f"最多上传 {MAX_PHOTOS} 张照片")
+        problems.add("photos", _("最多上传 {max_photos} 张照片").format(max_photos=MAX_PHOTOS))
     location = problems.check(
         resolve_location, actor=actor, lat=lat, lng=lng, place_id=place_id, address=address
     )
@@ -245,7 +254,7 @@ def case_report(
     assert cat is not None and location is not None
 
     reporter_person = None
-    person_id = getattr(actor, "person_id", None)
+    person_id = person_id_of(actor)
     on_behalf = bool(reporter_name or reporter_phone) and channel not in (Channel.APP,)
     if person_id and not on_behalf:
         reporter_person = Person.objects.filter(pk=person_id).first()
@@ -259,7 +268,7 @@ def case_report(
             state=State.REPORTED,
             description=description,
             answers=answers or {},
-            reporter_user=actor if getattr(actor, "pk", None) else None,
+            reporter_user=saved_account(actor),
             reporter_person=reporter_person,
             reporter_name=reporter_name,
             anonymous=anonymous,
@@ -314,12 +323,14 @@ def case_report(
             at=now,
         )
         audit.record(
-            actor=actor if getattr(actor, "pk", None) else None,
+            actor=saved_account(actor),
             action="case_report",
             obj=case,
             subject_person_id=reporter_person.pk if reporter_person else None,
             detail={"channel": channel, "category": cat.code},
         )
-        _notify_assignee(case, subject=f"新诉求待受理：{cat.name}（{case.ref}）")
+        _notify_assignee(
+            case, subject=_("新诉求待受理：{name}（{ref}）").format(name=cat.name, ref=case.ref)
+        )
         sla.schedule(case)
     return case

@@ -49,6 +49,9 @@ MATRIX: dict[str, Rule] = {
     # Web pages.
     "workbench:home": Rule(SIGNED_IN, "signed_in"),
     "login": Rule(frozenset(ROLES), "open"),
+    # The language switch and the scripts' catalogue: the login page needs both.
+    "set_language": Rule(frozenset(ROLES), "open", method="POST", data={"language": "en"}),
+    "javascript-catalog": Rule(frozenset(ROLES), "open"),
     "logout": Rule(SIGNED_IN, "signed_in", method="POST"),
     "password_change": Rule(SIGNED_IN, "signed_in"),
     "second_factor_setup": Rule(SIGNED_IN, "signed_in"),

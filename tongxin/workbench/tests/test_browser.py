@@ -126,3 +126,28 @@ def test_the_secretary_is_told_next_years_holidays_are_unconfirmed(
     warning.scroll_into_view_if_needed()
     page.screenshot(path=str(screenshots / "workbench-calendar-warning-phone.png"))
     context.close()
+
+
+def test_a_grid_worker_switches_to_english_in_the_account_menu(browser, e2e_server, screenshots):
+    """The language switch on a phone: the pages and the scripts' catalogue turn English."""
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", device_scale_factor=2)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    sign_in(page, e2e_server, "grid1")
+    assert page.locator("html").get_attribute("lang") == "zh-CN"
+    assert page.locator("#lang-select + button").is_hidden()  # the select submits by itself
+    page.click(".nav-toggle")
+    page.select_option("#lang-select", "en")
+    page.wait_for_function("document.documentElement.lang === 'en'")
+    assert page.url == f"{e2e_server}/"
+    assert "Workbench" in page.locator("#mainnav").inner_text()
+    page.screenshot(path=str(screenshots / "home-english-phone.png"), full_page=True)
+    page.goto(f"{e2e_server}/map/")
+    assert page.evaluate("gettext('户数')") == "Households"
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(screenshots / "map-english-phone.png"))
+    page.goto(f"{e2e_server}/cases/")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert errors == []
+    context.close()

@@ -12,9 +12,11 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from tongxin.accounts.models import AdminDuty, User
 from tongxin.core import audit
+from tongxin.core.i18n import lazy_str
 
 
 def one_time_password(user: User) -> str:
@@ -29,7 +31,7 @@ def one_time_password(user: User) -> str:
 
 
 class Command(BaseCommand):
-    help = "创建管理员账号（系统/安全/审计三权分立），并打印一次性密码"
+    help = lazy_str("创建管理员账号（系统/安全/审计三权分立），并打印一次性密码")
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("username")
@@ -40,13 +42,13 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args: Any, username: str, duty: str, **options: Any) -> None:
         if User.objects.filter(username=username).exists():
-            raise CommandError(f"账号 {username} 已存在")
+            raise CommandError(_("账号 {username} 已存在").format(username=username))
         user = User(
             username=username,
             admin_duty=duty,
             is_staff=True,
             is_superuser=(duty == AdminDuty.SYSTEM),
-            display_name=AdminDuty(duty).label,
+            display_name=str(AdminDuty(duty).label),
         )
         password = one_time_password(user)
         user.set_password(password)
@@ -54,6 +56,10 @@ class Command(BaseCommand):
         audit.record(
             actor=None, action="admin_create", obj=user, detail={"username": username, "duty": duty}
         )
-        self.stdout.write(f"已创建{AdminDuty(duty).label} {username}")
-        self.stdout.write(f"一次性密码：{password}  （请登录后立即修改）")
-        self.stdout.write("首次登录时须在手机验证器上启用双因素认证。")
+        self.stdout.write(
+            _("已创建{label} {username}").format(label=AdminDuty(duty).label, username=username)
+        )
+        self.stdout.write(
+            _("一次性密码：{password}  （请登录后立即修改）").format(password=password)
+        )
+        self.stdout.write(_("首次登录时须在手机验证器上启用双因素认证。"))

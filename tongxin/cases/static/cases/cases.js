@@ -76,7 +76,7 @@
       var locate = document.createElement("button");
       locate.type = "button";
       locate.className = "btn btn-light btn-small map-locate";
-      locate.textContent = "用我现在的位置";
+      locate.textContent = gettext("用我现在的位置");
       locate.addEventListener("click", function () {
         locate.disabled = true;
         navigator.geolocation.getCurrentPosition(function (pos) {
@@ -85,7 +85,7 @@
           map.setView([pos.coords.latitude, pos.coords.longitude], 17);
         }, function () {
           locate.disabled = false;
-          locate.textContent = "无法获取位置，请在地图上点选";
+          locate.textContent = gettext("无法获取位置，请在地图上点选");
         }, { enableHighAccuracy: true, timeout: 10000 });
       });
       el.parentNode.insertBefore(locate, el.nextSibling);
@@ -129,7 +129,7 @@
         if (input.files && input.files.length > 9) {
           var warn = document.createElement("p");
           warn.className = "form-error";
-          warn.textContent = "最多上传 9 张照片，请重新选择。";
+          warn.textContent = gettext("最多上传 9 张照片，请重新选择。");
           box.appendChild(warn);
         }
       });

@@ -17,12 +17,14 @@ from typing import Any
 from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from tongxin.core import audit, vault
+from tongxin.core.i18n import lazy_str
 
 
 class Command(BaseCommand):
-    help = "用当前密钥重新加密所有加密字段（可在系统运行时分批执行）"
+    help = lazy_str("用当前密钥重新加密所有加密字段（可在系统运行时分批执行）")
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--batch", type=int, default=500)
@@ -62,13 +64,19 @@ class Command(BaseCommand):
                     )
                     manager.bulk_update(rows, fields)
                 done += len(pks)
-            self.stdout.write(f"{sealed.model_label}.{sealed.cipher_field}：重新加密 {done} 条")
+            self.stdout.write(
+                _("{model_label}.{cipher_field}：重新加密 {done} 条").format(
+                    model_label=sealed.model_label, cipher_field=sealed.cipher_field, done=done
+                )
+            )
             total += done
         audit.record(
             actor=None, action="pii_key_rotate", detail={"key_id": current.key_id, "rows": total}
         )
         self.stdout.write(
             self.style.SUCCESS(
-                f"完成：共 {total} 条已改用密钥 {current.key_id}。确认无误后可移除旧密钥。"
+                _("完成：共 {total} 条已改用密钥 {key_id}。确认无误后可移除旧密钥。").format(
+                    total=total, key_id=current.key_id
+                )
             )
         )

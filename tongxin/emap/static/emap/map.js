@@ -138,7 +138,7 @@
     }).catch(function (err) {
       if (err.name === "AbortError") { return; }
       root.removeAttribute("data-loading-" + layer.name);
-      say((err.body && err.body.message) || "图层加载失败");
+      say((err.body && err.body.message) || gettext("图层加载失败"));
     });
   }
 
@@ -161,10 +161,11 @@
     var notes = [];
     ["estates", "buildings"].forEach(function (n) {
       if (layers[n].enabled && layers[n].hidden === "zoom") {
-        notes.push((n === "estates" ? "小区" : "楼栋") + "需放大后显示");
+        notes.push(n === "estates" ? gettext("小区需放大后显示") : gettext("楼栋需放大后显示"));
       }
     });
-    say(notes.join("；"));
+    // Translators: separator between two status notes of the map.
+    say(notes.join(gettext("；")));
   }
 
   // Grids: coloured, labelled with the grid workers (A/B) and their public contact.
@@ -180,7 +181,12 @@
         onEachFeature: function (f, lyr) {
           var p = f.properties;
           if (labels) {
-            var who = p.workers.map(function (w) { return (w.rank ? w.rank + "角 " : w.role + " ") + w.name; }).join("　");
+            // Translators: separator between the grid workers on a map label (a wide space).
+            var gap = gettext("　");
+            var who = p.workers.map(function (w) {
+              // Translators: a grid worker on the map label; rank is "A" or "B" (A角 = first, B角 = second in charge).
+              return w.rank ? interpolate(gettext("%(rank)s角 %(name)s"), { rank: w.rank, name: w.name }, true) : w.role + " " + w.name;
+            }).join(gap);
             var text = "<b>" + esc(p.name) + "</b>" + (who ? "<br>" + esc(who) : "");
             L.tooltip({ permanent: true, direction: "center", className: "emap-label", interactive: false })
               .setLatLng([p.label[1], p.label[0]]).setContent(text).addTo(group);
@@ -303,9 +309,11 @@
     return "<div class=\"emap-row\"><span>" + esc(label) + "</span><b>" + esc(value) + "</b></div>";
   }
   function people(list) {
-    if (!list || !list.length) { return "<p class=\"muted\">暂无</p>"; }
+    if (!list || !list.length) { return "<p class=\"muted\">" + esc(gettext("暂无")) + "</p>"; }
     return "<ul class=\"emap-people\">" + list.map(function (p) {
-      return "<li>" + esc((p.role || "") + (p.rank ? "（" + p.rank + "角）" : "")) + " <b>" + esc(p.name) + "</b>" +
+      // Translators: a post and its rank ("A" or "B": A角 = first, B角 = second in charge).
+      var role = p.rank ? interpolate(gettext("%(role)s（%(rank)s角）"), { role: p.role || "", rank: p.rank }, true) : (p.role || "");
+      return "<li>" + esc(role) + " <b>" + esc(p.name) + "</b>" +
         (p.phone ? " <span class=\"mono\">" + esc(p.phone) + "</span>" : "") + "</li>";
     }).join("") + "</ul>";
   }
@@ -322,37 +330,42 @@
 
   function openPlace(id, lyr) {
     selected = { id: id, layer: lyr };
-    setPanel("<p class=\"muted\">加载中……</p>");
+    setPanel("<p class=\"muted\">" + esc(gettext("加载中……")) + "</p>");
     getJSON(api + "places/" + id + "/panel").then(function (p) {
       var h = "<h2>" + esc(p.name) + " <span class=\"kind kind-" + esc(p.kind) + "\">" + esc(p.kind_label) + "</span></h2>";
       h += "<p class=\"muted\">" + esc(p.full_name) + "</p>";
       if (p.numbers) {
         var n = p.numbers;
         h += "<div class=\"emap-stats\" data-panel=\"numbers\">" +
-          "<div><b>" + n.households + "</b><span>户数</span></div>" +
-          "<div><b>" + n.residents + "</b><span>居民</span></div>" +
-          "<div><b>" + n.party_members + "</b><span>党员</span></div>" +
-          "<div><b>" + n.open_cases + "</b><span>在办诉求</span></div>" +
-          "<div class=\"" + (n.overdue ? "emap-bad" : "") + "\"><b>" + n.overdue + "</b><span>超时</span></div></div>";
+          "<div><b>" + n.households + "</b><span>" + esc(gettext("户数")) + "</span></div>" +
+          "<div><b>" + n.residents + "</b><span>" + esc(gettext("居民")) + "</span></div>" +
+          "<div><b>" + n.party_members + "</b><span>" + esc(gettext("党员")) + "</span></div>" +
+          "<div><b>" + n.open_cases + "</b><span>" + esc(gettext("在办诉求")) + "</span></div>" +
+          "<div class=\"" + (n.overdue ? "emap-bad" : "") + "\"><b>" + n.overdue + "</b><span>" + esc(gettext("超时")) + "</span></div></div>";
       }
-      h += "<h3>在岗人员</h3>" + people(p.posts);
+      h += "<h3>" + esc(gettext("在岗人员")) + "</h3>" + people(p.posts);
       if (p.units) {
-        h += "<h3>单元</h3><ul class=\"emap-units\">" + p.units.map(function (u) {
-          var heads = u.heads.map(function (x) { return x.name + (x.phone ? " " + x.phone : ""); }).join("、");
-          return "<li><b>" + esc(u.name) + "</b> " + u.dwellings + " 户" + (heads ? " · 单元长 " + esc(heads) : "") + "</li>";
+        h += "<h3>" + esc(gettext("单元")) + "</h3><ul class=\"emap-units\">" + p.units.map(function (u) {
+          // Translators: separator between the items of a list.
+          var heads = u.heads.map(function (x) { return x.name + (x.phone ? " " + x.phone : ""); }).join(gettext("、"));
+          var line = heads ?
+            interpolate(ngettext("%(dwellings)s 户 · 单元长 %(heads)s", "%(dwellings)s 户 · 单元长 %(heads)s", u.dwellings),
+              { dwellings: u.dwellings, heads: heads }, true) :
+            interpolate(ngettext("%(dwellings)s 户", "%(dwellings)s 户", u.dwellings), { dwellings: u.dwellings }, true);
+          return "<li><b>" + esc(u.name) + "</b> " + esc(line) + "</li>";
         }).join("") + "</ul>";
       }
       h += "<div class=\"emap-actions\">";
       if (p.kind === "building" || p.kind === "dwelling") {
-        h += "<button type=\"button\" class=\"btn\" data-act=\"circle\">查看生活圈</button>";
+        h += "<button type=\"button\" class=\"btn\" data-act=\"circle\">" + esc(gettext("查看生活圈")) + "</button>";
       }
       if (p.editable && (p.kind === "grid" || p.kind === "estate")) {
-        h += "<button type=\"button\" class=\"btn\" data-act=\"edit\">编辑范围</button>";
+        h += "<button type=\"button\" class=\"btn\" data-act=\"edit\">" + esc(gettext("编辑范围")) + "</button>";
       }
       if (p.editable && p.kind === "building") {
-        h += "<button type=\"button\" class=\"btn\" data-act=\"move\">移动位置</button>";
+        h += "<button type=\"button\" class=\"btn\" data-act=\"move\">" + esc(gettext("移动位置")) + "</button>";
       }
-      h += "<a class=\"btn btn-ghost-dark\" href=\"/places/" + p.id + "/\">地点页面</a></div>";
+      h += "<a class=\"btn btn-ghost-dark\" href=\"/places/" + p.id + "/\">" + esc(gettext("地点页面")) + "</a></div>";
       setPanel(h);
       selected.place = p;
     }).catch(function (e) { setPanel("<p class=\"errorbox\">" + esc(e.message) + "</p>"); });
@@ -361,12 +374,12 @@
   function onFeatureClick(f) {
     var p = f.properties;
     var h = "<h2>" + esc(p.name) + "</h2><p><span class=\"badge badge-light\">" + esc(p.type_label) + "</span></p>";
-    if (p.address) { h += row("地址", p.address); }
-    if (p.phone) { h += row("电话", p.phone); }
-    if (p.opening_hours) { h += row("开放时间", p.opening_hours); }
-    if (p.status) { h += row("状态", p.status); }
+    if (p.address) { h += row(gettext("地址"), p.address); }
+    if (p.phone) { h += row(gettext("电话"), p.phone); }
+    if (p.opening_hours) { h += row(gettext("开放时间"), p.opening_hours); }
+    if (p.status) { h += row(gettext("状态"), p.status); }
     var c = f.geometry.coordinates;
-    h += "<div class=\"emap-actions\"><button type=\"button\" class=\"btn\" data-act=\"circle-here\" data-lat=\"" + c[1] + "\" data-lng=\"" + c[0] + "\">周边生活圈</button></div>";
+    h += "<div class=\"emap-actions\"><button type=\"button\" class=\"btn\" data-act=\"circle-here\" data-lat=\"" + c[1] + "\" data-lng=\"" + c[0] + "\">" + esc(gettext("周边生活圈")) + "</button></div>";
     setPanel(h);
   }
 
@@ -374,16 +387,23 @@
     var p = f.properties;
     setPanel("<h2>" + esc(p.ref) + "</h2>" +
       "<p><span class=\"badge\">" + esc(p.state_label) + "</span> <span class=\"badge badge-light\">" + esc(p.category_label) + "</span>" +
-      (p.overdue ? " <span class=\"badge badge-care\">已超时</span>" : "") + "</p>" +
-      "<p>" + esc(p.summary) + "</p>" + row("上报时间", p.reported) +
-      "<div class=\"emap-actions\"><a class=\"btn\" href=\"" + esc(p.url) + "\">打开诉求</a></div>");
+      (p.overdue ? " <span class=\"badge badge-care\">" + esc(gettext("已超时")) + "</span>" : "") + "</p>" +
+      "<p>" + esc(p.summary) + "</p>" + row(gettext("上报时间"), p.reported) +
+      "<div class=\"emap-actions\"><a class=\"btn\" href=\"" + esc(p.url) + "\">" + esc(gettext("打开诉求")) + "</a></div>");
   }
 
   function showCare(f) {
     var p = f.properties;
-    var kinds = Object.keys(p.kinds).map(function (k) { return "<li>" + esc(k) + " <b>" + p.kinds[k] + "</b> 人</li>"; }).join("");
-    setPanel("<h2>" + esc(p.building) + "</h2><p>关爱对象 <b>" + p.households + "</b> 户、<b>" + p.persons + "</b> 人</p>" +
-      "<ul class=\"emap-people\">" + kinds + "</ul><p class=\"hint\">位置仅显示到楼栋。</p>");
+    var kinds = Object.keys(p.kinds).map(function (k) {
+      // Translators: a kind of care recipient (already translated) and how many people of that kind; keep the <b> tags.
+      return "<li>" + interpolate(ngettext("%(kind)s <b>%(count)s</b> 人", "%(kind)s <b>%(count)s</b> 人", p.kinds[k]),
+        { kind: esc(k), count: p.kinds[k] }, true) + "</li>";
+    }).join("");
+    // Translators: two counts in one sentence (households and persons), so no plural forms: prefer a "label: number" wording; keep the <b> tags.
+    var counts = interpolate(gettext("关爱对象 <b>%(households)s</b> 户、<b>%(persons)s</b> 人"),
+      { households: p.households, persons: p.persons }, true);
+    setPanel("<h2>" + esc(p.building) + "</h2><p>" + counts + "</p>" +
+      "<ul class=\"emap-people\">" + kinds + "</ul><p class=\"hint\">" + esc(gettext("位置仅显示到楼栋。")) + "</p>");
   }
 
   panel.addEventListener("click", function (e) {
@@ -410,9 +430,10 @@
     searchMarker = L.circleMarker([h.lat, h.lng], { radius: 12, color: "#b7282e", weight: 3, fill: false, pane: "points" }).addTo(map);
     if (h.kind === "place") { openPlace(h.id, null); }
     if (h.kind === "person") {
-      setPanel("<h2>" + esc(h.label) + "</h2><p class=\"muted\">" + esc(h.detail) + "（位置显示到楼栋）</p>" +
+      setPanel("<h2>" + esc(h.label) + "</h2><p class=\"muted\">" +
+        esc(interpolate(gettext("%(detail)s（位置显示到楼栋）"), { detail: h.detail }, true)) + "</p>" +
         (h.place_id ? "<div class=\"emap-actions\"><button type=\"button\" class=\"btn\" data-act=\"circle-place\" data-place=\"" +
-        h.place_id + "\">查看住处周边生活圈</button></div>" : ""));
+        h.place_id + "\">" + esc(gettext("查看住处周边生活圈")) + "</button></div>" : ""));
     }
   }
   $("emap-search").addEventListener("submit", function (e) {
@@ -423,7 +444,7 @@
       hitsEl.innerHTML = r.items.length ? r.items.map(function (h) {
         return "<li><button type=\"button\" class=\"emap-hit\" data-kind=\"" + esc(h.kind) + "\" data-hit=\"" + esc(JSON.stringify(h)) + "\"><b>" + esc(h.label) +
           "</b> <span class=\"muted\">" + esc(h.detail) + "</span></button></li>";
-      }).join("") : "<li class=\"muted\">没有找到</li>";
+      }).join("") : "<li class=\"muted\">" + esc(gettext("没有找到")) + "</li>";
       hitsEl.hidden = false;
     }).catch(function (err) { say(err.message); });
   });
@@ -444,9 +465,9 @@
     toolButtons.forEach(function (b) { b.classList.toggle("active", b.getAttribute("data-tool") === tool); });
     root.classList.toggle("emap-picking", !!tool && tool !== "check");
     var hints = {
-      distance: "测距离：依次点击各点，双击结束。",
-      area: "测面积：依次点击多边形各顶点，双击结束。",
-      circle: "生活圈：点击地图上的一个位置。"
+      distance: gettext("测距离：依次点击各点，双击结束。"),
+      area: gettext("测面积：依次点击多边形各顶点，双击结束。"),
+      circle: gettext("生活圈：点击地图上的一个位置。")
     };
     say(hints[tool] || "");
     if (tool === "check") { runCheck(); tool = null; }
@@ -455,7 +476,10 @@
   toolButtons.forEach(function (b) { b.addEventListener("click", function () { setTool(b.getAttribute("data-tool")); }); });
 
   function metres(a, b) { return map.distance(a, b); }
-  function fmtLen(m) { return m >= 1000 ? (m / 1000).toFixed(2) + " 公里" : Math.round(m) + " 米"; }
+  function fmtLen(m) {
+    return m >= 1000 ? interpolate(gettext("%(km)s 公里"), { km: (m / 1000).toFixed(2) }, true) :
+      interpolate(gettext("%(metres)s 米"), { metres: Math.round(m) }, true);
+  }
   function areaM2(pts) {
     // Equirectangular projection around the centroid: good for community-sized shapes.
     var lat0 = pts.reduce(function (s, p) { return s + p.lat; }, 0) / pts.length;
@@ -467,7 +491,15 @@
     }
     return Math.abs(s) / 2;
   }
-  function fmtArea(m2) { return m2 >= 100000 ? (m2 / 1000000).toFixed(3) + " 平方公里" : Math.round(m2) + " 平方米"; }
+  function fmtArea(m2) {
+    return m2 >= 100000 ? interpolate(gettext("%(km2)s 平方公里"), { km2: (m2 / 1000000).toFixed(3) }, true) :
+      interpolate(gettext("%(m2)s 平方米"), { m2: Math.round(m2) }, true);
+  }
+
+  // While measuring, the status line ends with a "double-click to finish" hint; the double click
+  // keeps the same line without it. Both wordings are whole sentences of the catalogue.
+  var measuring = null; // {pending, done}
+  function sayMeasure(pending, done) { measuring = { pending: pending, done: done }; say(pending); }
 
   function drawMeasure() {
     toolLayer.clearLayers();
@@ -476,13 +508,17 @@
       L.polyline(toolPoints, { color: "#b7282e", weight: 3, pane: "points" }).addTo(toolLayer);
       var total = 0;
       for (var i = 1; i < toolPoints.length; i++) { total += metres(toolPoints[i - 1], toolPoints[i]); }
-      say("距离：" + fmtLen(total) + "（双击结束）");
+      var length = fmtLen(total);
+      sayMeasure(interpolate(gettext("距离：%(length)s（双击结束）"), { length: length }, true),
+        interpolate(gettext("距离：%(length)s"), { length: length }, true));
       root.setAttribute("data-measure", String(Math.round(total)));
     }
     if (tool === "area" && toolPoints.length > 2) {
       L.polygon(toolPoints, { color: "#b7282e", weight: 2, fillOpacity: 0.15, pane: "points" }).addTo(toolLayer);
       var a = areaM2(toolPoints);
-      say("面积：" + fmtArea(a) + "（双击结束）");
+      var size = fmtArea(a);
+      sayMeasure(interpolate(gettext("面积：%(area)s（双击结束）"), { area: size }, true),
+        interpolate(gettext("面积：%(area)s"), { area: size }, true));
       root.setAttribute("data-measure", String(Math.round(a)));
     }
   }
@@ -494,7 +530,9 @@
   map.on("dblclick", function () {
     if (tool === "distance" || tool === "area") {
       var keep = toolLayer.getLayers();
-      var text = statusEl.textContent.replace("（双击结束）", "");
+      var text = statusEl.textContent;
+      if (measuring && text === measuring.pending) { text = measuring.done; }
+      measuring = null;
       tool = null; toolPoints = [];
       toolButtons.forEach(function (b) { b.classList.remove("active"); });
       root.classList.remove("emap-picking");
@@ -507,26 +545,33 @@
 
   function lifeCircle(where) {
     var qs = Object.keys(where).map(function (k) { return k + "=" + encodeURIComponent(where[k]); }).join("&");
-    setPanel("<p class=\"muted\">正在查找周边服务……</p>");
+    setPanel("<p class=\"muted\">" + esc(gettext("正在查找周边服务……")) + "</p>");
     getJSON(api + "life-circle?" + qs).then(function (r) {
       toolLayer.clearLayers();
       var c = [r.center.lat, r.center.lng];
       L.circle(c, { radius: r.radius_m, color: "#2e9e5b", weight: 2, fillOpacity: 0.06, pane: "areas", interactive: false }).addTo(toolLayer);
       L.circleMarker(c, { radius: 6, color: "#2e9e5b", fillColor: "#fff", fillOpacity: 1, weight: 3, pane: "points" }).addTo(toolLayer);
-      var h = "<h2>15分钟生活圈</h2><p class=\"muted\">" + esc(r.origin || "所选位置") + " 周边 " + r.radius_m + " 米内，共 " + r.total + " 处服务设施</p>";
+      var h = "<h2>" + esc(gettext("15分钟生活圈")) + "</h2><p class=\"muted\">" +
+        esc(interpolate(ngettext("%(origin)s 周边 %(radius)s 米内，共 %(total)s 处服务设施",
+          "%(origin)s 周边 %(radius)s 米内，共 %(total)s 处服务设施", r.total),
+          { origin: r.origin || gettext("所选位置"), radius: r.radius_m, total: r.total }, true)) + "</p>";
       h += "<div class=\"emap-circle\" id=\"emap-circle\">";
       r.groups.forEach(function (g) {
         if (!g.count) { return; }
         h += "<h3>" + esc(g.label) + " <span class=\"muted\">" + g.count + "</span></h3><ul class=\"emap-poi-list\">";
         g.items.slice(0, 5).forEach(function (it) {
-          h += "<li data-poi=\"" + it.id + "\"><b>" + esc(it.name) + "</b> <span class=\"muted\">" + it.distance_m + " 米 · 步行约 " + it.walk_min + " 分钟</span></li>";
+          h += "<li data-poi=\"" + it.id + "\"><b>" + esc(it.name) + "</b> <span class=\"muted\">" +
+            esc(interpolate(ngettext("%(distance)s 米 · 步行约 %(minutes)s 分钟", "%(distance)s 米 · 步行约 %(minutes)s 分钟", it.walk_min),
+              { distance: it.distance_m, minutes: it.walk_min }, true)) + "</span></li>";
           L.circleMarker([it.lat, it.lng], { radius: 5, color: "#fff", weight: 1, fillColor: kindColour(cfg.poiKinds, g.kind), fillOpacity: 1, pane: "points" })
-            .bindTooltip(esc(it.name + " " + it.distance_m + "米")).addTo(toolLayer);
+            .bindTooltip(esc(interpolate(gettext("%(name)s %(distance)s米"), { name: it.name, distance: it.distance_m }, true))).addTo(toolLayer);
         });
         h += "</ul>";
       });
       h += "</div>";
-      if (r.missing.length) { h += "<p class=\"hint\">范围内没有：" + esc(r.missing.join("、")) + "</p>"; }
+      if (r.missing.length) {
+        h += "<p class=\"hint\">" + esc(interpolate(gettext("范围内没有：%(kinds)s"), { kinds: r.missing.join(gettext("、")) }, true)) + "</p>";
+      }
       setPanel(h);
       map.fitBounds(L.latLng(c).toBounds(r.radius_m * 2.1));
     }).catch(function (e) { setPanel("<p class=\"errorbox\">" + esc(e.message) + "</p>"); });
@@ -534,12 +579,15 @@
 
   function runCheck() {
     var id = selected && selected.id;
-    if (!id) { say("请先点击一个网格，再做数据检查（检查其所在社区）。"); return; }
+    if (!id) { say(gettext("请先点击一个网格，再做数据检查（检查其所在社区）。")); return; }
     getJSON(api + "places/" + id + "/check").then(function (r) {
-      var h = "<h2>数据检查：" + esc(r.community) + "</h2><p>" + r.checked.grids + " 个网格、" + r.checked.estates +
-        " 个小区、" + r.checked.buildings + " 栋楼。" + (r.ok ? "<b>未发现问题。</b>" : "") + "</p>";
-      if (r.overlaps.length) { h += "<h3>范围重叠</h3><ul>" + r.overlaps.map(function (p) { return "<li>" + esc(p.message) + "</li>"; }).join("") + "</ul>"; }
-      if (r.buildings_outside.length) { h += "<h3>楼栋不在所属范围内</h3><ul>" + r.buildings_outside.map(function (p) { return "<li>" + esc(p.message) + "</li>"; }).join("") + "</ul>"; }
+      // Translators: three counts in one sentence, so no plural forms: prefer a "label: number" wording.
+      var checked = interpolate(gettext("%(grids)s 个网格、%(estates)s 个小区、%(buildings)s 栋楼。"),
+        { grids: r.checked.grids, estates: r.checked.estates, buildings: r.checked.buildings }, true);
+      var h = "<h2>" + esc(interpolate(gettext("数据检查：%(community)s"), { community: r.community }, true)) + "</h2><p>" + esc(checked) +
+        (r.ok ? "<b>" + esc(gettext("未发现问题。")) + "</b>" : "") + "</p>";
+      if (r.overlaps.length) { h += "<h3>" + esc(gettext("范围重叠")) + "</h3><ul>" + r.overlaps.map(function (p) { return "<li>" + esc(p.message) + "</li>"; }).join("") + "</ul>"; }
+      if (r.buildings_outside.length) { h += "<h3>" + esc(gettext("楼栋不在所属范围内")) + "</h3><ul>" + r.buildings_outside.map(function (p) { return "<li>" + esc(p.message) + "</li>"; }).join("") + "</ul>"; }
       setPanel(h);
     }).catch(function (e) { setPanel("<p class=\"errorbox\">" + esc(e.message) + "</p>"); });
   }
@@ -548,24 +596,26 @@
   var editing = null;
   function editBar(text) {
     return "<div class=\"emap-edit\"><p>" + esc(text) + "</p><div class=\"emap-actions\">" +
-      "<button type=\"button\" class=\"btn\" data-act=\"save-edit\">保存</button>" +
-      "<button type=\"button\" class=\"btn btn-ghost-dark\" data-act=\"cancel-edit\">取消</button></div><div id=\"emap-edit-errors\"></div></div>";
+      "<button type=\"button\" class=\"btn\" data-act=\"save-edit\">" + esc(gettext("保存")) + "</button>" +
+      "<button type=\"button\" class=\"btn btn-ghost-dark\" data-act=\"cancel-edit\">" + esc(gettext("取消")) + "</button></div><div id=\"emap-edit-errors\"></div></div>";
   }
   function startEdit(sel) {
-    if (!sel.layer || !sel.layer.editing) { say("编辑工具未加载"); return; }
+    if (!sel.layer || !sel.layer.editing) { say(gettext("编辑工具未加载")); return; }
     stopEdit(true);
     var latlngs = sel.layer.getLatLngs();
     var poly = L.polygon(latlngs, { color: "#b7282e", weight: 2, fillOpacity: 0.1, pane: "points" }).addTo(toolLayer);
     poly.editing.enable();
     editing = { id: sel.id, shape: poly, kind: "area" };
-    panel.insertAdjacentHTML("beforeend", editBar("拖动顶点修改" + (sel.place ? sel.place.name : "") + "的范围，然后保存。"));
+    panel.insertAdjacentHTML("beforeend", editBar(sel.place ?
+      interpolate(gettext("拖动顶点修改%(place)s的范围，然后保存。"), { place: sel.place.name }, true) :
+      gettext("拖动顶点修改的范围，然后保存。")));
   }
   function startMove(sel) {
     stopEdit(true);
     var ll = sel.layer ? sel.layer.getLatLng() : map.getCenter();
     var marker = L.marker(ll, { draggable: true, pane: "points" }).addTo(toolLayer);
     editing = { id: sel.id, shape: marker, kind: "point" };
-    panel.insertAdjacentHTML("beforeend", editBar("拖动标记到楼栋的新位置，然后保存。"));
+    panel.insertAdjacentHTML("beforeend", editBar(gettext("拖动标记到楼栋的新位置，然后保存。")));
   }
   function stopEdit(discard) {
     if (editing) { toolLayer.removeLayer(editing.shape); editing = null; }
@@ -585,7 +635,7 @@
     }
     postJSON(api + "places/" + editing.id + "/geometry", { geometry: geometry }).then(function () {
       stopEdit(true);
-      say("已保存");
+      say(gettext("已保存"));
       refresh();
     }).catch(function (e) {
       var details = (e.body && e.body.details) || [];

@@ -24,10 +24,20 @@
     });
   }
 
+  // Forms marked data-autosubmit (the language switch) submit when their select changes.
+  function setupAutoSubmit() {
+    document.querySelectorAll("form[data-autosubmit]").forEach(function (form) {
+      var button = form.querySelector("button[type=submit]");
+      if (button) button.hidden = true;
+      form.addEventListener("change", function () { form.submit(); });
+    });
+  }
+
+  function setup() { setupNavToggle(); setupBusyButtons(); setupAutoSubmit(); }
+
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", function () { setupNavToggle(); setupBusyButtons(); });
+    document.addEventListener("DOMContentLoaded", setup);
   } else {
-    setupNavToggle();
-    setupBusyButtons();
+    setup();
   }
 })();

@@ -7,13 +7,15 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
+from tongxin.core.i18n import lazy_str
 from tongxin.volunteering.ledger import check_ledger
 from tongxin.volunteering.models import Account, Entry, LedgerTransaction
 
 
 class Command(BaseCommand):
-    help = "核对积分账本：余额与分录一致、每笔记账借贷平衡"
+    help = lazy_str("核对积分账本：余额与分录一致、每笔记账借贷平衡")
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
@@ -25,13 +27,24 @@ class Command(BaseCommand):
             accounts = sorted({p.ref for p in problems if p.what in ("balance", "negative")})
             txs = sorted({p.ref for p in problems if p.what in ("unbalanced", "units")})
             raise CommandError(
-                f"账本核对未通过：{len(problems)} 处不一致；"
-                f"账户 {accounts or '无'}；记账 {txs or '无'}"
+                _(
+                    "账本核对未通过：{n_problems} 处不一致；账户 {accounts}；记账 {transactions}"
+                ).format(
+                    n_problems=len(problems),
+                    accounts=accounts or _("无"),
+                    transactions=txs or _("无"),
+                )
             )
         self.stdout.write(
             self.style.SUCCESS(
-                f"账本核对通过：{Account.objects.count()} 个账户，"
-                f"{LedgerTransaction.objects.count()} 笔记账，{Entry.objects.count()} 条分录，"
-                f"用时 {took:.2f} 秒"
+                _(
+                    "账本核对通过：{accounts} 个账户，{transactions} 笔记账，"
+                    "{entries} 条分录，用时 {took:.2f} 秒"
+                ).format(
+                    accounts=Account.objects.count(),
+                    transactions=LedgerTransaction.objects.count(),
+                    entries=Entry.objects.count(),
+                    took=took,
+                )
             )
         )

@@ -7,15 +7,17 @@ import datetime as dt
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
+from tongxin.core.i18n import lazy_str
 from tongxin.volunteering.services import points_expire
 
 
 class Command(BaseCommand):
-    help = "处理到期积分"
+    help = lazy_str("处理到期积分")
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--on", help="按该日期处理（默认今天），格式 YYYY-MM-DD")
+        parser.add_argument("--on", help=_("按该日期处理（默认今天），格式 YYYY-MM-DD"))
 
     def handle(self, *args: Any, **options: Any) -> None:
         on = None
@@ -23,6 +25,6 @@ class Command(BaseCommand):
             try:
                 on = dt.date.fromisoformat(options["on"])
             except ValueError:
-                raise CommandError("日期格式应为 YYYY-MM-DD") from None
+                raise CommandError(_("日期格式应为 YYYY-MM-DD")) from None
         written = points_expire(on=on)
-        self.stdout.write(f"处理到期积分：{written} 个账户")
+        self.stdout.write(_("处理到期积分：{written} 个账户").format(written=written))

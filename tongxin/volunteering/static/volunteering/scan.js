@@ -8,7 +8,7 @@
   form.addEventListener("submit", function (event) {
     if (sent || !navigator.geolocation) return;
     event.preventDefault();
-    hint.textContent = "正在获取位置……";
+    hint.textContent = gettext("正在获取位置……");
     navigator.geolocation.getCurrentPosition(
       function (pos) {
         document.getElementById("scan-lat").value = pos.coords.latitude;
@@ -17,7 +17,7 @@
         form.submit();
       },
       function () {
-        hint.textContent = "无法获取位置，请在设置中允许定位后重试。";
+        hint.textContent = gettext("无法获取位置，请在设置中允许定位后重试。");
         sent = true;
         form.submit();
       },

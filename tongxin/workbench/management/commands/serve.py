@@ -14,6 +14,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+
+from tongxin.core.i18n import lazy_str
 
 DEMO_USERS = (
     "street",
@@ -31,7 +34,7 @@ DEMO_USERS = (
 
 
 class Command(BaseCommand):
-    help = "同时启动 Web 服务和后台任务进程"
+    help = lazy_str("同时启动 Web 服务和后台任务进程")
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--addr", default="127.0.0.1:8000")
@@ -46,15 +49,19 @@ class Command(BaseCommand):
             subprocess.Popen([*manage, "runserver", addr], start_new_session=True),  # noqa: S603
         ]
         users = {u.username: u for u in User.objects.filter(username__in=DEMO_USERS)}
-        lines = [f"\n  同心 Tongxin 已启动：http://{addr}/\n"]
+        lines = [_("\n  同心 Tongxin 已启动：http://{addr}/\n").format(addr=addr)]
         if users:
-            lines.append(f"  演示账号（密码：{settings.TONGXIN_DEMO_PASSWORD}）：")
+            lines.append(
+                _("  演示账号（密码：{password}）：").format(
+                    password=settings.TONGXIN_DEMO_PASSWORD
+                )
+            )
             for name in DEMO_USERS:
                 if name in users:
                     post = primary_post(users[name])
                     where = f"（{post.place or post.organisation}）" if post else ""
                     lines.append(f"    {name:<10} {primary_role_label(users[name])}{where}")
-        lines.append("\n  按 Ctrl-C 停止。\n")
+        lines.append(_("\n  按 Ctrl-C 停止。\n"))
         time.sleep(1.5)
         self.stdout.write("\n".join(lines))
 
@@ -76,7 +83,7 @@ class Command(BaseCommand):
         try:
             while all(p.poll() is None for p in procs):
                 time.sleep(0.5)
-            self.stderr.write("一个子进程已退出，正在停止其余进程。")
+            self.stderr.write(_("一个子进程已退出，正在停止其余进程。"))
         except KeyboardInterrupt:
             pass
         finally:
