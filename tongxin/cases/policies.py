@@ -15,26 +15,15 @@ from __future__ import annotations
 
 from tongxin.core.actors import Actor
 from tongxin.core.scoping import scope_for
-from tongxin.places.models import Place
 
 from .models import Case, DepartmentCall
 from .workflow import OPEN_STATES, USER_ACTS, Act, State, allowed_from
 
-DISPATCH_KINDS = ("district", "street", "community")
-
 
 def dispatcher_paths(user: Actor) -> tuple[str, ...]:
-    """The subtrees in which the user dispatches (community level and above), cached."""
-    cached = getattr(user, "_tongxin_dispatch_paths", None)
-    if cached is None:
-        scope = scope_for(user)
-        cached = tuple(
-            Place.objects.filter(path__in=scope.case_paths, kind__in=DISPATCH_KINDS).values_list(
-                "path", flat=True
-            )
-        )
-        user._tongxin_dispatch_paths = cached  # type: ignore[attr-defined]  # a per-request cache
-    return cached
+    """The subtrees in which the user dispatches (community level and above): part of the
+    user's scope (``Scope.dispatch_paths``), computed with the rest of it."""
+    return scope_for(user).dispatch_paths
 
 
 def is_dispatcher(user: Actor, case: Case) -> bool:

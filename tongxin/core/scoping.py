@@ -38,7 +38,8 @@ class Scope:
     ``org_ids`` the organisations the user holds a post in (a department sees the cases sent
     or escalated to it); ``staff_post`` whether any post in force is a staff one;
     ``manager_paths`` the subtrees where they manage the community (staff posts at a community
-    or above).
+    or above); ``dispatch_paths`` where they dispatch cases (staff posts and grants at a
+    community or above).
     """
 
     person_paths: tuple[str, ...] = ()
@@ -54,6 +55,9 @@ class Scope:
     # Where the user is a community manager: staff posts at a community or above (a street,
     # a district). Managers review volunteers, run the ledger and hand out rewards there.
     manager_paths: tuple[str, ...] = ()
+    # Where the user dispatches cases (派单): the case subtrees rooted at a community or above,
+    # from staff posts and grants alike.
+    dispatch_paths: tuple[str, ...] = ()
 
     @property
     def is_empty(self) -> bool:

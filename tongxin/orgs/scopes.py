@@ -42,6 +42,7 @@ def compute_scope(user: Actor) -> Scope:
     org_ids: set[int] = set()
     staff_post = False
     manager_paths: list[str] = []
+    dispatch_paths: list[str] = []
 
     if user.person_id:
         person_ids.add(user.person_id)
@@ -61,6 +62,7 @@ def compute_scope(user: Actor) -> Scope:
                 case_paths.append(post.place.path)
                 if post.place.kind in MANAGING_KINDS:
                     manager_paths.append(post.place.path)
+                    dispatch_paths.append(post.place.path)
             if rule.view == View.STAFF and rule.sees_care:
                 care_paths.append(post.place.path)
 
@@ -69,6 +71,8 @@ def compute_scope(user: Actor) -> Scope:
         place_paths.append(grant.place.path)
         person_paths.append(grant.place.path)
         case_paths.append(grant.place.path)
+        if grant.place.kind in MANAGING_KINDS:
+            dispatch_paths.append(grant.place.path)
         if grant.include_care:
             care_paths.append(grant.place.path)
 
@@ -82,6 +86,7 @@ def compute_scope(user: Actor) -> Scope:
         org_ids=frozenset(org_ids),
         staff_post=staff_post,
         manager_paths=minimal_roots(manager_paths),
+        dispatch_paths=minimal_roots(dispatch_paths),
     )
 
 
