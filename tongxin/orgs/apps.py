@@ -20,3 +20,19 @@ class OrgsConfig(AppConfig):
         # Who sees what follows the posts people hold (and grants, and their household).
         scoping.register_scope_computer(compute_scope)
         audit.register_role_labeller(primary_role_label)
+        # What the posts contribute to the people app (people sits below orgs).
+        from tongxin.people import contributions, own_data
+
+        from . import people_hooks
+
+        own_data.register_sections(
+            {"orgs.post": "posts", "orgs.absence": "absences"},
+            people_hooks.post_sections,
+            after="party_membership",
+        )
+        contributions.register(
+            unit_finder=people_hooks.actor_units,
+            eraser_finder=people_hooks.eraser_post,
+            erasure_scrubber=people_hooks.end_posts_of_erased,
+            person_page_context=people_hooks.person_page_context,
+        )

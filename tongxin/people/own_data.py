@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import F
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -27,6 +26,7 @@ from tongxin.core.actors import Actor, as_account
 from tongxin.core.models import AuditEvent
 from tongxin.places.models import Place
 
+from . import contributions
 from .models import CareKind, CareTag, CorrectionField, CorrectionRequest, PartyMembership, Person
 from .rights import SEALED_CONTEXTS, own_person
 
@@ -45,8 +45,6 @@ LINKED_MODELS = {
     "people.caretag": "care_tags",
     "people.partymembership": "party_membership",
     "people.correctionrequest": "correction_requests",
-    "orgs.post": "posts",
-    "orgs.absence": "absences",
     "accounts.user": "account",
 }
 
@@ -55,13 +53,20 @@ LINKED_MODELS = {
 # signed-in user and their person.
 SectionBuilder = Callable[[Any, Person], list["Section"]]
 EXTRA_BUILDERS: list[SectionBuilder] = []
+# Builders whose sections go right after a given section rather than with the other apps'.
+PLACED_AFTER: dict[SectionBuilder, str] = {}
 
 
-def register_sections(models: dict[str, str], builder: SectionBuilder) -> None:
-    """Add an app's models (label → section key) and the builder of their sections."""
+def register_sections(
+    models: dict[str, str], builder: SectionBuilder, *, after: str | None = None
+) -> None:
+    """Add an app's models (label → section key) and the builder of their sections; with
+    ``after``, its sections follow that section (the posts follow the party membership)."""
     LINKED_MODELS.update(models)
     if builder not in EXTRA_BUILDERS:
         EXTRA_BUILDERS.append(builder)
+    if after is not None:
+        PLACED_AFTER[builder] = after
 
 
 @dataclass
@@ -292,38 +297,6 @@ def _membership_section(person: Person) -> Section:
     return section
 
 
-def _post_sections(person: Person) -> list[Section]:
-    from tongxin.orgs.models import Absence, Post
-
-    posts = Section("posts", _("担任职务"), True)
-    for p in (
-        Post.objects.filter(person=person)
-        .select_related("place", "organisation")
-        .order_by("start_date", "id")
-    ):
-        posts.records.append(
-            [
-                Item("role", _("职务"), p.get_role_display()),
-                Item("rank", _("AB角"), p.rank),
-                Item("place", _("负责地点"), p.place.name if p.place else ""),
-                Item("organisation", _("所属组织"), p.organisation.name if p.organisation else ""),
-                Item("start_date", _("任职日期"), p.start_date),
-                Item("end_date", _("离任日期"), p.end_date),
-                Item("public_contact", _("公开联系方式"), p.public_contact),
-            ]
-        )
-    absences = Section("absences", _("请假/缺岗"), True)
-    for a in Absence.objects.filter(person=person).order_by("start_date", "id"):
-        absences.records.append(
-            [
-                Item("start_date", _("开始日期"), a.start_date),
-                Item("end_date", _("结束日期"), a.end_date),
-                Item("reason", _("事由"), a.reason),
-            ]
-        )
-    return [posts, absences]
-
-
 def _correction_section(person: Person) -> Section:
     section = Section("correction_requests", _("更正申请"), True)
     for c in CorrectionRequest.objects.filter(person=person).order_by("created_at", "id"):
@@ -414,36 +387,15 @@ def _detail_text(detail: dict[str, Any]) -> str:
 
 def _actor_units(events: list[AuditEvent], me: Any) -> dict[tuple[int, str], str]:
     """For each (staff account, role label) in ``events``, the place or organisation where
-    they held that role: the unit that processed the data, without the staff member's name."""
+    they held that role: the unit that processed the data, without the staff member's name
+    (the posts are the orgs app's: it answers through ``contributions``)."""
     from tongxin.accounts.models import User
-    from tongxin.orgs.models import Post
 
     actor_ids = {e.actor_id for e in events if e.actor_id and e.actor_id != me.pk}
     if not actor_ids:
         return {}
     accounts = {u.pk: u for u in User.objects.filter(pk__in=actor_ids).only("pk", "person_id")}
-    by_person: dict[int, list[Any]] = {}
-    for post in (
-        Post.objects.filter(person_id__in=[u.person_id for u in accounts.values() if u.person_id])
-        .select_related("place", "organisation")
-        .order_by(F("start_date").desc(nulls_last=True), "-id")
-    ):
-        by_person.setdefault(post.person_id, []).append(post)
-    out: dict[tuple[int, str], str] = {}
-    for e in events:
-        actor_id = e.actor_id
-        account = accounts.get(actor_id) if actor_id is not None else None
-        if actor_id is None or account is None or (actor_id, e.role) in out:
-            continue
-        posts = [
-            p for p in by_person.get(account.person_id or 0, []) if p.get_role_display() == e.role
-        ]
-        on = clock.local(e.at).date()
-        held = next((p for p in posts if p.is_active_on(on)), posts[0] if posts else None)
-        if held is not None:
-            unit = held.place or held.organisation
-            out[(actor_id, e.role)] = unit.name if unit is not None else ""
-    return out
+    return contributions.units_of(events, accounts)
 
 
 def _records_section(user: Actor, person: Person, *, limit: int | None) -> Section:
@@ -502,10 +454,17 @@ def my_data_access(*, actor: Actor, channel: str) -> MyData:
         *_household_sections(actor, person),
         _care_section(person),
         _membership_section(person),
-        *_post_sections(person),
         _correction_section(person),
         _import_section(actor),
-        *[section for build in EXTRA_BUILDERS for section in build(actor, person)],
+        *[
+            section
+            for build in EXTRA_BUILDERS
+            if build not in PLACED_AFTER
+            for section in build(actor, person)
+        ],
         _records_section(actor, person, limit=PAGE_RECORD_LIMIT if channel == "page" else None),
     ]
+    for build, key in PLACED_AFTER.items():
+        at = next((i for i, s in enumerate(sections) if s.key == key), len(sections) - 1)
+        sections[at + 1 : at + 1] = build(actor, person)
     return MyData(person=person, generated_at=clock.now(), sections=sections)

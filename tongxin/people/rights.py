@@ -27,9 +27,9 @@ from tongxin.core.models import AuditEvent
 from tongxin.core.scoping import access, forget_scope, paths_q, scope_for
 from tongxin.core.statemachine import StateMachine
 from tongxin.core.validators import validate_id_number, validate_phone
-from tongxin.orgs.roles import Role
 from tongxin.places.models import Place
 
+from . import contributions
 from .errors import PeopleCode
 from .models import (
     CareTag,
@@ -49,7 +49,6 @@ PSEUDONYM_CONTEXT = "person.pseudonym"
 ERASED_REASON = gettext_lazy("已依法删除")
 ERASED_NAME_PREFIX = gettext_lazy("已删除-")
 # Community leadership may erase: the posts that answer for a community's registry.
-ERASER_ROLES = frozenset({Role.SECRETARY, Role.DEPUTY_SECRETARY, Role.DIRECTOR})
 
 # Sent inside the erasure's transaction, so that apps holding more data about a person (cases,
 # visits, volunteering) scrub theirs in the same all-or-nothing step.
@@ -335,18 +334,9 @@ def is_erased(person: Person) -> bool:
 
 
 def _eraser_post(user: Actor, person: Person) -> Any | None:
-    from tongxin.orgs.scopes import active_posts
-
-    if not person.place_path:
-        return None
-    for post in active_posts(user):
-        if (
-            post.role in ERASER_ROLES
-            and post.place is not None
-            and person.place_path.startswith(post.place.path)
-        ):
-            return post
-    return None
+    """The post that lets ``user`` erase ``person`` (orgs answers: community leadership over
+    the person's place), or None."""
+    return contributions.eraser_post(user, person)
 
 
 def can_erase(user: Actor, person: Person) -> bool:
@@ -443,20 +433,10 @@ def _scrub_person(person: Person, *, pseudonym_: str, fallback_anchor: Place) ->
 
 
 def _scrub_links(person: Person, *, today: dt.date) -> None:
-    from tongxin.orgs.models import Absence, Post
-
     CareTag.objects.filter(person=person).delete()
     PartyMembership.objects.filter(person=person).delete()
-    # Sick leave and the like are health data and serve no history.
-    Absence.objects.filter(person=person).delete()
-    # Posts are history (who held which duty when). Those held until now end yesterday, so
-    # the responsibility chain passes to the next holder at once; posts that had not started
-    # were never held and go.
-    Post.objects.filter(person=person, start_date__gte=today).delete()
-    yesterday = today - dt.timedelta(days=1)
-    Post.objects.filter(person=person).filter(
-        Q(end_date__isnull=True) | Q(end_date__gt=yesterday)
-    ).update(end_date=yesterday, public_contact=False, note="")
+    # Absences go and posts end (orgs' part, registered in contributions).
+    contributions.scrub_erased(person, today=today)
     # Correction requests stay as a record that one was made and decided, without content.
     CorrectionRequest.objects.filter(person=person, status=CorrectionStatus.OPEN).update(
         status=CorrectionStatus.REJECTED,

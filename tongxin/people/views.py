@@ -16,12 +16,11 @@ from tongxin.core.actors import ActorRequest
 from tongxin.core.errors import Forbidden, NotFound, ValidationFailed
 from tongxin.core.models import in_force_q
 from tongxin.core.scoping import access, scope_for
-from tongxin.orgs.models import Post
 from tongxin.people.display import address_label, ancestors_map, breadcrumb, with_addresses
 from tongxin.ui.decorators import personal_page
 from tongxin.ui.paging import paginate, search_text
 
-from . import exporter, importer, policies, rights
+from . import contributions, exporter, importer, policies, rights
 from .models import CareTag, Household, ImportJob, PartyMembership, Person, Relation
 from .selectors import persons_for
 
@@ -79,13 +78,6 @@ def person_detail(request: ActorRequest, pk: int) -> HttpResponse:
             if person.place
             else "",
             "household_visible": household_visible,
-            "posts": list(
-                Post.objects.visible_to(user)
-                .active()
-                .filter(person=person)
-                .select_related("place", "organisation")
-                .order_by("id")
-            ),
             "membership": PartyMembership.objects.visible_to(user)
             .filter(person=person)
             .select_related("organisation", "registered_community")
@@ -94,6 +86,7 @@ def person_detail(request: ActorRequest, pk: int) -> HttpResponse:
             "can_reveal": policies.can_reveal(user, person),
             "can_erase": rights.can_erase(user, person),
             "care_tags": care_tags,
+            **contributions.person_page_extra(user, person),
         },
     )
 

@@ -207,6 +207,7 @@ UNSCOPED_MANAGER_ALLOWED = {
     "exporter.py": "the export service, fed the scoped queryset of the requester",
     "rights.py": "the residents' rights service (access, correction, erasure)",
     "own_data.py": "the resident's own data, filtered to the resident themself",
+    "people_hooks.py": "orgs' part of the resident's own data and of erasure (own_data, rights)",
     "routing.py": "the routing service: who is responsible for a place",
     "scopes.py": "computes the scopes themselves",
     "models.py": "scope definitions (scope_q) and model methods",
