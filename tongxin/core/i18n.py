@@ -39,6 +39,7 @@ StrOrLazy = str | Promise
 
 # A lazy translation typed as ``str``, for the interfaces that are typed ``str`` but only turn
 # the text into characters late, in the reader's language: an API operation's ``summary`` (the
-# OpenAPI document is rendered per request) and a management command's ``help`` (printed by
-# argparse). Anywhere the text is used at once (joined, dumped to JSON), use gettext().
+# OpenAPI document is rendered per request) and a management command's ``help`` (turned into a
+# str when the parser is built: commands derive from ``core.commands.TranslatedCommand``).
+# Anywhere the text is used at once (joined, dumped to JSON), use gettext().
 lazy_str = cast("Callable[[str], str]", gettext_lazy)

@@ -10,12 +10,13 @@ from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tongxin.accounts.models import AdminDuty, User
 from tongxin.core import audit
+from tongxin.core.commands import TranslatedCommand
 from tongxin.core.i18n import lazy_str
 
 
@@ -30,7 +31,7 @@ def one_time_password(user: User) -> str:
         return password
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = lazy_str("创建管理员账号（系统/安全/审计三权分立），并打印一次性密码")
 
     def add_arguments(self, parser: Any) -> None:

@@ -9,14 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from tongxin.accounts import lockout
+from tongxin.core.commands import TranslatedCommand
 from tongxin.core.i18n import lazy_str
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = lazy_str("删除过期的登录尝试记录（审计日志不受影响）")
 
     def add_arguments(self, parser: Any) -> None:

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from tongxin.cases.models import Case
 from tongxin.cases.services import case_check_clocks
 from tongxin.cases.workflow import OPEN_STATES
+from tongxin.core.commands import TranslatedCommand
 from tongxin.core.i18n import lazy_str
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = lazy_str("对所有未办结案件检查时限（预警与超时升级），补做错过的检查。")
 
     def handle(self, *args: Any, **options: Any) -> None:

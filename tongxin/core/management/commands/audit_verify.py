@@ -7,14 +7,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from tongxin.core.audit import chain_pending, verify_chain
+from tongxin.core.commands import TranslatedCommand
 from tongxin.core.i18n import lazy_str
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = lazy_str("校验审计日志哈希链，指出第一条被篡改或删除的记录")
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -15,15 +15,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import apps
-from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tongxin.core import audit, vault
+from tongxin.core.commands import TranslatedCommand
 from tongxin.core.i18n import lazy_str
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = lazy_str("用当前密钥重新加密所有加密字段（可在系统运行时分批执行）")
 
     def add_arguments(self, parser: Any) -> None:

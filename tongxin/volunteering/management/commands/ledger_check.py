@@ -6,15 +6,16 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
+from tongxin.core.commands import TranslatedCommand
 from tongxin.core.i18n import lazy_str
 from tongxin.volunteering.ledger import check_ledger
 from tongxin.volunteering.models import Account, Entry, LedgerTransaction
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = lazy_str("核对积分账本：余额与分录一致、每笔记账借贷平衡")
 
     def handle(self, *args: Any, **options: Any) -> None:

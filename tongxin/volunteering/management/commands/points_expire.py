@@ -6,14 +6,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
+from tongxin.core.commands import TranslatedCommand
 from tongxin.core.i18n import lazy_str
 from tongxin.volunteering.services import points_expire
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = lazy_str("处理到期积分")
 
     def add_arguments(self, parser: Any) -> None:

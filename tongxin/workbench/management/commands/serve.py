@@ -13,9 +13,9 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from tongxin.core.commands import TranslatedCommand
 from tongxin.core.i18n import lazy_str
 
 DEMO_USERS = (
@@ -33,7 +33,7 @@ DEMO_USERS = (
 )
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = lazy_str("同时启动 Web 服务和后台任务进程")
 
     def add_arguments(self, parser: Any) -> None:
