@@ -25,7 +25,8 @@ from tongxin.orgs.models import Organisation, OrgKind, Post
 from tongxin.people.models import Person
 from tongxin.people.services import PHONE_CONTEXT
 
-from .. import policies, sla
+from .. import changes, policies, sla
+from ..changes import Change
 from ..models import (
     Case,
     CaseSupport,
@@ -34,7 +35,7 @@ from ..models import (
     Level,
 )
 from ..routing import Route, superior_for
-from ..workflow import MACHINE, OPEN_STATES, Act, State, next_state
+from ..workflow import MACHINE, OPEN_STATES, Act, State
 from .common import (
     MAX_DESCRIPTION,
     _actor_label,
@@ -45,16 +46,15 @@ from .common import (
     _org_people,
     case_link,
 )
-from .intake import _apply_route, _attach_uploads, _check_choice
+from .intake import _attach_uploads, _check_choice
 
 
 @dataclass
 class Outcome:
-    """What an act handler says happened, for the timeline and the side effects."""
+    """What an act handler did: the planned change (``cases.changes``) and the side effects
+    to run once the change is written."""
 
-    note: str = ""
-    public: bool = True
-    data: dict[str, Any] = field(default_factory=dict)
+    change: Change
     after: list[Callable[[], Any]] = field(default_factory=list)
 
 
@@ -82,32 +82,16 @@ def _int(data: dict[str, Any], key: str) -> int | None:
         raise _fail(key, _("应为整数")) from None
 
 
-def _take_ownership(case: Case, actor: Actor, outcome: Outcome) -> None:
-    person_id = actor.person_id
-    if person_id and case.owner_id != person_id:
-        outcome.data["owner_from"] = case.owner_id
-        case.owner_id = person_id
-        outcome.data["owner_to"] = person_id
-
-
 def _accept(case: Case, actor: Actor, data: dict[str, Any], now: dt.datetime) -> Outcome:
-    outcome = Outcome(note=_text(data, "note"))
-    case.accepted_at = now
-    sla.stop_clock(case, "accept")
-    _take_ownership(case, actor, outcome)
-    if not case.assignee_person_id and not case.assignee_org_id:
-        case.assignee_person_id = actor.person_id
+    change = changes.accept(case, by=actor.person_id, at=now, note=_text(data, "note"))
+    outcome = Outcome(change)
     outcome.after.append(lambda: _notify_reporter(case, subject=_("您反映的问题已受理")))
     return outcome
 
 
 def _reject(case: Case, actor: Actor, data: dict[str, Any], now: dt.datetime) -> Outcome:
     reason = _text(data, "reason", required=True, label=_("不予受理的理由"))
-    case.closed_at = now
-    case.public_note = reason[:500]
-    for name in sla.CLOCKS:
-        sla.stop_clock(case, name)
-    outcome = Outcome(note=reason)
+    outcome = Outcome(changes.reject(case, reason=reason, at=now))
     outcome.after.append(
         lambda: _notify_reporter(
             case, subject=_("您反映的问题不予受理：{reason}").format(reason=reason[:40])
@@ -139,20 +123,16 @@ def _dispatch(case: Case, actor: Actor, data: dict[str, Any], now: dt.datetime) 
     reason = _text(data, "reason") or note or _("调度员改派")
     level = Level.DEPARTMENT if org is not None and org.kind == OrgKind.DEPARTMENT else case.level
     route = Route(level=level or Level.COMMUNITY, person=person, organisation=org)
-    _apply_route(
+    change = changes.dispatch(
         case,
-        route,
-        actor=actor,
-        override=True,
-        note=_("{actor}改派：{reason}").format(actor=_actor_label(actor), reason=reason),
+        route=route,
+        at=now,
+        by=as_account(actor),
+        by_label=_actor_label(actor),
+        reason=reason,
+        note=note,
     )
-    if case.state != State.REPORTED and not case.accepted_at:
-        case.accepted_at = now
-    target = person.name if person else org.name  # type: ignore[union-attr]
-    outcome = Outcome(
-        note=note or _("派单至{target}").format(target=target),
-        data={"to": target, "reason": reason},
-    )
+    outcome = Outcome(change)
     outcome.after.append(
         lambda: _notify_assignee(
             case, subject=_("新派单：{name}（{ref}）").format(name=case.category.name, ref=case.ref)
@@ -162,27 +142,14 @@ def _dispatch(case: Case, actor: Actor, data: dict[str, Any], now: dt.datetime) 
 
 
 def _start(case: Case, actor: Actor, data: dict[str, Any], now: dt.datetime) -> Outcome:
-    outcome = Outcome(note=_text(data, "note"))
-    if data.get("on_site", True) and case.arrived_at is None:
-        case.arrived_at = now
-        outcome.data["late"] = sla.is_late(case, "arrive", now)
-        sla.stop_clock(case, "arrive")
-    if case.accepted_at is None:
-        case.accepted_at = now
-        sla.stop_clock(case, "accept")
-    return outcome
+    on_site = bool(data.get("on_site", True))
+    return Outcome(changes.start(case, at=now, on_site=on_site, note=_text(data, "note")))
 
 
 def _resolve(case: Case, actor: Actor, data: dict[str, Any], now: dt.datetime) -> Outcome:
     result = _text(data, "result", required=True, label=_("处置结果"))
     photos = _attach_uploads(actor, data.get("photos") or [], case)
-    case.result = result
-    case.public_note = result[:500]
-    case.resolved_at = now
-    case.resolved_on_time = not sla.is_late(case, "resolve", now)
-    for name in sla.CLOCKS:
-        sla.stop_clock(case, name)
-    outcome = Outcome(note=result, data={"photos": photos, "on_time": case.resolved_on_time})
+    outcome = Outcome(changes.resolve(case, result=result, at=now, photos=photos))
     outcome.after.append(
         lambda: _notify_reporter(case, subject=_("您反映的问题已办结，请对处理结果进行评价"))
     )
@@ -191,19 +158,11 @@ def _resolve(case: Case, actor: Actor, data: dict[str, Any], now: dt.datetime) -
 
 def _return(case: Case, actor: Actor, data: dict[str, Any], now: dt.datetime) -> Outcome:
     reason = _text(data, "reason", required=True, label=_("退回理由"))
-    outcome = Outcome(note=reason, public=False)
-    if case.state == State.REPORTED:
-        # "Not mine": send it one level up for the dispatcher to re-route.
-        up = superior_for(case, 1, on=clock.local_date(now))
-        route = Route(level=Level.COMMUNITY, person=up)
-        _apply_route(
-            case, route, actor=actor, override=True, note=_("退回：{reason}").format(reason=reason)
-        )
-        if case.owner_id == actor.person_id:
-            case.owner = up
-    else:
-        case.assignee_person_id = case.owner_id
-        case.assignee_org = None
+    up = superior_for(case, 1, on=clock.local_date(now)) if case.state == State.REPORTED else None
+    change = changes.give_back(
+        case, reason=reason, at=now, by=as_account(actor), by_person=actor.person_id, up=up
+    )
+    outcome = Outcome(change)
     outcome.after.append(
         lambda: _notify_assignee(
             case, subject=_("诉求被退回：{ref}").format(ref=case.ref), body=reason
@@ -214,26 +173,18 @@ def _return(case: Case, actor: Actor, data: dict[str, Any], now: dt.datetime) ->
 
 def _suspend(case: Case, actor: Actor, data: dict[str, Any], now: dt.datetime) -> Outcome:
     reason = _text(data, "reason", required=True, label=_("挂起理由"))
-    case.suspended_from = case.state
-    case.suspended_at = now
-    return Outcome(note=reason, data={"from": case.suspended_from})
+    return Outcome(changes.suspend(case, reason=reason, at=now))
 
 
 def _resume(case: Case, actor: Actor, data: dict[str, Any], now: dt.datetime) -> Outcome:
-    since = case.suspended_at or now
-    paused = now - since
-    sla.shift_clocks(case, paused, paused=(since, now))
-    outcome = Outcome(
-        note=_text(data, "note"), data={"paused_minutes": int(paused.total_seconds() // 60)}
-    )
+    outcome = Outcome(changes.resume(case, at=now, note=_text(data, "note")))
     outcome.after.append(lambda: sla.schedule(case))
     return outcome
 
 
 def _supervise(case: Case, actor: Actor, data: dict[str, Any], now: dt.datetime) -> Outcome:
     note = _text(data, "note", required=True, label=_("督办意见"))
-    case.supervised = True
-    outcome = Outcome(note=note, public=False)
+    outcome = Outcome(changes.supervise(case, note=note))
     outcome.after.append(
         lambda: _notify_assignee(case, subject=_("督办：{ref}").format(ref=case.ref), body=note)
     )
@@ -257,16 +208,10 @@ def _escalate(case: Case, actor: Actor, data: dict[str, Any], now: dt.datetime) 
     request = _text(data, "note", required=True, label=_("需要部门协助的事项"))
     minutes = _int(data, "minutes") or settings.TONGXIN_CASE_REPORT_IN_MINUTES[case.priority]
     due = now + dt.timedelta(minutes=minutes)
-    for org in orgs:
-        DepartmentCall.objects.create(
-            case=case,
-            organisation=org,
-            request=request,
-            called_by=as_account(actor),
-            report_due=due,
-        )
-    names = "、".join(o.name for o in orgs)
-    outcome = Outcome(note=request, data={"departments": names, "report_due": due.isoformat()})
+    change = changes.escalate(
+        case, organisations=orgs, request=request, due=due, by=as_account(actor), at=now
+    )
+    outcome = Outcome(change)
     for org in orgs:
         outcome.after.append(
             partial(
@@ -291,69 +236,39 @@ def _report_in(case: Case, actor: Actor, data: dict[str, Any], now: dt.datetime)
         calls = [c for c in calls if c.organisation_id == org_id]
     if not calls:
         raise _fail("org_id", _("没有待本部门报到的吹哨事项"))
-    call = calls[0]
     note = _text(data, "note")
     result = _text(data, "result")
     done = bool(data.get("done"))
     if done and not result:
         raise _fail("result", _("完成本部门处置时请填写处置情况"))
-    call = DepartmentCall.objects.select_for_update().get(pk=call.pk)
-    fields = ["status", "updated_at"]
-    if call.reported_at is None:
-        call.reported_at = now
-        call.reported_by = actor
-        call.late = now > call.report_due
-        fields += ["reported_at", "reported_by", "late"]
-    call.status = DepartmentCall.Status.REPORTED_IN
-    if done:
-        call.status = DepartmentCall.Status.DONE
-        call.done_at = now
-        call.result = result
-        fields += ["done_at", "result"]
-    call.save(update_fields=fields)
-    outcome = Outcome(
-        note=result or note or _("{name}已报到").format(name=call.organisation.name),
-        data={"department": call.organisation.name, "done": done, "late": call.late},
+    call = DepartmentCall.objects.select_for_update().get(pk=calls[0].pk)
+    change = changes.report_in(
+        case, call, by=as_account(actor), at=now, done=done, result=result, note=note
     )
-    return outcome
+    call.save()
+    return Outcome(change)
 
 
 def _feedback(case: Case, actor: Actor, data: dict[str, Any], now: dt.datetime) -> Outcome:
     rating = data.get("rating", "")
     _check_choice("rating", rating, Feedback)
     comment = _text(data, "comment")
-    case.feedback = rating
-    case.feedback_at = now
-    outcome = Outcome(
-        note=comment,
-        data={"rating": rating, "by_reporter": policies.is_reporter(actor, case)},
-    )
+    by_reporter = policies.is_reporter(actor, case)
+    change = changes.feedback(case, rating=rating, comment=comment, by_reporter=by_reporter, at=now)
+    outcome = Outcome(change)
     if rating == Feedback.UNSATISFIED:
-        # 不满意 reopens: back to whoever resolved it, with a fresh resolve clock.
-        outcome.data["reopened"] = True
-        case.reopen_count += 1
-        case.resolved_at = None
-        case.resolved_on_time = None
-        case.feedback = Feedback.UNSATISFIED
-        policy = sla.plan_clocks(case, now).get("resolve")
-        if policy:
-            case.clocks["resolve"] = policy
-            sla.apply_clocks(case, case.clocks)
         outcome.after.append(lambda: sla.schedule(case))
         outcome.after.append(
             lambda: _notify_assignee(
                 case, subject=_("群众不满意，请重新处置：{ref}").format(ref=case.ref), body=comment
             )
         )
-    else:
-        case.closed_at = now
     return outcome
 
 
 def _close(case: Case, actor: Actor, data: dict[str, Any], now: dt.datetime) -> Outcome:
     note = _text(data, "note", required=not case.feedback, label=_("结案说明（未回访时必填）"))
-    case.closed_at = now
-    return Outcome(note=note)
+    return Outcome(changes.close(case, note=note, at=now))
 
 
 def _merge(case: Case, actor: Actor, data: dict[str, Any], now: dt.datetime) -> Outcome:
@@ -367,38 +282,25 @@ def _merge(case: Case, actor: Actor, data: dict[str, Any], now: dt.datetime) -> 
         raise _fail("into", _("找不到要合并到的案件"))
     if target.state not in OPEN_STATES:
         raise _fail("into", _("只能合并到尚未办结的案件"))
-    case.merged_into = target
-    case.closed_at = now
-    for name in sla.CLOCKS:
-        sla.stop_clock(case, name)
-    # The reporters of the merged case become supporters of the target.
-    if case.reporter_user_id and case.reporter_user_id != target.reporter_user_id:
-        _support, made = CaseSupport.objects.get_or_create(
-            case=target, user_id=case.reporter_user_id
-        )
+    change = changes.merge(case, into=target, at=now, note=_text(data, "note"))
+    # The reporter of the merged case becomes a supporter of the target.
+    if change.supporter_id is not None:
+        _support, made = CaseSupport.objects.get_or_create(case=target, user_id=change.supporter_id)
         if made:
             Case.objects.filter(pk=target.pk).update(support_count=F("support_count") + 1)
-    note = _text(data, "note")
-    return Outcome(
-        note=note or _("与{ref}为同一问题，已合并").format(ref=target.ref),
-        data={"into": target.ref},
-    )
+    return Outcome(change)
 
 
 def _support(case: Case, actor: Actor, data: dict[str, Any], now: dt.datetime) -> Outcome:
     _support, made = CaseSupport.objects.get_or_create(case=case, user=actor)
     if not made:
         raise ValidationFailed(_("您已经附议过该问题"), code=CaseCode.ALREADY_SUPPORTED)
-    case.support_count += 1
-    return Outcome(public=True, data={"supporters": case.support_count})
+    return Outcome(changes.support(case))
 
 
 def _note(case: Case, actor: Actor, data: dict[str, Any], now: dt.datetime) -> Outcome:
-    note = _text(data, "note", required=True, label=_("备注内容"))
-    public = bool(data.get("public", False))
-    if public:
-        case.public_note = note[:500]
-    return Outcome(note=note, public=public)
+    text = _text(data, "note", required=True, label=_("备注内容"))
+    return Outcome(changes.note(case, text=text, public=bool(data.get("public", False))))
 
 
 HANDLERS: dict[str, Callable[[Case, Any, dict[str, Any], dt.datetime], Outcome]] = {
@@ -468,27 +370,9 @@ def case_act(
                 _("您不能对该案件执行“{label}”").format(label=Act(act).label),
                 code=Code.ACTION_FORBIDDEN,
             )
-        outcome = handler(case, actor, data, now)
-        # Where the act allows several targets the case picks one; the machine checks it.
-        pick: str | None = None
-        if act == Act.RESUME:
-            pick = case.suspended_from or State.ACCEPTED
-            case.suspended_from = ""
-            case.suspended_at = None
-        elif act == Act.FEEDBACK:
-            pick = State.IN_PROGRESS if case.feedback == Feedback.UNSATISFIED else State.CLOSED
-        case.state = MACHINE.check(act, before, pick)
+        outcome = handler(case, actor, data, now)  # validates, plans and moves the state
         case.save()
-        _append(
-            case,
-            actor=actor,
-            act=act,
-            from_state=before,
-            note=outcome.note,
-            public=outcome.public,
-            data=outcome.data,
-            at=now,
-        )
+        _append(case, outcome.change, actor=actor, at=now)
         if act == Act.REPORT_IN:
             _maybe_parts_done(case, now)
         audit.record(
@@ -510,26 +394,11 @@ def case_act(
 
 def _maybe_parts_done(case: Case, now: dt.datetime) -> None:
     """When every department called in has done its part, the case is resolved."""
-    calls = list(case.calls.all())
-    if not calls or any(c.status != DepartmentCall.Status.DONE for c in calls):
+    change = changes.parts_done(case, list(case.calls.all()), at=now)
+    if change is None:
         return
-    before = case.state
-    case.state = next_state(Act.PARTS_DONE, before)
-    case.result = "\n".join(f"{c.organisation.name}：{c.result}" for c in calls)
-    case.public_note = case.result[:500]
-    case.resolved_at = now
-    case.resolved_on_time = not sla.is_late(case, "resolve", now)
-    for name in sla.CLOCKS:
-        sla.stop_clock(case, name)
     case.save()
-    _append(
-        case,
-        actor=None,
-        act=Act.PARTS_DONE,
-        from_state=before,
-        note=_("各部门均已完成处置，案件办结"),
-        at=now,
-    )
+    _append(case, change, actor=None, at=now)
     _notify_reporter(case, subject=_("您反映的问题已办结，请对处理结果进行评价"))
     notify(
         recipients=[case.owner],

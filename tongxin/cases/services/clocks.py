@@ -14,12 +14,11 @@ from django.utils.translation import gettext as _
 from tongxin.core import clock
 from tongxin.inbox.services import notify
 
-from .. import sla
+from .. import changes, sla
 from ..models import (
     Case,
 )
 from ..routing import superior_for
-from ..workflow import Act
 from .common import _append, _org_people, case_link
 
 
@@ -37,29 +36,16 @@ def case_check_clocks(*, case_id: int, now: dt.datetime | None = None) -> list[t
             return []
         effects: list[Callable[[], Any]] = []
         for name, stage in reached:
-            case.clocks[name]["stage"] = stage
+            superior = None
+            if stage == "due":
+                level = case.breach_level + 1
+                superior = superior_for(case, level, on=clock.local_date(now))
+            change = changes.clock_moment(case, name, stage, superior=superior)
+            _append(case, change, actor=None, at=now)
             label = _("{clock}{stage}").format(
                 clock=sla.CLOCK_LABELS[name], stage=sla.STAGE_LABELS[stage]
             )
             if stage == "due":
-                case.overdue = True
-                case.breach_level += 1
-                superior = superior_for(case, case.breach_level, on=clock.local_date(now))
-                if superior is not None:
-                    case.supervisor = superior
-                note = _("{clock}超时，升级至{superior}").format(
-                    clock=sla.CLOCK_LABELS[name], superior=superior.name if superior else _("上级")
-                )
-                _append(
-                    case,
-                    actor=None,
-                    act=Act.BREACH,
-                    from_state=case.state,
-                    note=note,
-                    public=False,
-                    data={"clock": name, "level": case.breach_level},
-                    at=now,
-                )
                 effects.append(
                     partial(
                         notify,
@@ -68,21 +54,10 @@ def case_check_clocks(*, case_id: int, now: dt.datetime | None = None) -> list[t
                         subject=_("超时升级：{name}（{ref}）").format(
                             name=case.category.name, ref=case.ref
                         ),
-                        body=note,
+                        body=change.note,
                         link=case_link(case),
                         topic=f"case:{case.pk}",
                     )
-                )
-            else:
-                _append(
-                    case,
-                    actor=None,
-                    act=Act.WARN,
-                    from_state=case.state,
-                    note=label,
-                    public=False,
-                    data={"clock": name, "stage": stage},
-                    at=now,
                 )
             effects.append(
                 partial(

@@ -1,5 +1,5 @@
-"""What the case services share: field errors, the actor's label, appending a timeline
-event, notifying the assignee and the reporter."""
+"""What the case services share: field errors, the actor's label, writing a planned change
+(``cases.changes``) with its timeline event, notifying the assignee and the reporter."""
 
 from __future__ import annotations
 
@@ -14,10 +14,9 @@ from tongxin.core.errors import ValidationFailed
 from tongxin.inbox.services import notify
 from tongxin.orgs.models import Organisation, Post
 
-from ..models import (
-    Case,
-    CaseEvent,
-)
+from .. import changes
+from ..changes import Change
+from ..models import Case, CaseEvent
 
 MAX_DESCRIPTION = 4000
 MAX_PHOTOS = 9
@@ -35,30 +34,25 @@ def _actor_label(actor: Actor | None) -> str:
 
 
 def _append(
-    case: Case,
-    *,
-    actor: Actor | None,
-    act: str,
-    from_state: str,
-    note: str = "",
-    public: bool = True,
-    data: dict[str, Any] | None = None,
-    at: dt.datetime | None = None,
+    case: Case, change: Change, *, actor: Actor | None, at: dt.datetime | None = None
 ) -> CaseEvent:
+    """Write what ``change`` adds (its routing decision, its department calls) and its
+    timeline event, numbered after the case's last."""
+    if change.routing is not None:
+        change.routing.save()
+    for call in change.calls:
+        call.save()
     last = case.events.order_by("-seq").values_list("seq", flat=True).first() or 0
-    return CaseEvent.objects.create(
-        case=case,
+    row = changes.event(
+        case,
+        change,
         seq=last + 1,
         at=at or clock.now(),
         actor=saved_account(actor),
         actor_label=_actor_label(actor),
-        act=act,
-        from_state=from_state,
-        to_state=case.state,
-        note=note,
-        public=public,
-        data=data or {},
     )
+    row.save()
+    return row
 
 
 def case_link(case: Case) -> str:

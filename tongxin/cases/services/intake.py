@@ -24,19 +24,18 @@ from tongxin.people.selectors import home_place
 from tongxin.places.geoindex import resolve_point
 from tongxin.places.models import Place
 
-from .. import policies, sla
+from .. import changes, policies, sla
 from ..models import (
     REPORTER_PHONE_CONTEXT,
     Case,
     CaseCategory,
     Channel,
     Priority,
-    RoutingDecision,
     case_ref,
 )
-from ..routing import Route, route_case
+from ..routing import route_case
 from ..selectors import nearby_open_cases
-from ..workflow import Act, State
+from ..workflow import State
 from .common import MAX_DESCRIPTION, MAX_PHOTOS, _append, _fail, _notify_assignee
 
 
@@ -177,24 +176,6 @@ def _attach_uploads(actor: Actor | None, upload_ids: Sequence[Any], case: Case) 
     return [str(r.pk) for r in rows]
 
 
-def _apply_route(
-    case: Case, route: Route, *, actor: Actor | None, override: bool, note: str = ""
-) -> None:
-    case.level = route.level
-    case.assignee_person = route.person
-    case.assignee_org = route.organisation
-    RoutingDecision.objects.create(
-        case=case,
-        rule=route.rule,
-        level=route.level,
-        person=route.person,
-        organisation=route.organisation,
-        reason=note or route.reason,
-        override=override,
-        decided_by=as_account(actor) if override else None,
-    )
-
-
 def case_report(
     *,
     actor: Actor | None,
@@ -293,7 +274,7 @@ def case_report(
         Case.objects.filter(pk=case.pk).update(ref=case.ref, created_at=now)
 
         route = route_case(case, now=now)
-        _apply_route(case, route, actor=None, override=False)
+        routing = changes.routed(case, route, at=now)
         # 首问责任制: the first staff member who receives the case owns it. A staff member
         # who reports at a place they handle (a patrol finding) received it first.
         if policies.is_staff_over(actor, case) and person_id:
@@ -302,26 +283,9 @@ def case_report(
             case.owner = route.person
         case.save(update_fields=["level", "assignee_person", "assignee_org", "owner"])
         attached = _attach_uploads(actor, photos, case)
-        _append(
-            case,
-            actor=actor,
-            act=Act.REPORT,
-            from_state="",
-            note=description[:200],
-            data={"photos": attached, "channel": channel},
-            at=now,
-        )
-        duplicates = [c.pk for c in nearby_open_cases(case)]
-        _append(
-            case,
-            actor=None,
-            act=Act.ROUTE,
-            from_state=State.REPORTED,
-            note=route.reason,
-            public=False,
-            data={"level": route.level, "possible_duplicates": duplicates},
-            at=now,
-        )
+        _append(case, changes.report(case, channel=channel, photos=attached), actor=actor, at=now)
+        routing.data["possible_duplicates"] = [c.pk for c in nearby_open_cases(case)]
+        _append(case, routing, actor=None, at=now)
         audit.record(
             actor=saved_account(actor),
             action="case_report",
