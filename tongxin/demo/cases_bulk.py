@@ -1,12 +1,14 @@
-"""Millions of cases for the benchmarks (``bench/case_workflow.py``): ``bulk_cases`` writes
-cases with their timelines straight to the database, computing routes, clocks and superiors
-once per grid and category with the services' own functions. The demo community's cases are
+"""Millions of cases for the benchmarks (``bench/case_workflow.py``): ``bulk_cases`` plays
+each case's timeline through the workflow's own acts (``demo.timeline``) and writes the rows
+straight to the database, computing routes, clocks and superiors once per grid and category
+with the services' own functions. The demo community's cases are
 built case by case in ``tongxin.demo.cases``."""
 
 from __future__ import annotations
 
 import bisect
 import datetime as dt
+import enum
 import json
 import random
 import time
@@ -14,9 +16,9 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import connection
-from django.db.models import Max
+from django.db.models import F, Max
 
-from tongxin.cases import sla
+from tongxin.cases import changes, sla
 from tongxin.cases.models import (
     Case,
     CaseCategory,
@@ -25,10 +27,11 @@ from tongxin.cases.models import (
     DepartmentCall,
     Feedback,
     Priority,
+    RoutingDecision,
     case_ref,
 )
 from tongxin.cases.routing import Route, route_case, superior_for
-from tongxin.cases.workflow import State
+from tongxin.cases.workflow import OPEN_STATES, State
 from tongxin.cases.worktime import is_working_time
 from tongxin.core import clock
 from tongxin.orgs.models import Organisation, OrgKind, Post
@@ -36,16 +39,9 @@ from tongxin.orgs.roles import Role
 from tongxin.people.models import Person
 from tongxin.places.models import Place
 
-from .cases import (
-    CATEGORY_MIX,
-    GIVEN,
-    REJECT_REASONS,
-    SURNAMES,
-    SUSPEND_REASONS,
-    _memoised_lookups,
-    _pick,
-    _reset_sequences,
-)
+from .case_rows import memoised_lookups, reset_sequences
+from .case_words import CATEGORY_MIX, GIVEN, REJECT_REASONS, SURNAMES, SUSPEND_REASONS, pick
+from .timeline import Timeline, Who
 
 OPEN_MIX = {
     State.REPORTED: 20,
@@ -111,6 +107,10 @@ EVENT_COLUMNS = [
     "case_id", "seq", "at", "actor_id", "actor_label", "act", "from_state", "to_state",
     "note", "public", "data",
 ]  # fmt: skip
+ROUTING_COLUMNS = [
+    "case_id", "at", "rule_id", "level", "person_id", "organisation_id", "reason", "override",
+    "decided_by_id",
+]  # fmt: skip
 CALL_COLUMNS = [
     "case_id", "organisation_id", "status", "request", "called_by_id", "report_due",
     "reported_at", "reported_by_id", "done_at", "result", "late", "created_at", "updated_at",
@@ -132,8 +132,8 @@ def bulk_cases(
     ones mostly, older ones overdue), the rest closed (most with 满意/基本满意), rejected,
     merged or awaiting feedback. Routes, clocks and superiors are computed once per grid and
     category (clocks per hour of report) with the services' own functions; rows go to the
-    database in batches (``COPY`` on PostgreSQL). For benchmarks: no routing decisions,
-    audit rows or messages."""
+    database in batches (``COPY`` on PostgreSQL). For benchmarks: no audit rows or
+    messages."""
     say = progress or (lambda message: None)
     rng = random.Random(seed)
     now = (now or clock.now()).replace(second=0, microsecond=0)
@@ -162,17 +162,18 @@ def bulk_cases(
             "pk", "name"
         )
     )
-    street_depts: dict[str, list[int]] = {}
-    for org_id, path in Organisation.objects.filter(
-        kind=OrgKind.DEPARTMENT, is_active=True
-    ).values_list("pk", "places__path"):
-        if path:
-            street_depts.setdefault(path, []).append(org_id)
+    staff = {p.pk: p for p in Person.objects.filter(pk__in=workers.values())}
+    street_depts: dict[str, list[Organisation]] = {}
+    for org in Organisation.objects.filter(kind=OrgKind.DEPARTMENT, is_active=True).annotate(
+        street=F("places__path")
+    ):
+        if org.street:
+            street_depts.setdefault(org.street, []).append(org)
 
     routes: dict[tuple[Any, ...], Route] = {}
     superiors: dict[tuple[Any, ...], Any] = {}
     clocks_memo: dict[tuple[Any, ...], dict[str, Any]] = {}
-    with _memoised_lookups():
+    with memoised_lookups():
 
         def route_of(grid: Place, cat: CaseCategory) -> Route:
             key = (grid.pk, cat.level, cat.duty, cat.department_kind)
@@ -181,11 +182,10 @@ def bulk_cases(
                 routes[key] = route_case(probe, now=_working_moment(now))
             return routes[key]
 
-        def superior_of(grid: Place, cat: CaseCategory, level: str, steps: int) -> Any:
-            key = (grid.pk, level, cat.duty, steps)
+        def superior_of(case: Case, level: int, at: dt.datetime) -> Any:
+            key = (case.grid_id, case.level, case.category.duty, level)
             if key not in superiors:
-                probe = Case(category=cat, place=grid, place_path=grid.path, grid=grid, level=level)
-                superiors[key] = superior_for(probe, steps, on=clock.local_date(now))
+                superiors[key] = superior_for(case, level, on=clock.local_date(now))
             return superiors[key]
 
         def clocks_of(cat: CaseCategory, priority: str, at: dt.datetime) -> dict[str, Any]:
@@ -209,6 +209,7 @@ def bulk_cases(
         case_writer = _RowWriter(Case, CASE_COLUMNS)
         event_writer = _RowWriter(CaseEvent, EVENT_COLUMNS)
         call_writer = _RowWriter(DepartmentCall, CALL_COLUMNS)
+        routing_writer = _RowWriter(RoutingDecision, ROUTING_COLUMNS)
         first_id = (Case.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
         start = now - dt.timedelta(days=days)
         span = (now - start).total_seconds()
@@ -216,8 +217,15 @@ def bulk_cases(
         recent_share = 14 / days
         p_recent = min(0.6, open_share / max(recent_share, 1e-9))
         p_old = max(0.0, (open_share - p_recent * recent_share) / max(1 - recent_share, 1e-9))
-        counts = {"cases": 0, "case_events": 0, "department_calls": 0, "open": 0, "overdue": 0}
-        last_in_grid: dict[int, int] = {}
+        counts = {
+            "cases": 0,
+            "case_events": 0,
+            "department_calls": 0,
+            "routing_decisions": 0,
+            "open": 0,
+            "overdue": 0,
+        }
+        last_in_grid: dict[int, Case] = {}
         started = time.perf_counter()
         for batch_start in range(0, total, batch):
             n = min(batch, total - batch_start)
@@ -228,6 +236,7 @@ def bulk_cases(
             cases_rows: list[tuple[Any, ...]] = []
             event_rows: list[tuple[Any, ...]] = []
             call_rows: list[tuple[Any, ...]] = []
+            routing_rows: list[tuple[Any, ...]] = []
             for i, t0 in enumerate(moments):
                 t0 = t0.replace(microsecond=0)
                 case_id = first_id + batch_start + i
@@ -249,157 +258,157 @@ def bulk_cases(
                 clocks = clocks_of(cat, priority, t0)
                 route = route_of(grid, cat)
                 is_open = rng.random() < (p_recent if t0 >= recent else p_old)
-                state = _pick(rng, OPEN_MIX if is_open else DONE_MIX)
+                state = pick(rng, OPEN_MIX if is_open else DONE_MIX)
                 patrol = rng.random() < 0.3 and grid.pk in workers
                 owner = workers[grid.pk] if patrol else (route.person.pk if route.person else None)
-                events: list[tuple[str, str, str, dt.datetime, str, dict[str, Any]]] = []
-                reported_by = names.get(workers.get(grid.pk, 0), "网格员") if patrol else "居民"
                 desc = rng.choice(next(m for m in mix if m[0] == code)[2])
-                events.append(("report", "", State.REPORTED, t0, desc, {"channel": "app"}))
-                events.append(("route", State.REPORTED, State.REPORTED, t0, route.reason, {}))
-                accept_due = _at(clocks, "accept") or t0 + dt.timedelta(hours=4)
-                resolve_due = _at(clocks, "resolve") or t0 + dt.timedelta(days=5)
-                last = now - dt.timedelta(minutes=1)
-                a_share = rng.uniform(1.05, 1.5) if rng.random() < 0.04 else rng.uniform(0.05, 0.7)
-                accepted = min(last, t0 + max((accept_due - t0) * a_share, dt.timedelta(minutes=1)))
-                r_share = rng.uniform(1.05, 1.6) if rng.random() < 0.1 else rng.uniform(0.1, 0.85)
-                resolved = min(last, max(accepted, t0 + (resolve_due - t0) * r_share))
-                started_at = accepted + (resolved - accepted) * 0.3
-                fields: dict[str, Any] = {}
-                breach = 0
-                handler = names.get(owner or 0, "工作人员")
-                if state == State.REJECTED:
-                    fields.update(closed_at=accepted, public_note=REJECT_REASONS[0])
-                    events.append(
-                        ("reject", State.REPORTED, state, accepted, REJECT_REASONS[0], {})
-                    )
-                elif state == State.MERGED and grid.pk in last_in_grid:
-                    fields.update(closed_at=accepted, merged_into_id=last_in_grid[grid.pk])
-                    events.append(
-                        ("merge", State.REPORTED, state, accepted, "同一问题，已合并", {})
-                    )
-                elif state != State.REPORTED:
-                    if state == State.MERGED:
-                        state = State.CLOSED
-                    fields["accepted_at"] = accepted
-                    events.append(("accept", State.REPORTED, State.ACCEPTED, accepted, "", {}))
-                    prev = State.ACCEPTED
-                    if state == State.DISPATCHED:
-                        events.append(("dispatch", prev, state, started_at, "派单", {}))
-                        prev = state
-                    if state in (
-                        State.IN_PROGRESS, State.ESCALATED, State.SUSPENDED,
-                        State.RESOLVED, State.CLOSED,
-                    ):  # fmt: skip
-                        fields["arrived_at"] = started_at
-                        events.append(
-                            ("start", prev, State.IN_PROGRESS, started_at, "已到现场", {})
-                        )
-                        prev = State.IN_PROGRESS
-                    if state == State.SUSPENDED:
-                        fields.update(suspended_from=prev, suspended_at=started_at)
-                        events.append(("suspend", prev, state, started_at, SUSPEND_REASONS[0], {}))
-                    if state == State.ESCALATED:
-                        depts = street_depts.get(grid.path[: glen - 8], [])
-                        if depts:
-                            org = depts[rng.randrange(len(depts))]
-                            due = started_at + dt.timedelta(hours=24)
-                            call_rows.append((
-                                case_id, org, DepartmentCall.Status.CALLED, desc[:40], None,
-                                due, None, None, None, "", False, started_at, started_at,
-                            ))  # fmt: skip
-                        events.append(("escalate", prev, state, started_at, "吹哨", {}))
-                    if state in (State.RESOLVED, State.CLOSED):
-                        on_time = resolved <= resolve_due
-                        result = rng.choice(next(m for m in mix if m[0] == code)[3])
-                        fields.update(
-                            resolved_at=resolved, resolved_on_time=on_time, result=result,
-                            public_note=result,
-                        )  # fmt: skip
-                        events.append(("resolve", prev, State.RESOLVED, resolved, result,
-                                       {"on_time": on_time}))  # fmt: skip
-                        if state == State.CLOSED:
-                            closed = min(last, resolved + dt.timedelta(hours=rng.uniform(1, 48)))
-                            rating = Feedback.SATISFIED if rng.random() < 0.8 else Feedback.BASIC
-                            fields.update(closed_at=closed, feedback=rating, feedback_at=closed)
-                            events.append(("feedback", State.RESOLVED, state, closed, "",
-                                           {"rating": rating}))  # fmt: skip
-                # The clocks: stopped by their acts, breached when the due time passed first.
-                stops = {
-                    "accept": fields.get("accepted_at") or fields.get("closed_at"),
-                    "arrive": fields.get("arrived_at") or fields.get("closed_at"),
-                    "resolve": fields.get("resolved_at") or fields.get("closed_at"),
-                }
-                if state == State.SUSPENDED:
-                    stops = {k: v or started_at for k, v in stops.items()}
-                for name, planned in clocks.items():
-                    due = dt.datetime.fromisoformat(planned["due"])
-                    stop = stops[name]
-                    if due < (stop or now):
-                        planned["stage"] = "due"
-                        breach += 1
-                        events.append(("breach", "", "", due, f"{sla.CLOCK_LABELS[name]}超时",
-                                       {"clock": name, "level": breach}))  # fmt: skip
-                    elif stop is not None:
-                        clock["stage"] = "stopped"
-                if breach:
-                    sup = superior_of(grid, cat, route.level, breach)
-                    fields.update(overdue=True, breach_level=breach,
-                                  supervisor_id=sup.pk if sup else None)  # fmt: skip
-                    counts["overdue"] += 1
-                if state in OPEN_MIX:
-                    counts["open"] += 1
-                events.sort(key=lambda e: e[3])
-                prev_state = ""
-                for seq, (act, frm, to, at, note, data) in enumerate(events, start=1):
-                    frm = frm or prev_state
-                    to = to or prev_state
-                    label = "系统" if act in ("route", "breach") else (
-                        reported_by if act == "report" else handler
-                    )  # fmt: skip
-                    event_rows.append((
-                        case_id, seq, at, None, label, act, frm, to, note,
-                        act not in ("route", "breach"), json.dumps(data, ensure_ascii=False),
-                    ))  # fmt: skip
-                    prev_state = to
-                updated = max(e[3] for e in events)
-                cases_rows.append((
-                    case_id, case_ref(t0, case_id), cat.pk, priority,
-                    Channel.PATROL if patrol else Channel.APP, state, desc, "{}", None, None,
-                    "" if patrol else rng.choice(SURNAMES) + rng.choice(GIVEN), "", "", False,
-                    round(b_lat + rng.uniform(-4e-5, 4e-5), 7),
-                    round(b_lng + rng.uniform(-4e-5, 4e-5), 7), b_addr, b_id, b_path, grid.pk,
-                    "point", json.dumps({"grid": grid.pk, "building": b_id}), route.level,
-                    route.person.pk if route.person else None,
-                    route.organisation.pk if route.organisation else None,
-                    owner,
-                    fields.get("supervisor_id"), fields.get("suspended_from", ""),
-                    fields.get("suspended_at"), fields.get("merged_into_id"), accept_due,
-                    _at(clocks, "arrive"), resolve_due, json.dumps(clocks),
-                    fields.get("breach_level", 0), fields.get("overdue", False), False,
-                    fields.get("accepted_at"), fields.get("arrived_at"), fields.get("resolved_at"),
-                    fields.get("closed_at"), fields.get("resolved_on_time"),
-                    fields.get("result", ""), fields.get("feedback", ""), fields.get("feedback_at"),
-                    0, 0, fields.get("public_note", ""), t0, updated,
-                ))  # fmt: skip
-                last_in_grid[grid.pk] = case_id
+                case = Case(
+                    pk=case_id,
+                    ref=case_ref(t0, case_id),
+                    category=cat,
+                    priority=priority,
+                    channel=Channel.PATROL if patrol else Channel.APP,
+                    state=State.REPORTED,
+                    description=desc,
+                    reporter_name="" if patrol else rng.choice(SURNAMES) + rng.choice(GIVEN),
+                    lat=round(b_lat + rng.uniform(-4e-5, 4e-5), 7),
+                    lng=round(b_lng + rng.uniform(-4e-5, 4e-5), 7),
+                    address=b_addr,
+                    place_id=b_id,
+                    place_path=b_path,
+                    grid=grid,
+                    location_source="point",
+                    resolution={"grid": grid.pk, "building": b_id},
+                    created_at=t0,
+                )
+                sla.apply_clocks(case, clocks)
+                story = Timeline(case, superior_of)
+                routed = changes.routed(case, route, at=t0)
+                case.owner_id = owner
+                reporter = Who(names.get(workers.get(grid.pk, 0), "网格员") if patrol else "居民")
+                story.add(reporter, changes.report(case, channel=case.channel), t0)
+                story.add(None, routed, t0)
+                _play(
+                    story,
+                    Who(names.get(owner or 0, "工作人员")),
+                    state,
+                    t0,
+                    rng=rng,
+                    last=now - dt.timedelta(minutes=1),
+                    worker=staff.get(workers.get(grid.pk, 0)),
+                    into=last_in_grid.get(grid.pk),
+                    departments=street_depts.get(grid.path[: glen - 8], []),
+                    mix=mix,
+                )
+                story.clocks_until(now)
+                counts["overdue"] += case.overdue
+                counts["open"] += case.state in OPEN_STATES
+                case.updated_at = max(e.at for e in story.events)
+                cases_rows.append(_row(case, CASE_COLUMNS))
+                event_rows.extend(_row(e, EVENT_COLUMNS) for e in story.events)
+                call_rows.extend(_row(c, CALL_COLUMNS) for c in story.calls)
+                routing_rows.extend(_row(r, ROUTING_COLUMNS) for r in story.routings)
+                last_in_grid[grid.pk] = case
             case_writer.write(cases_rows)
             event_writer.write(event_rows)
             call_writer.write(call_rows)
+            routing_writer.write(routing_rows)
             counts["cases"] += len(cases_rows)
             counts["case_events"] += len(event_rows)
             counts["department_calls"] += len(call_rows)
+            counts["routing_decisions"] += len(routing_rows)
             say(
                 f"  诉求：{counts['cases']:,}/{total:,}，记录 {counts['case_events']:,}"
                 f"（{time.perf_counter() - started:.0f} s）"
             )
-        _reset_sequences(Case)
+        reset_sequences(Case)
     return counts
 
 
-def _at(clocks: dict[str, Any], name: str) -> dt.datetime | None:
-    due = clocks.get(name, {}).get("due")
-    return dt.datetime.fromisoformat(due) if due else None
+def _row(obj: Any, columns: list[str]) -> tuple[Any, ...]:
+    """The values of ``columns`` (attribute names) of an unsaved model instance, for the
+    driver: JSON as text, choices as their plain values."""
+    out = []
+    for name in columns:
+        value = getattr(obj, name)
+        if isinstance(value, dict | list):
+            value = json.dumps(value, ensure_ascii=False)
+        elif isinstance(value, enum.Enum):
+            value = value.value
+        out.append(value)
+    return tuple(out)
+
+
+def _play(
+    story: Timeline,
+    who: Who,
+    state: str,
+    t0: dt.datetime,
+    *,
+    rng: random.Random,
+    last: dt.datetime,
+    worker: Person | None,
+    into: Case | None,
+    departments: list[Organisation],
+    mix: list[tuple[str, int, tuple[str, ...], tuple[str, ...]]],
+) -> None:
+    """The acts that take a new case to ``state``, spread over its clocks (a few late)."""
+    case = story.case
+    accept_due = case.accept_due or t0 + dt.timedelta(hours=4)
+    resolve_due = case.resolve_due or t0 + dt.timedelta(days=5)
+    a_share = rng.uniform(1.05, 1.5) if rng.random() < 0.04 else rng.uniform(0.05, 0.7)
+    accepted = min(last, t0 + max((accept_due - t0) * a_share, dt.timedelta(minutes=1)))
+    r_share = rng.uniform(1.05, 1.6) if rng.random() < 0.1 else rng.uniform(0.1, 0.85)
+    resolved = min(last, max(accepted, t0 + (resolve_due - t0) * r_share))
+    accepted, resolved = (max(t0, t).replace(microsecond=0) for t in (accepted, resolved))
+    started = (accepted + (resolved - accepted) * 0.3).replace(microsecond=0)
+    if state == State.REPORTED:
+        return
+    if state == State.REJECTED:
+        story.act(who, accepted, changes.reject, reason=REJECT_REASONS[0])
+        return
+    if state == State.MERGED and into is not None:
+        story.act(who, accepted, changes.merge, into=into)
+        return
+    # 受理 by the owner, or by the grid's worker when it went to an organisation.
+    story.act(who, accepted, changes.accept, by=case.owner_id or (worker.pk if worker else None))
+    if state == State.ACCEPTED:
+        return
+    if state == State.DISPATCHED:
+        if worker is not None:
+            route = Route(level=case.level, person=worker)
+            reason = "由网格员办理"
+            story.act(
+                who,
+                started,
+                changes.dispatch,
+                route=route,
+                by=None,
+                by_label=who.label,
+                reason=reason,
+            )
+        return
+    story.act(who, started, changes.start, note="已到现场")
+    if state == State.SUSPENDED:
+        story.act(who, started, changes.suspend, reason=SUSPEND_REASONS[0])
+        return
+    if state == State.ESCALATED and departments:
+        org = departments[rng.randrange(len(departments))]
+        due = started + dt.timedelta(hours=24)
+        request = case.description[:40]
+        story.act(
+            who, started, changes.escalate, organisations=[org], request=request, due=due, by=None
+        )
+        return
+    if state in (State.IN_PROGRESS, State.ESCALATED):
+        return
+    result = rng.choice(next(m for m in mix if m[0] == case.category.code)[3])
+    story.act(who, resolved, changes.resolve, result=result)
+    if state == State.RESOLVED:
+        return
+    closed = min(last, resolved + dt.timedelta(hours=rng.uniform(1, 48))).replace(microsecond=0)
+    rating = Feedback.SATISFIED if rng.random() < 0.8 else Feedback.BASIC
+    story.act(who, closed, changes.feedback, rating=rating, comment="", by_reporter=False)
 
 
 def _working_moment(now: dt.datetime) -> dt.datetime:

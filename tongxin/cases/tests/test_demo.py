@@ -3,18 +3,28 @@ agreeing with its timeline and clocks as the services would have left them."""
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 from itertools import pairwise
+from pathlib import Path
 
 import pytest
 import time_machine
 from django.utils import timezone
 
 from tongxin.cases import selectors, sla
-from tongxin.cases.models import Case, DepartmentCall, DutyShift, RoutingRule
+from tongxin.cases.models import (
+    Case,
+    CaseEvent,
+    DepartmentCall,
+    DutyShift,
+    RoutingDecision,
+    RoutingRule,
+)
 from tongxin.cases.workflow import FINAL_STATES, OPEN_STATES, State
 from tongxin.core import clock
 from tongxin.demo.cases import build_demo_cases
+from tongxin.demo.cases_bulk import bulk_cases
 
 pytestmark = pytest.mark.dates
 
@@ -119,11 +129,85 @@ HARD_DATES = [
 @pytest.mark.django_db
 @pytest.mark.parametrize("local_now", HARD_DATES, ids=lambda d: d.strftime("%Y-%m-%dT%H%M"))
 def test_the_demo_tells_a_true_story_whatever_the_date(local_now):
-    """The builder refuses (DemoStoryError) a timeline out of order, an act from a state the
-    previous act did not leave, or an act that skips a clock moment; the fields agree too."""
+    """The builder refuses a timeline out of order or an act that skips a clock moment
+    (DemoStoryError), and the state machine an act from the wrong state; the fields agree."""
     now = timezone.make_aware(local_now)
     first = Case.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     for seed in (1, 2, 3):
         with time_machine.travel(now, tick=False):
             build_demo_cases(seed=seed, count=320, now=now)
             check_story(Case.objects.filter(pk__gt=first), now)
+
+
+@pytest.mark.django_db
+def test_the_benchmark_loader_plays_the_same_workflow(demo):
+    """``bulk_cases`` writes rows straight to the driver, but each case went through the
+    workflow's acts: the same story checks hold, on every grid and in every state."""
+    first = Case.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    events_before, routings_before = CaseEvent.objects.count(), RoutingDecision.objects.count()
+    now = clock.now().replace(second=0, microsecond=0)
+    counts = bulk_cases(total=900, days=60, open_share=0.3, now=now, batch=400)
+    new = Case.objects.filter(pk__gt=first)
+    assert new.count() == counts["cases"] == 900
+    assert CaseEvent.objects.count() - events_before == counts["case_events"]
+    assert RoutingDecision.objects.count() - routings_before == counts["routing_decisions"]
+    assert set(new.values_list("state", flat=True)) == set(State.values)
+    assert new.filter(overdue=True).count() == counts["overdue"] > 0
+    assert DepartmentCall.objects.filter(case__in=new).count() == counts["department_calls"] > 0
+    check_story(new, now)
+
+
+# The fields the acts of the workflow set: only ``cases.changes`` assigns them.
+WORKFLOW_FIELDS = {
+    "state", "accepted_at", "arrived_at", "resolved_at", "resolved_on_time", "closed_at",
+    "feedback", "feedback_at", "merged_into", "merged_into_id", "suspended_from",
+    "suspended_at", "overdue", "breach_level", "supervisor", "supervisor_id", "reopen_count",
+    "supervised",
+}  # fmt: skip
+WORKFLOW_ROWS = {"CaseEvent", "RoutingDecision", "DepartmentCall"}
+
+
+def second_workflow(source: str) -> list[str]:
+    """Where ``source`` sets a workflow field of a case or builds a timeline row itself."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        targets: list[ast.expr] = []
+        if isinstance(node, ast.Assign):
+            targets = [t for target in node.targets for t in ast.walk(target)]
+        elif isinstance(node, ast.AugAssign | ast.AnnAssign):
+            targets = [node.target]
+        found += [
+            f"line {t.lineno}: .{t.attr} =" for t in targets
+            if isinstance(t, ast.Attribute) and t.attr in WORKFLOW_FIELDS
+        ]  # fmt: skip
+        if isinstance(node, ast.Call):
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            if name in WORKFLOW_ROWS:
+                found.append(f"line {node.lineno}: {name}(…)")
+    return found
+
+
+def test_the_services_and_loaders_have_one_workflow():
+    """The acts are planned in ``cases/changes.py`` only: the services and the demo and
+    benchmark loaders call it and neither set a workflow field nor build a timeline row."""
+    root = Path(__file__).resolve().parents[2]
+    files = [*(root / "cases" / "services").glob("*.py"), *(root / "demo").glob("*.py")]
+    assert len(files) > 10
+    offences = {
+        str(path.relative_to(root)): found
+        for path in files
+        if (found := second_workflow(path.read_text(encoding="utf-8")))
+    }
+    assert offences == {}
+
+
+def test_the_one_workflow_check_can_fail():
+    assert second_workflow("case.state = 'closed'\nx.a, y.closed_at = 1, 2\n") == [
+        "line 1: .state =",
+        "line 2: .closed_at =",
+    ]
+    assert second_workflow("CaseEvent(case=c)\nmodels.RoutingDecision()\n") == [
+        "line 1: CaseEvent(…)",
+        "line 2: RoutingDecision(…)",
+    ]
+    assert second_workflow("Case(state='reported')\nchanges.accept(case, by=1)\n") == []
