@@ -248,11 +248,7 @@ def _decide(
     with transaction.atomic():
         locked = CorrectionRequest.objects.select_for_update().get(pk=correction.pk)
         person = access(Person.objects.visible_to(actor), locked.person_id)
-        if not CORRECTION_MACHINE.allowed(CorrectionAct.DECIDE, locked.status):
-            # Its own stable code (422), which the pages show as a form error.
-            raise ValidationFailed(
-                _("该申请已经处理过了"), code=PeopleCode.CORRECTION_ALREADY_DECIDED
-            )
+        CORRECTION_MACHINE.ensure(CorrectionAct.DECIDE, locked.status)  # decided once (409)
         if to == CorrectionStatus.ACCEPTED and locked.field != CorrectionField.OTHER:
             if person.left_reason == ERASED_REASON:
                 raise ValidationFailed(_("该居民的信息已依法删除，不能更正"))

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from tongxin.core import clock, csvsafe, ratelimit
 from tongxin.core.actors import ActorRequest
-from tongxin.core.errors import Forbidden, ValidationFailed, reasons_by_field
+from tongxin.core.errors import Forbidden, TransitionRefused, ValidationFailed, reasons_by_field
 from tongxin.core.scoping import access
 from tongxin.ui.decorators import personal_page
 from tongxin.ui.paging import paginate
@@ -183,7 +183,7 @@ def correction_detail(request: ActorRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("已记录不采纳的理由。"))
             else:
                 raise ValidationFailed(_("请选择采纳或不采纳"))
-        except ValidationFailed as exc:
+        except (ValidationFailed, TransitionRefused) as exc:  # shown on the form
             error, status = exc.message, 400
         else:
             return redirect("people:corrections")
