@@ -74,6 +74,15 @@ def _private_upload_root(settings: Any, _test_upload_root: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_config_cache() -> None:
+    """Each test reads the configuration tables afresh: the previous test's rows were rolled
+    back, and the per-process cache (``core.config_cache``) would still hold them."""
+    from tongxin.core import config_cache
+
+    config_cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_rate_limits(settings: Any) -> None:
     """Each test counts rate limits from zero: its own key namespace in the cache (which also
     keeps parallel runs apart on a shared Redis)."""

@@ -41,7 +41,7 @@ from tongxin.core.scoping import access
 from tongxin.places.api import access_place, place_ref
 from tongxin.places.geo import distance_m
 
-from . import policies, selectors, services
+from . import config, policies, selectors, services
 from .errors import CaseCode
 from .models import (
     Case,
@@ -127,8 +127,7 @@ def _user_label(user: Actor | None) -> str | None:
 
 def _category_refs() -> dict[int, dict[str, str]]:
     """Category id → code, name and full name, for every category (one small query)."""
-    rows = list(CaseCategory.objects.values_list("pk", "parent_id", "code", "name"))
-    by_pk = {pk: (parent, code, name) for pk, parent, code, name in rows}
+    by_pk = {c.pk: (c.parent_id, c.code, c.name) for c in config.categories().by_pk.values()}
     out: dict[int, dict[str, str]] = {}
     for pk, (_parent, code, name) in by_pk.items():
         names: list[str] = []
@@ -391,7 +390,10 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Any:
         photos=payload.photos,
         answers=payload.answers,
     )
-    answer = case_detail(user, _after_write(user, case.pk))
+    # The case the service wrote, with its relations in hand, when the caller sees it in full
+    # (a key lookup); else what a party may see of it. Not re-read through a wide join.
+    in_sight = Case.objects.visible_to(user).filter(pk=case.pk).exists()
+    answer = case_detail(user, case if in_sight else _after_write(user, case.pk))
     if not answer["possible_duplicates"] and case.lat is not None:
         near = selectors.possible_duplicates(user, case)
         answer["possible_duplicates"] = [

@@ -24,3 +24,7 @@ class CasesConfig(AppConfig):
         from .own_data import LINKED, sections
 
         register_sections(LINKED, sections)
+
+        from . import config
+
+        config.register()  # the configuration tables, cached per process

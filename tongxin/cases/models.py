@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from tongxin.core import clock, vault
 from tongxin.core.actors import Actor
+from tongxin.core.config_cache import ConfigManager
 from tongxin.core.models import AppendOnlyModel, AppendOnlyScopedManager, TimeStampedModel
 from tongxin.core.scoping import Scope, ScopedManager, ScopedQuerySet, paths_q
 from tongxin.orgs.models import DepartmentKind, Organisation
@@ -94,6 +95,8 @@ class CaseCategory(models.Model):
     order = models.PositiveSmallIntegerField(gettext_lazy("排序"), default=0)
     is_active = models.BooleanField(gettext_lazy("启用"), default=True)
 
+    objects = ConfigManager()
+
     class Meta:
         verbose_name = gettext_lazy("诉求分类")
         verbose_name_plural = gettext_lazy("诉求分类")
@@ -139,6 +142,8 @@ class CaseDeadline(models.Model):
     )
     resolve_minutes = models.PositiveIntegerField(gettext_lazy("办结时限(分钟)"))
     working_time = models.BooleanField(gettext_lazy("按工作时间计"), default=False)
+
+    objects = ConfigManager()
 
     class Meta:
         verbose_name = gettext_lazy("办理时限")
@@ -519,6 +524,8 @@ class RoutingRule(models.Model):
     order = models.PositiveSmallIntegerField(gettext_lazy("顺序"), default=0)
     is_active = models.BooleanField(gettext_lazy("启用"), default=True)
 
+    objects = ConfigManager()
+
     class Meta:
         verbose_name = gettext_lazy("分拨规则")
         verbose_name_plural = gettext_lazy("分拨规则")
@@ -685,6 +692,8 @@ class WorkCalendarDay(models.Model):
     date = models.DateField(gettext_lazy("日期"), unique=True)
     is_workday = models.BooleanField(gettext_lazy("是否工作日"))
     note = models.CharField(gettext_lazy("说明"), max_length=50, blank=True)
+
+    objects = ConfigManager()
 
     class Meta:
         verbose_name = gettext_lazy("工作日历调整")

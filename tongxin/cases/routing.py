@@ -14,7 +14,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from tongxin.core import clock
@@ -22,6 +21,7 @@ from tongxin.orgs.models import Absence, Organisation, OrgKind, Post
 from tongxin.orgs.selectors import responsible_for
 from tongxin.places.models import Place
 
+from . import config
 from .models import Case, CaseCategory, DutyShift, Level, Priority, RoutingRule
 from .worktime import is_working_time
 
@@ -51,16 +51,15 @@ def level_place(place: Place | None, kind: str) -> Place | None:
 def _matching_rules(case: Case, *, off_hours: bool) -> list[RoutingRule]:
     lineage = case.category.lineage()
     depth = {c.pk: i for i, c in enumerate(lineage)}
-    rules = RoutingRule.objects.filter(is_active=True).filter(
-        Q(category__isnull=True) | Q(category_id__in=list(depth))
-    )
-    rules = rules.filter(Q(priority="") | Q(priority=case.priority))
-    rules = rules.filter(hours__in=["", RoutingRule.Hours.OFF if off_hours else "working"])
-    out = []
-    for rule in rules.select_related("place", "target_org"):
-        if rule.place is not None and not case.place_path.startswith(rule.place.path):
-            continue
-        out.append(rule)
+    hours = ("", RoutingRule.Hours.OFF if off_hours else "working")
+    out = [
+        rule
+        for rule in config.routing_rules()  # the active rules, cached per process
+        if (rule.category_id is None or rule.category_id in depth)
+        and rule.priority in ("", case.priority)
+        and rule.hours in hours
+        and (rule.place is None or case.place_path.startswith(rule.place.path))
+    ]
 
     def specificity(r: RoutingRule) -> tuple[int, int, int, int]:
         cat = depth[r.category_id] if r.category_id else 99

@@ -208,12 +208,17 @@ def nearby_open_cases(case: Case, *, limit: int = 5) -> list[Case]:
 
 
 def reachable(user: Actor, cases: list[Case]) -> list[Case]:
-    """Of ``cases``, those the user may see or say "me too" to (own community), in order."""
+    """Of ``cases``, those the user may see or say "me too" to (own community), in order:
+    one query bounded by the ids asked about, never the whole scope materialised."""
     if not cases:
         return []
     ids = [c.pk for c in cases]
-    found = set(supportable_cases(user).filter(pk__in=ids).values_list("pk", flat=True))
-    found |= set(Case.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+    found = set(
+        (
+            Case.objects.visible_to(user).filter(pk__in=ids)
+            | _own_community_open(user).filter(pk__in=ids)
+        ).values_list("pk", flat=True)
+    )
     return [c for c in cases if c.pk in found]
 
 
@@ -225,18 +230,22 @@ def possible_duplicates(user: Actor, case: Case) -> list[Case]:
     return reachable(user, nearby_open_cases(case))
 
 
+def _own_community_open(user: Actor) -> QuerySet[Case]:
+    """The open cases of the user's own community (where a resident may say "me too")."""
+    home = home_place(user) if user.person_id else None
+    community = home.at_or_above("community") if home is not None else None
+    if community is None:
+        return Case.objects.none()
+    return Case.objects.filter(place_path__prefix=community.path, state__in=OPEN_STATES)
+
+
 def supportable_cases(user: Actor) -> QuerySet[Case]:
     """Open cases a resident may say "me too" to: those in their own community (and any
-    they can see anyway)."""
+    they can see anyway). Each branch stays an index lookup (no subquery of the scope)."""
     if not user.person_id:
         return Case.objects.none()
-    home = home_place(user)
-    q = Q(pk__in=cases_for(user).values("pk"))
-    if home is not None:
-        community = home.at_or_above("community")
-        if community is not None:
-            q |= Q(place_path__prefix=community.path)
-    return Case.objects.filter(q, state__in=OPEN_STATES)
+    either = Case.objects.visible_to(user) | _own_community_open(user)
+    return either.filter(state__in=OPEN_STATES)
 
 
 # ------------------------------------------------------------------------------ measures

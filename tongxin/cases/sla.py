@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from tongxin.core import clock
 
+from . import config
 from .models import Case, CaseDeadline
 from .workflow import OPEN_STATES, State
 from .worktime import Calendar, add_minutes, working_minutes_between
@@ -44,9 +45,7 @@ def deadline_for(case: Case) -> CaseDeadline | None:
     """The deadline row for the case's category (or its nearest ancestor's) and priority,
     else the default for the priority."""
     lineage = case.category.lineage()
-    rows = {
-        (d.category_id, d.priority): d for d in CaseDeadline.objects.filter(priority=case.priority)
-    }
+    rows = config.deadlines()
     for cat in lineage:
         if (cat.pk, case.priority) in rows:
             return rows[(cat.pk, case.priority)]

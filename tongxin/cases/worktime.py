@@ -28,11 +28,9 @@ CONFIRMED_CACHE_SECONDS = 600
 
 
 def _overrides(start: dt.date, end: dt.date) -> dict[dt.date, bool]:
-    from .models import WorkCalendarDay
+    from . import config
 
-    return dict(
-        WorkCalendarDay.objects.filter(date__range=(start, end)).values_list("date", "is_workday")
-    )
+    return config.calendar_overrides(start, end)
 
 
 @lru_cache(maxsize=64)

@@ -131,9 +131,10 @@ def holds_staff_post(user: Actor) -> bool:
 
 
 def forget_scope(user: Actor) -> None:
-    """Drop the cached scope (after posts or grants change)."""
-    if hasattr(user, "_tongxin_scope"):
-        del user._tongxin_scope
+    """Drop the scope and every other per-request cache kept on the user object (``_tongxin_``
+    attributes: the posts held, the primary post), after posts or grants change."""
+    for name in [k for k in vars(user) if k.startswith("_tongxin_")]:
+        delattr(user, name)
 
 
 class ScopedQuerySet(models.QuerySet):

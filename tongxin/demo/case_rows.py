@@ -10,8 +10,7 @@ from typing import Any
 from django.core.management.color import no_style
 from django.db import connection
 
-from tongxin.cases import sla
-from tongxin.cases.models import Case, CaseCategory, RoutingRule
+from tongxin.cases.models import CaseCategory
 from tongxin.demo.generator import insert_rows
 from tongxin.places.models import Place
 
@@ -62,31 +61,16 @@ def reset_sequences(*models_: Any) -> None:
 
 @contextlib.contextmanager
 def memoised_lookups() -> Iterator[None]:
-    """Memoise, for the length of a bulk build, the lookups the services repeat for every
-    case: the working-calendar overrides, the deadline rows, who is responsible for a place
-    for a duty (as of the first case that asks), and the department covering a place. The
-    module functions are put back afterwards."""
-    from tongxin.cases import routing, worktime
-    from tongxin.cases.models import CaseDeadline, WorkCalendarDay
+    """Memoise, for the length of a bulk build, the data lookups the services repeat for every
+    case: who is responsible for a place for a duty (as of the first case that asks) and the
+    department covering a place. (The configuration they read, the calendar, deadlines and
+    rules, is cached per process anyway: ``core.config_cache``.) The module functions are put
+    back afterwards."""
+    from tongxin.cases import routing
 
-    overrides = dict(WorkCalendarDay.objects.values_list("date", "is_workday"))
-    deadlines = {(d.category_id, d.priority): d for d in CaseDeadline.objects.all()}
     responsible: dict[tuple[Any, ...], Any] = {}
     departments: dict[tuple[Any, ...], Any] = {}
-    rules: list[RoutingRule] = []
-    loaded: list[bool] = []
-    saved = (worktime._overrides, sla.deadline_for, routing.responsible_for, routing.department_for)
-    real_rules = routing._matching_rules
     real_responsible, real_department = routing.responsible_for, routing.department_for
-
-    def cached_overrides(start: dt.date, end: dt.date) -> dict[dt.date, bool]:
-        return {d: w for d, w in overrides.items() if start <= d <= end}
-
-    def cached_deadline(case: Case) -> Any:
-        for cat in case.category.lineage():
-            if (cat.pk, case.priority) in deadlines:
-                return deadlines[(cat.pk, case.priority)]
-        return deadlines.get((None, case.priority))
 
     def cached_responsible(place: Place, *, duty: str = "general", on: Any = None) -> Any:
         key = (place.pk, duty)
@@ -100,40 +84,9 @@ def memoised_lookups() -> Iterator[None]:
             departments[key] = real_department(category, place)
         return departments[key]
 
-    def cached_rules(case: Case, *, off_hours: bool) -> list[RoutingRule]:
-        # routing._matching_rules on the rules read once (after the demo's rules exist).
-        if not loaded:
-            rules.extend(
-                RoutingRule.objects.filter(is_active=True).select_related("place", "target_org")
-            )
-            loaded.append(True)
-        depth = {c.pk: i for i, c in enumerate(case.category.lineage())}
-        hours = ("", RoutingRule.Hours.OFF if off_hours else "working")
-        out = [
-            r
-            for r in rules
-            if (r.category_id is None or r.category_id in depth)
-            and r.priority in ("", case.priority)
-            and r.hours in hours
-            and (r.place is None or case.place_path.startswith(r.place.path))
-        ]
-
-        def specificity(r: RoutingRule) -> tuple[int, int, int, int]:
-            cat = depth[r.category_id] if r.category_id else 99
-            place_depth = -len(r.place.path) if r.place is not None else 0
-            return (cat, place_depth, r.order, r.pk)
-
-        return sorted(out, key=specificity)
-
-    worktime._overrides = cached_overrides  # type: ignore[assignment]
-    routing._matching_rules = cached_rules  # type: ignore[assignment]
-    sla.deadline_for = cached_deadline  # type: ignore[assignment]
     routing.responsible_for = cached_responsible  # type: ignore[assignment]
     routing.department_for = cached_department  # type: ignore[assignment]
     try:
         yield
     finally:
-        (worktime._overrides, sla.deadline_for, routing.responsible_for, routing.department_for) = (
-            saved
-        )
-        routing._matching_rules = real_rules
+        routing.responsible_for, routing.department_for = real_responsible, real_department

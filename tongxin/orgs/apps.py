@@ -19,6 +19,9 @@ class OrgsConfig(AppConfig):
 
         # Who sees what follows the posts people hold (and grants, and their household).
         scoping.register_scope_computer(compute_scope)
+        from .selectors import register_config
+
+        register_config()
         audit.register_role_labeller(primary_role_label)
         # What the posts contribute to the people app (people sits below orgs).
         from tongxin.people import contributions, own_data

@@ -14,6 +14,7 @@ from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from tongxin.core import trees
 from tongxin.core.actors import Actor
+from tongxin.core.config_cache import ConfigManager
 from tongxin.core.models import TimeStampedModel, in_force_q
 from tongxin.core.scoping import Scope, ScopedQuerySet, paths_q
 from tongxin.core.trees import TreePaths
@@ -250,6 +251,8 @@ class DutyRule(models.Model):
     place_kind = models.CharField(gettext_lazy("层级"), max_length=16, choices=PlaceKind.choices)
     role = models.CharField(gettext_lazy("职务"), max_length=32, choices=Role.choices)
     order = models.PositiveSmallIntegerField(gettext_lazy("顺序"), default=0)
+
+    objects = ConfigManager()
 
     class Meta:
         verbose_name = gettext_lazy("责任链规则")

@@ -14,16 +14,22 @@ from tongxin.orgs.roles import ROLE_RULES, Role, View
 
 
 def active_posts(user: Actor, on: dt.date | None = None) -> list[Any]:
+    """The posts the user's person holds on ``on`` (today); read once per day asked and kept
+    on the user object for the request, for the scope and the audit's role label alike."""
     from tongxin.orgs.models import Post
 
     if not user.person_id:
         return []
-    return list(
-        Post.objects.active(on)
-        .filter(person_id=user.person_id)
-        .select_related("place", "organisation")
-        .order_by("id")
-    )
+    day = on or clock.today()
+    held: dict[dt.date, tuple[Any, ...]] = user.__dict__.setdefault("_tongxin_posts", {})
+    if day not in held:
+        held[day] = tuple(
+            Post.objects.active(day)
+            .filter(person_id=user.person_id)
+            .select_related("place", "organisation")
+            .order_by("id")
+        )
+    return list(held[day])
 
 
 MANAGING_KINDS = frozenset({"district", "street", "community"})

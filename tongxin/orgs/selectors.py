@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from tongxin.core import clock
+from tongxin.core import clock, config_cache
 from tongxin.places.models import Place
 
 from .models import Absence, DutyRule, Post
@@ -42,11 +42,23 @@ def _rank_key(post: Post) -> tuple[int, int]:
     return ({"A": 0, "B": 1}.get(post.rank, 2), post.pk)
 
 
+def _load_duty_rules() -> tuple[tuple[str, str, str], ...]:
+    rows = DutyRule.objects.order_by("order", "id").values_list("duty", "place_kind", "role")
+    return tuple(rows)
+
+
+def register_config() -> None:
+    """The duty rules are configuration, cached per process (from ``OrgsConfig.ready``)."""
+    config_cache.entry("orgs.duty_rules", _load_duty_rules, DutyRule)
+
+
 def duty_chains(duties: list[str]) -> dict[str, dict[str, list[str]]]:
-    """For each duty, the roles to try per place kind, in order (one query)."""
+    """For each duty, the roles to try per place kind, in order (the rules are configuration,
+    read once per process: ``core.config_cache``)."""
     chains: dict[str, dict[str, list[str]]] = {d: defaultdict(list) for d in duties}
-    for rule in DutyRule.objects.filter(duty__in=duties).order_by("order", "id"):
-        chains[rule.duty][rule.place_kind].append(rule.role)
+    for duty, place_kind, role in config_cache.get("orgs.duty_rules"):
+        if duty in chains:
+            chains[duty][place_kind].append(role)
     return chains
 
 

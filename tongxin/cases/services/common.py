@@ -34,19 +34,25 @@ def _actor_label(actor: Actor | None) -> str:
 
 
 def _append(
-    case: Case, change: Change, *, actor: Actor | None, at: dt.datetime | None = None
+    case: Case,
+    change: Change,
+    *,
+    actor: Actor | None,
+    at: dt.datetime | None = None,
+    seq: int | None = None,
 ) -> CaseEvent:
     """Write what ``change`` adds (its routing decision, its department calls) and its
-    timeline event, numbered after the case's last."""
+    timeline event, numbered ``seq`` (known for a new case) or after the case's last."""
     if change.routing is not None:
         change.routing.save()
     for call in change.calls:
         call.save()
-    last = case.events.order_by("-seq").values_list("seq", flat=True).first() or 0
+    if seq is None:
+        seq = (case.events.order_by("-seq").values_list("seq", flat=True).first() or 0) + 1
     row = changes.event(
         case,
         change,
-        seq=last + 1,
+        seq=seq,
         at=at or clock.now(),
         actor=saved_account(actor),
         actor_label=_actor_label(actor),

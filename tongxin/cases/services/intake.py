@@ -15,16 +15,15 @@ from django.utils.translation import gettext as _
 
 from tongxin.cases.errors import CaseCode
 from tongxin.core import audit, clock, tokens, vault
-from tongxin.core.actors import Actor, as_account, person_id_of, saved_account
+from tongxin.core.actors import Actor, as_account, person_id_of, person_of, saved_account
 from tongxin.core.errors import Forbidden, Problems
 from tongxin.core.models import StoredUpload
 from tongxin.core.validators import validate_phone
-from tongxin.people.models import Person
 from tongxin.people.selectors import home_place
 from tongxin.places.geoindex import resolve_point
 from tongxin.places.models import Place
 
-from .. import changes, policies, sla
+from .. import changes, config, policies, sla
 from ..models import (
     REPORTER_PHONE_CONTEXT,
     Case,
@@ -137,10 +136,8 @@ def resolve_location(
 
 
 def _category(code: str) -> CaseCategory:
-    category = (
-        CaseCategory.objects.filter(code=code, is_active=True).select_related("parent").first()
-    )
-    if category is None:
+    category = config.categories().by_code.get(code)
+    if category is None or not category.is_active:
         raise _fail("category", _("没有编码为“{code}”的诉求分类").format(code=code))
     return category
 
@@ -238,7 +235,7 @@ def case_report(
     person_id = person_id_of(actor)
     on_behalf = bool(reporter_name or reporter_phone) and channel not in (Channel.APP,)
     if person_id and not on_behalf:
-        reporter_person = Person.objects.filter(pk=person_id).first()
+        reporter_person = person_of(actor)  # the account's own person, read once
 
     with transaction.atomic():
         case = Case(
@@ -268,24 +265,24 @@ def case_report(
             )
             case.reporter_phone_masked = vault.mask_phone(reporter_phone)
         sla.apply_clocks(case, sla.plan_clocks(case, now))
-        case.save()
-        case.ref = case_ref(now, case.pk)
-        case.created_at = now
-        Case.objects.filter(pk=case.pk).update(ref=case.ref, created_at=now)
-
+        # Routed before the insert, so the case is written once with its assignee and owner.
         route = route_case(case, now=now)
         routing = changes.routed(case, route, at=now)
         # 首问责任制: the first staff member who receives the case owns it. A staff member
         # who reports at a place they handle (a patrol finding) received it first.
         if policies.is_staff_over(actor, case) and person_id:
-            case.owner_id = person_id
+            case.owner = person_of(actor)
         else:
             case.owner = route.person
-        case.save(update_fields=["level", "assignee_person", "assignee_org", "owner"])
+        case.save()
+        case.ref = case_ref(now, case.pk)
+        case.created_at = now
+        Case.objects.filter(pk=case.pk).update(ref=case.ref, created_at=now)
         attached = _attach_uploads(actor, photos, case)
-        _append(case, changes.report(case, channel=channel, photos=attached), actor=actor, at=now)
+        reported = changes.report(case, channel=channel, photos=attached)
+        _append(case, reported, actor=actor, at=now, seq=1)
         routing.data["possible_duplicates"] = [c.pk for c in nearby_open_cases(case)]
-        _append(case, routing, actor=None, at=now)
+        _append(case, routing, actor=None, at=now, seq=2)
         audit.record(
             actor=saved_account(actor),
             action="case_report",
