@@ -11,6 +11,7 @@ from tongxin.accounts.api import BearerAuth
 from tongxin.accounts.api import router as auth_router
 from tongxin.cases.api import router as cases_router
 from tongxin.core.api_support import Utf8JSONRenderer, install_error_handlers
+from tongxin.core.input_guard import JSONBodyParser
 from tongxin.emap.api import router as emap_router
 from tongxin.inbox.api import router as inbox_router
 from tongxin.orgs.api import router as orgs_router
@@ -32,6 +33,7 @@ api = NinjaAPI(
     version="1",
     description=API_DESCRIPTION,
     renderer=Utf8JSONRenderer(),
+    parser=JSONBodyParser(),
     urls_namespace="api",
     auth=[BearerAuth(), SessionAuth()],
     docs_url="/docs",

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.functional import Promise
@@ -21,6 +22,7 @@ from pydantic import BeforeValidator
 
 from .actors import Actor
 from .errors import Code, DomainError, ValidationFailed, envelope
+from .input_guard import too_large
 
 
 def _plain_text(value: Any) -> Any:
@@ -166,6 +168,12 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if isinstance(exc.__cause__, DomainError):  # the body parser's refusal, wrapped by ninja
+            return on_domain_error(request, exc.__cause__)
         return api.create_response(
             request, envelope(Code.HTTP_ERROR, str(exc)), status=exc.status_code
         )
+
+    @api.exception_handler(RequestDataTooBig)
+    def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        return on_domain_error(request, too_large())

@@ -18,3 +18,8 @@ class Open311Config(AppConfig):
         from .models import EMAIL_CONTEXT
 
         vault.register_sealed("open311.Open311Request", "email_cipher", context=EMAIL_CONTEXT)
+        from tongxin.core import input_guard
+
+        from .wire import refusal
+
+        input_guard.register_answer("/open311/", refusal)  # the spec's error shape

@@ -13,7 +13,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from tongxin.core import clock
@@ -111,6 +111,13 @@ def respond(data: Any, fmt: str, *, root: str, status: int = 200) -> HttpRespons
         status=status,
         content_type="application/json; charset=utf-8",
     )
+
+
+def refusal(request: HttpRequest, error: Any) -> HttpResponse:
+    """A refusal of ``core.input_guard`` (a ``DomainError``) in the spec's error shape, in
+    the format the path asks for."""
+    fmt = "xml" if request.path.endswith(".xml") else "json"
+    return error_response(error.status, error.message, fmt)
 
 
 def error_response(status: int, description: str, fmt: str) -> HttpResponse:

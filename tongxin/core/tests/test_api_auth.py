@@ -92,7 +92,7 @@ def test_token_request_with_a_field_missing_is_422(demo):
 
 def test_token_request_that_is_not_json_is_400(demo):
     r = Client().post(f"{API}/auth/token", "not json", content_type="application/json")
-    assert_error(r, 400, "HTTP_ERROR")
+    assert_error(r, 400, "MALFORMED_BODY")  # core.input_guard
 
 
 def test_bad_token_is_401(demo):
