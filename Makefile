@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: install run test test-sqlite test-postgres test-dates browser-deps lint format bench clean \
+.PHONY: install run dev test test-sqlite test-postgres test-dates browser-deps lint format bench clean \
 	messages translations
 
 $(STAMP): pyproject.toml
@@ -36,12 +36,19 @@ messages: $(STAMP)
 	$(MAKEMESSAGES) -d djangojs
 	@$(MAKE) --no-print-directory translations
 
-## make run: the whole system on SQLite with the demo community, web server and task worker.
+## make run: the whole system on SQLite with the demo community: gunicorn (DEBUG off), the task worker.
 run: install
+	@mkdir -p var
+	DJANGO_SETTINGS_MODULE=config.settings.demo $(PY) manage.py migrate --noinput -v0
+	DJANGO_SETTINGS_MODULE=config.settings.demo $(PY) manage.py demo_seed --if-empty
+	DJANGO_SETTINGS_MODULE=config.settings.demo $(PY) manage.py serve
+
+## make dev: the same demo on Django's auto-reloading development server, DEBUG on.
+dev: install
 	@mkdir -p var
 	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py migrate --noinput -v0
 	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py demo_seed --if-empty
-	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py serve
+	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py serve --dev
 
 ## make test: every test on SQLite, and again on PostgreSQL when DATABASE_URL points at one.
 test: install browser-deps

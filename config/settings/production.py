@@ -24,5 +24,17 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 
+# Static files from the app server (after ``collectstatic``), with compressed copies; a reverse
+# proxy may serve STATIC_ROOT itself instead.
+MIDDLEWARE = [
+    *MIDDLEWARE[:1],  # noqa: F405
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    *MIDDLEWARE[1:],  # noqa: F405
+]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+
 # Production always asks staff for the second factor, even on a demo database.
 TONGXIN_ALLOW_DEMO_EXEMPTION = False

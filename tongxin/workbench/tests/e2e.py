@@ -1,5 +1,6 @@
 """A real server for the browser tests: a fresh database with the demo community, served by
-``manage.py runserver`` in a subprocess, and Debian's Chromium driven by Playwright.
+``manage.py serve`` (gunicorn and the task worker, as ``make run``) in a subprocess, and
+Debian's Chromium driven by Playwright.
 
 SQLite: the database lives in a temporary ``TONGXIN_VAR_DIR``. PostgreSQL (``DATABASE_URL``
 set): a database ``tongxin_e2e_<pid>`` is created on the same server for this run and dropped
@@ -116,7 +117,7 @@ def e2e_server() -> Iterator[str]:
         port = _free_port()
         with log.open("wb") as out:
             proc = subprocess.Popen(  # noqa: S603 — our own manage.py with fixed arguments
-                [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"],
+                [*manage, "serve", "--addr", f"127.0.0.1:{port}", "--workers", "2"],
                 env=env,
                 cwd=ROOT,
                 stdout=out,

@@ -1,6 +1,9 @@
 """Run the web server and the task worker together, as ``make run`` does.
 
-Both run as child processes in their own process groups; Ctrl-C (or SIGTERM) stops both.
+The web server is gunicorn (``config.wsgi``, static files through whitenoise), the server of
+deployments; ``--dev`` runs Django's auto-reloading development server instead (``make dev``).
+Both children run in their own process groups; Ctrl-C (or SIGTERM) stops both, and when one
+of them exits the other is stopped too.
 """
 
 from __future__ import annotations
@@ -38,18 +41,37 @@ class Command(TranslatedCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--addr", default="127.0.0.1:8000")
+        parser.add_argument("--workers", type=int, default=2, help=lazy_str("Web 进程数"))
+        parser.add_argument(
+            "--dev", action="store_true", help=lazy_str("用 Django 开发服务器（自动重载）")
+        )
 
-    def handle(self, *args: Any, addr: str, **options: Any) -> None:
+    def handle(self, *args: Any, addr: str, workers: int, dev: bool, **options: Any) -> None:
         from tongxin.accounts.models import User
         from tongxin.orgs.scopes import primary_post, primary_role_label
 
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
+        if dev:
+            web = [*manage, "runserver", addr]
+            how = _("Django 开发服务器（DEBUG={debug}）").format(debug=settings.DEBUG)
+        else:
+            web = [
+                *(sys.executable, "-m", "gunicorn", "config.wsgi:application"),
+                *("--bind", addr, "--workers", str(workers), "--threads", "4"),
+                *("--graceful-timeout", "10", "--access-logfile", "-", "--no-control-socket"),
+            ]
+            how = _("gunicorn，{workers} 个进程（DEBUG={debug}）").format(
+                workers=workers, debug=settings.DEBUG
+            )
         procs = [
             subprocess.Popen([*manage, "db_worker", "--queue-name", "*"], start_new_session=True),  # noqa: S603
-            subprocess.Popen([*manage, "runserver", addr], start_new_session=True),  # noqa: S603
+            subprocess.Popen(web, start_new_session=True, cwd=settings.BASE_DIR),  # noqa: S603
         ]
         users = {u.username: u for u in User.objects.filter(username__in=DEMO_USERS)}
-        lines = [_("\n  同心 Tongxin 已启动：http://{addr}/\n").format(addr=addr)]
+        lines = [
+            _("\n  同心 Tongxin 已启动：http://{addr}/").format(addr=addr),
+            _("  服务器：{how}\n").format(how=how),
+        ]
         if users:
             lines.append(
                 _("  演示账号（密码：{password}）：").format(
