@@ -5,4 +5,6 @@ from . import views
 app_name = "core"
 urlpatterns = [
     path("files/<uuid:pk>/", views.file_download, name="file"),
+    path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
 ]

@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import cast
 from uuid import UUID
 
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from tongxin.ui.decorators import personal_page
 
-from . import uploads
+from . import health, uploads
 from .actors import ActorRequest
 from .models import StoredUpload
 from .security import FILE_CSP
@@ -41,3 +41,21 @@ def file_download(request: ActorRequest, pk: UUID) -> HttpResponse:
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """``CSRF_FAILURE_VIEW``: a page in the user's language instead of Django's debug text."""
     return render(request, "core/csrf_failure.html", status=403)
+
+
+# ------------------------------------------------------------------ health
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    """Liveness: the process answers (no database, no session); for the supervisor."""
+    return JsonResponse({"status": "ok"})
+
+
+def readyz(request: HttpRequest) -> HttpResponse:
+    """Readiness: each dependency checked (``core.health``); 200 when all are ready, else 503
+    with ``Retry-After``, for a load balancer. No personal data, no authentication."""
+    report = health.readiness()
+    response = JsonResponse(report, status=200 if report["status"] == "ok" else 503)
+    if report["status"] != "ok":
+        response["Retry-After"] = "10"
+    return response

@@ -52,6 +52,9 @@ MATRIX: dict[str, Rule] = {
     # The language switch and the scripts' catalogue: the login page needs both.
     "set_language": Rule(frozenset(ROLES), "open", method="POST", data={"language": "en"}),
     "javascript-catalog": Rule(frozenset(ROLES), "open"),
+    # Liveness and readiness, for supervisors and load balancers: no personal data.
+    "core:healthz": Rule(frozenset(ROLES), "open"),
+    "core:readyz": Rule(frozenset(ROLES), "open"),
     "logout": Rule(SIGNED_IN, "signed_in", method="POST"),
     "password_change": Rule(SIGNED_IN, "signed_in"),
     "second_factor_setup": Rule(SIGNED_IN, "signed_in"),

@@ -1,0 +1,76 @@
+"""What ``/readyz`` checks: the database answers, the cache stores and returns a value, and the
+task queue is being worked (its oldest task that is due has waited less than
+``TONGXIN_READY_QUEUE_AGE``; the worker keeps no heartbeat of its own, and a queue that only
+grows is what a dead worker looks like). Each check says whether it is ready and how long it
+took, in milliseconds."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Min
+
+from . import clock, tokens
+
+
+def _database() -> dict[str, Any]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return {}
+
+
+def _cache() -> dict[str, Any]:
+    key, value = f"tongxin:readyz:{tokens.mint(12)}", tokens.mint(12)
+    cache.set(key, value, 10)
+    ok = cache.get(key) == value
+    cache.delete(key)
+    if not ok:
+        raise RuntimeError("the cache did not return what was stored")
+    return {"backend": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]}
+
+
+def _task_queue() -> dict[str, Any]:
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
+    now = clock.now()
+    due = DBTaskResult.objects.ready()  # queued to run now, or whose run_after has come
+    # Since when each has been due: its enqueueing, or the moment it was scheduled for.
+    at_once = due.filter(run_after=get_date_max()).aggregate(m=Min("enqueued_at"))["m"]
+    scheduled = due.exclude(run_after=get_date_max()).aggregate(m=Min("run_after"))["m"]
+    since = min((t for t in (at_once, scheduled) if t is not None), default=None)
+    waited = (now - since).total_seconds() if since else 0.0
+    limit = float(getattr(settings, "TONGXIN_READY_QUEUE_AGE", 600))
+    if waited > limit:
+        raise RuntimeError(f"the oldest due task has waited {waited:.0f} s (limit {limit:.0f} s)")
+    return {"due": due.count(), "oldest_wait_s": round(waited)}
+
+
+CHECKS: dict[str, Callable[[], dict[str, Any]]] = {
+    "database": _database,
+    "cache": _cache,
+    "task_queue": _task_queue,
+}
+
+
+def readiness() -> dict[str, Any]:
+    checks: dict[str, Any] = {}
+    for name, check in CHECKS.items():
+        started = time.perf_counter()
+        try:
+            detail = check()
+            ok, error = True, ""
+        except Exception as exc:
+            detail, ok, error = {}, False, f"{type(exc).__name__}: {exc}"[:200]
+        checks[name] = {
+            "ok": ok,
+            "ms": round((time.perf_counter() - started) * 1000, 1),
+            **detail,
+            **({"error": error} if error else {}),
+        }
+    return {"status": "ok" if all(c["ok"] for c in checks.values()) else "fail", "checks": checks}
