@@ -18,6 +18,11 @@ from django.db.models import Min
 from . import clock, tokens
 
 
+class NotReady(RuntimeError):
+    """A check's own finding, said in full; any other failure is named by its type only
+    (``/readyz`` is open to anyone, and a driver's message names hosts and ports)."""
+
+
 def _database() -> dict[str, Any]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
@@ -31,7 +36,7 @@ def _cache() -> dict[str, Any]:
     ok = cache.get(key) == value
     cache.delete(key)
     if not ok:
-        raise RuntimeError("the cache did not return what was stored")
+        raise NotReady("the cache did not return what was stored")
     return {"backend": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]}
 
 
@@ -47,7 +52,7 @@ def _task_queue() -> dict[str, Any]:
     waited = (now - since).total_seconds() if since else 0.0
     limit = float(getattr(settings, "TONGXIN_READY_QUEUE_AGE", 600))
     if waited > limit:
-        raise RuntimeError(f"the oldest due task has waited {waited:.0f} s (limit {limit:.0f} s)")
+        raise NotReady(f"the oldest due task has waited {waited:.0f} s (limit {limit:.0f} s)")
     return {"due": due.count(), "oldest_wait_s": round(waited)}
 
 
@@ -66,7 +71,8 @@ def readiness() -> dict[str, Any]:
             detail = check()
             ok, error = True, ""
         except Exception as exc:
-            detail, ok, error = {}, False, f"{type(exc).__name__}: {exc}"[:200]
+            named = f"{type(exc).__name__}: {exc}" if isinstance(exc, NotReady) else ""
+            detail, ok, error = {}, False, (named or type(exc).__name__)[:200]
         checks[name] = {
             "ok": ok,
             "ms": round((time.perf_counter() - started) * 1000, 1),
