@@ -9,6 +9,7 @@ Environment variables:
 
 import datetime
 import importlib.util
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -237,6 +238,17 @@ if TONGXIN_MAP_TILE_URL:
     if "{s}" in _host:
         _host = "*." + _host.split(".", 1)[1]
     TONGXIN_CSP_PATH_OVERRIDES["/map/"] = {"img-src": f"'self' data: {_tiles.scheme}://{_host}"}
+
+# --------------------------------------------------- periodic jobs (tongxin/core/schedule.py)
+# Operators retime or switch off a job by name: {"points_expire": {"hour": 1}, "audit_chain": null}
+# (APScheduler cron fields, in TIME_ZONE), here or as JSON in the environment.
+TONGXIN_SCHEDULE: dict[str, Any] = json.loads(os.environ.get("TONGXIN_SCHEDULE") or "{}")
+TONGXIN_SCHEDULER_LEASE = float(
+    os.environ.get("TONGXIN_SCHEDULER_LEASE") or 60
+)  # seconds; the holder renews every quarter of it
+TONGXIN_JOB_RUN_DAYS = 90  # run records kept
+# /readyz: the scheduler's heartbeat must be fresh (off in the test suite, where none runs).
+TONGXIN_READY_SCHEDULER = True
 
 LOGGING = {
     "version": 1,

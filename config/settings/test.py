@@ -22,3 +22,7 @@ MIDDLEWARE = ["tongxin.core.testing.PiiLeakScanner", *MIDDLEWARE]  # noqa: F405
 # The demo database of the suite lets its accounts skip the second factor (tests of the
 # factor clear the demo flag or turn this off).
 TONGXIN_ALLOW_DEMO_EXEMPTION = True
+
+# No scheduler runs beside the suite: /readyz does not require its heartbeat here (the
+# end-to-end server, which runs one, does).
+TONGXIN_READY_SCHEDULER = False

@@ -21,3 +21,15 @@ class AccountsConfig(AppConfig):
         register = getattr(vault, "register_sealed", None)
         if register is not None:
             register("accounts.TotpDevice", "secret_encrypted", context="user.totp_secret")
+
+        from tongxin.core import schedule
+
+        from .lockout import prune
+
+        schedule.register(
+            "login_attempts_prune",
+            prune,
+            label=gettext_lazy("清理过期登录尝试"),
+            hour=3,
+            minute=40,
+        )

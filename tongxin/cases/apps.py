@@ -28,3 +28,15 @@ class CasesConfig(AppConfig):
         from . import config
 
         config.register()  # the configuration tables, cached per process
+
+        from tongxin.core import schedule
+
+        from .services import case_sweep_clocks
+
+        schedule.register(
+            "case_clocks",
+            case_sweep_clocks,
+            label=gettext_lazy("案件时限巡检"),
+            hour=2,
+            minute=30,
+        )

@@ -1,11 +1,12 @@
-"""Back-office admin: the audit log is read by the audit admin only, and never changed."""
+"""Back-office admin: the audit log is read by the audit admin only, and never changed; the
+record of periodic job runs and the scheduler lease are read by the system admin."""
 
 from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import AuditEvent
+from .models import AuditEvent, JobRun, SchedulerLease
 
 
 class ScopedAdminMixin:
@@ -48,3 +49,38 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class _SystemReadOnly(admin.ModelAdmin):
+    """What the system admin reads to see that the periodic jobs run (``core.schedule``)."""
+
+    def _is_system(self, request: HttpRequest) -> bool:
+        return getattr(request.user, "admin_duty", "") == "system"
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._is_system(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._is_system(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(JobRun)
+class JobRunAdmin(_SystemReadOnly):
+    list_display = ("job", "slot", "started_at", "duration_ms", "outcome", "manual", "detail")
+    list_filter = ("outcome", "job", "manual")
+    search_fields = ("job", "detail")
+    date_hierarchy = "started_at"
+
+
+@admin.register(SchedulerLease)
+class SchedulerLeaseAdmin(_SystemReadOnly):
+    list_display = ("name", "holder", "acquired_at", "renewed_at", "expires_at")

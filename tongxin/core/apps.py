@@ -9,4 +9,18 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         # ``lookups`` registers the indexed ``prefix`` lookup, ``uploads`` the upload-root check.
-        from . import lookups, uploads  # noqa: F401
+        from . import lookups, schedule, uploads  # noqa: F401
+        from .audit import chain_pending
+
+        # The safety net behind the chaining queued after each commit, and the run records'
+        # own retention.
+        schedule.register(
+            "audit_chain", chain_pending, label=gettext_lazy("审计日志入链"), minute="*/10"
+        )
+        schedule.register(
+            "job_runs_prune",
+            schedule.prune_runs,
+            label=gettext_lazy("清理定时任务记录"),
+            hour=4,
+            minute=20,
+        )

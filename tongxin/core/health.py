@@ -1,7 +1,8 @@
 """What ``/readyz`` checks: the database answers, the cache stores and returns a value, and the
 task queue is being worked (its oldest task that is due has waited less than
 ``TONGXIN_READY_QUEUE_AGE``; the worker keeps no heartbeat of its own, and a queue that only
-grows is what a dead worker looks like). Each check says whether it is ready and how long it
+grows is what a dead worker looks like), and the scheduler's heartbeat (its lease renewal) is
+fresh. Each check says whether it is ready and how long it
 took, in milliseconds."""
 
 from __future__ import annotations
@@ -56,10 +57,29 @@ def _task_queue() -> dict[str, Any]:
     return {"due": due.count(), "oldest_wait_s": round(waited)}
 
 
+def _scheduler() -> dict[str, Any]:
+    from .models import SchedulerLease
+    from .schedule import LEASE, lease_seconds
+
+    lease = SchedulerLease.objects.filter(name=LEASE).first()
+    beat = lease.renewed_at if lease and lease.holder else None
+    age = (clock.now() - beat).total_seconds() if beat else None
+    required = bool(getattr(settings, "TONGXIN_READY_SCHEDULER", True))
+    # Renewed every quarter of the lease: two missed renewals is a scheduler in trouble.
+    if required and (age is None or age > lease_seconds() / 2):
+        raise NotReady(
+            "no scheduler holds the lease"
+            if age is None
+            else f"the scheduler's last heartbeat was {age:.0f} s ago"
+        )
+    return {"heartbeat_s": None if age is None else round(age), "required": required}
+
+
 CHECKS: dict[str, Callable[[], dict[str, Any]]] = {
     "database": _database,
     "cache": _cache,
     "task_queue": _task_queue,
+    "scheduler": _scheduler,
 }
 
 

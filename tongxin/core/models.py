@@ -284,3 +284,61 @@ class StoredUpload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.get_kind_display()})"
+
+
+class SchedulerLease(models.Model):
+    """Who runs the periodic jobs (``tongxin.core.schedule``): one row, held by one scheduler
+    process at a time. A holder renews it well before ``expires_at``; a second scheduler
+    started by mistake waits, and takes over only once the lease has lapsed (its holder died).
+    ``renewed_at`` is the scheduler's heartbeat, which ``/readyz`` reads."""
+
+    name = models.CharField(gettext_lazy("名称"), max_length=32, primary_key=True)
+    holder = models.CharField(gettext_lazy("持有者"), max_length=120, blank=True)
+    acquired_at = models.DateTimeField(gettext_lazy("取得时间"), null=True, blank=True)
+    renewed_at = models.DateTimeField(gettext_lazy("最近续约"), null=True, blank=True)
+    expires_at = models.DateTimeField(gettext_lazy("到期时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = gettext_lazy("调度租约")
+        verbose_name_plural = gettext_lazy("调度租约")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.holder or '-'}"
+
+
+class JobRun(models.Model):
+    """One run of a periodic job: when it was due, when it ran, how long, how it ended.
+
+    ``(job, slot)`` is unique: ``slot`` is the moment the run was due (for a run by hand, the
+    moment it was asked for), so however many schedulers fire the same slot, one row is
+    inserted and one run happens; the others find the row and skip."""
+
+    class Outcome(models.TextChoices):
+        RUNNING = "running", gettext_lazy("运行中")
+        OK = "ok", gettext_lazy("成功")
+        FAILED = "failed", gettext_lazy("失败")
+        INTERRUPTED = "interrupted", gettext_lazy("已中断")
+
+    job = models.CharField(gettext_lazy("任务"), max_length=64)
+    slot = models.DateTimeField(gettext_lazy("计划时间"))
+    manual = models.BooleanField(gettext_lazy("手动运行"), default=False)
+    holder = models.CharField(gettext_lazy("执行者"), max_length=120, blank=True)
+    started_at = models.DateTimeField(gettext_lazy("开始时间"))
+    finished_at = models.DateTimeField(gettext_lazy("结束时间"), null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(gettext_lazy("耗时（毫秒）"), null=True, blank=True)
+    outcome = models.CharField(
+        gettext_lazy("结果"), max_length=12, choices=Outcome.choices, default=Outcome.RUNNING
+    )
+    detail = models.CharField(gettext_lazy("说明"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = gettext_lazy("定时任务记录")
+        verbose_name_plural = gettext_lazy("定时任务记录")
+        ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "slot"], name="job_run_once_per_slot"),
+        ]
+        indexes = [models.Index(fields=["job", "-started_at"], name="job_run_latest_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.slot:%Y-%m-%d %H:%M} {self.outcome}"

@@ -18,3 +18,12 @@ class VolunteeringConfig(AppConfig):
         from .own_data import LINKED, sections
 
         register_sections(LINKED, sections)
+
+        from tongxin.core import schedule
+
+        from .services import points_expire
+
+        # Just after local midnight: points lapse at the end of their last valid day.
+        schedule.register(
+            "points_expire", points_expire, label=gettext_lazy("处理到期积分"), hour=0, minute=5
+        )

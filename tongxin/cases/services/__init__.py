@@ -3,7 +3,7 @@
 ``tongxin.cases.services`` and use the names below."""
 
 from .acts import HANDLERS, Outcome, case_act, case_reveal_phone
-from .clocks import case_check_clocks
+from .clocks import case_check_clocks, case_sweep_clocks
 from .common import MAX_DESCRIPTION, MAX_PHOTOS, case_link
 from .intake import Location, case_report, nearby_open_cases, resolve_location
 
@@ -18,6 +18,7 @@ __all__ = [
     "case_link",
     "case_report",
     "case_reveal_phone",
+    "case_sweep_clocks",
     "nearby_open_cases",
     "resolve_location",
 ]

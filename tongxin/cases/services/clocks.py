@@ -73,3 +73,15 @@ def case_check_clocks(*, case_id: int, now: dt.datetime | None = None) -> list[t
         for effect in effects:
             effect()
     return reached
+
+
+def case_sweep_clocks(*, now: dt.datetime | None = None) -> int:
+    """Check every open case's clocks (the safety net behind the queued checks, run daily by
+    the scheduler and by ``manage.py case_clocks``). Returns how many moments it acted on."""
+    from ..workflow import OPEN_STATES
+
+    acted = 0
+    ids = Case.objects.filter(state__in=OPEN_STATES).values_list("pk", flat=True)
+    for case_id in ids.iterator(chunk_size=2000):
+        acted += len(case_check_clocks(case_id=case_id, now=now))
+    return acted

@@ -25,7 +25,7 @@ def test_ready_reports_each_dependency():
     body = response.json()
     assert response.status_code == 200, body
     assert body["status"] == "ok"
-    assert set(body["checks"]) == {"database", "cache", "task_queue"}
+    assert set(body["checks"]) == {"database", "cache", "task_queue", "scheduler"}
     assert all(c["ok"] and c["ms"] >= 0 for c in body["checks"].values())
 
 

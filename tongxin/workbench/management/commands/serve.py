@@ -1,9 +1,9 @@
-"""Run the web server and the task worker together, as ``make run`` does.
+"""Run the web server, the task worker and the scheduler together, as ``make run`` does.
 
 The web server is gunicorn (``config.wsgi``, static files through whitenoise), the server of
 deployments; ``--dev`` runs Django's auto-reloading development server instead (``make dev``).
-Both children run in their own process groups; Ctrl-C (or SIGTERM) stops both, and when one
-of them exits the other is stopped too.
+Each child runs in its own process group; Ctrl-C (or SIGTERM) stops them all, and when one
+of them exits the others are stopped too.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ DEMO_USERS = (
 
 
 class Command(TranslatedCommand):
-    help = lazy_str("同时启动 Web 服务和后台任务进程")
+    help = lazy_str("同时启动 Web 服务、后台任务进程和定时任务调度器")
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--addr", default="127.0.0.1:8000")
@@ -65,6 +65,7 @@ class Command(TranslatedCommand):
             )
         procs = [
             subprocess.Popen([*manage, "db_worker", "--queue-name", "*"], start_new_session=True),  # noqa: S603
+            subprocess.Popen([*manage, "scheduler"], start_new_session=True),  # noqa: S603
             subprocess.Popen(web, start_new_session=True, cwd=settings.BASE_DIR),  # noqa: S603
         ]
         users = {u.username: u for u in User.objects.filter(username__in=DEMO_USERS)}
