@@ -52,6 +52,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "tongxin.core.metrics.MetricsMiddleware",  # first: it times all the rest
     "django.middleware.security.SecurityMiddleware",
     "tongxin.core.security.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -249,6 +250,10 @@ TONGXIN_SCHEDULER_LEASE = float(
 TONGXIN_JOB_RUN_DAYS = 90  # run records kept
 # /readyz: the scheduler's heartbeat must be fresh (off in the test suite, where none runs).
 TONGXIN_READY_SCHEDULER = True
+# /metrics (tongxin/core/metrics.py): the client addresses it answers, and a bearer token
+# that opens it from anywhere else (for a Prometheus server on another machine).
+TONGXIN_METRICS_ALLOW = ("127.0.0.1", "::1")
+TONGXIN_METRICS_TOKEN = os.environ.get("TONGXIN_METRICS_TOKEN", "")
 
 LOGGING = {
     "version": 1,

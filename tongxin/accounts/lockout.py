@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from tongxin.core import audit, clock
+from tongxin.core import audit, clock, metrics
 from tongxin.core.actors import Actor
 from tongxin.core.models import AuditEvent
 
@@ -157,6 +157,7 @@ def register_attempt(
     )
     if outcome == Outcome.OK:
         return None
+    metrics.LOGIN_FAILURES.labels(channel, outcome).inc()
     actor = user if user is not None and user.is_authenticated else None
     detail = {"username": username, "channel": channel}
     if outcome == Outcome.LOCKED:

@@ -41,7 +41,8 @@ def _cache() -> dict[str, Any]:
     return {"backend": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]}
 
 
-def _task_queue() -> dict[str, Any]:
+def queue_state() -> tuple[int, float]:
+    """How many background tasks are due, and how long (s) the oldest of them has waited."""
     from django_tasks_db.models import DBTaskResult, get_date_max
 
     now = clock.now()
@@ -50,20 +51,31 @@ def _task_queue() -> dict[str, Any]:
     at_once = due.filter(run_after=get_date_max()).aggregate(m=Min("enqueued_at"))["m"]
     scheduled = due.exclude(run_after=get_date_max()).aggregate(m=Min("run_after"))["m"]
     since = min((t for t in (at_once, scheduled) if t is not None), default=None)
-    waited = (now - since).total_seconds() if since else 0.0
-    limit = float(getattr(settings, "TONGXIN_READY_QUEUE_AGE", 600))
-    if waited > limit:
-        raise NotReady(f"the oldest due task has waited {waited:.0f} s (limit {limit:.0f} s)")
-    return {"due": due.count(), "oldest_wait_s": round(waited)}
+    return due.count(), (now - since).total_seconds() if since else 0.0
 
 
-def _scheduler() -> dict[str, Any]:
+def scheduler_heartbeat_age() -> float | None:
+    """Seconds since the scheduler last renewed its lease; None when no scheduler holds it."""
     from .models import SchedulerLease
-    from .schedule import LEASE, lease_seconds
+    from .schedule import LEASE
 
     lease = SchedulerLease.objects.filter(name=LEASE).first()
     beat = lease.renewed_at if lease and lease.holder else None
-    age = (clock.now() - beat).total_seconds() if beat else None
+    return (clock.now() - beat).total_seconds() if beat else None
+
+
+def _task_queue() -> dict[str, Any]:
+    due, waited = queue_state()
+    limit = float(getattr(settings, "TONGXIN_READY_QUEUE_AGE", 600))
+    if waited > limit:
+        raise NotReady(f"the oldest due task has waited {waited:.0f} s (limit {limit:.0f} s)")
+    return {"due": due, "oldest_wait_s": round(waited)}
+
+
+def _scheduler() -> dict[str, Any]:
+    from .schedule import lease_seconds
+
+    age = scheduler_heartbeat_age()
     required = bool(getattr(settings, "TONGXIN_READY_SCHEDULER", True))
     # Renewed every quarter of the lease: two missed renewals is a scheduler in trouble.
     if required and (age is None or age > lease_seconds() / 2):

@@ -11,7 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from tongxin.core import clock
+from tongxin.core import clock, metrics
 from tongxin.inbox.services import notify
 
 from .. import changes, sla
@@ -41,6 +41,7 @@ def case_check_clocks(*, case_id: int, now: dt.datetime | None = None) -> list[t
                 level = case.breach_level + 1
                 superior = superior_for(case, level, on=clock.local_date(now))
             change = changes.clock_moment(case, name, stage, superior=superior)
+            metrics.CLOCK_MOMENTS.labels(name, stage).inc()
             _append(case, change, actor=None, at=now)
             label = _("{clock}{stage}").format(
                 clock=sla.CLOCK_LABELS[name], stage=sla.STAGE_LABELS[stage]

@@ -55,6 +55,7 @@ MATRIX: dict[str, Rule] = {
     # Liveness and readiness, for supervisors and load balancers: no personal data.
     "core:healthz": Rule(frozenset(ROLES), "open"),
     "core:readyz": Rule(frozenset(ROLES), "open"),
+    "core:metrics": Rule(frozenset(ROLES), "open"),  # by address or token, not by role
     "logout": Rule(SIGNED_IN, "signed_in", method="POST"),
     "password_change": Rule(SIGNED_IN, "signed_in"),
     "second_factor_setup": Rule(SIGNED_IN, "signed_in"),

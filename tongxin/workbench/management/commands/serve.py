@@ -9,10 +9,12 @@ of them exits the others are stopped too.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -63,10 +65,16 @@ class Command(TranslatedCommand):
             how = _("gunicorn，{workers} 个进程（DEBUG={debug}）").format(
                 workers=workers, debug=settings.DEBUG
             )
+        # The metrics of every child add up in one scrape (prometheus_client's multiprocess
+        # mode): a fresh directory for this run, shared by all of them.
+        counts = Path(settings.VAR_DIR) / "metrics"
+        shutil.rmtree(counts, ignore_errors=True)
+        counts.mkdir(parents=True)
+        env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(counts)}
+        children = ([*manage, "db_worker", "--queue-name", "*"], [*manage, "scheduler"], web)
         procs = [
-            subprocess.Popen([*manage, "db_worker", "--queue-name", "*"], start_new_session=True),  # noqa: S603
-            subprocess.Popen([*manage, "scheduler"], start_new_session=True),  # noqa: S603
-            subprocess.Popen(web, start_new_session=True, cwd=settings.BASE_DIR),  # noqa: S603
+            subprocess.Popen(cmd, start_new_session=True, cwd=settings.BASE_DIR, env=env)  # noqa: S603
+            for cmd in children
         ]
         users = {u.username: u for u in User.objects.filter(username__in=DEMO_USERS)}
         lines = [
