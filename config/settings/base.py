@@ -255,11 +255,26 @@ TONGXIN_READY_SCHEDULER = True
 TONGXIN_METRICS_ALLOW = ("127.0.0.1", "::1")
 TONGXIN_METRICS_TOKEN = os.environ.get("TONGXIN_METRICS_TOKEN", "")
 
-LOGGING = {
+# Logs (tongxin/core/logs.py): every record carries the request id, into background tasks
+# too. TONGXIN_LOG_FORMAT=json writes one JSON object per line (production and the demo).
+TONGXIN_LOG_FORMAT = os.environ.get("TONGXIN_LOG_FORMAT", "text")
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "tongxin.core.logs.ContextFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "tongxin.core.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["context"],
+            "formatter": "json" if TONGXIN_LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"tongxin": {"level": os.environ.get("TONGXIN_LOG_LEVEL", "INFO")}},
 }
 
 

@@ -36,3 +36,7 @@ MIDDLEWARE = [
 ]
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+
+# One JSON object per log line (tongxin/core/logs.py), unless TONGXIN_LOG_FORMAT=text.
+TONGXIN_LOG_FORMAT = os.environ.get("TONGXIN_LOG_FORMAT", "json")
+LOGGING["handlers"]["console"]["formatter"] = TONGXIN_LOG_FORMAT  # noqa: F405

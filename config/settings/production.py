@@ -38,3 +38,7 @@ STORAGES = {
 
 # Production always asks staff for the second factor, even on a demo database.
 TONGXIN_ALLOW_DEMO_EXEMPTION = False
+
+# One JSON object per log line (tongxin/core/logs.py), unless TONGXIN_LOG_FORMAT=text.
+TONGXIN_LOG_FORMAT = os.environ.get("TONGXIN_LOG_FORMAT", "json")
+LOGGING["handlers"]["console"]["formatter"] = TONGXIN_LOG_FORMAT  # noqa: F405

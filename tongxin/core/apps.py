@@ -9,8 +9,10 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         # ``lookups`` registers the indexed ``prefix`` lookup, ``uploads`` the upload-root check.
-        from . import lookups, schedule, uploads  # noqa: F401
+        from . import logs, lookups, schedule, uploads  # noqa: F401
         from .audit import chain_pending
+
+        logs.connect()  # the request id, carried into the tasks a request enqueues
 
         # The safety net behind the chaining queued after each commit, and the run records'
         # own retention.

@@ -23,6 +23,14 @@ from django.utils.translation import gettext as _
 from tongxin.core.commands import TranslatedCommand
 from tongxin.core.i18n import lazy_str
 
+# gunicorn's access log as JSON lines with our request id; no query strings (a search for a
+# name or a phone number must not end up in a log file).
+ACCESS_LOG = (
+    '{"ts": "%(t)s", "logger": "access", "remote": "%(h)s", "method": "%(m)s", '
+    '"path": "%(U)s", "status": %(s)s, "bytes": "%(B)s", "ms": %(M)s, '
+    '"request_id": "%({x-request-id}o)s"}'
+)
+
 DEMO_USERS = (
     "street",
     "secretary",
@@ -61,6 +69,7 @@ class Command(TranslatedCommand):
                 *(sys.executable, "-m", "gunicorn", "config.wsgi:application"),
                 *("--bind", addr, "--workers", str(workers), "--threads", "4"),
                 *("--graceful-timeout", "10", "--access-logfile", "-", "--no-control-socket"),
+                *("--access-logformat", ACCESS_LOG),
             ]
             how = _("gunicorn，{workers} 个进程（DEBUG={debug}）").format(
                 workers=workers, debug=settings.DEBUG
