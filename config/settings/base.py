@@ -204,7 +204,12 @@ TONGXIN_PII_KEY = os.environ.get("TONGXIN_PII_KEY", "")
 # Old secrets, comma-separated, kept only while rotate_pii_key runs.
 TONGXIN_PII_OLD_KEYS = os.environ.get("TONGXIN_PII_OLD_KEYS", "")
 TONGXIN_PII_KEY_FILE = os.environ.get("TONGXIN_PII_KEY_FILE", str(VAR_DIR / "pii.key"))
-TONGXIN_PII_KEY_AUTOCREATE = False
+TONGXIN_PII_KEY_AUTOCREATE = False  # the demo and development settings also create the backup key
+# Backups (tongxin/core/backup.py, docs/operations.md): their own key, never the PII key.
+TONGXIN_BACKUP_KEY = os.environ.get("TONGXIN_BACKUP_KEY", "")
+TONGXIN_BACKUP_KEY_FILE = os.environ.get("TONGXIN_BACKUP_KEY_FILE", str(VAR_DIR / "backup.key"))
+TONGXIN_BACKUP_DIR = Path(os.environ.get("TONGXIN_BACKUP_DIR", VAR_DIR / "backups"))
+TONGXIN_BACKUP_KEEP = int(os.environ.get("TONGXIN_BACKUP_KEEP") or 14)  # nightly backups kept
 
 TONGXIN_DEMO_PASSWORD = os.environ.get("TONGXIN_DEMO_PASSWORD", "Tongxin-2026")
 TONGXIN_PAGE_SIZE = 20

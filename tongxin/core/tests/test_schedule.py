@@ -31,6 +31,7 @@ AT = dt.datetime(2027, 2, 6, 0, 5, 30, tzinfo=clock.local().tzinfo)
 def test_every_periodic_job_is_registered_with_its_times():
     assert set(schedule.JOBS) >= {
         "audit_chain",
+        "backup",
         "case_clocks",
         "points_expire",
         "login_attempts_prune",

@@ -38,6 +38,9 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = ROOT / "var" / "screenshots"
 BOOT_TIMEOUT = 60
+# The running server's environment (its database, var directory, settings), for tests that run
+# manage.py commands against the same live database (the restore drill).
+SERVER: dict[str, Any] = {}
 
 
 def _free_port() -> int:
@@ -126,6 +129,7 @@ def e2e_server() -> Iterator[str]:
             )
         url = f"http://127.0.0.1:{port}"
         _wait_until_up(url, proc, log)
+        SERVER.update(env=env, url=url)
         yield url
     finally:
         if proc is not None:
