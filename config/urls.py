@@ -23,3 +23,4 @@ urlpatterns = [
     path("", include("tongxin.core.urls")),
     path("", include("tongxin.workbench.urls")),
 ]
+handler500 = "tongxin.core.outage.server_error"

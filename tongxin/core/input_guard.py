@@ -163,11 +163,17 @@ def register_answer(prefix: str, answer: Answer) -> None:
     _answers[prefix] = answer
 
 
-def _answer(request: HttpRequest, error: DomainError) -> HttpResponse:
+def answer_for(request: HttpRequest) -> Answer | None:
+    """How an interface under this path answers refusals; None for pages."""
     for prefix in sorted(_answers, key=len, reverse=True):
         if request.path.startswith(prefix):
-            return _answers[prefix](request, error)
-    return _page(request, error)
+            return _answers[prefix]
+    return None
+
+
+def _answer(request: HttpRequest, error: DomainError) -> HttpResponse:
+    answer = answer_for(request)
+    return answer(request, error) if answer else _page(request, error)
 
 
 class UnstorableInputMiddleware:

@@ -80,7 +80,7 @@ class Command(TranslatedCommand):
         shutil.rmtree(counts, ignore_errors=True)
         counts.mkdir(parents=True)
         env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(counts)}
-        children = ([*manage, "db_worker", "--queue-name", "*"], [*manage, "scheduler"], web)
+        children = ([*manage, "worker", "--queue-name", "*"], [*manage, "scheduler"], web)
         procs = [
             subprocess.Popen(cmd, start_new_session=True, cwd=settings.BASE_DIR, env=env)  # noqa: S603
             for cmd in children
