@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "tongxin.core.middleware.RequestIdMiddleware",
+    "tongxin.core.replica.ReplicaMiddleware",
     "tongxin.core.ratelimit.RateLimitMiddleware",  # after RequestId: audit rows need the request
 ]
 
@@ -109,6 +110,35 @@ def database_from_env(default_sqlite: Path) -> dict[str, Any]:
 
 
 DATABASES = {"default": database_from_env(VAR_DIR / "tongxin.sqlite3")}
+# A PostgreSQL streaming replica for the heavy reads (tongxin/core/replica.py): lists, worklists,
+# measures and map layers read from it; a client that has just written reads from the primary.
+TONGXIN_REPLICA_URL = os.environ.get("TONGXIN_REPLICA_URL", "")
+if TONGXIN_REPLICA_URL:
+    DATABASES["replica"] = {
+        **dj_database_url.parse(TONGXIN_REPLICA_URL, conn_max_age=60, conn_health_checks=True),
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["tongxin.core.replica.ReplicaRouter"]
+TONGXIN_REPLICA_PIN_SECONDS = 10
+# By URL pattern (the API shares one pattern between a list and its create; only GET and HEAD
+# are ever sent to the replica).
+TONGXIN_REPLICA_ROUTES = frozenset(
+    {
+        "",  # the workbench's home: the dashboard
+        "cases/",
+        "people/",
+        "api/v1/cases",
+        "api/v1/cases/measures",
+        "api/v1/persons",
+        "api/v1/households",
+        "api/v1/places",
+        "api/v1/organisations",
+        "api/v1/posts",
+        "api/v1/volunteers",
+        "api/v1/activities",
+        "api/v1/geo/<layer>",
+    }
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

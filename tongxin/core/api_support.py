@@ -4,6 +4,7 @@ where the API is assembled, ``config/api.py``)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -18,8 +19,10 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import JSONRenderer
-from pydantic import BeforeValidator
+from pydantic import AfterValidator, BeforeValidator
+from pydantic_core import PydanticCustomError
 
+from . import clock
 from .actors import Actor
 from .errors import Code, DomainError, ValidationFailed, envelope
 from .input_guard import too_large
@@ -32,6 +35,30 @@ def _plain_text(value: Any) -> Any:
 # A string field that also takes a lazy translation (a choice's label, a module-level text):
 # pydantic refuses lazy objects for ``str``, so every label field in a schema is ``Text``.
 Text = Annotated[str, BeforeValidator(_plain_text)]
+
+MOMENT_YEARS = (1900, 2200)
+MAX_OFFSET = dt.timedelta(hours=14)  # UTC-12 .. UTC+14 are the zones there are
+
+
+def _plausible_moment(value: dt.datetime) -> dt.datetime:
+    """A moment a person means: within the years above and with a real zone offset (a naive
+    one is in the community's zone). PostgreSQL refuses offsets beyond ±16 h, so without this
+    such input was a 500."""
+    if value.tzinfo is None:
+        value = clock.local(value)
+    offset = value.utcoffset() or dt.timedelta(0)
+    if abs(offset) > MAX_OFFSET:
+        raise PydanticCustomError("moment_offset", _("时区偏移应在 -12:00 到 +14:00 之间"))
+    low, high = MOMENT_YEARS
+    if not low <= value.year <= high:
+        raise PydanticCustomError(
+            "moment_year", _("年份应在 {low} 到 {high} 之间").format(low=low, high=high)
+        )
+    return value
+
+
+# A date-time input of the API: ``Moment`` rather than ``datetime``.
+Moment = Annotated[dt.datetime, AfterValidator(_plausible_moment)]
 
 
 class Utf8JSONRenderer(JSONRenderer):

@@ -7,7 +7,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from tongxin.core.api_support import PageMeta, Text
+from tongxin.core.api_support import Moment, PageMeta, Text
 
 
 class EntryOut(Schema):
@@ -106,8 +106,8 @@ class ActivityIn(Schema):
     address: str = Field("", max_length=200)
     lat: float | None = Field(None, ge=-90, le=90)
     lng: float | None = Field(None, ge=-180, le=180)
-    starts_at: dt.datetime
-    ends_at: dt.datetime
+    starts_at: Moment
+    ends_at: Moment
     slots: int = Field(..., ge=1, le=10000)
     skills_wanted: list[str] = []
     difficulty: int = Field(1, ge=1, le=3)
