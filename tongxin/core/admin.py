@@ -5,6 +5,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
 
 from .models import AuditEvent, JobRun, SchedulerLease
 
@@ -75,10 +76,26 @@ class _SystemReadOnly(admin.ModelAdmin):
 
 @admin.register(JobRun)
 class JobRunAdmin(_SystemReadOnly):
-    list_display = ("job", "slot", "started_at", "duration_ms", "outcome", "manual", "detail")
+    list_display = (
+        "job",
+        "what",
+        "slot",
+        "started_at",
+        "duration_ms",
+        "outcome",
+        "manual",
+        "detail",
+    )
     list_filter = ("outcome", "job", "manual")
     search_fields = ("job", "detail")
     date_hierarchy = "started_at"
+
+    @admin.display(description=gettext_lazy("内容"))
+    def what(self, obj: JobRun) -> str:
+        from .schedule import JOBS
+
+        job = JOBS.get(obj.job)
+        return str(job.label) if job else ""
 
 
 @admin.register(SchedulerLease)

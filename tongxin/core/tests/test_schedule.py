@@ -202,6 +202,7 @@ def test_the_system_admin_reads_the_run_records(demo):
     schedule.run("audit_chain", manual=True)
     page = demo.client("sysadmin").get("/admin/core/jobrun/")
     assert page.status_code == 200 and "audit_chain" in page.content.decode()
+    assert "审计日志入链" in page.content.decode()  # the job's label beside its name
     assert demo.client("sysadmin").get("/admin/core/schedulerlease/").status_code == 200
     for role in ("auditor", "secadmin", "secretary"):
         assert demo.client(role).get("/admin/core/jobrun/").status_code in (302, 403), role
