@@ -192,6 +192,13 @@ def test_reads_go_to_the_replica_and_a_writer_reads_its_own_write(servers: dict[
         what="replica replaying",
     )
     _psql(REPLICA_PORT, "postgres", "SELECT pg_wal_replay_pause()")
+    # A pause is a request: wait until the replica says it has paused.
+    _wait(
+        lambda: (
+            _psql(REPLICA_PORT, "postgres", "SELECT pg_get_wal_replay_pause_state()") == "paused"
+        ),
+        what="replay paused",
+    )
     try:
         writer = requests.Session()
         filed = writer.post(
