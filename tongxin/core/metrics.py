@@ -118,17 +118,13 @@ class StateCollector(Collector):
     """What the database says at scrape time: queue, scheduler, periodic jobs."""
 
     def collect(self) -> Iterator[Any]:
-        from . import health
+        from . import health, schedule
         from .models import JobRun
 
         try:
             due, waited = health.queue_state()
             heartbeat = health.scheduler_heartbeat_age()
-            latest: dict[str, JobRun] = {}
-            for run in JobRun.objects.exclude(outcome=JobRun.Outcome.RUNNING).order_by(
-                "job", "-started_at"
-            )[:500]:
-                latest.setdefault(run.job, run)
+            latest = schedule.last_runs()
         except Exception:  # the database is away: the request metrics still answer
             up = GaugeMetricFamily("tongxin_database_up", "Whether the scrape reached the database")
             up.add_metric([], 0)

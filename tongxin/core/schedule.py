@@ -206,6 +206,18 @@ def run(
     return record
 
 
+def last_runs(*, finished: bool = True) -> dict[str, Any]:
+    """Each registered job's latest run (finished only, by default): one indexed query per
+    job, and jobs are few."""
+    from .models import JobRun
+
+    runs = JobRun.objects.all()
+    if finished:
+        runs = runs.exclude(outcome=JobRun.Outcome.RUNNING)
+    latest = {name: runs.filter(job=name).order_by("-started_at").first() for name in JOBS}
+    return {name: run for name, run in latest.items() if run is not None}
+
+
 def prune_runs(*, days: int | None = None) -> int:
     """Delete run records older than ``TONGXIN_JOB_RUN_DAYS`` (90 by default)."""
     from .models import JobRun

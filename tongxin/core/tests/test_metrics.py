@@ -119,3 +119,26 @@ def test_the_real_server_adds_up_every_process(e2e_server):
     assert value(samples, "tongxin_database_up") == 1
     with urllib.request.urlopen(f"{e2e_server}/readyz", timeout=10) as r:  # noqa: S310
         assert r.status == 200
+
+
+@pytest.mark.django_db
+def test_every_job_has_its_last_run_however_many_runs_another_has():
+    import datetime as dt
+
+    from tongxin.core import clock
+    from tongxin.core.models import JobRun
+
+    start = clock.now() - dt.timedelta(days=10)
+    JobRun.objects.bulk_create(
+        JobRun(
+            job="audit_chain",
+            slot=start + dt.timedelta(minutes=10 * i),
+            started_at=start + dt.timedelta(minutes=10 * i),
+            outcome=JobRun.Outcome.OK,
+        )
+        for i in range(700)
+    )
+    schedule.run("points_expire", manual=True)
+    samples = metrics()
+    assert value(samples, "tongxin_job_last_run_ok", job="audit_chain") == 1
+    assert value(samples, "tongxin_job_last_run_ok", job="points_expire") == 1

@@ -18,16 +18,19 @@ class Command(TranslatedCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("name", nargs="?", help=_("任务名"))
-        parser.add_argument("--list", action="store_true", help=_("列出定时任务和最近一次运行"))
+        parser.add_argument(
+            "--list", action="store_true", dest="list_jobs", help=_("列出定时任务和最近一次运行")
+        )
 
-    def handle(self, *args: Any, name: str | None, list: bool, **options: Any) -> None:
+    def handle(self, *args: Any, name: str | None, list_jobs: bool, **options: Any) -> None:
         from tongxin.core.models import JobRun
 
-        if list or not name:
+        if list_jobs or not name:
+            latest = schedule.last_runs(finished=False)
             for job in sorted(schedule.JOBS.values(), key=lambda j: j.name):
                 cron = schedule.cron_of(job)
                 when = " ".join(f"{k}={v}" for k, v in cron.items()) if cron else _("已停用")
-                last = JobRun.objects.filter(job=job.name).order_by("-started_at").first()
+                last = latest.get(job.name)
                 seen = (
                     f"{clock.local(last.started_at):%Y-%m-%d %H:%M} {last.get_outcome_display()}"
                     if last
