@@ -17,8 +17,34 @@ class ScopedAdminMixin:
         return super().get_queryset(request).visible_to(request.user)  # type: ignore[misc]
 
 
+class DutyReadOnlyAdmin(admin.ModelAdmin):
+    """A record that one administrative duty reads and nobody changes here: ``duty`` names
+    it (the audit log for the audit admin, the job runs for the system admin)."""
+
+    duty = ""
+
+    def _has_duty(self, request: HttpRequest) -> bool:
+        return bool(self.duty) and getattr(request.user, "admin_duty", "") == self.duty
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._has_duty(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._has_duty(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(DutyReadOnlyAdmin):
+    duty = "audit"
     list_display = (
         "at",
         "actor_name",
@@ -33,49 +59,10 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ("actor_name", "object_id", "request_id")
     date_hierarchy = "at"
 
-    def _is_auditor(self, request: HttpRequest) -> bool:
-        return getattr(request.user, "admin_duty", "") == "audit"
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return self._is_auditor(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._is_auditor(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class _SystemReadOnly(admin.ModelAdmin):
-    """What the system admin reads to see that the periodic jobs run (``core.schedule``)."""
-
-    def _is_system(self, request: HttpRequest) -> bool:
-        return getattr(request.user, "admin_duty", "") == "system"
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return self._is_system(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._is_system(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(JobRun)
-class JobRunAdmin(_SystemReadOnly):
+class JobRunAdmin(DutyReadOnlyAdmin):
+    duty = "system"
     list_display = (
         "job",
         "what",
@@ -99,5 +86,6 @@ class JobRunAdmin(_SystemReadOnly):
 
 
 @admin.register(SchedulerLease)
-class SchedulerLeaseAdmin(_SystemReadOnly):
+class SchedulerLeaseAdmin(DutyReadOnlyAdmin):
+    duty = "system"
     list_display = ("name", "holder", "acquired_at", "renewed_at", "expires_at")

@@ -58,14 +58,13 @@ def is_outage(exc: BaseException | None) -> bool:
 def unavailable(request: HttpRequest) -> HttpResponse:
     from .input_guard import answer_for
 
-    error = Unavailable(
-        _("系统暂时无法访问（正在恢复），请 {seconds} 秒后重试").format(seconds=RETRY_AFTER)
-    )
-    if answer_for(request) is None:  # a page: no database, no session, no context processors
+    answer = answer_for(request)
+    if answer is None:  # a page: no database, no session, no context processors
         body = loader.render_to_string("503.html", {"retry_after": RETRY_AFTER})
         response = HttpResponse(body, status=503)
     else:
-        response = answer_for(request)(request, error)  # type: ignore[misc]
+        message = _("系统暂时无法访问（正在恢复），请 {seconds} 秒后重试")
+        response = answer(request, Unavailable(message.format(seconds=RETRY_AFTER)))
     response["Retry-After"] = str(RETRY_AFTER)
     response["Cache-Control"] = "no-store"
     return response
