@@ -9,7 +9,7 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         # ``lookups`` registers the indexed ``prefix`` lookup, ``uploads`` the upload-root check.
-        from . import logs, lookups, schedule, uploads  # noqa: F401
+        from . import backup, logs, lookups, schedule, uploads  # noqa: F401
         from .audit import chain_pending
 
         logs.connect()  # the request id, carried into the tasks a request enqueues
@@ -20,7 +20,7 @@ class CoreConfig(AppConfig):
             "audit_chain", chain_pending, label=gettext_lazy("审计日志入链"), minute="*/10"
         )
         schedule.register(
-            "backup", nightly_backup, label=gettext_lazy("数据库备份"), hour=1, minute=30
+            "backup", backup.nightly, label=gettext_lazy("数据库备份"), hour=1, minute=30
         )
         schedule.register(
             "job_runs_prune",
@@ -29,14 +29,3 @@ class CoreConfig(AppConfig):
             hour=4,
             minute=20,
         )
-
-
-def nightly_backup() -> str:
-    """The scheduled backup: into ``TONGXIN_BACKUP_DIR``, keeping ``TONGXIN_BACKUP_KEEP``."""
-    from django.conf import settings
-
-    from .backup import make_backup
-
-    path, manifest = make_backup(keep=int(getattr(settings, "TONGXIN_BACKUP_KEEP", 14)))
-    rows = sum(t["rows"] for t in manifest["tables"].values())
-    return f"{path.name}: {len(manifest['tables'])} tables, {rows} rows"

@@ -42,7 +42,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 
-from . import clock, tokens
+from . import audit, clock, tokens
 
 MAGIC = b"TXBK1\n"
 CHUNK = 1 << 20
@@ -345,10 +345,25 @@ def make_backup(*, directory: Path | None = None, keep: int | None = None) -> tu
             os.fsync(out.fileno())
         partial.chmod(0o600)
         partial.replace(final)
+    removed = []
     if keep:
         for old in sorted(directory.glob(f"tongxin-*{SUFFIX}"))[:-keep]:
             old.unlink()
+            removed.append(old.name)
+    # A copy of everyone's data has been made (or thinned): the audit log says so.
+    audit.record(
+        actor=None,
+        action="backup",
+        detail={"file": final.name, "tables": len(manifest["tables"]), "removed": removed},
+    )
     return final, manifest
+
+
+def nightly() -> str:
+    """The scheduled backup: into ``TONGXIN_BACKUP_DIR``, keeping ``TONGXIN_BACKUP_KEEP``."""
+    path, manifest = make_backup(keep=int(getattr(settings, "TONGXIN_BACKUP_KEEP", 14)))
+    rows = sum(t["rows"] for t in manifest["tables"].values())
+    return f"{path.name}: {len(manifest['tables'])} tables, {rows} rows"
 
 
 @contextmanager
@@ -426,6 +441,12 @@ def restore(file: Path, target: Target) -> dict[str, Any]:
     problems = differences(manifest["tables"], found)
     if problems:
         raise BackupError("the restored database differs from the backup: " + "; ".join(problems))
+    # Recorded in the configured database (the restored one when it was the target).
+    audit.record(
+        actor=None,
+        action="restore",
+        detail={"file": file.name, "into": target.describe(), "made": manifest["created_at"]},
+    )
     return manifest
 
 

@@ -82,6 +82,17 @@ def test_the_backup_key_must_not_be_the_pii_key(settings):
         backup.backup_secret()
 
 
+def _count(url: str, sql: str) -> int:
+    target = backup.Target.from_url(url)
+    if target.engine == "sqlite":
+        import sqlite3
+
+        with sqlite3.connect(target.params["path"]) as conn:
+            return int(conn.execute(sql).fetchone()[0])
+    with target.pg_connect() as conn:
+        return int(conn.execute(sql).fetchone()[0])
+
+
 def _manage(env: dict, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
     return subprocess.run(  # noqa: S603 — our own manage.py with fixed arguments
         [sys.executable, str(ROOT / "manage.py"), *args],
@@ -95,8 +106,14 @@ def _manage(env: dict, *args: str, timeout: int = 600) -> subprocess.CompletedPr
 
 @pytest.mark.e2e
 def test_restore_drill_of_the_live_demo_under_writes(e2e_server, tmp_path):
-    from tongxin.demo.open311 import DEMO_JURISDICTION, DEMO_KEY
-    from tongxin.workbench.tests.e2e import SERVER, _drop_pg, _pg_admin, _with_database
+    from tongxin.demo.open311 import DEMO_JURISDICTION
+    from tongxin.workbench.tests.e2e import (
+        SERVER,
+        _drop_pg,
+        _pg_admin,
+        _with_database,
+        file_open311,
+    )
 
     env = {
         **SERVER["env"],
@@ -114,18 +131,7 @@ def test_restore_drill_of_the_live_demo_under_writes(e2e_server, tmp_path):
     def write() -> None:  # residents keep filing requests through Open311 meanwhile
         session = requests.Session()
         while not stop.is_set():
-            response = session.post(
-                f"{e2e_server}/open311/v2/requests.json",
-                data={
-                    "api_key": DEMO_KEY,
-                    "jurisdiction_id": DEMO_JURISDICTION,
-                    "service_code": "municipal.manhole",
-                    "attribute[manhole_state]": "broken",
-                    "address_string": "文化路1号",
-                    "description": "备份演练期间提交的井盖问题",
-                },
-                timeout=30,
-            )
+            response = file_open311(session, e2e_server, "备份演练期间提交的井盖问题")
             (filed if response.status_code == 201 else failures).append(response.status_code)
 
     writers = [threading.Thread(target=write) for _ in range(2)]
@@ -147,6 +153,15 @@ def test_restore_drill_of_the_live_demo_under_writes(e2e_server, tmp_path):
     assert failures == [] and before >= 3, (failures, before)
     (file,) = (tmp_path / "backups").glob("*.txbk")
     assert "文化路".encode() not in file.read_bytes()
+    live = (
+        SERVER["env"].get("DATABASE_URL")
+        or f"sqlite:///{SERVER['env']['TONGXIN_VAR_DIR']}/tongxin.sqlite3"
+    )
+    audited = (
+        "SELECT count(*) FROM core_auditevent WHERE action = 'backup'"
+        f" AND CAST(detail AS TEXT) LIKE '%{file.name}%'"
+    )
+    assert _count(live, audited) == 1  # the copy is on the record
 
     base_url = os.environ.get("DATABASE_URL")
     if base_url:
@@ -167,16 +182,8 @@ def test_restore_drill_of_the_live_demo_under_writes(e2e_server, tmp_path):
             assert result.returncode == 0, (check, result.stdout, result.stderr)
         # The copy holds every request filed before the backup began, and at most those filed
         # by the time it ended: a snapshot taken while the writes went on.
-        target = backup.Target.from_url(restored)
         sql = "SELECT count(*) FROM cases_case WHERE description = '备份演练期间提交的井盖问题'"
-        if target.engine == "sqlite":
-            import sqlite3
-
-            with sqlite3.connect(target.params["path"]) as conn:
-                in_copy = conn.execute(sql).fetchone()[0]
-        else:
-            with target.pg_connect() as conn:
-                in_copy = conn.execute(sql).fetchone()[0]
+        in_copy = _count(restored, sql)
         assert before <= in_copy <= before + during + 2, (before, during, in_copy)
         # A second restore into the same (now full) database is refused, not merged.
         again = _manage(env, "restore", str(file), "--into", restored)
