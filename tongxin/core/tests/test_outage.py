@@ -154,8 +154,7 @@ def test_the_database_cut_under_load_answers_503_and_heals(e2e_server):
     refuses connections for six seconds and every open one is cut, again and again."""
     import psycopg
 
-    from tongxin.demo.open311 import DEMO_JURISDICTION, DEMO_KEY
-    from tongxin.workbench.tests.e2e import SERVER
+    from tongxin.workbench.tests.e2e import SERVER, file_open311
 
     answers: list[tuple[float, float, str]] = []  # (began, ended, status)
     stop = threading.Event()
@@ -165,18 +164,7 @@ def test_the_database_cut_under_load_answers_503_and_heals(e2e_server):
         while not stop.is_set():
             began = time.monotonic()
             try:
-                response = session.post(
-                    f"{e2e_server}/open311/v2/requests.json",
-                    data={
-                        "api_key": DEMO_KEY,
-                        "jurisdiction_id": DEMO_JURISDICTION,
-                        "service_code": "municipal.manhole",
-                        "attribute[manhole_state]": "broken",
-                        "address_string": "文化路1号",
-                        "description": "断库演练期间提交",
-                    },
-                    timeout=30,
-                )
+                response = file_open311(session, e2e_server, "断库演练期间提交")
                 status = str(response.status_code)
                 if status == "503" and response.headers.get("Retry-After") != "5":
                     status = "503 without Retry-After"

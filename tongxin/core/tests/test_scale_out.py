@@ -23,6 +23,7 @@ import pytest
 import requests
 
 from tongxin.core import clock
+from tongxin.workbench.tests.e2e import api_token
 
 ROOT = Path(__file__).resolve().parents[3]
 REPLICA_PORT = 5433
@@ -119,18 +120,6 @@ def servers(e2e_server: str, tmp_path_factory: Any) -> Iterator[dict[str, Any]]:
             proc.wait(timeout=20)
 
 
-def _token(base: str, username: str) -> str:
-    from django.conf import settings
-
-    response = requests.post(
-        f"{base}/api/v1/auth/token",
-        json={"username": username, "password": settings.TONGXIN_DEMO_PASSWORD},
-        timeout=30,
-    )
-    assert response.status_code == 200, response.text
-    return str(response.json()["token"])
-
-
 def test_a_session_from_one_server_works_on_the_other(servers: dict[str, Any]) -> None:
     from django.conf import settings
 
@@ -177,7 +166,7 @@ def test_a_rate_limit_counts_across_both_servers(servers: dict[str, Any]) -> Non
 
 def test_reads_go_to_the_replica_and_a_writer_reads_its_own_write(servers: dict[str, Any]) -> None:
     base = servers["b"]
-    token = _token(base, "grid1")
+    token = api_token(base, "grid1")
     headers = {"Authorization": f"Bearer {token}"}
     grid = requests.get(
         f"{base}/api/v1/places", params={"kind": "grid"}, headers=headers, timeout=30

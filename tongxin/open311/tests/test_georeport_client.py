@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 import requests
-from django.conf import settings
 from georeport import GeoReport
 
 from tongxin.demo.open311 import DEMO_JURISDICTION, DEMO_KEY
+from tongxin.workbench.tests.e2e import api_token
 
 pytestmark = pytest.mark.e2e
 
@@ -31,16 +31,6 @@ def grid1_point(e2e_server: str) -> tuple[float, float]:
     ).json()["items"]
     first = next(p for p in places if p["name"] == "第1网格")
     return first["centroid"]["lat"], first["centroid"]["lng"]
-
-
-def api_token(base: str, username: str) -> str:
-    response = requests.post(
-        f"{base}/api/v1/auth/token",
-        json={"username": username, "password": settings.TONGXIN_DEMO_PASSWORD},
-        timeout=30,
-    )
-    assert response.status_code == 200, response.text
-    return str(response.json()["token"])
 
 
 def client(base: str, fmt: str) -> GeoReport:

@@ -88,6 +88,39 @@ def _wait_until_up(url: str, proc: subprocess.Popen, log: Path) -> None:
     raise RuntimeError(f"the server did not answer within {BOOT_TIMEOUT}s:\n{log.read_text()}")
 
 
+def api_token(base: str, username: str) -> str:
+    """A bearer token for a demo account, from the server at ``base``."""
+    import requests
+    from django.conf import settings
+
+    response = requests.post(
+        f"{base}/api/v1/auth/token",
+        json={"username": username, "password": settings.TONGXIN_DEMO_PASSWORD},
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+    return str(response.json()["token"])
+
+
+def file_open311(session: Any, base: str, description: str) -> Any:
+    """One resident's report through Open311 on the demo partner's key, by address; the
+    response, whatever it is (the drills count them)."""
+    from tongxin.demo.open311 import DEMO_JURISDICTION, DEMO_KEY
+
+    return session.post(
+        f"{base}/open311/v2/requests.json",
+        data={
+            "api_key": DEMO_KEY,
+            "jurisdiction_id": DEMO_JURISDICTION,
+            "service_code": "municipal.manhole",
+            "attribute[manhole_state]": "broken",
+            "address_string": "文化路1号",
+            "description": description,
+        },
+        timeout=30,
+    )
+
+
 @pytest.fixture(scope="session")
 def e2e_server() -> Iterator[str]:
     """Base URL of a real server holding the demo community (seed 7)."""
