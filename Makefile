@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: install run dev test test-sqlite test-postgres test-dates browser-deps lint format bench clean \
+.PHONY: install run dev test test-sqlite test-postgres test-dates browser-deps lint format bench bench-hot clean \
 	messages translations
 
 $(STAMP): pyproject.toml
@@ -101,6 +101,11 @@ format: install
 ## make bench: benchmarks on generated district-scale data (see bench/README.md).
 bench: install
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+## make bench-hot: the hot paths over HTTP (intake, worklists) beside their anchors, the intake's
+## SQL replayed by pgbench, the measures beside their raw SQL; PostgreSQL, wrk (bench/hot_paths.py).
+bench-hot: install
+	$(PY) bench/hot_paths.py $(BENCH_ARGS)
 
 clean:
 	rm -rf var/*.sqlite3* var/static var/bench

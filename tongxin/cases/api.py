@@ -242,13 +242,20 @@ def nearby_out(case: Case, lat: float, lng: float, categories: dict[int, dict[st
     }
 
 
-def case_detail(user: Actor, case: Case) -> dict[str, Any]:
-    """The whole answer about one case, for this caller."""
-    viewer = viewer_of(user, case)
+def case_detail(user: Actor, case: Case, *, offer_duplicates: bool = False) -> dict[str, Any]:
+    """The whole answer about one case, for this caller. A case intake has just written
+    carries what it wrote (``case.fresh``): its timeline, routing and photos are taken from
+    there, and it has no department calls yet. ``offer_duplicates``: list the open cases
+    nearby whoever the caller is (the reporter's answer, 是否为同一问题)."""
+    fresh = case.fresh
+    viewer = viewer_of(user, case, called=False if fresh is not None else None)
     categories = _category_refs()
-    events = case.events.select_related(None).order_by("seq")
-    if not viewer.internal:
-        events = events.filter(public=True)
+    if fresh is not None:
+        events: Any = [e for e in fresh.events if viewer.internal or e.public]
+    else:
+        events = case.events.select_related(None).order_by("seq")
+        if not viewer.internal:
+            events = events.filter(public=True)
     calls: list[dict[str, Any]] = []
     routings: list[dict[str, Any]] = []
     if viewer.internal:
@@ -265,7 +272,9 @@ def case_detail(user: Actor, case: Case) -> dict[str, Any]:
                 "result": c.result,
                 "late": c.late,
             }
-            for c in case.calls.select_related("organisation").order_by("pk")
+            for c in (
+                case.calls.select_related("organisation").order_by("pk") if fresh is None else []
+            )
         ]
         routings = [
             {
@@ -278,20 +287,28 @@ def case_detail(user: Actor, case: Case) -> dict[str, Any]:
                 "override": r.override,
                 "decided_by": _user_label(r.decided_by),
             }
-            for r in selectors.routing_trail(case)
+            for r in (selectors.routing_trail(case) if fresh is None else fresh.routings)
         ]
     duplicates: list[dict[str, Any]] = []
-    if (viewer.internal or viewer.reporter) and case.is_open and case.lat is not None:
-        near = selectors.possible_duplicates(user, case)
-        duplicates = [nearby_out(c, case.lat, case.lng, categories) for c in near]  # type: ignore[arg-type]
-    photos = [
-        file_url(pk)
-        for pk in StoredUpload.objects.filter(
-            owner_type=ContentType.objects.get_for_model(Case), owner_id=str(case.pk)
+    offered = offer_duplicates or viewer.internal or viewer.reporter
+    if offered and case.is_open and case.lat is not None:
+        near = (
+            selectors.possible_duplicates(user, case)
+            if fresh is None
+            else selectors.reachable(user, fresh.nearby)
         )
-        .order_by("created_at", "pk")
-        .values_list("pk", flat=True)
-    ]
+        duplicates = [nearby_out(c, case.lat, case.lng, categories) for c in near]  # type: ignore[arg-type]
+    if fresh is not None:
+        photos = [file_url(pk) for pk in fresh.photos]
+    else:
+        photos = [
+            file_url(pk)
+            for pk in StoredUpload.objects.filter(
+                owner_type=ContentType.objects.get_for_model(Case), owner_id=str(case.pk)
+            )
+            .order_by("created_at", "pk")
+            .values_list("pk", flat=True)
+        ]
     return {
         **case_out(case, viewer, categories),
         "place": place_ref(case.place) if case.place and not viewer.public else None,
@@ -390,20 +407,67 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Any:
         photos=payload.photos,
         answers=payload.answers,
     )
-    # The case the service wrote, with its relations in hand, when the caller sees it in full
-    # (a key lookup); else what a party may see of it. Not re-read through a wide join.
+    # The case the service wrote, with its relations and what it wrote beside it in hand,
+    # when the caller sees it in full (a key lookup); else what a party may see of it. The
+    # open cases near it are offered either way (the report form's "is it yours?").
     in_sight = Case.objects.visible_to(user).filter(pk=case.pk).exists()
-    answer = case_detail(user, case if in_sight else _after_write(user, case.pk))
-    if not answer["possible_duplicates"] and case.lat is not None:
-        near = selectors.possible_duplicates(user, case)
-        answer["possible_duplicates"] = [
-            nearby_out(c, case.lat, case.lng, _category_refs())  # type: ignore[arg-type]
-            for c in near
-        ]
+    answer = case_detail(
+        user, case if in_sight else _after_write(user, case.pk), offer_duplicates=True
+    )
     return Status(201, answer)
 
 
 # ------------------------------------------------------------------ lists
+
+
+# What a list row renders (``case_out``) and the policies read: the list reads these columns
+# only, not the cases' JSON and cipher columns nor whole rows of the people and places.
+_LIST_RELATED = ("owner", "reporter_person", "place", "grid", "assignee_person", "assignee_org")
+_LIST_COLUMNS = (
+    "ref",
+    "category_id",
+    "priority",
+    "channel",
+    "state",
+    "description",
+    "reporter_user_id",
+    "reporter_person_id",
+    "reporter_name",
+    "reporter_phone_masked",
+    "anonymous",
+    "lat",
+    "lng",
+    "address",
+    "place_id",
+    "place_path",
+    "grid_id",
+    "level",
+    "assignee_person_id",
+    "assignee_org_id",
+    "owner_id",
+    "supervisor_id",
+    "accept_due",
+    "arrive_due",
+    "resolve_due",
+    "overdue",
+    "supervised",
+    "accepted_at",
+    "arrived_at",
+    "resolved_at",
+    "closed_at",
+    "resolved_on_time",
+    "feedback",
+    "reopen_count",
+    "support_count",
+    "public_note",
+    "created_at",
+    "owner__name",
+    "reporter_person__name",
+    "place__kind",
+    "grid__name",
+    "assignee_person__name",
+    "assignee_org__name",
+)
 
 
 @router.get("/cases", response=CasePage, summary=lazy_str("诉求列表（工作台各清单）"))
@@ -416,12 +480,15 @@ def list_cases(
     q: str = "",
     grid: int | None = None,
     page: int = 1,
+    cursor: str = "",
 ) -> Any:
     """A worklist of the caller: ``view`` is ``mine`` (待我处置), ``grid`` (本网格未结),
     ``accept`` (待受理), ``dispatch`` (待分派), ``overdue`` (已超时), ``escalated`` (吹哨报到),
     ``reported`` (我反映的) or ``all`` (全部可见). Filters: ``state`` (a state code, or
     ``open``), ``category`` (a code; its sub-categories included), ``priority``, ``grid`` (a
-    grid id), ``q`` (the reference, or words of the description or address)."""
+    grid id), ``q`` (the reference, or words of the description or address). A large list
+    counts up to ``TONGXIN_COUNT_CAP`` (``count_exact`` false beyond) and pages on with
+    ``cursor`` = the ``next_cursor`` of the page before."""
     user = caller(request)
     if view not in selectors.VIEWS:
         raise _fail(
@@ -445,14 +512,17 @@ def list_cases(
     if len(q) > 50:
         raise _fail("query.q", _("不能超过 50 个字符"))
     qs = selectors.filter_cases(
-        selectors.worklist(user, view).select_related("owner", "reporter_person", "place"),
+        selectors.worklist(user, view)
+        .select_related(None)
+        .select_related(*_LIST_RELATED)
+        .only(*_LIST_COLUMNS),
         state=state,
         category=category,
         priority=priority,
         q=q,
         grid=grid,
     )
-    sl = paginate(qs, page)
+    sl = paginate(qs, page, cursor=cursor, large=True)
     categories = _category_refs()
     called = policies.called_case_ids(user, [c.pk for c in sl.items])
     items = [

@@ -205,6 +205,12 @@ class Case(TimeStampedModel):
     """
 
     ref = models.CharField(gettext_lazy("编号"), max_length=24, unique=True)
+    # What intake wrote beside a new case (``services.intake.Fresh``), for its answer; None
+    # on a case read from the database.
+    fresh: Any = None
+    # The moment of the report, set by intake (its reference carries the local date), so the
+    # row is inserted once with both; defaults to now for rows made any other way.
+    created_at = models.DateTimeField(gettext_lazy("创建时间"), default=clock.now)
     category = models.ForeignKey(
         CaseCategory,
         verbose_name=gettext_lazy("分类"),

@@ -143,7 +143,8 @@ def _by_level(route: Route, case: Case, level: str, on: dt.date) -> Route:
         )
         level = Level.COMMUNITY
     kind = "grid" if level == Level.GRID else "community"
-    anchor = level_place(case.place, kind)
+    # The grid intake resolved is in hand; other levels are read from the place tree.
+    anchor = case.grid if kind == "grid" and case.grid_id else level_place(case.place, kind)
     if anchor is None and kind == "grid":
         route.reasons.append(_("该位置不在任何网格内，转社区分拨"))
         anchor, kind = level_place(case.place, "community"), "community"

@@ -156,6 +156,13 @@ def filter_cases(
     return qs
 
 
+# What the duplicate lists show of a nearby case: its 200 candidates are read with these only.
+_NEAR_COLUMNS = (
+    *("ref", "category_id", "state", "lat", "lng", "created_at", "support_count"),
+    *("description", "place_path", "grid_id", "category__name", "category__code"),
+)
+
+
 def open_cases_near(
     *,
     category_id: int,
@@ -174,13 +181,17 @@ def open_cases_near(
     d_lng = radius_m / (111_000 * max(0.1, math.cos(math.radians(lat))))
     now = now or clock.now()
     window = dt.timedelta(days=days)
-    rows = Case.objects.filter(
-        category_id=category_id,
-        state__in=OPEN_STATES,
-        lat__range=(lat - d_lat, lat + d_lat),
-        lng__range=(lng - d_lng, lng + d_lng),
-        created_at__range=(now - window, now + window),
-    ).select_related("category")[:200]
+    rows = (
+        Case.objects.filter(
+            category_id=category_id,
+            state__in=OPEN_STATES,
+            lat__range=(lat - d_lat, lat + d_lat),
+            lng__range=(lng - d_lng, lng + d_lng),
+            created_at__range=(now - window, now + window),
+        )
+        .select_related("category")
+        .only(*_NEAR_COLUMNS)[:200]
+    )
     near = [(distance_m(lat, lng, c.lat, c.lng), c) for c in rows if c.lat is not None]
     near = [(d, c) for d, c in near if d <= radius_m]
     near.sort(key=lambda pair: (pair[0], pair[1].pk))

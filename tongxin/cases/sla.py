@@ -17,10 +17,9 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.utils.translation import gettext_lazy
 
-from tongxin.core import clock
+from tongxin.core import clock, taskqueue
 
 from . import config
 from .models import Case, CaseDeadline
@@ -127,18 +126,12 @@ def moments(case: Case) -> list[dt.datetime]:
 
 
 def schedule(case: Case) -> None:
-    """Queue a clock check for each future moment, once the transaction commits."""
-    when = moments(case)
-    case_id = case.pk
+    """Queue a clock check for each future moment, once the transaction commits (all of
+    them in one statement, ``core.taskqueue``)."""
+    from .tasks import check_case_clocks
 
-    def enqueue() -> None:
-        from .tasks import check_case_clocks
-
-        for at in when:
-            check_case_clocks.using(run_after=at).enqueue(case_id)
-
-    if when:
-        transaction.on_commit(enqueue)
+    for at in moments(case):
+        taskqueue.defer(check_case_clocks, case.pk, run_after=at)
 
 
 def shift_clocks(

@@ -22,7 +22,7 @@ from ninja.renderers import JSONRenderer
 from pydantic import AfterValidator, BeforeValidator
 from pydantic_core import PydanticCustomError
 
-from . import clock
+from . import clock, paging
 from .actors import Actor
 from .errors import Code, DomainError, ValidationFailed, envelope
 from .input_guard import too_large
@@ -87,11 +87,16 @@ def caller(request: HttpRequest) -> Actor:
 
 
 class PageMeta(Schema):
-    """The figures every paginated answer carries beside its ``items``."""
+    """The figures every paginated answer carries beside its ``items``: ``count`` is exact
+    when ``count_exact``, else a lower bound (a large list counts at most
+    ``TONGXIN_COUNT_CAP`` rows); ``next_cursor``, on lists that give one, asks for the rows
+    after this page (``?cursor=…``), however deep."""
 
     count: int
+    count_exact: bool = True
     page: int
     page_size: int
+    next_cursor: str | None = None
 
 
 @dataclass(frozen=True)
@@ -102,14 +107,19 @@ class PageSlice:
     count: int
     page: int
     page_size: int
+    count_exact: bool = True
+    next_cursor: str | None = None
 
     def answer(self, items: list[Any] | None = None) -> dict[str, Any]:
-        """The JSON answer ``{"items", "count", "page", "page_size"}``."""
+        """The JSON answer ``{"items", "count", "count_exact", "page", "page_size",
+        "next_cursor"}``."""
         return {
             "items": self.items if items is None else items,
             "count": self.count,
+            "count_exact": self.count_exact,
             "page": self.page,
             "page_size": self.page_size,
+            "next_cursor": self.next_cursor,
         }
 
 
@@ -117,22 +127,65 @@ def page_size() -> int:
     return int(getattr(settings, "TONGXIN_PAGE_SIZE", 20))
 
 
-def paginate(queryset: QuerySet[Any], page: int) -> PageSlice:
+def count_cap() -> int:
+    return int(getattr(settings, "TONGXIN_COUNT_CAP", 1000))
+
+
+def paginate(
+    queryset: QuerySet[Any], page: int, *, cursor: str = "", large: bool = False
+) -> PageSlice:
     """Page ``page`` (1-based) of ``queryset``: one COUNT and one bounded SELECT.
 
     Page 1 always exists (possibly empty); a page below 1, or past the last page, is refused
     with 422 ``VALIDATION_FAILED`` so that a client never mistakes a bad page number for an
     empty result.
+
+    ``large`` (a list whose scope may hold very many rows, ordered by plain fields): the
+    count stops at ``count_cap()`` (``count_exact`` false beyond), every page but the last
+    carries ``next_cursor``, and ``cursor`` continues after the row it names by an index
+    range (keyset pagination, ``core.paging``) instead of an offset; with a cursor, ``page``
+    is not used and is answered as 0.
     """
     size = page_size()
-    if page < 1:
-        raise _bad_page(_("页码应为从 1 开始的整数"))
-    count = queryset.count()
-    pages = max(1, math.ceil(count / size))
-    if page > pages:
-        raise _bad_page(_("页码超出范围：共 {pages} 页").format(pages=pages))
-    start = (page - 1) * size
-    return PageSlice(list(queryset[start : start + size]), count, page, size)
+    if not large:
+        if cursor:
+            raise _bad_cursor()
+        if page < 1:
+            raise _bad_page(_("页码应为从 1 开始的整数"))
+        count = queryset.count()
+        pages = max(1, math.ceil(count / size))
+        if page > pages:
+            raise _bad_page(_("页码超出范围：共 {pages} 页").format(pages=pages))
+        start = (page - 1) * size
+        return PageSlice(list(queryset[start : start + size]), count, page, size)
+    count, exact = paging.capped_count(queryset, count_cap())
+    if cursor:
+        try:
+            rows = list(paging.after(queryset, cursor)[: size + 1])
+        except paging.BadCursor:
+            raise _bad_cursor() from None
+        page = 0
+    else:
+        if page < 1:
+            raise _bad_page(_("页码应为从 1 开始的整数"))
+        pages = max(1, math.ceil(count / size))
+        if page > pages:
+            if exact:
+                raise _bad_page(_("页码超出范围：共 {pages} 页").format(pages=pages))
+            raise _bad_page(
+                _("超过前 {count} 条的页请用上一页给出的 next_cursor 翻页").format(count=count)
+            )
+        start = (page - 1) * size
+        rows = list(paging.ordered(queryset)[start : start + size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    following = paging.cursor_of(queryset, rows[-1]) if more and rows else None
+    return PageSlice(rows, count, page, size, count_exact=exact, next_cursor=following)
+
+
+def _bad_cursor() -> ValidationFailed:
+    reason = _("翻页标记无效，请从第一页重新开始")
+    return ValidationFailed(reason, fields=[{"field": "query.cursor", "reason": reason}])
 
 
 def _bad_page(reason: str) -> ValidationFailed:

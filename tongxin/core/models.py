@@ -87,6 +87,29 @@ class AppendOnlyModel(models.Model):
         )
 
 
+def allocate_pk(model: type[models.Model]) -> int:
+    """The next primary key of ``model``'s table, taken before its row is inserted, so that
+    a row whose other fields derive from its key (a case's reference) is written in one
+    ``INSERT``. PostgreSQL: ``nextval`` of the key's sequence (never handed out twice).
+    SQLite: one above the table's ``AUTOINCREMENT`` counter, which is safe only inside a
+    transaction holding the write lock (``transaction_mode`` IMMEDIATE, the settings' own),
+    so it must be called inside ``transaction.atomic``."""
+    from django.db import connection
+
+    table, column = model._meta.db_table, model._meta.pk.column
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s))", [table, column])
+        else:
+            if not connection.in_atomic_block:
+                raise RuntimeError("allocate_pk on SQLite needs transaction.atomic")
+            cursor.execute(
+                "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0) + 1",
+                [table],
+            )
+        return int(cursor.fetchone()[0])
+
+
 class TimeStampedModel(models.Model):
     """Adds creation and last-change times."""
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
-
-from tongxin.core import clock
+from tongxin.core import clock, taskqueue
 from tongxin.core.actors import Actor
 from tongxin.core.scoping import access
 
@@ -36,16 +34,11 @@ def notify(
         rows = [Message(address=address, kind=kind, subject=subject, body=body, topic=topic)]
     if not rows:
         return []
-    for row in rows:
-        row.save()
-    message_ids = [m.pk for m in rows]
+    rows = Message.objects.bulk_create(rows)
+    from .tasks import deliver
 
-    def enqueue() -> None:
-        from .tasks import deliver
-
-        deliver.enqueue(message_ids)
-
-    transaction.on_commit(enqueue)
+    # With the write's other tasks, in one statement when the transaction commits.
+    taskqueue.defer(deliver, [m.pk for m in rows])
     return rows
 
 

@@ -73,6 +73,30 @@ def _org_people(org: Organisation | None) -> list[Any]:
     ]
 
 
+def _append_first(
+    case: Case, steps: list[tuple[Change, Actor | None]], *, at: dt.datetime
+) -> list[CaseEvent]:
+    """The first events of a new case (numbered 1, 2, …), with what their changes add, the
+    events inserted together in one statement."""
+    rows = []
+    for seq, (change, actor) in enumerate(steps, start=1):
+        if change.routing is not None:
+            change.routing.save()
+        for call in change.calls:
+            call.save()
+        rows.append(
+            changes.event(
+                case,
+                change,
+                seq=seq,
+                at=at,
+                actor=saved_account(actor),
+                actor_label=_actor_label(actor),
+            )
+        )
+    return CaseEvent.objects.bulk_create(rows)
+
+
 def _notify_assignee(case: Case, *, subject: str, body: str = "") -> None:
     recipients = [case.assignee_person, *_org_people(case.assignee_org)]
     notify(

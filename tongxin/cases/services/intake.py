@@ -14,10 +14,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tongxin.cases.errors import CaseCode
-from tongxin.core import audit, clock, tokens, vault
+from tongxin.core import audit, clock, vault
 from tongxin.core.actors import Actor, as_account, person_id_of, person_of, saved_account
 from tongxin.core.errors import Forbidden, Problems
-from tongxin.core.models import StoredUpload
+from tongxin.core.models import StoredUpload, allocate_pk
 from tongxin.core.validators import validate_phone
 from tongxin.people.selectors import home_place
 from tongxin.places.geoindex import resolve_point
@@ -28,14 +28,27 @@ from ..models import (
     REPORTER_PHONE_CONTEXT,
     Case,
     CaseCategory,
+    CaseEvent,
     Channel,
     Priority,
+    RoutingDecision,
     case_ref,
 )
 from ..routing import route_case
 from ..selectors import nearby_open_cases
 from ..workflow import State
-from .common import MAX_DESCRIPTION, MAX_PHOTOS, _append, _fail, _notify_assignee
+from .common import MAX_DESCRIPTION, MAX_PHOTOS, _append_first, _fail, _notify_assignee
+
+
+@dataclass
+class Fresh:
+    """What intake wrote beside a new case, kept on it (``case.fresh``) for the answer: its
+    timeline, routing decisions, photo ids and the open cases nearby (before any scope)."""
+
+    events: list[CaseEvent]
+    routings: list[RoutingDecision]
+    photos: list[str]
+    nearby: list[Case]
 
 
 @dataclass
@@ -238,8 +251,12 @@ def case_report(
         reporter_person = person_of(actor)  # the account's own person, read once
 
     with transaction.atomic():
+        # The key is taken first so that the row goes in once, reference and all.
+        pk = allocate_pk(Case)
         case = Case(
-            ref=f"T{tokens.mint(16)}",
+            pk=pk,
+            ref=case_ref(now, pk),
+            created_at=now,
             category=cat,
             priority=priority,
             channel=channel,
@@ -274,15 +291,12 @@ def case_report(
             case.owner = person_of(actor)
         else:
             case.owner = route.person
-        case.save()
-        case.ref = case_ref(now, case.pk)
-        case.created_at = now
-        Case.objects.filter(pk=case.pk).update(ref=case.ref, created_at=now)
+        case.save(force_insert=True)
         attached = _attach_uploads(actor, photos, case)
         reported = changes.report(case, channel=channel, photos=attached)
-        _append(case, reported, actor=actor, at=now, seq=1)
-        routing.data["possible_duplicates"] = [c.pk for c in nearby_open_cases(case)]
-        _append(case, routing, actor=None, at=now, seq=2)
+        nearby = nearby_open_cases(case)
+        routing.data["possible_duplicates"] = [c.pk for c in nearby]
+        events = _append_first(case, [(reported, actor), (routing, None)], at=now)
         audit.record(
             actor=saved_account(actor),
             action="case_report",
@@ -294,4 +308,11 @@ def case_report(
             case, subject=_("新诉求待受理：{name}（{ref}）").format(name=cat.name, ref=case.ref)
         )
         sla.schedule(case)
+    # What the answer needs is in hand: the API builds it from this, not from the database.
+    case.fresh = Fresh(
+        events=events,
+        routings=[routing.routing] if routing.routing is not None else [],
+        photos=attached,
+        nearby=nearby,
+    )
     return case

@@ -191,7 +191,7 @@ def test_worklists_and_filters(demo):
         response = client.get("/api/v1/cases", query)
         assert response.status_code == 200, response.content.decode()
         body = response.json()
-        assert set(body) == {"items", "count", "page", "page_size"}
+        assert set(body) == {"items", "count", "count_exact", "page", "page_size", "next_cursor"}
         assert len(body["items"]) == min(body["count"], body["page_size"])
         return {c["id"] for c in body["items"]}
 

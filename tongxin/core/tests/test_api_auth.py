@@ -186,7 +186,14 @@ def test_page_past_the_end_is_422(demo):
 def test_first_page_of_nothing_is_empty_not_an_error(demo):
     r = demo.api("grid1").get(f"{API}/persons?search=" + "无此人名字")
     assert r.status_code == 200
-    assert r.json() == {"items": [], "count": 0, "page": 1, "page_size": 20}
+    assert r.json() == {
+        "items": [],
+        "count": 0,
+        "count_exact": True,
+        "page": 1,
+        "page_size": 20,
+        "next_cursor": None,
+    }
 
 
 def test_pages_follow_the_page_size_setting(demo, settings):
