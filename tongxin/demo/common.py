@@ -50,8 +50,13 @@ def years_before(day: dt.date, years: int) -> dt.date:
 
 
 def age_of(person: Person, today: dt.date) -> int:
-    assert person.birth_date is not None
-    return today.year - person.birth_date.year
+    """Age in whole years on ``today``. The births are drawn so that this is the age each
+    person was generated with, on any date: the demo's households, care tags and the people
+    its accounts are given are then the same whatever day it is built (a difference of years
+    alone made them depend on the month, so the demo users changed from one day to the next)."""
+    b = person.birth_date
+    assert b is not None
+    return today.year - b.year - ((today.month, today.day) < (b.month, b.day))
 
 
 def seg(n: int) -> str:

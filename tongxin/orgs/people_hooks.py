@@ -70,6 +70,13 @@ def actor_units(events: list[AuditEvent], accounts: dict[int, Any]) -> dict[tupl
         .order_by(F("start_date").desc(nulls_last=True), "-id")
     ):
         by_person.setdefault(post.person_id, []).append(post)
+    # Where each subject lives: of several posts of the same role (a grid worker who is A in
+    # one grid and B in the next), the one over the subject is the unit that acted.
+    homes = dict(
+        Person.objects.filter(
+            pk__in={e.subject_person_id for e in events if e.subject_person_id}
+        ).values_list("pk", "place_path")
+    )
     out: dict[tuple[int, str], str] = {}
     for e in events:
         actor_id = e.actor_id
@@ -80,7 +87,13 @@ def actor_units(events: list[AuditEvent], accounts: dict[int, Any]) -> dict[tupl
             p for p in by_person.get(account.person_id or 0, []) if p.get_role_display() == e.role
         ]
         on = clock.local(e.at).date()
-        held = next((p for p in posts if p.is_active_on(on)), posts[0] if posts else None)
+        home = homes.get(e.subject_person_id or 0) or ""
+
+        def preference(p: Post, home: str = home) -> tuple[bool, bool, bool]:
+            over = bool(home and p.place_path and home.startswith(p.place_path))
+            return (not p.is_active_on(on), not over, p.rank != "A")
+
+        held = min(posts, key=preference) if posts else None
         if held is not None:
             unit = held.place or held.organisation
             out[(actor_id, e.role)] = unit.name if unit is not None else ""
