@@ -132,7 +132,8 @@ class ApiToken(models.Model):
     @classmethod
     def authenticate(cls, raw: str) -> User | None:
         token = (
-            cls.objects.select_related("user")
+            # The person with the account: most endpoints name or route by it.
+            cls.objects.select_related("user", "user__person")
             .filter(key_hash=_hash_token(raw), expires_at__gt=clock.now())
             .first()
         )

@@ -37,7 +37,7 @@ from tongxin.core.errors import Forbidden, NotFound, ValidationFailed
 from tongxin.core.i18n import lazy_str
 from tongxin.core.models import StoredUpload
 from tongxin.core.ratelimit import hit
-from tongxin.core.scoping import access
+from tongxin.core.scoping import access, scope_for
 from tongxin.places.api import access_place, place_ref
 from tongxin.places.geo import distance_m
 
@@ -410,7 +410,8 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Any:
     # The case the service wrote, with its relations and what it wrote beside it in hand,
     # when the caller sees it in full (a key lookup); else what a party may see of it. The
     # open cases near it are offered either way (the report form's "is it yours?").
-    in_sight = Case.objects.visible_to(user).filter(pk=case.pk).exists()
+    # A case just written has no department calls: its fields alone say whether it is in sight.
+    in_sight = case.seen_in(scope_for(user), called=())
     answer = case_detail(
         user, case if in_sight else _after_write(user, case.pk), offer_duplicates=True
     )
@@ -421,8 +422,8 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Any:
 
 
 # What a list row renders (``case_out``) and the policies read: the list reads these columns
-# only, not the cases' JSON and cipher columns nor whole rows of the people and places.
-_LIST_RELATED = ("owner", "reporter_person", "place", "grid", "assignee_person", "assignee_org")
+# only, not the cases' JSON and cipher columns; the names of its people, places and
+# organisation come after the page is chosen (``selectors.attach_row_relations``).
 _LIST_COLUMNS = (
     "ref",
     "category_id",
@@ -461,12 +462,6 @@ _LIST_COLUMNS = (
     "support_count",
     "public_note",
     "created_at",
-    "owner__name",
-    "reporter_person__name",
-    "place__kind",
-    "grid__name",
-    "assignee_person__name",
-    "assignee_org__name",
 )
 
 
@@ -512,10 +507,7 @@ def list_cases(
     if len(q) > 50:
         raise _fail("query.q", _("不能超过 50 个字符"))
     qs = selectors.filter_cases(
-        selectors.worklist(user, view)
-        .select_related(None)
-        .select_related(*_LIST_RELATED)
-        .only(*_LIST_COLUMNS),
+        selectors.worklist(user, view).select_related(None).only(*_LIST_COLUMNS),
         state=state,
         category=category,
         priority=priority,
@@ -523,6 +515,7 @@ def list_cases(
         grid=grid,
     )
     sl = paginate(qs, page, cursor=cursor, large=True)
+    selectors.attach_row_relations(sl.items)
     categories = _category_refs()
     called = policies.called_case_ids(user, [c.pk for c in sl.items])
     items = [

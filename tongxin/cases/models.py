@@ -4,6 +4,7 @@ decisions, the departments called in (吹哨报到), the duty roster and the wor
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -388,13 +389,37 @@ class Case(TimeStampedModel):
             # The cases the user's organisations were called in on, as a list when it is
             # short: every branch of the OR then stays an index lookup (a subquery in an OR
             # makes PostgreSQL and SQLite scan the whole table).
-            ids = _called_case_ids(scope)
+            ids = called_case_ids_of(scope)
             if ids is None:
                 called = DepartmentCall.objects.filter(organisation_id__in=scope.org_ids)
                 q |= Q(pk__in=called.values("case_id"))
             elif ids:
                 q |= Q(pk__in=ids)
         return q
+
+    def seen_in(self, scope: Scope, *, called: Collection[int] | None = None) -> bool | None:
+        """Whether ``scope_q`` (under ``visible_to``) holds for this case, decided from the
+        fields in hand: True or False, or None when only the database can say (the scope's
+        organisations were called in on more cases than a scope keeps in memory). ``called``:
+        the cases the scope's organisations were called in on, when the caller knows them
+        (none, for a case just written). Kept in step with ``scope_q`` by
+        ``test_seen_in_agrees_with_scope_q``."""
+        if scope.is_empty:
+            return False
+        if any(self.place_path.startswith(p) for p in scope.case_paths):
+            return True
+        people = (self.reporter_person_id, self.assignee_person_id, self.owner_id)
+        if any(pid in scope.person_ids for pid in (*people, self.supervisor_id)):
+            return True
+        if not scope.org_ids:
+            return False
+        if self.assignee_org_id in scope.org_ids:
+            return True
+        if called is None:
+            called = called_case_ids_of(scope)
+            if called is None:
+                return None
+        return self.pk in called
 
     @property
     def is_open(self) -> bool:
@@ -425,7 +450,7 @@ REPORTER_PHONE_CONTEXT = "case.reporter_phone"
 CALLED_INLINE = 2000  # see Case.scope_q
 
 
-def _called_case_ids(scope: Scope) -> list[int] | None:
+def called_case_ids_of(scope: Scope) -> list[int] | None:
     """The cases the scope's organisations were called in on, or None when there are more
     than ``CALLED_INLINE`` (then a subquery). Read once per scope, that is once per request:
     the scope is computed per request and kept on the user."""

@@ -31,12 +31,14 @@ from django.utils.translation import gettext_lazy
 from tongxin.core import clock
 from tongxin.core.actors import Actor
 from tongxin.core.scoping import scope_for
-from tongxin.orgs.models import Post
+from tongxin.orgs.models import Organisation, Post
 from tongxin.orgs.roles import ROLE_RULES, View
+from tongxin.people.models import Person
 from tongxin.people.selectors import home_place
 from tongxin.places.geo import distance_m
 from tongxin.places.models import Place
 
+from . import config
 from .models import Case, CaseCategory, DepartmentCall, Feedback, RoutingDecision
 from .policies import dispatcher_paths
 from .workflow import OPEN_STATES, State
@@ -120,6 +122,40 @@ def worklist(user: Actor, view: str = "mine") -> QuerySet[Case]:
     return qs.order_by("-pk")
 
 
+# The relations a list row names (``case_out``): read for the rows of the page only, once
+# the page is chosen. Joined into the page query, they made PostgreSQL plan six joins (about
+# 5 ms) and join every open case in scope before its top-N sort picked 20.
+_ROW_PEOPLE = ("reporter_person", "assignee_person", "owner")
+_ROW_PLACES = ("place", "grid")
+
+
+def attach_row_relations(cases: list[Case]) -> list[Case]:
+    """Give each case of a page its reporter, assignee and owner (names), place (kind) and
+    grid (name), and assignee organisation (name): one query per kind of row, not a join."""
+    if not cases:
+        return cases
+    person_ids = {getattr(c, f"{f}_id") for c in cases for f in _ROW_PEOPLE} - {None}
+    place_ids = {getattr(c, f"{f}_id") for c in cases for f in _ROW_PLACES} - {None}
+    org_ids = {c.assignee_org_id for c in cases} - {None}
+    people = {p.pk: p for p in Person.objects.filter(pk__in=person_ids).only("name")}
+    places = {p.pk: p for p in Place.objects.filter(pk__in=place_ids).only("kind", "name")}
+    orgs = (
+        {o.pk: o for o in Organisation.objects.filter(pk__in=org_ids).only("name")}
+        if org_ids
+        else {}
+    )
+    relations: list[tuple[Any, dict[int, Any]]] = [
+        *((Case._meta.get_field(f), people) for f in _ROW_PEOPLE),
+        *((Case._meta.get_field(f), places) for f in _ROW_PLACES),
+        (Case._meta.get_field("assignee_org"), orgs),
+    ]
+    for case in cases:
+        for field, rows in relations:
+            key = getattr(case, field.attname)
+            field.set_cached_value(case, rows.get(key) if key else None)
+    return cases
+
+
 def filter_cases(
     qs: QuerySet[Case],
     *,
@@ -158,9 +194,10 @@ def filter_cases(
 
 # What the duplicate lists show of a nearby case: its 200 candidates are read with these only.
 _NEAR_COLUMNS = (
-    *("ref", "category_id", "state", "lat", "lng", "created_at", "support_count"),
-    *("description", "place_path", "grid_id", "category__name", "category__code"),
+    *("id", "ref", "category_id", "state", "lat", "lng", "created_at", "support_count"),
+    *("description", "place_path", "grid_id"),
 )
+_NEAR_CATEGORY, _NEAR_LAT, _NEAR_LNG = 2, 4, 5
 
 
 def open_cases_near(
@@ -181,21 +218,32 @@ def open_cases_near(
     d_lng = radius_m / (111_000 * max(0.1, math.cos(math.radians(lat))))
     now = now or clock.now()
     window = dt.timedelta(days=days)
-    rows = (
-        Case.objects.filter(
-            category_id=category_id,
-            state__in=OPEN_STATES,
-            lat__range=(lat - d_lat, lat + d_lat),
-            lng__range=(lng - d_lng, lng + d_lng),
-            created_at__range=(now - window, now + window),
-        )
-        .select_related("category")
-        .only(*_NEAR_COLUMNS)[:200]
-    )
-    near = [(distance_m(lat, lng, c.lat, c.lng), c) for c in rows if c.lat is not None]
-    near = [(d, c) for d, c in near if d <= radius_m]
-    near.sort(key=lambda pair: (pair[0], pair[1].pk))
-    return [c for _d, c in near[:limit]]
+    rows = Case.objects.filter(
+        category_id=category_id,
+        state__in=OPEN_STATES,
+        lat__range=(lat - d_lat, lat + d_lat),
+        lng__range=(lng - d_lng, lng + d_lng),
+        created_at__range=(now - window, now + window),
+    ).values_list(*_NEAR_COLUMNS)[:200]
+    # Up to 200 candidates are read as plain rows; only the nearest become cases.
+    near = []
+    for row in rows:
+        row_lat, row_lng = row[_NEAR_LAT], row[_NEAR_LNG]
+        if row_lat is not None and row_lng is not None:
+            d = distance_m(lat, lng, row_lat, row_lng)
+            if d <= radius_m:
+                near.append((d, row[0], row))
+    near.sort(key=lambda t: (t[0], t[1]))
+    by_pk = config.categories().by_pk
+    out = []
+    for _d, _pk, row in near[:limit]:
+        value = dict(zip(_NEAR_COLUMNS, row, strict=True))
+        names = [f.attname for f in Case._meta.concrete_fields if f.attname in value]
+        case = Case.from_db(Case.objects.db, names, [value[n] for n in names])
+        if row[_NEAR_CATEGORY] in by_pk:  # the cached category (else read when asked)
+            case.category = by_pk[row[_NEAR_CATEGORY]]
+        out.append(case)
+    return out
 
 
 def nearby_open_cases(case: Case, *, limit: int = 5) -> list[Case]:
@@ -223,13 +271,17 @@ def reachable(user: Actor, cases: list[Case]) -> list[Case]:
     one query bounded by the ids asked about, never the whole scope materialised."""
     if not cases:
         return []
-    ids = [c.pk for c in cases]
-    found = set(
-        (
-            Case.objects.visible_to(user).filter(pk__in=ids)
-            | _own_community_open(user).filter(pk__in=ids)
-        ).values_list("pk", flat=True)
-    )
+    # Those the scope decides from their fields need no query (a grid worker's neighbours).
+    scope = scope_for(user)
+    found = {c.pk for c in cases if c.seen_in(scope)}
+    ids = [c.pk for c in cases if c.pk not in found]
+    if ids:
+        found.update(
+            (
+                Case.objects.visible_to(user).filter(pk__in=ids)
+                | _own_community_open(user).filter(pk__in=ids)
+            ).values_list("pk", flat=True)
+        )
     return [c for c in cases if c.pk in found]
 
 

@@ -3,7 +3,8 @@
 ``defer(task, *args, run_after=…)`` is ``task.using(run_after=…).enqueue(*args)`` once the
 current transaction commits (at once outside one). A write that queues several tasks (an
 intake queues a clock check per deadline moment and the audit chaining) costs one
-``INSERT`` of them all, not one each.
+``INSERT`` of them all, not one each. ``flush()`` inserts them inside the transaction
+instead, sparing a hot write the commit's second transaction.
 
 How: each ``defer`` registers a marker through ``on_commit``, so that a rolled-back savepoint
 drops its task as Django drops its callbacks, and puts one flush after it (with no savepoint,
@@ -73,6 +74,34 @@ def defer(task: Any, *args: Any, run_after: dt.datetime | None = None) -> None:
     transaction.on_commit(_Mark(batch, (task, args)))
     batch.last = _Flush(batch)
     connection.run_on_commit.append((set(), batch.last, False))
+
+
+def flush() -> None:
+    """Insert the tasks the current transaction has deferred so far now, inside it, instead of
+    at its commit: the rows become visible to the workers when the transaction commits, with
+    the write that queued them, and the commit needs no second transaction of its own. For a
+    hot write's last step (intake). Tasks deferred later in the transaction still wait for
+    its commit; tasks of a savepoint that rolls back after this go with it, their rows too.
+    Only on the database backend: any other backend runs or sends a task when it is
+    enqueued, which must wait for the commit."""
+    connection = transaction.get_connection()
+    batch = getattr(connection, "_tongxin_task_batch", None)
+    if not connection.in_atomic_block or batch is None:
+        return
+    from django_tasks_db.backend import DatabaseBackend
+
+    items, keep = [], []
+    for entry in connection.run_on_commit:
+        func = entry[1]
+        if isinstance(func, _Mark) and func.batch is batch:
+            items.append(func.item)
+        elif not (isinstance(func, _Flush) and func.batch is batch):
+            keep.append(entry)
+    if not items or not all(isinstance(t.get_backend(), DatabaseBackend) for t, _a in items):
+        return
+    connection.run_on_commit[:] = keep
+    batch.last = None
+    enqueue_many(items)
 
 
 def enqueue_many(items: list[tuple[Any, tuple[Any, ...]]]) -> None:

@@ -89,7 +89,7 @@ def actor_units(events: list[AuditEvent], accounts: dict[int, Any]) -> dict[tupl
         on = clock.local(e.at).date()
         home = homes.get(e.subject_person_id or 0) or ""
 
-        def preference(p: Post, home: str = home) -> tuple[bool, bool, bool]:
+        def preference(p: Post, home: str = home, on: dt.date = on) -> tuple[bool, bool, bool]:
             over = bool(home and p.place_path and home.startswith(p.place_path))
             return (not p.is_active_on(on), not over, p.rank != "A")
 

@@ -94,8 +94,10 @@ def resolve_point(lat: float, lng: float) -> Resolution:
     pt = Point(lng, lat)
     grid_ids = sorted(index.grids.containing(pt))
     estate_ids = sorted(index.estates.containing(pt))
-    grid = Place.objects.filter(pk__in=grid_ids[:1]).first()
-    estate = Place.objects.filter(pk__in=estate_ids[:1]).first()
+    wanted = [*grid_ids[:1], *estate_ids[:1]]
+    found = {p.pk: p for p in Place.objects.filter(pk__in=wanted)} if wanted else {}
+    grid = found.get(grid_ids[0]) if grid_ids else None
+    estate = found.get(estate_ids[0]) if estate_ids else None
     container = estate or grid
     building, best = None, None
     if container is not None:

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tongxin.cases.errors import CaseCode
-from tongxin.core import audit, clock, vault
+from tongxin.core import audit, clock, taskqueue, vault
 from tongxin.core.actors import Actor, as_account, person_id_of, person_of, saved_account
 from tongxin.core.errors import Forbidden, Problems
 from tongxin.core.models import StoredUpload, allocate_pk
@@ -308,6 +308,8 @@ def case_report(
             case, subject=_("新诉求待受理：{name}（{ref}）").format(name=cat.name, ref=case.ref)
         )
         sla.schedule(case)
+        # The clock checks and the deliveries go in with the case, in its transaction.
+        taskqueue.flush()
     # What the answer needs is in hand: the API builds it from this, not from the database.
     case.fresh = Fresh(
         events=events,

@@ -182,3 +182,39 @@ def test_one_policy_decides_the_internal_view_in_lists_and_pages(demo, username)
     called = policies.called_case_ids(user, [c.pk for c in cases])
     for case in cases:
         assert viewer_of(user, case, called=case.pk in called) == viewer_of(user, case)
+
+
+@pytest.mark.parametrize(
+    "username", ["resident", "building", "grid1", "grid2", "secretary", "dept"]
+)
+def test_seen_in_agrees_with_scope_q(demo, four, username):
+    """``Case.seen_in`` (the scope decided from a case's fields, which spares intake and the
+    duplicate offer a query) says what ``visible_to`` says, for every case and role, the
+    department called in on a case included."""
+    from tongxin.core.scoping import scope_for
+
+    user = demo.user(username)
+    scope = scope_for(user)
+    visible = set(Case.objects.visible_to(user).values_list("pk", flat=True))
+    assert visible or username == "building", username  # building heads: no case scope
+    decided = {c.pk: c.seen_in(scope) for c in Case.objects.all()}
+    assert None not in decided.values()  # the demo's called-in lists are short
+    assert {pk for pk, seen in decided.items() if seen} == visible
+
+
+def test_a_department_called_in_on_many_cases_is_answered_by_the_database(demo, four, monkeypatch):
+    """When a department was called in on more cases than a scope keeps in memory, the
+    fields cannot decide (``seen_in`` is None) and the lists ask the database: the called-in
+    case is still reached, and shown to the department as one it works on."""
+    from tongxin.cases import models
+    from tongxin.cases.selectors import reachable
+    from tongxin.core.scoping import scope_for
+
+    monkeypatch.setattr(models, "CALLED_INLINE", 0)
+    dept = demo.user("dept")
+    called = four[2]
+    assert called.seen_in(scope_for(dept)) is None
+    assert reachable(dept, [called]) == [called]
+    listed = demo.api("dept").get("/api/v1/cases", {"view": "escalated"}).json()
+    row = next(c for c in listed["items"] if c["id"] == called.pk)
+    assert row["owner"]  # the internal view: a department called in sees who owns it

@@ -57,3 +57,32 @@ def test_a_rolled_back_transaction_queues_nothing_and_leaves_no_trace():
 def test_outside_a_transaction_the_task_is_queued_at_once():
     taskqueue.defer(check_case_clocks, 7)
     assert _queued() == [[7]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_flush_inserts_inside_the_transaction_and_goes_with_it():
+    """``flush()`` writes the deferred tasks in the transaction itself (one INSERT, before
+    COMMIT, nothing after it); a rollback takes the rows with it; a task deferred after the
+    flush still waits for the commit; a rolled-back savepoint's tasks are not flushed."""
+    with CaptureQueriesContext(connection) as ctx, transaction.atomic():
+        taskqueue.defer(check_case_clocks, 1)
+        try:
+            with transaction.atomic():
+                taskqueue.defer(check_case_clocks, 2)
+                raise RuntimeError("rolled back")
+        except RuntimeError:
+            pass
+        taskqueue.flush()
+        assert _queued() == [[1]]  # visible to this transaction, not yet to the workers
+        taskqueue.defer(check_case_clocks, 3)
+    sql = [q["sql"] for q in ctx.captured_queries]
+    inserts = [i for i, s in enumerate(sql) if s.startswith("INSERT")]
+    commit = max(i for i, s in enumerate(sql) if s.upper().startswith("COMMIT"))
+    assert inserts[0] < commit and len(inserts) == 2  # the flush, then task 3 after COMMIT
+    assert _queued() == [[1], [3]]
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        taskqueue.defer(check_case_clocks, 4)
+        taskqueue.flush()
+        raise RuntimeError("rolled back")
+    assert _queued() == [[1], [3]]
