@@ -108,6 +108,9 @@ def need_post(
     """Post a need for the actor themself or for a household the caller reached through
     ``visible_to`` (a building head, a grid worker on a visit). The place is the household's
     dwelling, or the actor's own."""
+    me = person_of(actor)
+    if me is None and household is None:
+        raise Forbidden(_("只有登记在册的居民可以提交需求"))
     kind = _choice(kind, "kind", NeedKind)
     description = _text(description, "description", limit=500, required=True)
     urgency = _choice(urgency, "urgency", Urgency)
@@ -115,7 +118,6 @@ def need_post(
         estimated_value = _int(estimated_value, "estimated_value", low=0, high=1_000_000)
     if wanted_on is not None and wanted_on < clock.today():
         raise _field_error("wanted_on", _("期望日期不能早于今天"))
-    me = person_of(actor)
     if household is not None:
         place = household.dwelling
         if me is not None and me.household_id == household.pk:
