@@ -429,10 +429,15 @@ class ReceiptBy(models.TextChoices):
     PROXY = "proxy", gettext_lazy("代收人")
 
 
+# The wish wall shows these, as cards: open wishes, and those already claimed or fulfilled
+# (so that a claimer who came second is told so, not that the wish vanished).
+PUBLIC_WISH_STATES = (WishState.PUBLISHED, WishState.CLAIMED, WishState.FULFILLED)
+
+
 class WishQuerySet(ScopedQuerySet):
     """Staff over the wisher's place and the campaign's managers see the wish; the wisher
     and their household see their own; a claimer theirs; everyone of the community sees the
-    published cards (``selectors.wish_face`` shows only what the campaign allows)."""
+    wall's cards (``selectors.wish_card`` shows only what the campaign allows)."""
 
     def narrow(self, user: Actor | None, scope: Scope) -> WishQuerySet:
         if user is None or not user.is_authenticated:
@@ -446,7 +451,7 @@ class WishQuerySet(ScopedQuerySet):
         if person is not None:
             q |= Q(claimed_by_person_id=person.pk)
             q |= Q(
-                state=WishState.PUBLISHED,
+                state__in=PUBLIC_WISH_STATES,
                 campaign__community__path__in=home_community_paths(user, scope),
             )
         return self.filter(q)

@@ -51,7 +51,9 @@ class World:
         from tongxin.accounts.models import User
         from tongxin.people.models import Person
 
-        households = User.objects.filter(person__isnull=False).values("person__household_id")
+        households = User.objects.filter(person__household__isnull=False).values(
+            "person__household_id"
+        )
         return (
             Person.objects.filter(place_path__startswith=self.demo.grid(1).path, is_active=True)
             .exclude(household_id__in=households)
