@@ -114,9 +114,7 @@ def need_action(
     return selectors.need_card(selectors.access_need(user, need.pk), user, detail=True)
 
 
-@router.get(
-    "/needs/{need_id}/suggestions", response=SuggestionsOut, summary=lazy_str("推荐资源")
-)
+@router.get("/needs/{need_id}/suggestions", response=SuggestionsOut, summary=lazy_str("推荐资源"))
 def need_suggestions(request: HttpRequest, need_id: int) -> Any:
     """Resources of the need's community ranked by kind, skills, distance, capacity left this
     month and past ratings, each with its ``reasons``; for the staff over the need."""
@@ -173,9 +171,7 @@ def list_wish_campaigns(request: HttpRequest, page: int = 1) -> Any:
     return sl.answer([selectors.campaign_out(c) for c in sl.items])
 
 
-@router.post(
-    "/wish-campaigns", response={201: CampaignOut}, summary=lazy_str("发起微心愿活动")
-)
+@router.post("/wish-campaigns", response={201: CampaignOut}, summary=lazy_str("发起微心愿活动"))
 def create_wish_campaign(request: HttpRequest, payload: CampaignIn) -> Any:
     """For the community's managers; ``community`` may be left out by one who manages one."""
     user = caller(request)
@@ -208,14 +204,10 @@ def create_wish_campaign(request: HttpRequest, payload: CampaignIn) -> Any:
 def collect_wish(request: HttpRequest, campaign_id: int, payload: WishIn) -> Any:
     """A grid worker or the community's staff records a resident's wish (to be verified)."""
     user = caller(request)
-    campaign = access(
-        selectors.campaigns_for(user).select_related("community"), campaign_id
-    )
+    campaign = access(selectors.campaigns_for(user).select_related("community"), campaign_id)
     require_collector(user, campaign.community)
     if payload.person is None:
-        raise ValidationFailed(
-            _("请选择心愿人"), fields=[{"field": "person", "reason": _("必填")}]
-        )
+        raise ValidationFailed(_("请选择心愿人"), fields=[{"field": "person", "reason": _("必填")}])
     person = access(Person.objects.visible_to(user), payload.person)
     wish = services.wish_collect(
         actor=user,

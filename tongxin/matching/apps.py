@@ -25,5 +25,9 @@ class MatchingConfig(AppConfig):
 
         # Early morning: stale claims go back to the pool, rounds that ended expire.
         schedule.register(
-            "matching_sweep", needs_sweep, label=gettext_lazy("处理超期认领与到期需求"), hour=0, minute=20
+            "matching_sweep",
+            needs_sweep,
+            label=gettext_lazy("处理超期认领与到期需求"),
+            hour=0,
+            minute=20,
         )

@@ -12,7 +12,7 @@ Money (a wish's value, a need's estimated value) is integer 元; never floats.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -255,7 +255,7 @@ class NeedEvent(AppendOnlyModel):
     data = models.JSONField(default=dict, blank=True)
     at = models.DateTimeField(gettext_lazy("时间"))
 
-    objects = AppendOnlyScopedManager()
+    objects: ClassVar[AppendOnlyScopedManager[NeedEvent]] = AppendOnlyScopedManager()
 
     class Meta:
         verbose_name = gettext_lazy("需求记录")

@@ -27,6 +27,7 @@ from .errors import MatchingCode
 from .models import (
     KIND_SKILLS,
     Need,
+    NeedKind,
     NeedState,
     Resource,
     Wish,
@@ -164,8 +165,10 @@ def suggestions(user: Actor, need: Need, *, limit: int = 10) -> list[Suggestion]
     for row in (
         base.filter(
             Q(state__in=[NeedState.CLAIMED, NeedState.IN_PROGRESS])
-            | Q(state__in=[NeedState.DONE, NeedState.RATED, NeedState.CLOSED],
-                claimed_at__date__gte=month)
+            | Q(
+                state__in=[NeedState.DONE, NeedState.RATED, NeedState.CLOSED],
+                claimed_at__date__gte=month,
+            )
         )
         .values("claimed_by_person_id", "claimed_by_org_id", "state")
         .annotate(minutes=Sum("minutes"), n=Count("id"))
@@ -188,7 +191,7 @@ def suggestions(user: Actor, need: Need, *, limit: int = 10) -> list[Suggestion]
         elif row["claimed_by_org_id"]:
             rated_org[row["claimed_by_org_id"]] = (float(row["avg"]), row["n"])
 
-    wanted = set(KIND_SKILLS.get(need.kind, ()))
+    wanted: set[str] = set(KIND_SKILLS.get(NeedKind(need.kind), ()))
     ranked: list[Suggestion] = []
     for r in resources:
         s = Suggestion(r)
@@ -214,8 +217,10 @@ def suggestions(user: Actor, need: Need, *, limit: int = 10) -> list[Suggestion]
         else:
             s.score -= 50
             s.reasons.append(_("本月服务时长已满"))
-        rated = rated_org.get(r.organisation_id) if r.organisation_id else rated_person.get(
-            r.person_id or 0
+        rated = (
+            rated_org.get(r.organisation_id)
+            if r.organisation_id
+            else rated_person.get(r.person_id or 0)
         )
         if rated:
             avg, n = rated
@@ -242,9 +247,7 @@ def suggestion_out(s: Suggestion) -> dict[str, Any]:
 
 def resources_for(user: Actor) -> QuerySet[Resource]:
     return (
-        Resource.objects.visible_to(user)
-        .select_related("person", "organisation")
-        .order_by("-id")
+        Resource.objects.visible_to(user).select_related("person", "organisation").order_by("-id")
     )
 
 

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tongxin.core import audit, clock
-from tongxin.core.actors import Actor, person_of
+from tongxin.core.actors import Actor, as_account, person_of
 from tongxin.core.errors import Code, Forbidden, TransitionRefused, ValidationFailed
 from tongxin.core.scoping import access
 from tongxin.inbox.services import notify
@@ -143,7 +143,7 @@ def need_post(
             place_path=place.path,
             person=person,
             household=household if household is not None else getattr(person, "household", None),
-            posted_by=actor,
+            posted_by=as_account(actor),
             kind=kind,
             description=description,
             urgency=urgency,
@@ -183,7 +183,7 @@ def _event(
         act=act,
         from_state=frm,
         to_state=need.state,
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor=as_account(actor) if actor is not None and actor.is_authenticated else None,
         note=note[:300],
         data=dict(data or {}),
         at=clock.now(),
@@ -195,7 +195,7 @@ Handler = Callable[[Need, Actor, Mapping[str, Any]], tuple[str, dict[str, Any]]]
 
 def _verify(need: Need, actor: Actor, data: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
     need.verify_method = _choice(data.get("method"), "method", VerifyMethod)
-    need.verified_by = actor
+    need.verified_by = as_account(actor)
     return _text(data.get("note"), "note", limit=300), {"method": need.verify_method}
 
 
@@ -510,9 +510,7 @@ def wish_collect(
     community's managers); it is verified before it is published."""
     from tongxin.volunteering.policies import manages_community
 
-    if not (
-        staff_over(actor, person.place_path) or manages_community(actor, campaign.community)
-    ):
+    if not (staff_over(actor, person.place_path) or manages_community(actor, campaign.community)):
         raise Forbidden(_("只有网格员或社区工作人员可以登记心愿"))
     if not person.place_path.startswith(campaign.community.path):
         raise _field_error("person", _("心愿人不在本社区"))
@@ -525,7 +523,7 @@ def wish_collect(
             given_name=_text(given_name, "given_name", limit=20),
             text=_text(text, "text", limit=200, required=True),
             value=value,
-            collected_by=actor,
+            collected_by=as_account(actor),
         )
         audit.record(actor=actor, action="wish_collect", obj=wish, subject_person_id=person.pk)
     return wish
@@ -547,8 +545,7 @@ def wish_publish(*, actor: Actor, wish_id: Any, method: str) -> Wish:
     with transaction.atomic():
         wish = _locked_wish(actor, wish_id)
         if not (
-            staff_over(actor, wish.person_path)
-            or manages_community(actor, wish.campaign.community)
+            staff_over(actor, wish.person_path) or manages_community(actor, wish.campaign.community)
         ):
             raise Forbidden(_("只有网格员或社区工作人员可以核实心愿"))
         WISH_MACHINE.check(WishAct.PUBLISH, wish.state)
@@ -624,9 +621,7 @@ def wish_fulfil(
         WISH_MACHINE.move(wish, WishAct.FULFIL)
         wish.fulfilled_at = clock.now()
         wish.save()
-        audit.record(
-            actor=actor, action="wish_fulfil", obj=wish, subject_person_id=wish.person_id
-        )
+        audit.record(actor=actor, action="wish_fulfil", obj=wish, subject_person_id=wish.person_id)
         notify(
             recipients=[wish.claimed_by_person],
             kind=NOTIFY_KIND,
@@ -634,4 +629,3 @@ def wish_fulfil(
             topic=f"wish:{wish.pk}",
         )
     return wish
-

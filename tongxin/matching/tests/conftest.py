@@ -68,7 +68,9 @@ class World:
             title=kw.pop("title", "六一微心愿"),
             **kw,
         )
-        return services.campaign_set_state(actor=self.user("secretary"), campaign=c, state="running")
+        return services.campaign_set_state(
+            actor=self.user("secretary"), campaign=c, state="running"
+        )
 
     def wish(self, campaign: Any, *, n: int = 0, publish: bool = True, **kw: Any) -> Wish:
         wish = services.wish_collect(

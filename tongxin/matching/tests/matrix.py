@@ -61,9 +61,7 @@ def subject(demo: Any) -> dict[str, Any]:
     )
     campaign = services.campaign_create(actor=secretary, community=community, title="矩阵心愿")
     campaign = services.campaign_set_state(actor=secretary, campaign=campaign, state="running")
-    households = User.objects.filter(person__household__isnull=False).values(
-        "person__household_id"
-    )
+    households = User.objects.filter(person__household__isnull=False).values("person__household_id")
     wisher = (
         Person.objects.filter(place_path__startswith=demo.grid(1).path, is_active=True)
         .exclude(household_id__in=households)

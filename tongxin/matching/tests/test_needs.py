@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from tongxin.core import clock
 from tongxin.core.errors import Forbidden, NotFound, TransitionRefused, ValidationFailed
 from tongxin.inbox.models import Message
 from tongxin.matching import services
@@ -41,7 +42,7 @@ def _put_in(world: Any, state: str) -> Need:
     if state in CLAIMED_STATES:
         fields.update(
             claimed_by_person=world.user("member").person,
-            claimed_at=timezone.now(),
+            claimed_at=clock.now(),
             contact_by=dt.date(2099, 1, 1),
         )
     if state == NeedState.LISTED:
@@ -116,7 +117,14 @@ def test_the_whole_path_through_the_api_earns_points(world):
     assert Message.objects.filter(recipient=world.user("resident").person, topic=f"need:{pk}")
     events = world.demo.api("resident").get(f"/api/v1/needs/{pk}").json()["events"]
     assert [e["act"] for e in events] == [
-        "post", "verify", "publish", "claim", "start", "complete", "rate", "close"
+        "post",
+        "verify",
+        "publish",
+        "claim",
+        "start",
+        "complete",
+        "rate",
+        "close",
     ]
 
 
@@ -294,7 +302,11 @@ def test_a_building_head_posts_for_a_household_of_their_building(world):
     )
     r = world.demo.api("building").post(
         "/api/v1/needs",
-        {"kind": "home_help", "description": "老人行动不便，需要代买药品", "household_id": household.pk},
+        {
+            "kind": "home_help",
+            "description": "老人行动不便，需要代买药品",
+            "household_id": household.pk,
+        },
         content_type="application/json",
     )
     assert r.status_code == 201, r.content

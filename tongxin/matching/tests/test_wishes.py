@@ -101,7 +101,9 @@ def test_only_the_claimer_or_staff_fulfil(world):
     wish = world.wish(campaign)
     services.wish_claim(actor=world.user("member"), wish_id=wish.pk)
     r = world.demo.api("resident").post(
-        f"/api/v1/wishes/{wish.pk}/fulfil", {"receipt_by": "wisher"}, content_type="application/json"
+        f"/api/v1/wishes/{wish.pk}/fulfil",
+        {"receipt_by": "wisher"},
+        content_type="application/json",
     )
     assert r.status_code in (403, 404)
 
