@@ -1,5 +1,6 @@
 """API of service matching (``/api/v1/needs``, ``/resources``, ``/wish-campaigns``,
-``/wishes``). Thin: parse, authorise, call a service or a selector, answer.
+``/wishes``, ``/stations``, ``/mutual-fund``). Thin: parse, authorise, call a service or a
+selector, answer.
 
 Every act on a need is ``POST /needs/{id}/actions/{act}``: 404 out of sight, 409
 ``TRANSITION_NOT_ALLOWED`` when the need's state does not allow it, 403 ``NOT_NEED_PARTY``
@@ -26,12 +27,23 @@ from tongxin.volunteering.models import community_of_path
 from tongxin.volunteering.policies import managed_communities
 
 from . import selectors, services
+from .models import Station, StationFamily
 from .policies import require_collector
 from .schemas import (
     CampaignIn,
     CampaignOut,
     CampaignPage,
+    DistributionIn,
+    DistributionOut,
+    DonationIn,
+    DonationOut,
+    DonorsOut,
+    FamilyIn,
+    FamilyOut,
     FulfilIn,
+    FundDonationIn,
+    FundHelpIn,
+    FundOut,
     NeedActIn,
     NeedIn,
     NeedOut,
@@ -40,6 +52,9 @@ from .schemas import (
     ResourceIn,
     ResourceOut,
     ResourcePage,
+    StationIn,
+    StationOut,
+    StationPage,
     SuggestionsOut,
     WishIn,
     WishOut,
@@ -256,3 +271,197 @@ def fulfil_wish(request: HttpRequest, wish_id: int, payload: FulfilIn) -> Any:
         thanks=payload.thanks,
     )
     return selectors.wish_card(selectors.access_wish(user, wish.pk), user)
+
+
+# ---------------------------------------------------------------------------- 邻里互助站
+
+
+def _managed(user: Actor, community_id: int | None) -> Place:
+    """The community the caller manages (the one given, or their only one); 403 otherwise."""
+    managed = managed_communities(user)
+    community = (
+        managed.filter(pk=community_id).first()
+        if community_id is not None
+        else managed.order_by("path").first()
+    )
+    if community is None:
+        raise Forbidden(_("只有社区工作人员可以办理"))
+    return community
+
+
+def _station(user: Actor, station_id: int) -> Station:
+    return access(selectors.stations_for(user), station_id)
+
+
+def _require_station_manager(user: Actor, station: Station) -> None:
+    from tongxin.volunteering.policies import require_manager
+
+    require_manager(user, station.community)
+
+
+@router.get("/stations", response=StationPage, summary=lazy_str("邻里互助站"))
+def list_stations(request: HttpRequest, page: int = 1) -> Any:
+    sl = paginate(selectors.stations_for(caller(request)), page)
+    return sl.answer([selectors.station_out(s) for s in sl.items])
+
+
+@router.post("/stations", response={201: StationOut}, summary=lazy_str("设立互助站"))
+def create_station(request: HttpRequest, payload: StationIn) -> Any:
+    user = caller(request)
+    community = _managed(user, payload.community)
+    station = services.station_create(
+        actor=user, community=community, name=payload.name, address=payload.address
+    )
+    return Status(201, selectors.station_out(station, stock=True))
+
+
+@router.get("/stations/{station_id}", response=StationOut, summary=lazy_str("互助站库存"))
+def get_station(request: HttpRequest, station_id: int) -> Any:
+    """The station and its stock (items held, more than none)."""
+    return selectors.station_out(_station(caller(request), station_id), stock=True)
+
+
+@router.post(
+    "/stations/{station_id}/donations",
+    response={201: DonationOut},
+    summary=lazy_str("接收捐赠物品"),
+)
+def receive_donation(request: HttpRequest, station_id: int, payload: DonationIn) -> Any:
+    """Goods in: 422 ``DONATION_REFUSED`` with the rule's reason (medicine; food with under
+    six months' shelf life or without a date)."""
+    user = caller(request)
+    station = _station(user, station_id)
+    _require_station_manager(user, station)
+    d = services.donation_receive(
+        actor=user,
+        station=station,
+        donor_name=payload.donor_name,
+        category=payload.category,
+        item=payload.item,
+        quantity=payload.quantity,
+        condition=payload.condition,
+        best_before=payload.best_before,
+    )
+    return Status(
+        201,
+        {
+            "id": d.pk,
+            "donor_name": d.donor_name,
+            "category": d.category,
+            "item": d.item,
+            "quantity": d.quantity,
+            "at": d.at,
+        },
+    )
+
+
+@router.get("/stations/{station_id}/donors", response=DonorsOut, summary=lazy_str("月度捐赠名单"))
+def station_donors(request: HttpRequest, station_id: int, month: str = "") -> Any:
+    """The month's donors (``month`` = YYYY-MM, this month by default), for the managers."""
+    from tongxin.core import clock
+
+    user = caller(request)
+    station = _station(user, station_id)
+    _require_station_manager(user, station)
+    month = month or clock.this_month()
+    try:
+        year, mon = (int(x) for x in month.split("-"))
+        if not (2000 <= year <= 2100 and 1 <= mon <= 12):
+            raise ValueError(month)
+    except ValueError:
+        raise ValidationFailed(
+            _("月份格式应为 YYYY-MM"), fields=[{"field": "month", "reason": _("格式错误")}]
+        ) from None
+    return {
+        "month": f"{year:04d}-{mon:02d}",
+        "items": selectors.donors_of_month(station, year, mon),
+    }
+
+
+@router.post(
+    "/stations/{station_id}/families", response={201: FamilyOut}, summary=lazy_str("登记受助家庭")
+)
+def register_family(request: HttpRequest, station_id: int, payload: FamilyIn) -> Any:
+    user = caller(request)
+    station = _station(user, station_id)
+    _require_station_manager(user, station)
+    if payload.household_id is None:
+        raise ValidationFailed(
+            _("请选择家庭"), fields=[{"field": "household_id", "reason": _("必填")}]
+        )
+    household = access(Household.objects.visible_to(user), payload.household_id)
+    f = services.family_register(
+        actor=user, station=station, household=household, note=payload.note
+    )
+    return Status(
+        201,
+        {
+            "id": f.pk,
+            "station": f.station_id,
+            "household": f.household_id,
+            "is_active": f.is_active,
+        },
+    )
+
+
+@router.post(
+    "/stations/{station_id}/distributions",
+    response={201: DistributionOut},
+    summary=lazy_str("发放物品"),
+)
+def give_goods(request: HttpRequest, station_id: int, payload: DistributionIn) -> Any:
+    """Goods out to a registered family: 409 ``STOCK_SHORT`` when the station holds less."""
+    user = caller(request)
+    station = _station(user, station_id)
+    _require_station_manager(user, station)
+    if payload.family is None:
+        raise ValidationFailed(_("请选择家庭"), fields=[{"field": "family", "reason": _("必填")}])
+    family = access(StationFamily.objects.visible_to(user), payload.family)
+    g = services.distribution_give(
+        actor=user, station=station, family=family, item=payload.item, quantity=payload.quantity
+    )
+    return Status(
+        201,
+        {"id": g.pk, "family": g.family_id, "item": g.item, "quantity": g.quantity, "at": g.at},
+    )
+
+
+@router.get("/mutual-fund", response=FundOut, summary=lazy_str("邻里互助基金"))
+def get_fund(request: HttpRequest, community: int | None = None) -> Any:
+    """The fund's balance (fen) and its latest movements, for the community's managers."""
+    user = caller(request)
+    return selectors.fund_summary(_managed(user, community))
+
+
+@router.post("/mutual-fund/donations", response={201: FundOut}, summary=lazy_str("互助基金捐款"))
+def donate_to_fund(request: HttpRequest, payload: FundDonationIn) -> Any:
+    user = caller(request)
+    community = _managed(user, payload.community)
+    services.fund_donate(
+        actor=user,
+        community=community,
+        amount=payload.amount,
+        donor_name=payload.donor_name,
+        reason=payload.reason,
+    )
+    return Status(201, selectors.fund_summary(community))
+
+
+@router.post("/mutual-fund/help", response={201: FundOut}, summary=lazy_str("互助基金帮扶"))
+def help_from_fund(request: HttpRequest, payload: FundHelpIn) -> Any:
+    """Help a household from the fund: 409 ``FUND_SHORT`` when it holds less."""
+    user = caller(request)
+    community = _managed(user, payload.community)
+    if payload.household_id is None:
+        raise ValidationFailed(
+            _("请选择家庭"), fields=[{"field": "household_id", "reason": _("必填")}]
+        )
+    household = access(Household.objects.visible_to(user), payload.household_id)
+    services.fund_help(
+        actor=user,
+        community=community,
+        amount=payload.amount,
+        household=household,
+        reason=payload.reason,
+    )
+    return Status(201, selectors.fund_summary(community))

@@ -184,3 +184,121 @@ class WishOut(Schema):
 
 class WishPage(PageMeta):
     items: list[WishOut]
+
+
+class StationIn(Schema):
+    name: str
+    address: str = ""
+    community: int | None = None
+
+
+class StockOut(Schema):
+    item: str
+    quantity: int
+
+
+class StationOut(Schema):
+    id: int
+    name: str
+    address: str
+    community: int
+    is_active: bool
+    stock: list[StockOut] | None
+
+
+class StationPage(PageMeta):
+    items: list[StationOut]
+
+
+class DonationIn(Schema):
+    donor_name: str = ""
+    category: str = ""
+    item: str = ""
+    quantity: int = 0
+    condition: str = "new"
+    best_before: dt.date | None = None
+
+
+class DonationOut(Schema):
+    id: int
+    donor_name: str
+    category: str
+    item: str
+    quantity: int
+    at: dt.datetime
+
+
+class DonorItemOut(Schema):
+    item: str
+    quantity: int
+
+
+class DonorOut(Schema):
+    donor: str
+    count: int
+    items: list[DonorItemOut]
+
+
+class DonorsOut(Schema):
+    month: str
+    items: list[DonorOut]
+
+
+class FamilyIn(Schema):
+    household_id: int | None = None
+    note: str = ""
+
+
+class FamilyOut(Schema):
+    id: int
+    station: int
+    household: int
+    is_active: bool
+
+
+class DistributionIn(Schema):
+    family: int | None = None
+    item: str = ""
+    quantity: int = 0
+
+
+class DistributionOut(Schema):
+    id: int
+    family: int
+    item: str
+    quantity: int
+    at: dt.datetime
+
+
+class FundRecordOut(Schema):
+    id: int
+    kind: str
+    kind_label: Text
+    amount: int
+    donor_name: str | None
+    household: str | None
+    reason: str
+    transaction: int
+    at: dt.datetime
+
+
+class FundOut(Schema):
+    """The 互助基金: ``balance`` and ``amount`` in fen (0.01 元)."""
+
+    community: int
+    balance: int
+    records: list[FundRecordOut]
+
+
+class FundDonationIn(Schema):
+    amount: int = 0
+    donor_name: str = ""
+    reason: str = ""
+    community: int | None = None
+
+
+class FundHelpIn(Schema):
+    amount: int = 0
+    household_id: int | None = None
+    reason: str = ""
+    community: int | None = None

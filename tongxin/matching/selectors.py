@@ -26,10 +26,13 @@ from tongxin.volunteering.policies import manages_community
 from .errors import MatchingCode
 from .models import (
     KIND_SKILLS,
+    Donation,
+    FundRecord,
     Need,
     NeedKind,
     NeedState,
     Resource,
+    Station,
     Wish,
     WishCampaign,
     WishDisplay,
@@ -348,3 +351,74 @@ def wish_card(wish: Wish, user: Actor, *, private: bool | None = None) -> dict[s
             }
         )
     return out
+
+
+# ---------------------------------------------------------------------------- 邻里互助站
+
+
+def stations_for(user: Actor) -> QuerySet[Station]:
+    return Station.objects.visible_to(user).select_related("community").order_by("id")
+
+
+def station_out(station: Station, *, stock: bool = False) -> dict[str, Any]:
+    return {
+        "id": station.pk,
+        "name": station.name,
+        "address": station.address,
+        "community": station.community_id,
+        "is_active": station.is_active,
+        "stock": (
+            [
+                {"item": s.item, "quantity": s.quantity}
+                for s in station.stock.filter(quantity__gt=0).order_by("item")
+            ]
+            if stock
+            else None
+        ),
+    }
+
+
+def donors_of_month(station: Station, year: int, month: int) -> list[dict[str, Any]]:
+    """The month's donor list (公示): each donor with what they gave, for the managers."""
+    start = dt.date(year, month, 1)
+    end = dt.date(year + (month == 12), month % 12 + 1, 1)
+    rows: dict[str, dict[str, Any]] = {}
+    for d in Donation.objects.filter(
+        station=station,
+        at__gte=clock.start_of_day(start),
+        at__lt=clock.start_of_day(end),
+    ).order_by("at", "id"):
+        row = rows.setdefault(d.donor_name, {"donor": d.donor_name, "count": 0, "items": []})
+        row["count"] += 1
+        row["items"].append({"item": d.item, "quantity": d.quantity})
+    return list(rows.values())
+
+
+def fund_summary(community: Any, *, latest: int = 50) -> dict[str, Any]:
+    """The 互助基金 of a community: balance in fen and the latest movements, for its managers."""
+    from tongxin.volunteering import ledger
+
+    fund = ledger.fund_account(community)
+    records = (
+        FundRecord.objects.filter(community=community)
+        .select_related("household")
+        .order_by("-at", "-id")[:latest]
+    )
+    return {
+        "community": community.pk,
+        "balance": fund.balance,
+        "records": [
+            {
+                "id": r.pk,
+                "kind": r.kind,
+                "kind_label": r.get_kind_display(),
+                "amount": r.amount,
+                "donor_name": r.donor_name or None,
+                "household": r.household.code if r.household_id and r.household else None,
+                "reason": r.reason,
+                "transaction": r.tx_id,
+                "at": r.at,
+            }
+            for r in records
+        ],
+    }

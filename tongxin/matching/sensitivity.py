@@ -80,4 +80,33 @@ CLASSIFICATION: dict[str, Classes] = {
             "fulfilled_at",
         ),
     ),
+    "matching.donation": Classes(
+        general=("donor_name", "received_by"),
+        structural=(
+            "id",
+            "station",
+            "category",
+            "item",
+            "quantity",
+            "condition",
+            "best_before",
+            "at",
+        ),
+    ),
+    # Registration with the station says the family is in hardship: sensitive.
+    "matching.stationfamily": Classes(
+        sensitive=("household", "note"),
+        general=("registered_by",),
+        structural=("id", *_TIMES, "station", "is_active"),
+    ),
+    "matching.distribution": Classes(
+        sensitive=("family",),
+        general=("handed_by",),
+        structural=("id", "station", "item", "quantity", "at"),
+    ),
+    "matching.fundrecord": Classes(
+        sensitive=("household", "reason"),
+        general=("donor_name", "recorded_by"),
+        structural=("id", "community", "kind", "amount", "tx", "at"),
+    ),
 }

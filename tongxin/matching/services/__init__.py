@@ -9,6 +9,14 @@ from .needs import (
     needs_sweep,
     resource_register,
 )
+from .station import (
+    distribution_give,
+    donation_receive,
+    family_register,
+    fund_donate,
+    fund_help,
+    station_create,
+)
 from .wishes import (
     campaign_create,
     campaign_set_state,
@@ -23,10 +31,16 @@ __all__ = [
     "ROUND_DAYS",
     "campaign_create",
     "campaign_set_state",
+    "distribution_give",
+    "donation_receive",
+    "family_register",
+    "fund_donate",
+    "fund_help",
     "need_act",
     "need_post",
     "needs_sweep",
     "resource_register",
+    "station_create",
     "wish_claim",
     "wish_collect",
     "wish_fulfil",
