@@ -154,8 +154,8 @@ def test_suggestions_rank_with_reasons_and_dispatch(world):
     items = r.json()["items"]
     ids = [i["resource"] for i in items]
     assert ids.index(fit.pk) < ids.index(other.pk)
-    top = items[0]
-    assert top["resource"] == fit.pk
+    top = next(i for i in items if i["resource"] == fit.pk)
+    assert top["score"] == items[0]["score"]  # among the best (the demo offers alike)
     assert "服务类别相符" in top["reasons"] and any("维修" in x for x in top["reasons"])
     # The resident may not read the community's resource list.
     assert world.demo.api("resident").get(f"/api/v1/needs/{need.pk}/suggestions").status_code == 403
@@ -176,12 +176,14 @@ def test_a_stale_claim_returns_to_the_pool_and_the_community_is_told(world, clai
         world.act(need, "claim", "member")
         need.refresh_from_db()
         assert need.contact_by == at.date() + dt.timedelta(days=7)
-    # On the contact-by day itself the claim stands.
+    # On the contact-by day itself the claim stands (the demo's own needs may move).
     with time_machine.travel(at + dt.timedelta(days=7), tick=False):
-        assert services.needs_sweep() == 0
+        services.needs_sweep()
+        need.refresh_from_db()
+        assert need.state == NeedState.CLAIMED
     with time_machine.travel(at + dt.timedelta(days=8), tick=False):
         told_before = Message.objects.filter(topic=f"need:{need.pk}").count()
-        assert services.needs_sweep() == 1
+        assert services.needs_sweep() >= 1
         assert services.needs_sweep() == 0  # idempotent
     need.refresh_from_db()
     assert need.state == NeedState.LISTED and need.claimed_by_person is None
@@ -197,7 +199,7 @@ def test_an_expired_listing_carries_into_the_next_round_with_priority(world):
         old = world.listed(description="独居老人需要每周陪伴聊天", kind="companionship")
         fresh = world.listed()
     with time_machine.travel(at + dt.timedelta(days=31), tick=False):
-        assert services.needs_sweep() == 2
+        assert services.needs_sweep() >= 2
         old.refresh_from_db()
         assert old.state == NeedState.EXPIRED
         again = world.act(old, "publish", "secretary")
