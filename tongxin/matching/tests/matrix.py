@@ -24,6 +24,15 @@ NEED_PARTIES = frozenset({"resident", "grid1", "secretary"})
 
 # name → (allowed, kind, method, data)
 RULES: dict[str, tuple[frozenset[str], str, str, dict[str, Any]]] = {
+    # Pages (the same subjects).
+    "matching:needs": (NEED_PARTIES, "list", "GET", {}),
+    "matching:need_new": (PEOPLE_ROLES, "object", "GET", {}),
+    "matching:need": (NEED_PARTIES, "object", "GET", {}),
+    "matching:need_act": (STAFF, "object", "POST", {"method": "phone"}),
+    "matching:wishes": (COMMUNITY, "list", "GET", {}),
+    "matching:wish_claim": (COMMUNITY, "object", "POST", {}),
+    "matching:station": (COMMUNITY, "object", "GET", {}),
+    # API.
     "api:create_need": (PEOPLE_ROLES, "object", "POST", {"kind": "service", "description": "矩阵"}),
     "api:list_needs": (NEED_PARTIES, "list", "GET", {}),
     "api:get_need": (NEED_PARTIES, "object", "GET", {}),
@@ -109,6 +118,10 @@ def subject(demo: Any) -> dict[str, Any]:
 
 
 def marker(name: str, s: dict[str, Any]) -> str:
+    if name == "matching:needs":
+        return f'data-need="{s["need"].pk}"'
+    if name == "matching:wishes":
+        return f'data-wish="{s["wish"].pk}"'
     key = {"api:list_needs": "need", "api:list_resources": "resource", "api:list_wishes": "wish"}
     return f'"id": {s[key[name]].pk}, '
 
