@@ -29,6 +29,7 @@ from tongxin.matching.models import (
     WishCampaign,
     WishState,
 )
+from tongxin.matching.workflow import NEED_MACHINE
 from tongxin.orgs.models import Organisation, OrgKind
 from tongxin.people.models import Household, Person
 from tongxin.volunteering import ledger
@@ -49,15 +50,6 @@ PATH = {
     NeedState.LISTED: ["post", "verify", "publish"],
     NeedState.CLAIMED: ["post", "verify", "publish", "claim"],
     NeedState.RATED: ["post", "verify", "publish", "claim", "start", "complete", "rate"],
-}
-STATE_AFTER = {
-    "post": NeedState.POSTED,
-    "verify": NeedState.VERIFIED,
-    "publish": NeedState.LISTED,
-    "claim": NeedState.CLAIMED,
-    "start": NeedState.IN_PROGRESS,
-    "complete": NeedState.DONE,
-    "rate": NeedState.RATED,
 }
 WISHES = (
     ("小明", "一套绘画用品", 80),
@@ -123,7 +115,8 @@ def build(gen: Any) -> dict[str, int]:
         at = now - dt.timedelta(days=10 - i)
         previous = ""
         for act in PATH[state]:
-            need.state = STATE_AFTER[act]
+            if act != "post":  # through the machine, as the services move it
+                NEED_MACHINE.move(need, act)
             if act == "verify":
                 need.verify_method, need.verified_by = "visit", users["grid1"]
             if act == "publish":
