@@ -308,7 +308,7 @@ def need_act(
     with transaction.atomic():
         seen = access(Need.objects.visible_to(actor), need_id)
         need = (
-            Need.objects.select_for_update()
+            Need.objects.select_for_update(of=("self",))
             .select_related("community", "claimed_by_person", "claimed_by_org")
             .get(pk=seen.pk)
         )
@@ -365,7 +365,9 @@ def needs_sweep(*, on: dt.date | None = None, actor: Actor | None = None) -> int
     stale = Need.objects.filter(state=NeedState.CLAIMED, contact_by__lt=today)
     for pk in stale.order_by("pk").values_list("pk", flat=True):
         with transaction.atomic():
-            need = Need.objects.select_for_update().select_related("community").get(pk=pk)
+            need = (
+                Need.objects.select_for_update(of=("self",)).select_related("community").get(pk=pk)
+            )
             if need.state != NeedState.CLAIMED or not need.contact_by or need.contact_by >= today:
                 continue
             frm, former = need.state, need.claimed_by_person

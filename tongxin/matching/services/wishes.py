@@ -102,7 +102,7 @@ def wish_collect(
 def _locked_wish(actor: Actor, wish_id: Any) -> Wish:
     seen = access(Wish.objects.visible_to(actor), wish_id)
     return (
-        Wish.objects.select_for_update()
+        Wish.objects.select_for_update(of=("self",))
         .select_related("campaign__community", "person")
         .get(pk=seen.pk)
     )
