@@ -5,6 +5,7 @@ from . import views
 app_name = "matching"
 urlpatterns = [
     path("", views.needs, name="needs"),
+    path("needs.csv", views.needs_export, name="needs_export"),
     path("new/", views.need_new, name="need_new"),
     path("needs/<int:need_id>/", views.need, name="need"),
     path("needs/<int:need_id>/act/<str:need_act>/", views.need_act, name="need_act"),

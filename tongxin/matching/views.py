@@ -11,6 +11,8 @@ is shown as a message on the page they came from.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable
 from typing import Any
 
@@ -18,15 +20,17 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tongxin.core import clock
+from tongxin.core import audit, clock
 from tongxin.core.actors import ActorRequest, person_of
+from tongxin.core.csvsafe import safe_cell
 from tongxin.core.errors import DomainError, Forbidden, NotFound
 from tongxin.ui.decorators import personal_page
 from tongxin.ui.paging import paginate
-from tongxin.volunteering.policies import manages_community
+from tongxin.volunteering.policies import managed_communities, manages_community
 
 from . import selectors, services
 from .models import NeedKind, NeedState, Urgency, VerifyMethod
@@ -81,8 +85,65 @@ def needs(request: ActorRequest) -> HttpResponse:
             "mine": mine,
             "overdue": overdue,
             "tab": "needs",
+            "manages": managed_communities(request.user).exists(),
         },
     )
+
+
+@personal_page
+def needs_export(request: ActorRequest) -> HttpResponse:
+    """The community's needs list as CSV, for its managers: the needs and how they went,
+    without the residents' names or addresses (a list that leaves the system carries only
+    what the meeting needs to match and close them off)."""
+    community = managed_communities(request.user).order_by("path").first()
+    if community is None:
+        raise Forbidden(_("只有社区工作人员可以导出"))
+    qs = selectors.needs_for(request.user).filter(community=community)
+    rows = [
+        [
+            n.pk,
+            n.get_kind_display(),
+            n.description,
+            n.get_urgency_display(),
+            n.get_state_display(),
+            n.round,
+            _("是") if n.priority else "",
+            clock.local(n.created_at).strftime("%Y-%m-%d"),
+            n.claimer_label,
+            n.contact_by.isoformat() if n.contact_by else "",
+            n.minutes or "",
+            n.rating or "",
+        ]
+        for n in qs
+    ]
+    audit.record(
+        actor=request.user, action="need_export", obj=community, detail={"rows": len(rows)}
+    )
+    buf = io.StringIO()
+    buf.write("\ufeff")  # Excel opens UTF-8 with a BOM correctly
+    writer = csv.writer(buf)
+    writer.writerow(
+        [
+            _("编号"),
+            _("类别"),
+            _("需求内容"),
+            _("紧急程度"),
+            _("状态"),
+            _("轮次"),
+            _("优先"),
+            _("提交日期"),
+            _("认领人"),
+            _("联系期限"),
+            _("服务时长(分钟)"),
+            _("评分"),
+        ]
+    )
+    for row in rows:
+        writer.writerow([safe_cell(v) for v in row])
+    response = HttpResponse(buf.getvalue(), content_type="text/csv; charset=utf-8")
+    name = _("需求清单-{name}.csv").format(name=community.name)
+    response["Content-Disposition"] = content_disposition_header(True, name) or ""
+    return response
 
 
 @personal_page

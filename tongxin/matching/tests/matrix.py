@@ -26,6 +26,7 @@ NEED_PARTIES = frozenset({"resident", "grid1", "secretary"})
 RULES: dict[str, tuple[frozenset[str], str, str, dict[str, Any]]] = {
     # Pages (the same subjects).
     "matching:needs": (NEED_PARTIES, "list", "GET", {}),
+    "matching:needs_export": (SEC, "object", "GET", {}),
     "matching:need_new": (PEOPLE_ROLES, "object", "GET", {}),
     "matching:need": (NEED_PARTIES, "object", "GET", {}),
     "matching:need_act": (STAFF, "object", "POST", {"method": "phone"}),

@@ -68,3 +68,13 @@ def test_a_refused_act_is_a_message_and_a_forbidden_one_403(world):
 
 def test_admins_may_not_post(world):
     assert world.demo.client("sysadmin").get("/matching/new/").status_code == 403
+
+
+def test_the_managers_export_the_needs_without_names(world):
+    need = world.need()
+    r = world.demo.client("secretary").get("/matching/needs.csv")
+    assert r.status_code == 200 and r["Content-Type"].startswith("text/csv")
+    body = r.content.decode("utf-8-sig")
+    assert need.description in body
+    assert world.user("resident").person.name not in body
+    assert world.demo.client("grid1").get("/matching/needs.csv").status_code == 403
