@@ -72,6 +72,12 @@ class DemoGenerator(PlacesMixin, PeopleMixin, FeaturesMixin, UsersMixin):
 
         self.built.counts.update({f"volunteering_{k}": v for k, v in build(self).items()})
 
+    # ------------------------------------------------------------------ service matching
+    def build_matching(self) -> None:
+        from tongxin.demo.matching import build
+
+        self.built.counts.update({f"matching_{k}": v for k, v in build(self).items()})
+
     # ------------------------------------------------------------------ cases
     def build_cases(self) -> None:
         from tongxin.demo.cases import build_demo_cases
@@ -102,6 +108,8 @@ class DemoGenerator(PlacesMixin, PeopleMixin, FeaturesMixin, UsersMixin):
             if with_users:
                 self.progress("生成志愿服务与积分……")
                 self.build_volunteering()
+                self.progress("生成需求、微心愿与互助站……")
+                self.build_matching()
         b = self.built
         return {
             "streets": len(b.streets),
