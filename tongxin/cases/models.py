@@ -350,8 +350,11 @@ class Case(TimeStampedModel):
     public_note = models.CharField(gettext_lazy("公开进展"), max_length=500, blank=True)
     # The client's ``Idempotency-Key`` of the report, when it sent one: a retry of a request
     # whose answer was lost (a timeout, a 503 after the commit) finds this case instead of
-    # filing a second one. Unique per reporting account.
-    idempotency_key = models.CharField(max_length=80, blank=True, default="", editable=False)
+    # filing a second one. Unique per reporting account. A database default too: the bulk
+    # loaders insert cases with their own column lists.
+    idempotency_key = models.CharField(
+        max_length=80, blank=True, default="", db_default="", editable=False
+    )
 
     objects = models.Manager.from_queryset(CaseQuerySet)()
 
