@@ -82,8 +82,14 @@ def _enqueue_chaining() -> None:
 
     from .tasks import chain_audit_log
 
+    # A waiting chaining task was queued CHAIN_DELAY ahead at most: bounding run_after keeps
+    # this a short range of the backend's (status, priority, run_after) index, however many
+    # clock checks wait days ahead beside it.
     waiting = DBTaskResult.objects.filter(
-        status=TaskResultStatus.READY, task_path=chain_audit_log.module_path
+        status=TaskResultStatus.READY,
+        priority=chain_audit_log.priority,
+        run_after__lte=clock.now() + CHAIN_DELAY,
+        task_path=chain_audit_log.module_path,
     )
     if not waiting.exists():
         chain_audit_log.using(run_after=clock.now() + CHAIN_DELAY).enqueue()
