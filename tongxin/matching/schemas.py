@@ -34,8 +34,10 @@ class NeedActIn(Schema):
 
 class NeedEventOut(Schema):
     act: str
+    act_label: Text
     from_state: str
     to_state: str
+    to_state_label: Text
     note: str
     at: dt.datetime
 

@@ -39,7 +39,7 @@ from .models import (
     WishState,
 )
 from .policies import is_claimer, may_act, sees_private, staff_over
-from .workflow import NEED_MACHINE, PUBLIC_ACTS
+from .workflow import NEED_MACHINE, PUBLIC_ACTS, NeedAct
 
 # ---------------------------------------------------------------------------- needs
 
@@ -117,11 +117,15 @@ def need_card(need: Need, user: Actor, *, detail: bool = False) -> dict[str, Any
     if detail:
         out["acts"] = [a for a in out["acts"] if may_act(user, need, a)]
         if private:
+            acts = {"post": _("提交"), **dict(NeedAct.choices)}
+            states = dict(NeedState.choices)
             out["events"] = [
                 {
                     "act": e.act,
+                    "act_label": acts.get(e.act, e.act),
                     "from_state": e.from_state,
                     "to_state": e.to_state,
+                    "to_state_label": states.get(e.to_state, e.to_state),
                     "note": e.note,
                     "at": e.at,
                 }
