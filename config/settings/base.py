@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "tongxin.people",
     "tongxin.orgs",
     "tongxin.volunteering",
+    "tongxin.notices",
     "tongxin.inbox",
     "tongxin.cases",
     "tongxin.open311",

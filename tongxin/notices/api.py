@@ -1,0 +1,186 @@
+"""API of notices and the daily log (``/api/v1/notices``, ``/api/v1/log-entries``). Thin:
+parse, authorise, call a service or a selector, answer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query, Router, Status
+
+from tongxin.core.actors import Actor
+from tongxin.core.api_support import caller, paginate
+from tongxin.core.i18n import lazy_str
+from tongxin.core.scoping import access
+from tongxin.places.models import Place
+
+from . import selectors, services
+from .models import Audience, LogEntry, Notice
+from .policies import require_staff
+from .schemas import (
+    LogEntryIn,
+    LogEntryOut,
+    LogEntryPage,
+    NoticeIn,
+    NoticeOut,
+    NoticePage,
+    ReceiptsOut,
+)
+
+router = Router(tags=["notices"])
+
+
+def notice_out(n: Notice, read_at: dt.datetime | None = None) -> dict[str, Any]:
+    return {
+        "id": n.pk,
+        "title": n.title,
+        "body": n.body,
+        "kind": n.kind,
+        "kind_label": n.get_kind_display(),
+        "audience": n.audience,
+        "audience_label": n.get_audience_display(),
+        "audience_place": n.audience_place_id,
+        "audience_place_name": n.audience_place.name,
+        "care_tag": n.care_tag,
+        "pinned": n.pinned,
+        "issue_number": n.issue_number,
+        "valid_until": n.valid_until,
+        "published_at": n.published_at,
+        "recipient_count": n.recipient_count,
+        "read_at": read_at,
+    }
+
+
+def log_entry_out(e: LogEntry) -> dict[str, Any]:
+    return {
+        "id": e.pk,
+        "place": e.place_id,
+        "place_name": e.place.name,
+        "occurred_at": e.occurred_at,
+        "source": e.source,
+        "source_label": e.get_source_display(),
+        "met": e.met,
+        "raised": e.raised,
+        "done": e.done,
+        "follow_up": e.follow_up,
+        "tags": e.tags,
+        "author": e.author.username,
+        "notice": e.notice_id,
+    }
+
+
+def access_place(user: Actor, pk: int) -> Place:
+    return access(Place.objects.visible_to(user), pk)
+
+
+def access_notice(user: Actor, pk: int) -> Notice:
+    return access(Notice.objects.visible_to(user).select_related("audience_place"), pk)
+
+
+# ---------------------------------------------------------------------------- notices
+
+
+@router.post("/notices", response={201: NoticeOut}, summary=lazy_str("发布通知"))
+def create_notice(request: HttpRequest, payload: NoticeIn) -> Any:
+    """Publish a notice to an audience under ``audience.place_id`` (staff of that place; 403
+    ``NOT_PUBLISHER`` otherwise): everyone there, ``care_tag``, ``members`` or ``staff``."""
+    user = caller(request)
+    a = payload.audience
+    if a.care_tag:
+        audience = Audience.CARE_TAG
+    elif a.members:
+        audience = Audience.MEMBERS
+    elif a.staff:
+        audience = Audience.STAFF
+    else:
+        audience = Audience.RESIDENTS
+    notice = services.notice_publish(
+        actor=user,
+        audience_place=access_place(user, a.place_id),
+        audience=audience,
+        care_tag=a.care_tag,
+        title=payload.title,
+        body=payload.body,
+        kind=payload.kind,
+        pinned=payload.pinned,
+        valid_until=payload.valid_until,
+        issue_number=payload.issue_number,
+    )
+    return Status(201, notice_out(notice))
+
+
+@router.get("/notices", response=NoticePage, summary=lazy_str("通知公告"))
+def list_notices(request: HttpRequest, mine: bool = False, page: int = 1) -> Any:
+    """With ``mine=1`` the valid notices that reached the caller (pinned first); otherwise
+    every notice the caller may see (staff: those to the places they work at)."""
+    user = caller(request)
+    sl = paginate(selectors.notices_for(user, mine=mine), page)
+    read = selectors.read_at_of(user, [n.pk for n in sl.items])
+    return sl.answer([notice_out(n, read.get(n.pk)) for n in sl.items])
+
+
+@router.get("/notices/{notice_id}", response=NoticeOut, summary=lazy_str("查看通知"))
+def get_notice(request: HttpRequest, notice_id: int) -> Any:
+    """One notice; opening it records the caller's read receipt."""
+    user = caller(request)
+    notice = access_notice(user, notice_id)
+    receipt = services.notice_open(actor=user, notice=notice)
+    return notice_out(notice, receipt.read_at if receipt else None)
+
+
+@router.get("/notices/{notice_id}/receipts", response=ReceiptsOut, summary=lazy_str("阅读回执"))
+def notice_receipts(request: HttpRequest, notice_id: int) -> Any:
+    """How many of the audience the caller looks after have read the notice, and who has not
+    (name and address, for the door-to-door follow-up). Staff only."""
+    user = caller(request)
+    notice = access_notice(user, notice_id)
+    require_staff(user)
+    r = selectors.receipts_of(user, notice)
+    return {"read": r.read, "unread": r.unread, "unread_people": r.unread_people}
+
+
+# ---------------------------------------------------------------------------- the daily log
+
+
+@router.post("/log-entries", response={201: LogEntryOut}, summary=lazy_str("记录民情日志"))
+def create_log_entry(request: HttpRequest, payload: LogEntryIn) -> Any:
+    """Record an entry of the daily log at a place the caller works at (403
+    ``NOT_RECORDER`` otherwise)."""
+    user = caller(request)
+    notice = access_notice(user, payload.notice_id) if payload.notice_id else None
+    entry = services.log_entry_record(
+        actor=user,
+        place=access_place(user, payload.place_id),
+        raised=payload.raised,
+        met=payload.met,
+        done=payload.done,
+        follow_up=payload.follow_up,
+        tags=payload.tags,
+        occurred_at=payload.occurred_at,
+        source=payload.source,
+        notice=notice,
+    )
+    return Status(201, log_entry_out(entry))
+
+
+@router.get("/log-entries", response=LogEntryPage, summary=lazy_str("民情日志"))
+def list_log_entries(
+    request: HttpRequest,
+    place_id: int | None = None,
+    from_: dt.date | None = Query(None, alias="from"),
+    to: dt.date | None = None,
+    q: str = "",
+    tag: str = "",
+    page: int = 1,
+) -> Any:
+    """The log entries the caller may read (staff: their places'; everyone: their own),
+    newest first; ``place_id`` (its subtree), ``from``/``to`` (local days), ``q`` (words in
+    any field), ``tag``."""
+    user = caller(request)
+    place = access_place(user, place_id) if place_id is not None else None
+    qs = selectors.log_entries_for(
+        user, place=place, since=from_, until=to, text=q[:100], tag=tag[:50]
+    )
+    sl = paginate(qs, page)
+    return sl.answer([log_entry_out(e) for e in sl.items])

@@ -1,0 +1,12 @@
+"""The error codes of notices and the daily log.
+
+Stable: part of the API, each listed in docs/api.md."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class NoticesCode(StrEnum):
+    NOT_PUBLISHER = "NOT_PUBLISHER"
+    NOT_RECORDER = "NOT_RECORDER"

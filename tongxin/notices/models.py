@@ -1,0 +1,235 @@
+"""Notices (通知公告) with their audiences and read receipts, and the daily log (民情日志).
+
+- ``Notice``: published by staff from a place (a community, a grid, a building) to an
+  audience: everyone living under a place, the residents of that subtree with a care tag,
+  the party members there, or the staff posted there. Publishing fixes the audience: one
+  ``NoticeReceipt`` per person reached, whether or not they have an account (the grid worker
+  follows up door to door whoever has not read it, the seed's reason for the QQ group).
+- ``LogEntry``: what a cadre on duty met, heard and did, at a place, on a day.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy
+
+from tongxin.core import clock, trees
+from tongxin.core.actors import Actor, person_of
+from tongxin.core.scoping import Scope, ScopedQuerySet, paths_q
+from tongxin.people.models import CareKind, Person
+from tongxin.places.models import Place
+
+
+class NoticeKind(models.TextChoices):
+    NOTICE = "notice", gettext_lazy("通知")
+    ANNOUNCEMENT = "announcement", gettext_lazy("公告")
+    URGENT = "urgent", gettext_lazy("紧急通知")
+    BULLETIN = "bulletin", gettext_lazy("简报")
+
+
+class Audience(models.TextChoices):
+    """Whom a notice reaches, always within the subtree of ``Notice.audience_place``."""
+
+    RESIDENTS = "residents", gettext_lazy("辖区全体居民")
+    CARE_TAG = "care_tag", gettext_lazy("特定关爱对象")
+    MEMBERS = "members", gettext_lazy("党员")
+    STAFF = "staff", gettext_lazy("工作人员")
+
+
+class NoticeQuerySet(ScopedQuerySet):
+    """Staff see the notices whose audience overlaps the places they work at (a community's
+    notice reaches a grid worker's grid; a grid's notice is seen by the community's staff);
+    everyone sees the notices that reached them."""
+
+    def narrow(self, user: Actor | None, scope: Scope) -> NoticeQuerySet:
+        person = person_of(user)
+        q = Q(pk__in=[])
+        if scope.case_paths:
+            ancestors = trees.ancestors_of_all(scope.case_paths, Place.steplen, include_self=True)
+            q |= paths_q("audience_path", scope.case_paths) | Q(audience_path__in=ancestors)
+        if person is not None:
+            q |= Q(receipts__person_id=person.pk)
+        return self.filter(q).distinct()
+
+
+class Notice(models.Model):
+    """One notice, published at once to its audience (fixed at publication)."""
+
+    place = models.ForeignKey(
+        Place,
+        verbose_name=gettext_lazy("发布单位所在地点"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    audience = models.CharField(gettext_lazy("发送对象"), max_length=16, choices=Audience.choices)
+    audience_place = models.ForeignKey(
+        Place,
+        verbose_name=gettext_lazy("发送范围"),
+        on_delete=models.PROTECT,
+        related_name="notices",
+    )
+    audience_path = models.CharField(max_length=255, editable=False, db_index=True)
+    care_tag = models.CharField(
+        gettext_lazy("关爱类别"), max_length=32, choices=CareKind.choices, blank=True
+    )
+    kind = models.CharField(
+        gettext_lazy("类型"), max_length=16, choices=NoticeKind.choices, default=NoticeKind.NOTICE
+    )
+    title = models.CharField(gettext_lazy("标题"), max_length=120)
+    body = models.TextField(gettext_lazy("正文"), max_length=5000, blank=True)
+    pinned = models.BooleanField(gettext_lazy("置顶"), default=False)
+    issue_number = models.PositiveIntegerField(gettext_lazy("期号"), null=True, blank=True)
+    valid_until = models.DateField(gettext_lazy("有效期至"), null=True, blank=True)
+    published_at = models.DateTimeField(gettext_lazy("发布时间"), default=clock.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=gettext_lazy("发布人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recipient_count = models.PositiveIntegerField(gettext_lazy("送达人数"), default=0)
+
+    objects = NoticeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = gettext_lazy("通知公告")
+        verbose_name_plural = gettext_lazy("通知公告")
+        ordering = ["-pinned", "-published_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["audience_path"],
+                name="notice_path_prefix",
+                opclasses=["varchar_pattern_ops"],
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.audience_path = self.audience_place.path
+        super().save(*args, **kwargs)
+
+    @property
+    def is_current(self) -> bool:
+        return self.valid_until is None or self.valid_until >= clock.today()
+
+
+class ReceiptQuerySet(ScopedQuerySet):
+    """A receipt is personal (who has not read what): the staff over the person's place see
+    it (a grid worker only their own grid's), and the person their own."""
+
+    def narrow(self, user: Actor | None, scope: Scope) -> ReceiptQuerySet:
+        person = person_of(user)
+        q = paths_q("person_path", scope.case_paths)
+        if person is not None:
+            q |= Q(person_id=person.pk)
+        return self.filter(q)
+
+
+class NoticeReceipt(models.Model):
+    """One person reached by one notice, and when they opened it (never, so far, if empty)."""
+
+    notice = models.ForeignKey(
+        Notice, verbose_name=gettext_lazy("通知"), on_delete=models.CASCADE, related_name="receipts"
+    )
+    person = models.ForeignKey(
+        Person,
+        verbose_name=gettext_lazy("接收人"),
+        on_delete=models.CASCADE,
+        related_name="notice_receipts",
+    )
+    # The person's place when the notice was sent: scoping needs no join.
+    person_path = models.CharField(max_length=255, editable=False)
+    read_at = models.DateTimeField(gettext_lazy("阅读时间"), null=True, blank=True)
+
+    objects = ReceiptQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = gettext_lazy("阅读回执")
+        verbose_name_plural = gettext_lazy("阅读回执")
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "person"], name="receipt_once_per_person")
+        ]
+        indexes = [models.Index(fields=["notice", "read_at"], name="receipt_notice_read")]
+
+    def __str__(self) -> str:
+        return f"{self.notice_id}:{self.person_id}"
+
+
+class LogSource(models.TextChoices):
+    SCRATCH = "scratch", gettext_lazy("直接记录")
+    VISIT = "visit", gettext_lazy("走访")
+    CALL = "call", gettext_lazy("来电")
+    NOTICE = "notice", gettext_lazy("通知回访")
+
+
+class LogEntryQuerySet(ScopedQuerySet):
+    """The staff over a place read its entries (a grid worker only their grid's); an author
+    always reads their own."""
+
+    def narrow(self, user: Actor | None, scope: Scope) -> LogEntryQuerySet:
+        q = paths_q("place_path", scope.case_paths)
+        if user is not None and user.is_authenticated:
+            q |= Q(author_id=user.pk)
+        return self.filter(q)
+
+
+class LogEntry(models.Model):
+    """One entry of the daily log (民情日志): when and where, whom the cadre met, what was
+    raised, what was done and what follows. May name people in free text, so it is scoped
+    like personal data."""
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=gettext_lazy("记录人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    place = models.ForeignKey(
+        Place, verbose_name=gettext_lazy("地点"), on_delete=models.PROTECT, related_name="+"
+    )
+    place_path = models.CharField(max_length=255, editable=False)
+    occurred_at = models.DateTimeField(gettext_lazy("时间"), default=clock.now, db_index=True)
+    source = models.CharField(
+        gettext_lazy("来源"), max_length=16, choices=LogSource.choices, default=LogSource.SCRATCH
+    )
+    met = models.CharField(gettext_lazy("走访对象"), max_length=200, blank=True)
+    raised = models.TextField(gettext_lazy("反映情况"), max_length=2000)
+    done = models.TextField(gettext_lazy("处理情况"), max_length=2000, blank=True)
+    follow_up = models.TextField(gettext_lazy("后续计划"), max_length=1000, blank=True)
+    tags = models.CharField(gettext_lazy("标签"), max_length=200, blank=True)
+    notice = models.ForeignKey(
+        Notice,
+        verbose_name=gettext_lazy("关联通知"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(gettext_lazy("记录时间"), default=clock.now)
+
+    objects = LogEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = gettext_lazy("民情日志")
+        verbose_name_plural = gettext_lazy("民情日志")
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["place_path"],
+                name="logentry_path_prefix",
+                opclasses=["varchar_pattern_ops"],
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.raised[:40]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.place_path = self.place.path
+        super().save(*args, **kwargs)

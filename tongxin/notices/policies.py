@@ -1,0 +1,41 @@
+"""Who may do what with notices and the daily log.
+
+- Publishing a notice, reading its receipts: staff whose posts (or grants) cover the audience
+  place (``Scope.case_paths``): a grid worker for their grid, the secretary for the community.
+- Recording a log entry: staff at the place, as for publishing; the author reads their own.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from tongxin.core.actors import Actor
+from tongxin.core.errors import Forbidden
+from tongxin.core.scoping import scope_for
+from tongxin.places.models import Place
+
+from .errors import NoticesCode
+
+
+def works_at(user: Actor, place: Place) -> bool:
+    """Whether the user holds a staff post (or a grant) whose subtree holds ``place``."""
+    return scope_for(user).handles_cases_at(place.path)
+
+
+def is_staff(user: Actor) -> bool:
+    return bool(scope_for(user).case_paths)
+
+
+def require_publisher(user: Actor, place: Place) -> None:
+    if not works_at(user, place):
+        raise Forbidden(_("只有该地点的工作人员可以发布通知"), code=NoticesCode.NOT_PUBLISHER)
+
+
+def require_staff(user: Actor) -> None:
+    if not is_staff(user):
+        raise Forbidden(_("只有工作人员可以查看"), code=NoticesCode.NOT_PUBLISHER)
+
+
+def require_recorder(user: Actor, place: Place) -> None:
+    if not works_at(user, place):
+        raise Forbidden(_("只有该地点的工作人员可以记录民情日志"), code=NoticesCode.NOT_RECORDER)

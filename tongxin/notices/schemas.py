@@ -1,0 +1,96 @@
+"""API schemas of notices and the daily log."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Field, Schema
+
+from tongxin.core.api_support import Moment, PageMeta, Text
+
+
+class AudienceIn(Schema):
+    """Whom a notice reaches, under ``place_id``: everyone (the default), a care tag
+    (``care_tag``), party members (``members``) or staff (``staff``)."""
+
+    place_id: int
+    care_tag: str = ""
+    members: bool = False
+    staff: bool = False
+
+
+class NoticeIn(Schema):
+    audience: AudienceIn
+    title: str = Field(..., max_length=200)
+    body: str = Field("", max_length=10000)
+    kind: str = "notice"
+    pinned: bool = False
+    valid_until: dt.date | None = None
+    issue_number: int | None = Field(None, ge=1, le=100000)
+
+
+class NoticeOut(Schema):
+    id: int
+    title: str
+    body: str
+    kind: str
+    kind_label: Text
+    audience: str
+    audience_label: Text
+    audience_place: int
+    audience_place_name: str
+    care_tag: str
+    pinned: bool
+    issue_number: int | None
+    valid_until: dt.date | None
+    published_at: dt.datetime
+    recipient_count: int
+    read_at: dt.datetime | None
+
+
+class NoticePage(PageMeta):
+    items: list[NoticeOut]
+
+
+class UnreadPersonOut(Schema):
+    id: int
+    name: str
+    address: str
+
+
+class ReceiptsOut(Schema):
+    read: int
+    unread: int
+    unread_people: list[UnreadPersonOut]
+
+
+class LogEntryIn(Schema):
+    place_id: int
+    raised: str = Field(..., max_length=4000)
+    met: str = Field("", max_length=400)
+    done: str = Field("", max_length=4000)
+    follow_up: str = Field("", max_length=2000)
+    tags: str = Field("", max_length=400)
+    occurred_at: Moment | None = None
+    source: str = "scratch"
+    notice_id: int | None = None
+
+
+class LogEntryOut(Schema):
+    id: int
+    place: int
+    place_name: str
+    occurred_at: dt.datetime
+    source: str
+    source_label: Text
+    met: str
+    raised: str
+    done: str
+    follow_up: str
+    tags: str
+    author: str
+    notice: int | None
+
+
+class LogEntryPage(PageMeta):
+    items: list[LogEntryOut]

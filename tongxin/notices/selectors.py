@@ -1,0 +1,143 @@
+"""Reads of notices and the daily log: whom a notice reaches, its receipts, the lists."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from tongxin.core import clock
+from tongxin.core.actors import Actor, person_of
+from tongxin.core.scoping import paths_q, scope_for
+from tongxin.orgs.models import Post
+from tongxin.orgs.roles import ROLE_RULES, View
+from tongxin.people.models import CareTag, PartyMembership, Person
+from tongxin.places.models import Place
+
+from .models import Audience, LogEntry, Notice, NoticeReceipt
+
+STAFF_ROLES = tuple(r for r, rule in ROLE_RULES.items() if rule.view == View.STAFF)
+
+
+def audience_of(*, audience: str, place: Place, care_tag: str = "") -> QuerySet[Person]:
+    """The persons a notice to ``audience`` at ``place`` reaches today: everyone registered
+    under the place, those of them with a current care tag of the kind, the party members
+    registered there, or the holders of a staff post there. Used by the publishing service
+    only (it fixes the audience as receipts)."""
+    today = clock.today()
+    under = Q(place_path__prefix=place.path)
+    people = Person.objects.filter(is_active=True)
+    if audience == Audience.RESIDENTS:
+        return people.filter(under).order_by("pk")
+    if audience == Audience.CARE_TAG:
+        tagged = CareTag.objects.filter(kind=care_tag).filter(
+            Q(start_date__isnull=True) | Q(start_date__lte=today),
+            Q(end_date__isnull=True) | Q(end_date__gte=today),
+        )
+        return people.filter(under, pk__in=tagged.values("person_id")).order_by("pk")
+    if audience == Audience.MEMBERS:
+        members = PartyMembership.objects.values("person_id")
+        return people.filter(
+            Q(pk__in=members) & (under | Q(party_membership__registered_community=place))
+        ).order_by("pk")
+    posts = Post.objects.active(today).filter(role__in=STAFF_ROLES, place_path__prefix=place.path)
+    return people.filter(pk__in=posts.values("person_id")).order_by("pk")
+
+
+def notices_for(user: Actor, *, mine: bool = False) -> QuerySet[Notice]:
+    """The notices the user may see, or with ``mine`` only those that reached them and are
+    still valid."""
+    qs = Notice.objects.visible_to(user)
+    if mine:
+        person = person_of(user)
+        if person is None:
+            return Notice.objects.none()
+        today = clock.today()
+        qs = qs.filter(receipts__person_id=person.pk).filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=today)
+        )
+    return qs.select_related("audience_place")
+
+
+def read_at_of(user: Actor, notice_ids: list[int]) -> dict[int, dt.datetime | None]:
+    """When the user read each of ``notice_ids`` (absent: not in the audience)."""
+    person = person_of(user)
+    if person is None:
+        return {}
+    return dict(
+        NoticeReceipt.objects.visible_to(user)
+        .filter(person_id=person.pk, notice_id__in=notice_ids)
+        .values_list("notice_id", "read_at")
+    )
+
+
+@dataclass(frozen=True)
+class Receipts:
+    read: int
+    unread: int
+    unread_people: list[dict[str, Any]]
+
+
+def receipts_of(user: Actor, notice: Notice) -> Receipts:
+    """Who of the audience the user looks after has read the notice: counts, and the people
+    still to visit (name and address label only, never a phone)."""
+    from tongxin.people.display import address_labels
+
+    # The people the user looks after as staff; not their own receipt as a resident.
+    staff_paths = scope_for(user).case_paths
+    rows = (
+        NoticeReceipt.objects.visible_to(user)
+        .filter(notice=notice)
+        .filter(paths_q("person_path", staff_paths))
+    )
+    read = rows.filter(read_at__isnull=False).count()
+    unread = list(
+        rows.filter(read_at__isnull=True)
+        .select_related("person", "person__place")
+        .order_by("person_path", "person_id")
+    )
+    labels = address_labels([r.person.place for r in unread if r.person.place_id])
+    return Receipts(
+        read=read,
+        unread=len(unread),
+        unread_people=[
+            {
+                "id": r.person_id,
+                "name": r.person.name,
+                "address": labels.get(r.person.place_id, "") if r.person.place_id else "",
+            }
+            for r in unread
+        ],
+    )
+
+
+def log_entries_for(
+    user: Actor,
+    *,
+    place: Place | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    text: str = "",
+    tag: str = "",
+) -> QuerySet[LogEntry]:
+    """The log entries the user may read, filtered by place subtree, local days and words."""
+    qs = LogEntry.objects.visible_to(user)
+    if place is not None:
+        qs = qs.filter(place_path__prefix=place.path)
+    if since is not None:
+        qs = qs.filter(occurred_at__gte=clock.start_of_day(since))
+    if until is not None:
+        qs = qs.filter(occurred_at__lt=clock.start_of_day(until + dt.timedelta(days=1)))
+    for word in text.split()[:5]:
+        qs = qs.filter(
+            Q(raised__icontains=word)
+            | Q(done__icontains=word)
+            | Q(met__icontains=word)
+            | Q(follow_up__icontains=word)
+            | Q(tags__icontains=word)
+        )
+    if tag:
+        qs = qs.filter(tags__icontains=tag)
+    return qs.select_related("place", "author")

@@ -1,0 +1,176 @@
+"""Writes of notices and the daily log: publish a notice to its audience (receipts and inbox
+messages in the same transaction), record that a recipient opened it, record a log entry."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from tongxin.core import audit, clock
+from tongxin.core.actors import Actor, as_account, person_of
+from tongxin.core.errors import Problems
+from tongxin.inbox.services import notify
+from tongxin.people.models import CareKind
+from tongxin.places.models import Place
+
+from . import selectors
+from .models import Audience, LogEntry, LogSource, Notice, NoticeKind, NoticeReceipt
+from .policies import require_publisher, require_recorder
+
+TITLE_MAX = 120
+BODY_MAX = 5000
+
+
+def notice_publish(
+    *,
+    actor: Actor,
+    audience_place: Place,
+    audience: str = Audience.RESIDENTS,
+    title: str,
+    body: str = "",
+    kind: str = NoticeKind.NOTICE,
+    care_tag: str = "",
+    pinned: bool = False,
+    valid_until: dt.date | None = None,
+    issue_number: int | None = None,
+) -> Notice:
+    """Publish a notice from the staff over ``audience_place`` to its audience there: one
+    receipt per person reached and one inbox message each, written together (all or
+    nothing); the other channels carry the messages after the commit."""
+    require_publisher(actor, audience_place)
+    problems = Problems()
+    title = title.strip()
+    if not title:
+        problems.add("title", _("必填"))
+    elif len(title) > TITLE_MAX:
+        problems.add("title", _("标题不能超过 {n} 个字").format(n=TITLE_MAX))
+    if len(body) > BODY_MAX:
+        problems.add("body", _("正文不能超过 {n} 个字").format(n=BODY_MAX))
+    if kind not in NoticeKind.values:
+        problems.add("kind", _("未知的通知类型"))
+    if audience not in Audience.values:
+        problems.add("audience", _("未知的发送对象"))
+    if audience == Audience.CARE_TAG and care_tag not in CareKind.values:
+        problems.add("care_tag", _("请选择关爱类别"))
+    if audience != Audience.CARE_TAG and care_tag:
+        problems.add("care_tag", _("只有发给关爱对象时才填写关爱类别"))
+    if valid_until is not None and valid_until < clock.today():
+        problems.add("valid_until", _("有效期不能早于今天"))
+    if kind == NoticeKind.BULLETIN and not issue_number:
+        problems.add("issue_number", _("简报须填写期号"))
+    problems.raise_if_any()
+
+    with transaction.atomic():
+        notice = Notice.objects.create(
+            place=audience_place,
+            audience=audience,
+            audience_place=audience_place,
+            care_tag=care_tag,
+            kind=kind,
+            title=title,
+            body=body,
+            pinned=pinned,
+            valid_until=valid_until,
+            issue_number=issue_number if kind == NoticeKind.BULLETIN else None,
+            published_by=as_account(actor),
+        )
+        people = list(
+            selectors.audience_of(
+                audience=audience, place=audience_place, care_tag=care_tag
+            ).values_list("pk", "place_path")
+        )
+        NoticeReceipt.objects.bulk_create(
+            [NoticeReceipt(notice=notice, person_id=pk, person_path=path) for pk, path in people]
+        )
+        notice.recipient_count = len(people)
+        notice.save(update_fields=["recipient_count"])
+        notify(
+            recipients=[pk for pk, _path in people],
+            kind="notice",
+            subject=title[:120],
+            body=body[:2000],
+            link=f"/api/v1/notices/{notice.pk}",
+            topic=f"notice:{notice.pk}",
+        )
+        audit.record(
+            actor=actor,
+            action="notice.publish",
+            obj=notice,
+            detail={"audience": audience, "place": audience_place.pk, "recipients": len(people)},
+        )
+    return notice
+
+
+def notice_open(*, actor: Actor, notice: Notice) -> NoticeReceipt | None:
+    """The caller opened ``notice``: their receipt is read from now on (the first opening
+    counts), and the inbox message that told them of it with it. Staff who were not in the
+    audience leave no receipt."""
+    person = person_of(actor)
+    if person is None:
+        return None
+    with transaction.atomic():
+        receipt = (
+            NoticeReceipt.objects.select_for_update()
+            .filter(notice=notice, person_id=person.pk)
+            .first()
+        )
+        if receipt is None or receipt.read_at is not None:
+            return receipt
+        now = clock.now()
+        receipt.read_at = now
+        receipt.save(update_fields=["read_at"])
+        from tongxin.inbox.models import Message
+
+        Message.objects.filter(
+            recipient_id=person.pk, topic=f"notice:{notice.pk}", read_at__isnull=True
+        ).update(read_at=now)
+    return receipt
+
+
+def log_entry_record(
+    *,
+    actor: Actor,
+    place: Place,
+    raised: str,
+    met: str = "",
+    done: str = "",
+    follow_up: str = "",
+    tags: str = "",
+    occurred_at: dt.datetime | None = None,
+    source: str = LogSource.SCRATCH,
+    notice: Notice | None = None,
+) -> LogEntry:
+    """Record one entry of the daily log at a place the actor works at."""
+    require_recorder(actor, place)
+    problems = Problems()
+    if not raised.strip():
+        problems.add("raised", _("请填写反映的情况"))
+    if len(raised) > 2000 or len(done) > 2000:
+        problems.add("raised", _("内容不能超过 2000 个字"))
+    if len(follow_up) > 1000:
+        problems.add("follow_up", _("后续计划不能超过 1000 个字"))
+    if len(met) > 200 or len(tags) > 200:
+        problems.add("met", _("走访对象和标签不能超过 200 个字"))
+    if source not in LogSource.values:
+        problems.add("source", _("未知的来源"))
+    now = clock.now()
+    if occurred_at is not None and occurred_at > now + dt.timedelta(minutes=5):
+        problems.add("occurred_at", _("时间不能晚于现在"))
+    problems.raise_if_any()
+    with transaction.atomic():
+        entry = LogEntry.objects.create(
+            author=as_account(actor),
+            place=place,
+            occurred_at=occurred_at or now,
+            source=source,
+            met=met.strip(),
+            raised=raised.strip(),
+            done=done.strip(),
+            follow_up=follow_up.strip(),
+            tags=tags.strip(),
+            notice=notice,
+        )
+        audit.record(actor=actor, action="log_entry.record", obj=entry)
+    return entry
