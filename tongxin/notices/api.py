@@ -4,7 +4,7 @@ parse, authorise, call a service or a selector, answer."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Status
@@ -17,7 +17,7 @@ from tongxin.places.models import Place
 
 from . import selectors, services
 from .models import Audience, LogEntry, Notice
-from .policies import require_staff
+from .policies import own_workplace, require_staff
 from .schemas import (
     LogEntryIn,
     LogEntryOut,
@@ -74,6 +74,11 @@ def access_place(user: Actor, pk: int) -> Place:
     return access(Place.objects.visible_to(user), pk)
 
 
+def workplace(user: Actor, pk: int | None) -> Place:
+    """The place named, within the caller's view (404 otherwise), or their own workplace."""
+    return own_workplace(user) if pk is None else access_place(user, pk)
+
+
 def access_notice(user: Actor, pk: int) -> Notice:
     return access(Notice.objects.visible_to(user).select_related("audience_place"), pk)
 
@@ -97,7 +102,7 @@ def create_notice(request: HttpRequest, payload: NoticeIn) -> Any:
         audience = Audience.RESIDENTS
     notice = services.notice_publish(
         actor=user,
-        audience_place=access_place(user, a.place_id),
+        audience_place=workplace(user, a.place_id),
         audience=audience,
         care_tag=a.care_tag,
         title=payload.title,
@@ -151,7 +156,7 @@ def create_log_entry(request: HttpRequest, payload: LogEntryIn) -> Any:
     notice = access_notice(user, payload.notice_id) if payload.notice_id else None
     entry = services.log_entry_record(
         actor=user,
-        place=access_place(user, payload.place_id),
+        place=workplace(user, payload.place_id),
         raised=payload.raised,
         met=payload.met,
         done=payload.done,
@@ -168,7 +173,7 @@ def create_log_entry(request: HttpRequest, payload: LogEntryIn) -> Any:
 def list_log_entries(
     request: HttpRequest,
     place_id: int | None = None,
-    from_: dt.date | None = Query(None, alias="from"),
+    from_: Annotated[dt.date | None, Query(alias="from")] = None,
     to: dt.date | None = None,
     q: str = "",
     tag: str = "",

@@ -36,6 +36,17 @@ def require_staff(user: Actor) -> None:
         raise Forbidden(_("只有工作人员可以查看"), code=NoticesCode.NOT_PUBLISHER)
 
 
+def own_workplace(user: Actor) -> Place:
+    """Where the user works when they name no place: the widest of the subtrees of their
+    staff posts (the community for its secretary; a grid worker's first grid). 403 for
+    anyone without a staff post."""
+    paths = sorted(scope_for(user).case_paths, key=lambda p: (len(p), p))
+    place = Place.objects.filter(path=paths[0]).first() if paths else None
+    if place is None:
+        raise Forbidden(_("只有工作人员可以办理"), code=NoticesCode.NOT_PUBLISHER)
+    return place
+
+
 def require_recorder(user: Actor, place: Place) -> None:
     if not works_at(user, place):
         raise Forbidden(_("只有该地点的工作人员可以记录民情日志"), code=NoticesCode.NOT_RECORDER)

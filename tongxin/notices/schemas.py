@@ -10,10 +10,11 @@ from tongxin.core.api_support import Moment, PageMeta, Text
 
 
 class AudienceIn(Schema):
-    """Whom a notice reaches, under ``place_id``: everyone (the default), a care tag
-    (``care_tag``), party members (``members``) or staff (``staff``)."""
+    """Whom a notice reaches, under ``place_id`` (by default the widest place the caller
+    works at): everyone (the default), a care tag (``care_tag``), party members
+    (``members``) or staff (``staff``)."""
 
-    place_id: int
+    place_id: int | None = None
     care_tag: str = ""
     members: bool = False
     staff: bool = False
@@ -65,7 +66,10 @@ class ReceiptsOut(Schema):
 
 
 class LogEntryIn(Schema):
-    place_id: int
+    """An entry of the daily log; ``place_id`` by default the widest place the caller works
+    at."""
+
+    place_id: int | None = None
     raised: str = Field(..., max_length=4000)
     met: str = Field("", max_length=400)
     done: str = Field("", max_length=4000)

@@ -25,6 +25,7 @@ from tongxin.core.tests.matrix_roles import ADMINS, PEOPLE_ROLES, ROLES, SIGNED_
 from tongxin.emap.tests import matrix as emap_matrix
 from tongxin.orgs.models import Organisation, Post
 from tongxin.people.models import CorrectionRequest, ImportJob, Person
+from tongxin.notices.tests import matrix as notices_matrix
 from tongxin.volunteering.tests import matrix as volunteering_matrix
 
 STAFF = frozenset({"grid1", "secretary"})  # staff whose scope covers grid A
@@ -146,6 +147,7 @@ MATRIX.update(
     {name: Rule(*rule) for name, rule in volunteering_matrix.RULES.items()}
 )  # volunteering
 MATRIX.update({name: Rule(*rule) for name, rule in emap_matrix.RULES.items()})  # e-map
+MATRIX.update({name: Rule(*rule) for name, rule in notices_matrix.RULES.items()})  # notices
 
 
 def routes() -> dict[str, tuple[str, str]]:
@@ -216,6 +218,7 @@ def subject(demo, django_capture_on_commit_callbacks):
         **_subject_case(demo, building),
         **volunteering_matrix.subject(demo),
         **emap_matrix.subject(demo),
+        **notices_matrix.subject(demo),
     }
 
 
@@ -283,6 +286,7 @@ ROUTE_SUBJECT = {
 
 ARGUMENTS.update(volunteering_matrix.ARGUMENTS)
 ARGUMENTS.update(emap_matrix.ARGUMENTS)
+ARGUMENTS.update(notices_matrix.ARGUMENTS)
 PATH_WORDS.update(emap_matrix.PATH_WORDS)
 ROUTE_SUBJECT.update(emap_matrix.ROUTE_SUBJECT)
 

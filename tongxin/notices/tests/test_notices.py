@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from tongxin.core.scoping import scope_for
 from tongxin.core.errors import Forbidden, ValidationFailed
+from tongxin.core.scoping import scope_for
 from tongxin.inbox.models import Message
 from tongxin.notices import selectors, services
 from tongxin.notices.models import Notice, NoticeReceipt

@@ -1,0 +1,53 @@
+"""Notices' rows of the access matrix (tongxin/core/tests/test_access_matrix.py) and the
+subject objects they are tried on: a notice from the secretary to the building head's building
+(grid A, where the ``resident`` lives) and grid1's log entry there.
+
+- the notice: its audience (the resident, the building head) and the staff over it (grid1,
+  the secretary); its receipts: those staff only (403 for the residents, 404 for the rest);
+- publishing and recording (to the caller's own workplace when no place is named): staff
+  (403 for everyone else);
+- the lists: anyone signed in, scoped.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tongxin.core.tests.matrix_roles import SIGNED_IN
+
+STAFF_ANYWHERE = frozenset({"grid1", "grid2", "secretary"})
+NOTICE_READERS = frozenset({"resident", "building", "grid1", "secretary"})
+OVER_SUBJECT = frozenset({"grid1", "secretary"})
+
+# name → (allowed, kind, method, data)
+RULES: dict[str, tuple[frozenset[str], str, str, dict[str, Any]]] = {
+    "api:create_notice": (
+        STAFF_ANYWHERE,
+        "object",
+        "POST",
+        {"audience": {"staff": True}, "title": "矩阵测试通知"},
+    ),
+    "api:list_notices": (SIGNED_IN, "signed_in", "GET", {}),
+    "api:get_notice": (NOTICE_READERS, "object", "GET", {}),
+    "api:notice_receipts": (OVER_SUBJECT, "object", "GET", {}),
+    "api:create_log_entry": (STAFF_ANYWHERE, "object", "POST", {"raised": "矩阵测试日志"}),
+    "api:list_log_entries": (SIGNED_IN, "signed_in", "GET", {}),
+}
+
+ARGUMENTS = {"notice_id": "notice"}
+
+
+def subject(demo: Any) -> dict[str, Any]:
+    """The secretary's notice to the building head's building, grid1's log entry there."""
+    from tongxin.notices import services
+    from tongxin.orgs.models import Post
+
+    head = demo.user("building")
+    building = Post.objects.active().get(person=head.person, role="building_head").place
+    notice = services.notice_publish(
+        actor=demo.user("secretary"), audience_place=building, title="矩阵测试通知"
+    )
+    entry = services.log_entry_record(
+        actor=demo.user("grid1"), place=building, raised="矩阵测试日志"
+    )
+    return {"notice": notice, "log_entry": entry}
