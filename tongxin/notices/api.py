@@ -9,8 +9,9 @@ from typing import Annotated, Any
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
-from tongxin.core.actors import Actor
+from tongxin.core.actors import Actor, person_of
 from tongxin.core.api_support import caller, paginate
+from tongxin.core.errors import NotFound
 from tongxin.core.i18n import lazy_str
 from tongxin.core.scoping import access
 from tongxin.places.models import Place
@@ -19,6 +20,7 @@ from . import selectors, services
 from .models import Audience, LogEntry, Notice
 from .policies import own_workplace, require_staff
 from .schemas import (
+    ContactCardOut,
     LogEntryIn,
     LogEntryOut,
     LogEntryPage,
@@ -189,3 +191,24 @@ def list_log_entries(
     )
     sl = paginate(qs, page)
     return sl.answer([log_entry_out(e) for e in sl.items])
+
+
+# ---------------------------------------------------------------------------- the contact card
+
+
+def card_place(user: Actor, dwelling_id: int | None) -> Place:
+    """The place named (within the caller's view, 404 otherwise) or the caller's home."""
+    if dwelling_id is not None:
+        return access_place(user, dwelling_id)
+    person = person_of(user)
+    if person is None or not person.place_id:
+        raise NotFound()
+    return Place.objects.get(pk=person.place_id)
+
+
+@router.get("/contact-card", response=ContactCardOut, summary=lazy_str("便民服务卡"))
+def contact_card(request: HttpRequest, dwelling_id: int | None = None) -> Any:
+    """The contact card of the caller's own home, or of ``dwelling_id`` (any place the caller
+    may browse: staff and the building's officers): posts with a public contact only."""
+    user = caller(request)
+    return selectors.card_for(card_place(user, dwelling_id)).as_dict()

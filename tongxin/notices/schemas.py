@@ -98,3 +98,35 @@ class LogEntryOut(Schema):
 
 class LogEntryPage(PageMeta):
     items: list[LogEntryOut]
+
+
+class CardLineOut(Schema):
+    role: str
+    role_label: str
+    place: str
+    name: str
+    phone: str
+
+
+class CardOrganisationOut(Schema):
+    name: str
+    kind: str
+    kind_label: str
+    phone: str
+
+
+class EmergencyLineOut(Schema):
+    label: str
+    phone: str
+
+
+class ContactCardOut(Schema):
+    """The contact card of a place: the public posts along its ancestors, the organisations
+    with a public phone, the one responsible today and the emergency numbers."""
+
+    place: int
+    place_name: str
+    lines: list[CardLineOut]
+    organisations: list[CardOrganisationOut]
+    responsible: CardLineOut | None
+    emergency: list[EmergencyLineOut]

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy
 
 from tongxin.core import clock
 from tongxin.core.actors import Actor, person_of
 from tongxin.core.scoping import paths_q, scope_for
-from tongxin.orgs.models import Post
-from tongxin.orgs.roles import ROLE_RULES, View
+from tongxin.orgs.models import Organisation, Post
+from tongxin.orgs.roles import ROLE_RULES, Role, View
+from tongxin.orgs.selectors import responsible_for
 from tongxin.people.models import CareTag, PartyMembership, Person
 from tongxin.places.models import Place
 
@@ -141,3 +143,118 @@ def log_entries_for(
     if tag:
         qs = qs.filter(tags__icontains=tag)
     return qs.select_related("place", "author")
+
+
+# ---------------------------------------------------------------------------- the contact card
+# The contact card (便民服务卡, 便民服务一卡明): for a dwelling or a building, who to call.
+#
+# Read from the registry and the responsibility chain at the moment it is asked, so the card
+# changes the day a post changes: the posts held today along the place's ancestors (unit head,
+# building head, estate head, the grid workers A and B, the grid chief, the secretary and the
+# director), the organisations covering the place with a public phone (the police station, the
+# property office, the residents' committee's duty phone), the one responsible for the place
+# today (``orgs.selectors.responsible_for``: A, else B, up the chain) and the national
+# emergency numbers.
+#
+# Only posts whose contact is public (照片上墙, 电话公开) are on it, and a holder's number only
+# in its masked form: the card is printed and handed out, so nothing on it may be private.
+
+# The roles on the card, nearest first; the order of the lines.
+CARD_ROLES = (
+    Role.UNIT_HEAD,
+    Role.BUILDING_HEAD,
+    Role.ESTATE_HEAD,
+    Role.GRID_WORKER,
+    Role.GRID_CHIEF,
+    Role.PROPERTY_OFFICER,
+    Role.SECRETARY,
+    Role.DIRECTOR,
+)
+
+# National numbers, the same everywhere (a city's water or gas line is an organisation's
+# public phone, configured with it).
+EMERGENCY_LINES = (
+    (gettext_lazy("报警"), "110"),
+    (gettext_lazy("火警"), "119"),
+    (gettext_lazy("急救"), "120"),
+    (gettext_lazy("供电抢修"), "95598"),
+)
+
+
+@dataclass(frozen=True)
+class CardLine:
+    role: str
+    role_label: str
+    place: str
+    name: str
+    phone: str
+
+
+@dataclass
+class Card:
+    place: Place
+    lines: list[CardLine] = field(default_factory=list)
+    organisations: list[dict[str, Any]] = field(default_factory=list)
+    responsible: CardLine | None = None
+    emergency: list[dict[str, str]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        def line(c: CardLine) -> dict[str, str]:
+            return {
+                "role": c.role,
+                "role_label": c.role_label,
+                "place": c.place,
+                "name": c.name,
+                "phone": c.phone,
+            }
+
+        return {
+            "place": self.place.pk,
+            "place_name": self.place.name,
+            "lines": [line(c) for c in self.lines],
+            "organisations": self.organisations,
+            "responsible": line(self.responsible) if self.responsible else None,
+            "emergency": self.emergency,
+        }
+
+
+def _line(post: Post) -> CardLine:
+    label = str(post.get_role_display())
+    if post.rank:
+        label = f"{label} {post.rank}"
+    return CardLine(
+        role=post.role,
+        role_label=label,
+        place=post.place.name if post.place else "",
+        name=post.person.name,
+        phone=post.person.phone_masked or "",
+    )
+
+
+def card_for(place: Place) -> Card:
+    """The card of ``place`` (a dwelling, a unit, a building) as of today."""
+    today = clock.today()
+    levels = [place, *reversed(place.ancestors_list())]
+    order = {p.pk: i for i, p in enumerate(levels)}
+    posts = sorted(
+        Post.objects.active(today)
+        .filter(place__in=levels, role__in=CARD_ROLES, public_contact=True)
+        .select_related("person", "place"),
+        key=lambda p: (order[p.place_id], CARD_ROLES.index(p.role), p.rank or "Z", p.pk),
+    )
+    card = Card(place=place, lines=[_line(p) for p in posts])
+    orgs = (
+        Organisation.objects.filter(places__in=levels, is_active=True)
+        .exclude(phone="")
+        .distinct()
+        .order_by("kind", "pk")
+    )
+    card.organisations = [
+        {"name": o.name, "kind": o.kind, "kind_label": str(o.get_kind_display()), "phone": o.phone}
+        for o in orgs
+    ]
+    who = responsible_for(place, on=today)
+    if who.post is not None and who.post.public_contact:
+        card.responsible = _line(who.post)
+    card.emergency = [{"label": str(label), "phone": number} for label, number in EMERGENCY_LINES]
+    return card

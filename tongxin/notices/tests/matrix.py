@@ -6,14 +6,14 @@ subject objects they are tried on: a notice from the secretary to the building h
   the secretary); its receipts: those staff only (403 for the residents, 404 for the rest);
 - publishing and recording (to the caller's own workplace when no place is named): staff
   (403 for everyone else);
-- the lists: anyone signed in, scoped.
+- the lists: anyone signed in, scoped; the contact card: the caller's own home.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from tongxin.core.tests.matrix_roles import SIGNED_IN
+from tongxin.core.tests.matrix_roles import PEOPLE_ROLES, SIGNED_IN
 
 STAFF_ANYWHERE = frozenset({"grid1", "grid2", "secretary"})
 NOTICE_READERS = frozenset({"resident", "building", "grid1", "secretary"})
@@ -32,6 +32,8 @@ RULES: dict[str, tuple[frozenset[str], str, str, dict[str, Any]]] = {
     "api:notice_receipts": (OVER_SUBJECT, "object", "GET", {}),
     "api:create_log_entry": (STAFF_ANYWHERE, "object", "POST", {"raised": "矩阵测试日志"}),
     "api:list_log_entries": (SIGNED_IN, "signed_in", "GET", {}),
+    # The caller's own card: everyone with a home (administrators have none: 404).
+    "api:contact_card": (PEOPLE_ROLES, "object", "GET", {}),
 }
 
 ARGUMENTS = {"notice_id": "notice"}
