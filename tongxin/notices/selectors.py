@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from tongxin.core import clock
 from tongxin.core.actors import Actor, person_of
 from tongxin.core.scoping import paths_q, scope_for
-from tongxin.orgs.models import Organisation, Post
+from tongxin.orgs.models import DepartmentKind, Organisation, OrgKind, Post
 from tongxin.orgs.roles import ROLE_RULES, Role, View
 from tongxin.orgs.selectors import responsible_for
 from tongxin.people.models import CareTag, PartyMembership, Person
@@ -171,6 +171,19 @@ CARD_ROLES = (
     Role.DIRECTOR,
 )
 
+# The organisations a household calls: the residents' committee (the duty phone), the
+# property office, the police station and the utilities' emergency repair.
+CARD_ORG_KINDS = (
+    OrgKind.RESIDENTS_COMMITTEE,
+    OrgKind.PROPERTY_COMPANY,
+)
+CARD_DEPARTMENTS = (
+    DepartmentKind.PUBLIC_SECURITY,
+    DepartmentKind.WATER,
+    DepartmentKind.POWER,
+    DepartmentKind.GAS,
+)
+
 # National numbers, the same everywhere (a city's water or gas line is an organisation's
 # public phone, configured with it).
 EMERGENCY_LINES = (
@@ -242,15 +255,34 @@ def card_for(place: Place) -> Card:
         .select_related("person", "place"),
         key=lambda p: (order[p.place_id], CARD_ROLES.index(p.role), p.rank or "Z", p.pk),
     )
-    card = Card(place=place, lines=[_line(p) for p in posts])
+    lines: list[CardLine] = []
+    for post in posts:
+        line = _line(post)
+        same = next(
+            (i for i, c in enumerate(lines) if (c.name, c.place) == (line.name, line.place)), None
+        )
+        if same is None:
+            lines.append(line)
+        else:  # one person in two posts at one place (书记 and 主任): one line
+            c = lines[same]
+            lines[same] = CardLine(
+                c.role, f"{c.role_label}、{line.role_label}", c.place, c.name, c.phone
+            )
+    card = Card(place=place, lines=lines)
     orgs = (
         Organisation.objects.filter(places__in=levels, is_active=True)
+        .filter(Q(kind__in=CARD_ORG_KINDS) | Q(department_kind__in=CARD_DEPARTMENTS))
         .exclude(phone="")
         .distinct()
-        .order_by("kind", "pk")
+        .order_by("kind", "department_kind", "pk")
     )
     card.organisations = [
-        {"name": o.name, "kind": o.kind, "kind_label": str(o.get_kind_display()), "phone": o.phone}
+        {
+            "name": o.name,
+            "kind": o.department_kind or o.kind,
+            "kind_label": str(o.get_department_kind_display() or o.get_kind_display()),
+            "phone": o.phone,
+        }
         for o in orgs
     ]
     who = responsible_for(place, on=today)

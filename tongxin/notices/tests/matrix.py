@@ -34,6 +34,8 @@ RULES: dict[str, tuple[frozenset[str], str, str, dict[str, Any]]] = {
     "api:list_log_entries": (SIGNED_IN, "signed_in", "GET", {}),
     # The caller's own card: everyone with a home (administrators have none: 404).
     "api:contact_card": (PEOPLE_ROLES, "object", "GET", {}),
+    # The printed card of the subject's dwelling: whoever may browse the place.
+    "notices:card_pdf": (frozenset({"grid1", "secretary", "building"}), "object", "GET", {}),
 }
 
 ARGUMENTS = {"notice_id": "notice"}
