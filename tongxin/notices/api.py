@@ -7,20 +7,27 @@ import datetime as dt
 from typing import Annotated, Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
+from tongxin.core import clock
 from tongxin.core.actors import Actor, person_of
 from tongxin.core.api_support import caller, paginate
-from tongxin.core.errors import NotFound
+from tongxin.core.errors import NotFound, ValidationFailed
 from tongxin.core.i18n import lazy_str
 from tongxin.core.scoping import access
 from tongxin.places.models import Place
 
 from . import selectors, services
-from .models import Audience, LogEntry, Notice
-from .policies import own_workplace, require_staff
+from .models import Audience, Disclosure, LogEntry, Notice
+from .policies import managed_community, own_workplace, require_manager, require_staff
 from .schemas import (
+    CalendarOut,
     ContactCardOut,
+    DisclosureActIn,
+    DisclosureIn,
+    DisclosureOut,
+    DisclosurePage,
     LogEntryIn,
     LogEntryOut,
     LogEntryPage,
@@ -212,3 +219,118 @@ def contact_card(request: HttpRequest, dwelling_id: int | None = None) -> Any:
     may browse: staff and the building's officers): posts with a public contact only."""
     user = caller(request)
     return selectors.card_for(card_place(user, dwelling_id)).as_dict()
+
+
+# ---------------------------------------------------------------------------- 三务公开
+
+
+def disclosure_out(d: Disclosure) -> dict[str, Any]:
+    return {
+        "id": d.pk,
+        "community": d.community_id,
+        "item": d.item_id,
+        "kind": d.kind,
+        "kind_label": d.get_kind_display(),
+        "cadence": d.cadence,
+        "cadence_label": d.get_cadence_display(),
+        "period": d.period,
+        "title": d.title,
+        "body": d.body,
+        "status": d.status,
+        "status_label": d.get_status_display(),
+        "approval_note": d.approval_note,
+        "published_at": d.published_at,
+    }
+
+
+def community_of(user: Actor, pk: int | None) -> Place:
+    """The community named (within the caller's view, 404 otherwise) or the caller's own."""
+    if pk is None:
+        return managed_community(user)
+    place = access_place(user, pk)
+    if place.kind != "community":
+        raise NotFound()
+    return place
+
+
+@router.post("/disclosures", response={201: DisclosureOut}, summary=lazy_str("起草三务公开"))
+def create_disclosure(request: HttpRequest, payload: DisclosureIn) -> Any:
+    """Draft a disclosure (党务, 居务, 财务); the community's managers only (403
+    ``NOT_COMMUNITY_MANAGER``). It is published only after the committee approves it."""
+    user = caller(request)
+    community = community_of(user, payload.community_id)
+    item = None
+    if payload.item_id is not None:
+        item = selectors.disclosure_item(community, payload.item_id)
+    d = services.disclosure_draft(
+        actor=user,
+        community=community,
+        item=item,
+        kind=payload.kind,
+        cadence=payload.cadence,
+        period=payload.period,
+        title=payload.title,
+        body=payload.body,
+    )
+    return Status(201, disclosure_out(d))
+
+
+@router.get("/disclosures", response=DisclosurePage, summary=lazy_str("三务公开"))
+def list_disclosures(request: HttpRequest, community_id: int | None = None, page: int = 1) -> Any:
+    """The published disclosures of the caller's community; its managers see the drafts and
+    those awaiting approval too."""
+    user = caller(request)
+    community = access_place(user, community_id) if community_id is not None else None
+    sl = paginate(selectors.disclosures_for(user, community=community), page)
+    return sl.answer([disclosure_out(d) for d in sl.items])
+
+
+@router.post(
+    "/disclosures/{disclosure_id}/act", response=DisclosureOut, summary=lazy_str("审核与公开")
+)
+def act_on_disclosure(request: HttpRequest, disclosure_id: int, payload: DisclosureActIn) -> Any:
+    """``submit``, ``approve`` / ``reject`` (with ``note``: the committee meeting that
+    decided), ``publish`` (only once approved: 409 ``TRANSITION_NOT_ALLOWED`` before)."""
+    user = caller(request)
+    d = services.disclosure_act(
+        actor=user, disclosure_id=disclosure_id, act=payload.act, note=payload.note
+    )
+    return disclosure_out(d)
+
+
+@router.get("/disclosures/calendar", response=CalendarOut, summary=lazy_str("公开日历"))
+def disclosure_calendar(
+    request: HttpRequest, community_id: int | None = None, year: int | None = None
+) -> Any:
+    """What the community's disclosure list asks for in ``year`` (this year by default), and
+    what is published, due, overdue or still to come. Managers only."""
+    user = caller(request)
+    community = community_of(user, community_id)
+    require_manager(user, community)
+    year = year or clock.today().year
+    if not 2000 <= year <= 2100:
+        raise ValidationFailed(
+            _("年份应在 2000 到 2100 之间"),
+            fields=[{"field": "year", "reason": _("年份应在 2000 到 2100 之间")}],
+        )
+    entries = selectors.disclosure_calendar(community, year)
+    return {
+        "community": community.pk,
+        "year": year,
+        "overdue": sum(e.status == "overdue" for e in entries),
+        "entries": [
+            {
+                "item": e.item.pk,
+                "title": e.item.title,
+                "kind": e.item.kind,
+                "cadence": e.item.cadence,
+                "period": e.period,
+                "opens": e.opens,
+                "deadline": e.deadline,
+                "status": e.status,
+                "disclosure": e.disclosure_id,
+                "draft_status": e.draft_status,
+            }
+            for e in entries
+        ],
+    }

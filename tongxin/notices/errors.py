@@ -10,3 +10,4 @@ from enum import StrEnum
 class NoticesCode(StrEnum):
     NOT_PUBLISHER = "NOT_PUBLISHER"
     NOT_RECORDER = "NOT_RECORDER"
+    NOT_COMMUNITY_MANAGER = "NOT_COMMUNITY_MANAGER"

@@ -233,3 +233,128 @@ class LogEntry(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.place_path = self.place.path
         super().save(*args, **kwargs)
+
+
+# ---------------------------------------------------------------------------- 三务公开
+
+
+class DisclosureKind(models.TextChoices):
+    PARTY = "party", gettext_lazy("党务")
+    RESIDENTS = "residents", gettext_lazy("居务")
+    FINANCE = "finance", gettext_lazy("财务")
+
+
+class Cadence(models.TextChoices):
+    """Fixed items once a year, periodic ones every quarter, immediate ones as they come."""
+
+    FIXED = "fixed", gettext_lazy("固定公开（每年）")
+    PERIODIC = "periodic", gettext_lazy("定期公开（每季度）")
+    IMMEDIATE = "immediate", gettext_lazy("即时公开")
+
+
+class DisclosureStatus(models.TextChoices):
+    DRAFT = "draft", gettext_lazy("草稿")
+    SUBMITTED = "submitted", gettext_lazy("待审核")
+    APPROVED = "approved", gettext_lazy("已审核")
+    PUBLISHED = "published", gettext_lazy("已公开")
+
+
+def _home_community_paths(user: Actor | None, scope: Scope) -> set[str]:
+    """Every prefix of the user's home place and of the places they may browse: a community
+    among them is the user's community."""
+    paths = set(scope.place_paths)
+    person = person_of(user)
+    if person is not None and person.place_path:
+        paths.add(person.place_path)
+    return trees.ancestors_of_all(paths, Place.steplen, include_self=True)
+
+
+class DisclosureItem(models.Model):
+    """One line of the list of what a community discloses (公开目录), approved by the
+    residents' representatives: what, of which kind, how often. The disclosure calendar is
+    made of these."""
+
+    community = models.ForeignKey(
+        Place, verbose_name=gettext_lazy("社区"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(gettext_lazy("类别"), max_length=16, choices=DisclosureKind.choices)
+    cadence = models.CharField(gettext_lazy("公开方式"), max_length=16, choices=Cadence.choices)
+    title = models.CharField(gettext_lazy("公开事项"), max_length=100)
+    is_active = models.BooleanField(gettext_lazy("有效"), default=True)
+
+    class Meta:
+        verbose_name = gettext_lazy("公开目录事项")
+        verbose_name_plural = gettext_lazy("公开目录")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class DisclosureQuerySet(ScopedQuerySet):
+    """Published disclosures are for the community's people (and the staff over it); drafts
+    and those awaiting approval for the community's managers only."""
+
+    def narrow(self, user: Actor | None, scope: Scope) -> DisclosureQuerySet:
+        return self.filter(
+            Q(
+                status=DisclosureStatus.PUBLISHED,
+                community__path__in=_home_community_paths(user, scope),
+            )
+            | paths_q("community__path", scope.manager_paths)
+        )
+
+
+class Disclosure(models.Model):
+    """One disclosure (三务公开): drafted by staff, approved by the committee (两委), then
+    published; never published without approval (``workflow.DISCLOSURE_MACHINE``)."""
+
+    community = models.ForeignKey(
+        Place, verbose_name=gettext_lazy("社区"), on_delete=models.PROTECT, related_name="+"
+    )
+    item = models.ForeignKey(
+        DisclosureItem,
+        verbose_name=gettext_lazy("公开目录事项"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="disclosures",
+    )
+    kind = models.CharField(gettext_lazy("类别"), max_length=16, choices=DisclosureKind.choices)
+    cadence = models.CharField(gettext_lazy("公开方式"), max_length=16, choices=Cadence.choices)
+    # "2026" (fixed), "2026-Q3" (periodic), "" (immediate).
+    period = models.CharField(gettext_lazy("公开期间"), max_length=8, blank=True)
+    title = models.CharField(gettext_lazy("标题"), max_length=120)
+    body = models.TextField(gettext_lazy("内容"), max_length=20000)
+    status = models.CharField(
+        gettext_lazy("状态"),
+        max_length=16,
+        choices=DisclosureStatus.choices,
+        default=DisclosureStatus.DRAFT,
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=gettext_lazy("起草人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(gettext_lazy("起草时间"), default=clock.now)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=gettext_lazy("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    approval_note = models.CharField(gettext_lazy("审核意见"), max_length=300, blank=True)
+    published_at = models.DateTimeField(gettext_lazy("公开时间"), null=True, blank=True)
+
+    objects = DisclosureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = gettext_lazy("三务公开")
+        verbose_name_plural = gettext_lazy("三务公开")
+        ordering = ["-published_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -50,3 +50,34 @@ def own_workplace(user: Actor) -> Place:
 def require_recorder(user: Actor, place: Place) -> None:
     if not works_at(user, place):
         raise Forbidden(_("只有该地点的工作人员可以记录民情日志"), code=NoticesCode.NOT_RECORDER)
+
+
+def manages(user: Actor, community: Place) -> bool:
+    """Whether the user is one of the community's managers (a staff post at the community or
+    above): they draft, approve and publish its disclosures."""
+    return any(community.path.startswith(p) for p in scope_for(user).manager_paths)
+
+
+def require_manager(user: Actor, community: Place) -> None:
+    if not manages(user, community):
+        raise Forbidden(
+            _("只有社区两委成员可以办理三务公开"), code=NoticesCode.NOT_COMMUNITY_MANAGER
+        )
+
+
+def managed_community(user: Actor) -> Place:
+    """The community the user manages when they name none: the first community under (or
+    at) their manager posts. 403 for anyone who manages none."""
+    from tongxin.core.scoping import paths_q
+
+    paths = scope_for(user).manager_paths
+    place = (
+        Place.objects.filter(paths_q("path", paths), kind="community").order_by("path").first()
+        if paths
+        else None
+    )
+    if place is None:
+        raise Forbidden(
+            _("只有社区两委成员可以办理三务公开"), code=NoticesCode.NOT_COMMUNITY_MANAGER
+        )
+    return place

@@ -130,3 +130,62 @@ class ContactCardOut(Schema):
     organisations: list[CardOrganisationOut]
     responsible: CardLineOut | None
     emergency: list[EmergencyLineOut]
+
+
+class DisclosureIn(Schema):
+    """A draft disclosure of ``community_id`` (by default the caller's own community); with
+    ``item_id`` (a line of the disclosure list) its kind and cadence are the item's."""
+
+    community_id: int | None = None
+    item_id: int | None = None
+    kind: str = ""
+    cadence: str = ""
+    period: str = Field("", max_length=20)
+    title: str = Field(..., max_length=200)
+    body: str = Field(..., max_length=40000)
+
+
+class DisclosureActIn(Schema):
+    act: str = Field(..., max_length=20)
+    note: str = Field("", max_length=600)
+
+
+class DisclosureOut(Schema):
+    id: int
+    community: int
+    item: int | None
+    kind: str
+    kind_label: Text
+    cadence: str
+    cadence_label: Text
+    period: str
+    title: str
+    body: str
+    status: str
+    status_label: Text
+    approval_note: str
+    published_at: dt.datetime | None
+
+
+class DisclosurePage(PageMeta):
+    items: list[DisclosureOut]
+
+
+class CalendarEntryOut(Schema):
+    item: int
+    title: str
+    kind: str
+    cadence: str
+    period: str
+    opens: dt.date
+    deadline: dt.date
+    status: str
+    disclosure: int | None
+    draft_status: str
+
+
+class CalendarOut(Schema):
+    community: int
+    year: int
+    entries: list[CalendarEntryOut]
+    overdue: int

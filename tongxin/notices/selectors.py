@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tongxin.core import clock
@@ -18,7 +19,16 @@ from tongxin.orgs.selectors import responsible_for
 from tongxin.people.models import CareTag, PartyMembership, Person
 from tongxin.places.models import Place
 
-from .models import Audience, LogEntry, Notice, NoticeReceipt
+from .models import (
+    Audience,
+    Cadence,
+    Disclosure,
+    DisclosureItem,
+    DisclosureStatus,
+    LogEntry,
+    Notice,
+    NoticeReceipt,
+)
 
 STAFF_ROLES = tuple(r for r, rule in ROLE_RULES.items() if rule.view == View.STAFF)
 
@@ -290,3 +300,106 @@ def card_for(place: Place) -> Card:
         card.responsible = _line(who.post)
     card.emergency = [{"label": str(label), "phone": number} for label, number in EMERGENCY_LINES]
     return card
+
+
+# ---------------------------------------------------------------------------- 三务公开
+
+# A year's fixed disclosures are due by the end of its first quarter; a quarter's periodic
+# ones within the first 15 days after the quarter ends (the common local rule).
+FIXED_DUE = (3, 31)
+PERIODIC_GRACE_DAYS = 15
+
+
+@dataclass(frozen=True)
+class CalendarEntry:
+    """One disclosure the list says is due: the item, the period, the window in which it is
+    due, and where it stands (``done``, ``due``, ``overdue``, ``upcoming``)."""
+
+    item: DisclosureItem
+    period: str
+    opens: dt.date
+    deadline: dt.date
+    status: str
+    disclosure_id: int | None
+    draft_status: str
+
+
+def _windows(cadence: str, year: int) -> list[tuple[str, dt.date, dt.date]]:
+    if cadence == Cadence.FIXED:
+        return [(str(year), dt.date(year, 1, 1), dt.date(year, *FIXED_DUE))]
+    if cadence == Cadence.PERIODIC:
+        out = []
+        for q in range(1, 5):
+            end = dt.date(year + (q == 4), 1 if q == 4 else 3 * q + 1, 1) - dt.timedelta(days=1)
+            out.append(
+                (
+                    f"{year}-Q{q}",
+                    end + dt.timedelta(days=1),
+                    end + dt.timedelta(days=PERIODIC_GRACE_DAYS),
+                )
+            )
+        return out
+    return []
+
+
+def disclosure_calendar(community: Place, year: int) -> list[CalendarEntry]:
+    """What the community's disclosure list asks for in ``year``, each with its state today:
+    published (``done``), in its window (``due``), past its deadline without publication
+    (``overdue``) or not yet open (``upcoming``); a draft in progress is named beside it."""
+    today = clock.today()
+    items = list(
+        DisclosureItem.objects.filter(community=community, is_active=True)
+        .exclude(cadence=Cadence.IMMEDIATE)
+        .order_by("kind", "cadence", "pk")
+    )
+    rows = Disclosure.objects.filter(item__in=items, period__startswith=str(year)).order_by("pk")
+    latest: dict[tuple[int, str], Disclosure] = {}
+    for d in rows:
+        key = (d.item_id or 0, d.period)
+        if key not in latest or d.status == DisclosureStatus.PUBLISHED:
+            latest[key] = d
+    out = []
+    for item in items:
+        for period, opens, deadline in _windows(item.cadence, year):
+            d = latest.get((item.pk, period))
+            if d is not None and d.status == DisclosureStatus.PUBLISHED:
+                status = "done"
+            elif today > deadline:
+                status = "overdue"
+            elif today >= opens:
+                status = "due"
+            else:
+                status = "upcoming"
+            out.append(
+                CalendarEntry(
+                    item=item,
+                    period=period,
+                    opens=opens,
+                    deadline=deadline,
+                    status=status,
+                    disclosure_id=d.pk if d else None,
+                    draft_status=d.status if d else "",
+                )
+            )
+    return out
+
+
+def disclosures_for(user: Actor, *, community: Place | None = None) -> QuerySet[Disclosure]:
+    qs = Disclosure.objects.visible_to(user).select_related("community", "item")
+    if community is not None:
+        qs = qs.filter(community=community)
+    return qs
+
+
+def disclosure_item(community: Place, pk: int) -> DisclosureItem:
+    """A line of the community's disclosure list (configuration, not personal): 422 when it
+    is not the community's."""
+    from tongxin.core.errors import ValidationFailed
+
+    item = DisclosureItem.objects.filter(community=community, pk=pk).first()
+    if item is None:
+        raise ValidationFailed(
+            _("该事项不属于本社区的公开目录"),
+            fields=[{"field": "item_id", "reason": _("该事项不属于本社区的公开目录")}],
+        )
+    return item

@@ -4,20 +4,34 @@ messages in the same transaction), record that a recipient opened it, record a l
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tongxin.core import audit, clock
 from tongxin.core.actors import Actor, as_account, person_of
-from tongxin.core.errors import Problems
+from tongxin.core.errors import Problems, ValidationFailed
+from tongxin.core.scoping import access
 from tongxin.inbox.services import notify
 from tongxin.people.models import CareKind
 from tongxin.places.models import Place
 
 from . import selectors
-from .models import Audience, LogEntry, LogSource, Notice, NoticeKind, NoticeReceipt
-from .policies import require_publisher, require_recorder
+from .models import (
+    Audience,
+    Cadence,
+    Disclosure,
+    DisclosureItem,
+    DisclosureKind,
+    LogEntry,
+    LogSource,
+    Notice,
+    NoticeKind,
+    NoticeReceipt,
+)
+from .policies import require_manager, require_publisher, require_recorder
+from .workflow import DISCLOSURE_MACHINE, DisclosureAct
 
 TITLE_MAX = 120
 BODY_MAX = 5000
@@ -174,3 +188,95 @@ def log_entry_record(
         )
         audit.record(actor=actor, action="log_entry.record", obj=entry)
     return entry
+
+
+# ---------------------------------------------------------------------------- 三务公开
+
+PERIOD_FORMATS = {
+    Cadence.FIXED: re.compile(r"^20\d\d$"),
+    Cadence.PERIODIC: re.compile(r"^20\d\d-Q[1-4]$"),
+    Cadence.IMMEDIATE: re.compile(r"^$"),
+}
+
+
+def disclosure_draft(
+    *,
+    actor: Actor,
+    community: Place,
+    title: str,
+    body: str,
+    kind: str = "",
+    cadence: str = "",
+    period: str = "",
+    item: DisclosureItem | None = None,
+) -> Disclosure:
+    """Draft a disclosure of the community (its managers only). With an ``item`` of the
+    disclosure list, its kind and cadence are the item's."""
+    require_manager(actor, community)
+    if item is not None:
+        kind, cadence = item.kind, item.cadence
+    problems = Problems()
+    if item is not None and item.community_id != community.pk:
+        problems.add("item_id", _("该事项不属于本社区的公开目录"))
+    if not title.strip():
+        problems.add("title", _("必填"))
+    if not body.strip():
+        problems.add("body", _("必填"))
+    if len(title) > 120:
+        problems.add("title", _("标题不能超过 {n} 个字").format(n=120))
+    if len(body) > 20000:
+        problems.add("body", _("正文不能超过 {n} 个字").format(n=20000))
+    if kind not in DisclosureKind.values:
+        problems.add("kind", _("请选择党务、居务或财务"))
+    if cadence not in Cadence.values:
+        problems.add("cadence", _("请选择公开方式"))
+    elif not PERIOD_FORMATS[Cadence(cadence)].match(period):
+        problems.add("period", _("公开期间的格式：每年为 2026，每季度为 2026-Q3，即时公开不填"))
+    problems.raise_if_any()
+    with transaction.atomic():
+        disclosure = Disclosure.objects.create(
+            community=community,
+            item=item,
+            kind=kind,
+            cadence=cadence,
+            period=period,
+            title=title.strip(),
+            body=body,
+            created_by=as_account(actor),
+        )
+        audit.record(actor=actor, action="disclosure.draft", obj=disclosure)
+    return disclosure
+
+
+def disclosure_act(*, actor: Actor, disclosure_id: int, act: str, note: str = "") -> Disclosure:
+    """Move a disclosure through its machine: submit, approve or reject (the committee's
+    decision, with its note: the meeting that decided), publish (only once approved)."""
+    with transaction.atomic():
+        disclosure = access(
+            Disclosure.objects.visible_to(actor)
+            .select_for_update(of=("self",))
+            .select_related("community")
+            .order_by("pk"),
+            disclosure_id,
+        )
+        require_manager(actor, disclosure.community)
+        DISCLOSURE_MACHINE.targets(act, disclosure.status)  # UNKNOWN_ACTION before the note
+        if act in (DisclosureAct.APPROVE, DisclosureAct.REJECT) and not note.strip():
+            raise ValidationFailed(
+                _("请填写审核意见（如两委会议的日期）"),
+                fields=[{"field": "note", "reason": _("必填")}],
+            )
+        DISCLOSURE_MACHINE.move(disclosure, act)
+        fields = ["status"]
+        if act in (DisclosureAct.APPROVE, DisclosureAct.REJECT):
+            disclosure.approved_by = as_account(actor) if act == DisclosureAct.APPROVE else None
+            disclosure.approval_note = note.strip()[:300]
+            fields += ["approved_by", "approval_note"]
+        if act == DisclosureAct.PUBLISH:
+            disclosure.published_at = clock.now()
+            fields.append("published_at")
+        disclosure.save(update_fields=fields)
+        audit.record(
+            actor=actor, action=f"disclosure.{act}", obj=disclosure, detail={"note": note[:300]}
+        )
+    return disclosure

@@ -150,6 +150,7 @@ PROJECT_MACHINES = {
     "volunteering.order": ("tongxin.volunteering.workflow", "ORDER_MACHINE"),
     "volunteering.review": ("tongxin.volunteering.workflow", "REVIEW_MACHINE"),
     "people.correction": ("tongxin.people.rights", "CORRECTION_MACHINE"),
+    "notices.disclosure": ("tongxin.notices.workflow", "DISCLOSURE_MACHINE"),
 }
 
 

@@ -18,6 +18,7 @@ from tongxin.core.tests.matrix_roles import PEOPLE_ROLES, SIGNED_IN
 STAFF_ANYWHERE = frozenset({"grid1", "grid2", "secretary"})
 NOTICE_READERS = frozenset({"resident", "building", "grid1", "secretary"})
 OVER_SUBJECT = frozenset({"grid1", "secretary"})
+SEC = frozenset({"secretary"})
 
 # name → (allowed, kind, method, data)
 RULES: dict[str, tuple[frozenset[str], str, str, dict[str, Any]]] = {
@@ -34,17 +35,29 @@ RULES: dict[str, tuple[frozenset[str], str, str, dict[str, Any]]] = {
     "api:list_log_entries": (SIGNED_IN, "signed_in", "GET", {}),
     # The caller's own card: everyone with a home (administrators have none: 404).
     "api:contact_card": (PEOPLE_ROLES, "object", "GET", {}),
+    # 三务公开: the committee (the secretary) drafts, decides and reads the calendar; the
+    # subject is published, so acting on it again is a 409 for her and 403 for its readers.
+    "api:create_disclosure": (
+        SEC,
+        "object",
+        "POST",
+        {"title": "矩阵测试公开", "body": "内容", "kind": "party", "cadence": "immediate"},
+    ),
+    "api:list_disclosures": (SIGNED_IN, "signed_in", "GET", {}),
+    "api:act_on_disclosure": (SEC, "object", "POST", {"act": "publish"}),
+    "api:disclosure_calendar": (SEC, "object", "GET", {}),
     # The printed card of the subject's dwelling: whoever may browse the place.
     "notices:card_pdf": (frozenset({"grid1", "secretary", "building"}), "object", "GET", {}),
 }
 
-ARGUMENTS = {"notice_id": "notice"}
+ARGUMENTS = {"notice_id": "notice", "disclosure_id": "disclosure"}
 
 
 def subject(demo: Any) -> dict[str, Any]:
     """The secretary's notice to the building head's building, grid1's log entry there."""
     from tongxin.notices import services
     from tongxin.orgs.models import Post
+    from tongxin.places.models import Place
 
     head = demo.user("building")
     building = Post.objects.active().get(person=head.person, role="building_head").place
@@ -54,4 +67,15 @@ def subject(demo: Any) -> dict[str, Any]:
     entry = services.log_entry_record(
         actor=demo.user("grid1"), place=building, raised="矩阵测试日志"
     )
-    return {"notice": notice, "log_entry": entry}
+    secretary = demo.user("secretary")
+    disclosure = services.disclosure_draft(
+        actor=secretary,
+        community=Place.objects.get(kind="community", path=building.path[:8]),
+        title="矩阵测试公开",
+        body="内容",
+        kind="finance",
+        cadence="immediate",
+    )
+    for act, note in (("submit", ""), ("approve", "两委会议通过"), ("publish", "")):
+        services.disclosure_act(actor=secretary, disclosure_id=disclosure.pk, act=act, note=note)
+    return {"notice": notice, "log_entry": entry, "disclosure": disclosure}
