@@ -19,7 +19,7 @@ from tongxin.core.scoping import access
 from tongxin.places.models import Place
 
 from . import selectors, services
-from .models import Audience, Disclosure, LogEntry, Notice
+from .models import Audience, Disclosure, LogEntry, Notice, ServiceGuide
 from .policies import managed_community, own_workplace, require_manager, require_staff
 from .schemas import (
     CalendarOut,
@@ -28,6 +28,8 @@ from .schemas import (
     DisclosureIn,
     DisclosureOut,
     DisclosurePage,
+    GuideOut,
+    GuidePage,
     LogEntryIn,
     LogEntryOut,
     LogEntryPage,
@@ -334,3 +336,41 @@ def disclosure_calendar(
             for e in entries
         ],
     }
+
+
+# ---------------------------------------------------------------------------- the service guide
+
+
+def guide_out(g: ServiceGuide) -> dict[str, Any]:
+    return {
+        "id": g.pk,
+        "code": g.code,
+        "title": g.title,
+        "category": g.category,
+        "conditions": g.conditions,
+        "materials": [str(m) for m in g.materials or []],
+        "steps": [str(m) for m in g.steps or []],
+        "where": g.where,
+        "hours": g.hours,
+        "responsible_role": g.responsible_role,
+        "responsible_role_label": g.get_responsible_role_display() if g.responsible_role else "",
+        "forms": [
+            {"name": str(f.get("name", "")), "url": str(f.get("url", ""))}
+            for f in g.forms or []
+            if isinstance(f, dict)
+        ],
+    }
+
+
+@router.get("/service-guide", response=GuidePage, summary=lazy_str("办事指南"))
+def list_services(request: HttpRequest, q: str = "", category: str = "", page: int = 1) -> Any:
+    """The service guide of the caller's community (民生政策一窗通), searchable by words."""
+    user = caller(request)
+    sl = paginate(selectors.guide_for(user, text=q[:100], category=category[:40]), page)
+    return sl.answer([guide_out(g) for g in sl.items])
+
+
+@router.get("/service-guide/{service_id}", response=GuideOut, summary=lazy_str("办事指南详情"))
+def get_service(request: HttpRequest, service_id: int) -> Any:
+    user = caller(request)
+    return guide_out(access(ServiceGuide.objects.visible_to(user), service_id))

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from tongxin.core import clock, trees
 from tongxin.core.actors import Actor, person_of
 from tongxin.core.scoping import Scope, ScopedQuerySet, paths_q
+from tongxin.orgs.roles import Role
 from tongxin.people.models import CareKind, Person
 from tongxin.places.models import Place
 
@@ -358,3 +359,66 @@ class Disclosure(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# ---------------------------------------------------------------------------- the service guide
+
+
+class GuideQuerySet(ScopedQuerySet):
+    """The guide is public information: everyone signed in reads the entries of their own
+    community and those that hold everywhere (no community)."""
+
+    def narrow(self, user: Actor | None, scope: Scope) -> GuideQuerySet:
+        return self.filter(
+            Q(community__isnull=True)
+            | Q(community__path__in=_home_community_paths(user, scope))
+            | paths_q("community__path", scope.place_paths)
+        )
+
+
+class ServiceGuide(models.Model):
+    """One service of the guide (办事指南, 民生政策一窗通): who may apply, what to bring, the
+    steps, where and when, and the post that handles it."""
+
+    community = models.ForeignKey(
+        Place,
+        verbose_name=gettext_lazy("社区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    code = models.SlugField(gettext_lazy("编码"), max_length=40)
+    title = models.CharField(gettext_lazy("事项"), max_length=100)
+    category = models.CharField(gettext_lazy("类别"), max_length=40, blank=True)
+    conditions = models.TextField(gettext_lazy("办理条件"), max_length=4000, blank=True)
+    materials = models.JSONField(gettext_lazy("所需材料"), default=list, blank=True)
+    steps = models.JSONField(gettext_lazy("办理流程"), default=list, blank=True)
+    where = models.CharField(gettext_lazy("办理地点"), max_length=200, blank=True)
+    hours = models.CharField(gettext_lazy("办理时间"), max_length=200, blank=True)
+    responsible_role = models.CharField(
+        gettext_lazy("负责岗位"), max_length=32, choices=Role.choices, blank=True
+    )
+    forms = models.JSONField(gettext_lazy("表格下载"), default=list, blank=True)
+    is_active = models.BooleanField(gettext_lazy("有效"), default=True)
+    # Title, category, conditions and materials in one text, for the search (a JSON list is
+    # stored escaped on SQLite, so its words cannot be matched in place).
+    search_text = models.TextField(editable=False, blank=True)
+
+    objects = GuideQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = gettext_lazy("办事指南")
+        verbose_name_plural = gettext_lazy("办事指南")
+        ordering = ["category", "title", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "code"], name="guide_code_per_community")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        materials = " ".join(str(m) for m in self.materials or [])
+        self.search_text = " ".join([self.title, self.category, self.conditions, materials])
+        super().save(*args, **kwargs)

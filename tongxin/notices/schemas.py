@@ -189,3 +189,27 @@ class CalendarOut(Schema):
     year: int
     entries: list[CalendarEntryOut]
     overdue: int
+
+
+class GuideFormOut(Schema):
+    name: str
+    url: str
+
+
+class GuideOut(Schema):
+    id: int
+    code: str
+    title: str
+    category: str
+    conditions: str
+    materials: list[str]
+    steps: list[str]
+    where: str
+    hours: str
+    responsible_role: str
+    responsible_role_label: Text
+    forms: list[GuideFormOut]
+
+
+class GuidePage(PageMeta):
+    items: list[GuideOut]

@@ -28,6 +28,7 @@ from .models import (
     LogEntry,
     Notice,
     NoticeReceipt,
+    ServiceGuide,
 )
 
 STAFF_ROLES = tuple(r for r, rule in ROLE_RULES.items() if rule.view == View.STAFF)
@@ -403,3 +404,17 @@ def disclosure_item(community: Place, pk: int) -> DisclosureItem:
             fields=[{"field": "item_id", "reason": _("该事项不属于本社区的公开目录")}],
         )
     return item
+
+
+# ---------------------------------------------------------------------------- the service guide
+
+
+def guide_for(user: Actor, *, text: str = "", category: str = "") -> QuerySet[ServiceGuide]:
+    """The services of the caller's community and those that hold everywhere, searched by
+    words in the title, category, conditions or materials."""
+    qs = ServiceGuide.objects.visible_to(user).filter(is_active=True)
+    if category:
+        qs = qs.filter(category=category)
+    for word in text.split()[:5]:
+        qs = qs.filter(search_text__icontains=word)
+    return qs

@@ -23,9 +23,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from tongxin.core.errors import NotFound
 from tongxin.core.tests.matrix_roles import ADMINS, PEOPLE_ROLES, ROLES, SIGNED_IN
 from tongxin.emap.tests import matrix as emap_matrix
+from tongxin.notices.tests import matrix as notices_matrix
 from tongxin.orgs.models import Organisation, Post
 from tongxin.people.models import CorrectionRequest, ImportJob, Person
-from tongxin.notices.tests import matrix as notices_matrix
 from tongxin.volunteering.tests import matrix as volunteering_matrix
 
 STAFF = frozenset({"grid1", "secretary"})  # staff whose scope covers grid A

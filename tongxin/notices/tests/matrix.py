@@ -19,6 +19,7 @@ STAFF_ANYWHERE = frozenset({"grid1", "grid2", "secretary"})
 NOTICE_READERS = frozenset({"resident", "building", "grid1", "secretary"})
 OVER_SUBJECT = frozenset({"grid1", "secretary"})
 SEC = frozenset({"secretary"})
+COMMUNITY = frozenset({"resident", "building", "grid1", "grid2", "secretary"})
 
 # name → (allowed, kind, method, data)
 RULES: dict[str, tuple[frozenset[str], str, str, dict[str, Any]]] = {
@@ -46,11 +47,14 @@ RULES: dict[str, tuple[frozenset[str], str, str, dict[str, Any]]] = {
     "api:list_disclosures": (SIGNED_IN, "signed_in", "GET", {}),
     "api:act_on_disclosure": (SEC, "object", "POST", {"act": "publish"}),
     "api:disclosure_calendar": (SEC, "object", "GET", {}),
+    # The service guide: the subject is the demo community's entry, for its people.
+    "api:list_services": (SIGNED_IN, "signed_in", "GET", {}),
+    "api:get_service": (COMMUNITY, "object", "GET", {}),
     # The printed card of the subject's dwelling: whoever may browse the place.
     "notices:card_pdf": (frozenset({"grid1", "secretary", "building"}), "object", "GET", {}),
 }
 
-ARGUMENTS = {"notice_id": "notice", "disclosure_id": "disclosure"}
+ARGUMENTS = {"notice_id": "notice", "disclosure_id": "disclosure", "service_id": "guide"}
 
 
 def subject(demo: Any) -> dict[str, Any]:
@@ -78,4 +82,9 @@ def subject(demo: Any) -> dict[str, Any]:
     )
     for act, note in (("submit", ""), ("approve", "两委会议通过"), ("publish", "")):
         services.disclosure_act(actor=secretary, disclosure_id=disclosure.pk, act=act, note=note)
-    return {"notice": notice, "log_entry": entry, "disclosure": disclosure}
+    from tongxin.notices.models import ServiceGuide
+
+    guide = ServiceGuide.objects.create(
+        community=disclosure.community, code="matrix", title="矩阵测试事项"
+    )
+    return {"notice": notice, "log_entry": entry, "disclosure": disclosure, "guide": guide}
