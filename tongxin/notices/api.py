@@ -19,11 +19,15 @@ from tongxin.core.scoping import access
 from tongxin.places.models import Place
 
 from . import selectors, services
-from .models import Audience, Disclosure, LogEntry, Notice, ServiceGuide
+from .models import Audience, Booking, Disclosure, LogEntry, Notice, ServiceGuide, Studio
 from .policies import managed_community, own_workplace, require_manager, require_staff
 from .schemas import (
+    BookingActIn,
+    BookingIn,
+    BookingOut,
     CalendarOut,
     ContactCardOut,
+    DayListOut,
     DisclosureActIn,
     DisclosureIn,
     DisclosureOut,
@@ -37,6 +41,8 @@ from .schemas import (
     NoticeOut,
     NoticePage,
     ReceiptsOut,
+    SlotsOut,
+    StudioPage,
 )
 
 router = Router(tags=["notices"])
@@ -374,3 +380,102 @@ def list_services(request: HttpRequest, q: str = "", category: str = "", page: i
 def get_service(request: HttpRequest, service_id: int) -> Any:
     user = caller(request)
     return guide_out(access(ServiceGuide.objects.visible_to(user), service_id))
+
+
+# ---------------------------------------------------------------------------- appointments
+
+
+def studio_out(s: Studio, *, rate: float | None = None) -> dict[str, Any]:
+    return {
+        "id": s.pk,
+        "community": s.community_id,
+        "kind": s.kind,
+        "kind_label": s.get_kind_display(),
+        "name": s.name,
+        "location": s.location,
+        "description": s.description,
+        "slot_minutes": s.slot_minutes,
+        "capacity": s.capacity,
+        "ahead_days": s.ahead_days,
+        "lead_hours": s.lead_hours,
+        "no_show_rate": rate,
+    }
+
+
+def booking_out(b: Booking) -> dict[str, Any]:
+    return {
+        "id": b.pk,
+        "studio": b.studio_id,
+        "studio_name": b.studio.name,
+        "starts_at": b.starts_at,
+        "topic": b.topic,
+        "status": b.status,
+        "status_label": b.get_status_display(),
+        "name": b.person.name,
+    }
+
+
+def access_studio(user: Actor, pk: int) -> Studio:
+    return access(Studio.objects.visible_to(user).filter(is_active=True), pk)
+
+
+@router.get("/studios", response=StudioPage, summary=lazy_str("工作室与服务窗口"))
+def list_studios(request: HttpRequest, page: int = 1) -> Any:
+    """The studios (书记工作室, 专业工作室) and service windows of the caller's community."""
+    user = caller(request)
+    qs = Studio.objects.visible_to(user).filter(is_active=True).order_by("kind", "pk")
+    sl = paginate(qs, page)
+    return sl.answer([studio_out(s) for s in sl.items])
+
+
+@router.get("/studios/{studio_id}/slots", response=SlotsOut, summary=lazy_str("可预约时段"))
+def studio_slots(request: HttpRequest, studio_id: int, date: dt.date | None = None) -> Any:
+    """The slots of a day (today by default) with their free places."""
+    studio = access_studio(caller(request), studio_id)
+    day = date or clock.today()
+    return {
+        "studio": studio.pk,
+        "date": day,
+        "slots": [
+            {"starts_at": s.starts_at, "capacity": s.capacity, "taken": s.taken, "free": s.free}
+            for s in selectors.slots_of(studio, day)
+        ],
+    }
+
+
+@router.post("/studios/{studio_id}/bookings", response={201: BookingOut}, summary=lazy_str("预约"))
+def book_studio(request: HttpRequest, studio_id: int, payload: BookingIn) -> Any:
+    """Book a place in a slot: 201; 409 ``SLOT_FULL`` or ``ALREADY_BOOKED``; 422
+    ``SLOT_NOT_BOOKABLE`` for a time that is not a slot, too soon or too far ahead."""
+    user = caller(request)
+    booking = services.booking_create(
+        actor=user,
+        studio=access_studio(user, studio_id),
+        starts_at=payload.starts_at,
+        topic=payload.topic,
+    )
+    return Status(201, booking_out(booking))
+
+
+@router.get("/studios/{studio_id}/day", response=DayListOut, summary=lazy_str("当日预约"))
+def studio_day_list(request: HttpRequest, studio_id: int, date: dt.date | None = None) -> Any:
+    """The studio's day list and its no-show rate over 90 days: its community's managers."""
+    user = caller(request)
+    studio = access_studio(user, studio_id)
+    require_manager(user, studio.community)
+    day = date or clock.today()
+    return {
+        "studio": studio.pk,
+        "date": day,
+        "bookings": [booking_out(b) for b in selectors.studio_day(user, studio, day)],
+        "no_show_rate": selectors.no_show_rate(studio),
+    }
+
+
+@router.post("/bookings/{booking_id}/act", response=BookingOut, summary=lazy_str("办理预约"))
+def act_on_booking(request: HttpRequest, booking_id: int, payload: BookingActIn) -> Any:
+    """``cancel`` (the resident, the managers), ``attend`` or ``no_show`` (the managers,
+    once the slot has begun)."""
+    user = caller(request)
+    b = services.booking_act(actor=user, booking_id=booking_id, act=payload.act)
+    return booking_out(b)

@@ -364,11 +364,11 @@ class Disclosure(models.Model):
 # ---------------------------------------------------------------------------- the service guide
 
 
-class GuideQuerySet(ScopedQuerySet):
-    """The guide is public information: everyone signed in reads the entries of their own
-    community and those that hold everywhere (no community)."""
+class CommunityQuerySet(ScopedQuerySet):
+    """Public information of a community (the service guide, the studios): everyone signed
+    in reads their own community's rows and those that hold everywhere (no community)."""
 
-    def narrow(self, user: Actor | None, scope: Scope) -> GuideQuerySet:
+    def narrow(self, user: Actor | None, scope: Scope) -> CommunityQuerySet:
         return self.filter(
             Q(community__isnull=True)
             | Q(community__path__in=_home_community_paths(user, scope))
@@ -405,7 +405,7 @@ class ServiceGuide(models.Model):
     # stored escaped on SQLite, so its words cannot be matched in place).
     search_text = models.TextField(editable=False, blank=True)
 
-    objects = GuideQuerySet.as_manager()
+    objects = CommunityQuerySet.as_manager()
 
     class Meta:
         verbose_name = gettext_lazy("办事指南")
@@ -422,3 +422,96 @@ class ServiceGuide(models.Model):
         materials = " ".join(str(m) for m in self.materials or [])
         self.search_text = " ".join([self.title, self.category, self.conditions, materials])
         super().save(*args, **kwargs)
+
+
+# ---------------------------------------------------------------------------- appointments
+
+
+class StudioKind(models.TextChoices):
+    SECRETARY = "secretary", gettext_lazy("书记工作室")
+    PROFESSIONAL = "professional", gettext_lazy("专业工作室")
+    ONE_STOP = "one_stop", gettext_lazy("一站办窗口")
+
+
+class Studio(models.Model):
+    """A studio or service window residents book a slot with. Its sitting hours and booking
+    rules are configuration: ``sittings`` is a list of ``{"weekday": 0–6 (Monday 0),
+    "start": "09:00", "end": "11:30"}``, cut into slots of ``slot_minutes``, each for up to
+    ``capacity`` residents, bookable from ``lead_hours`` to ``ahead_days`` ahead."""
+
+    community = models.ForeignKey(
+        Place, verbose_name=gettext_lazy("社区"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(gettext_lazy("类型"), max_length=16, choices=StudioKind.choices)
+    name = models.CharField(gettext_lazy("名称"), max_length=100)
+    location = models.CharField(gettext_lazy("地点"), max_length=200, blank=True)
+    description = models.TextField(gettext_lazy("简介"), max_length=2000, blank=True)
+    sittings = models.JSONField(gettext_lazy("坐班时间"), default=list, blank=True)
+    slot_minutes = models.PositiveSmallIntegerField(gettext_lazy("每段时长（分钟）"), default=30)
+    capacity = models.PositiveSmallIntegerField(gettext_lazy("每段可约人数"), default=1)
+    ahead_days = models.PositiveSmallIntegerField(gettext_lazy("最多提前预约天数"), default=14)
+    lead_hours = models.PositiveSmallIntegerField(gettext_lazy("至少提前预约小时数"), default=2)
+    is_active = models.BooleanField(gettext_lazy("有效"), default=True)
+
+    objects = CommunityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = gettext_lazy("工作室")
+        verbose_name_plural = gettext_lazy("工作室")
+        ordering = ["community", "kind", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BookingStatus(models.TextChoices):
+    BOOKED = "booked", gettext_lazy("已预约")
+    CANCELLED = "cancelled", gettext_lazy("已取消")
+    ATTENDED = "attended", gettext_lazy("已到场")
+    NO_SHOW = "no_show", gettext_lazy("爽约")
+
+
+# The states that hold a place in a slot.
+HOLDING = (BookingStatus.BOOKED, BookingStatus.ATTENDED)
+
+
+class BookingQuerySet(ScopedQuerySet):
+    """A booking is the resident's own; the community's managers see their studios'."""
+
+    def narrow(self, user: Actor | None, scope: Scope) -> BookingQuerySet:
+        person = person_of(user)
+        q = paths_q("studio__community__path", scope.manager_paths)
+        if person is not None:
+            q |= Q(person_id=person.pk)
+        return self.filter(q)
+
+
+class Booking(models.Model):
+    """One resident's booking of one slot of a studio."""
+
+    studio = models.ForeignKey(
+        Studio, verbose_name=gettext_lazy("工作室"), on_delete=models.PROTECT, related_name="+"
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=gettext_lazy("预约人"), on_delete=models.CASCADE, related_name="+"
+    )
+    starts_at = models.DateTimeField(gettext_lazy("预约时段"), db_index=True)
+    topic = models.CharField(gettext_lazy("事由"), max_length=200, blank=True)
+    status = models.CharField(
+        gettext_lazy("状态"),
+        max_length=16,
+        choices=BookingStatus.choices,
+        default=BookingStatus.BOOKED,
+    )
+    created_at = models.DateTimeField(gettext_lazy("预约时间"), default=clock.now)
+
+    objects = BookingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = gettext_lazy("预约")
+        verbose_name_plural = gettext_lazy("预约")
+        ordering = ["starts_at", "pk"]
+        indexes = [models.Index(fields=["studio", "starts_at"], name="booking_studio_slot")]
+
+    def __str__(self) -> str:
+        return f"{self.studio_id}@{self.starts_at:%Y-%m-%d %H:%M}"

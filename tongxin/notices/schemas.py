@@ -213,3 +213,62 @@ class GuideOut(Schema):
 
 class GuidePage(PageMeta):
     items: list[GuideOut]
+
+
+class StudioOut(Schema):
+    id: int
+    community: int
+    kind: str
+    kind_label: Text
+    name: str
+    location: str
+    description: str
+    slot_minutes: int
+    capacity: int
+    ahead_days: int
+    lead_hours: int
+    no_show_rate: float | None = None
+
+
+class StudioPage(PageMeta):
+    items: list[StudioOut]
+
+
+class SlotOut(Schema):
+    starts_at: dt.datetime
+    capacity: int
+    taken: int
+    free: int
+
+
+class SlotsOut(Schema):
+    studio: int
+    date: dt.date
+    slots: list[SlotOut]
+
+
+class BookingIn(Schema):
+    starts_at: Moment
+    topic: str = Field("", max_length=400)
+
+
+class BookingActIn(Schema):
+    act: str = Field(..., max_length=20)
+
+
+class BookingOut(Schema):
+    id: int
+    studio: int
+    studio_name: str
+    starts_at: dt.datetime
+    topic: str
+    status: str
+    status_label: Text
+    name: str
+
+
+class DayListOut(Schema):
+    studio: int
+    date: dt.date
+    bookings: list[BookingOut]
+    no_show_rate: float | None

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -20,7 +20,10 @@ from tongxin.people.models import CareTag, PartyMembership, Person
 from tongxin.places.models import Place
 
 from .models import (
+    HOLDING,
     Audience,
+    Booking,
+    BookingStatus,
     Cadence,
     Disclosure,
     DisclosureItem,
@@ -29,6 +32,7 @@ from .models import (
     Notice,
     NoticeReceipt,
     ServiceGuide,
+    Studio,
 )
 
 STAFF_ROLES = tuple(r for r, rule in ROLE_RULES.items() if rule.view == View.STAFF)
@@ -418,3 +422,85 @@ def guide_for(user: Actor, *, text: str = "", category: str = "") -> QuerySet[Se
     for word in text.split()[:5]:
         qs = qs.filter(search_text__icontains=word)
     return qs
+
+
+# ---------------------------------------------------------------------------- appointments
+
+
+@dataclass(frozen=True)
+class Slot:
+    starts_at: dt.datetime
+    taken: int
+    capacity: int
+
+    @property
+    def free(self) -> int:
+        return max(0, self.capacity - self.taken)
+
+
+def _minutes(hhmm: str) -> int | None:
+    try:
+        h, m = (int(x) for x in str(hhmm).split(":"))
+    except ValueError:
+        return None
+    return h * 60 + m if 0 <= h < 24 and 0 <= m < 60 else None
+
+
+def slot_starts(studio: Studio, day: dt.date) -> list[dt.datetime]:
+    """The starts of the studio's slots on ``day`` (local), from its sitting hours."""
+    midnight = clock.start_of_day(day)
+    out: list[dt.datetime] = []
+    for sitting in studio.sittings or []:
+        if not isinstance(sitting, dict) or sitting.get("weekday") != day.weekday():
+            continue
+        start, end = _minutes(sitting.get("start", "")), _minutes(sitting.get("end", ""))
+        if start is None or end is None:
+            continue
+        t = start
+        while t + studio.slot_minutes <= end:
+            out.append(clock.local(midnight + dt.timedelta(minutes=t)))
+            t += studio.slot_minutes
+    return sorted(out)
+
+
+def slots_of(studio: Studio, day: dt.date) -> list[Slot]:
+    """The slots of ``day`` with how many places each has taken."""
+    starts = slot_starts(studio, day)
+    if not starts:
+        return []
+    taken = dict(
+        Booking.objects.filter(studio=studio, starts_at__in=starts, status__in=HOLDING)
+        .values("starts_at")
+        .annotate(n=Count("pk"))
+        .values_list("starts_at", "n")
+    )
+    return [Slot(s, taken.get(s, 0), studio.capacity) for s in starts]
+
+
+def studio_day(user: Actor, studio: Studio, day: dt.date) -> QuerySet[Booking]:
+    """The studio's bookings of one local day, for its day list."""
+    return (
+        Booking.objects.visible_to(user)
+        .filter(
+            studio=studio,
+            starts_at__gte=clock.start_of_day(day),
+            starts_at__lt=clock.start_of_day(day + dt.timedelta(days=1)),
+        )
+        .select_related("person")
+        .order_by("starts_at", "pk")
+    )
+
+
+def no_show_rate(studio: Studio, *, days: int = 90) -> float | None:
+    """Of the past ``days``' bookings that came due (attended or not), the share not kept."""
+    since = clock.now() - dt.timedelta(days=days)
+    rows = Booking.objects.filter(
+        studio=studio,
+        starts_at__gte=since,
+        starts_at__lt=clock.now(),
+        status__in=[BookingStatus.ATTENDED, BookingStatus.NO_SHOW],
+    )
+    total = rows.count()
+    if not total:
+        return None
+    return round(rows.filter(status=BookingStatus.NO_SHOW).count() / total, 3)

@@ -9,17 +9,21 @@ import re
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from tongxin.core import audit, clock
+from tongxin.core import audit, clock, taskqueue
 from tongxin.core.actors import Actor, as_account, person_of
-from tongxin.core.errors import Problems, ValidationFailed
+from tongxin.core.errors import DomainError, Forbidden, Problems, ValidationFailed
 from tongxin.core.scoping import access
 from tongxin.inbox.services import notify
 from tongxin.people.models import CareKind
 from tongxin.places.models import Place
 
 from . import selectors
+from .errors import NoticesCode
 from .models import (
+    HOLDING,
     Audience,
+    Booking,
+    BookingStatus,
     Cadence,
     Disclosure,
     DisclosureItem,
@@ -29,9 +33,10 @@ from .models import (
     Notice,
     NoticeKind,
     NoticeReceipt,
+    Studio,
 )
 from .policies import require_manager, require_publisher, require_recorder
-from .workflow import DISCLOSURE_MACHINE, DisclosureAct
+from .workflow import BOOKING_MACHINE, DISCLOSURE_MACHINE, BookingAct, DisclosureAct
 
 TITLE_MAX = 120
 BODY_MAX = 5000
@@ -280,3 +285,112 @@ def disclosure_act(*, actor: Actor, disclosure_id: int, act: str, note: str = ""
             actor=actor, action=f"disclosure.{act}", obj=disclosure, detail={"note": note[:300]}
         )
     return disclosure
+
+
+# ---------------------------------------------------------------------------- appointments
+
+REMIND_BEFORE = dt.timedelta(hours=24)
+
+
+class SlotFull(DomainError):
+    code = NoticesCode.SLOT_FULL
+    status = 409
+
+
+class AlreadyBooked(DomainError):
+    code = NoticesCode.ALREADY_BOOKED
+    status = 409
+
+
+def booking_create(
+    *, actor: Actor, studio: Studio, starts_at: dt.datetime, topic: str = ""
+) -> Booking:
+    """Book one place in a slot of ``studio`` for the caller. The slot must be one of the
+    studio's, at least ``lead_hours`` and at most ``ahead_days`` ahead; the studio row is
+    locked while the places are counted, so two residents never take the last place twice."""
+    person = person_of(actor)
+    if person is None:
+        raise Forbidden(_("只有居民可以预约"))
+    starts_at = clock.local(starts_at)
+    now = clock.now()
+    problems = Problems()
+    if len(topic) > 200:
+        problems.add("topic", _("事由不能超过 200 个字"))
+    if starts_at not in selectors.slot_starts(studio, starts_at.date()):
+        problems.add("starts_at", _("不是该工作室的预约时段"))
+    elif starts_at < now + dt.timedelta(hours=studio.lead_hours):
+        problems.add("starts_at", _("请至少提前 {n} 小时预约").format(n=studio.lead_hours))
+    elif starts_at.date() > clock.today() + dt.timedelta(days=studio.ahead_days):
+        problems.add("starts_at", _("最多提前 {n} 天预约").format(n=studio.ahead_days))
+    if problems.fields:
+        raise ValidationFailed(
+            problems.fields[0]["reason"], code=NoticesCode.SLOT_NOT_BOOKABLE, fields=problems.fields
+        )
+    with transaction.atomic():
+        # The studio's row is the slot's lock: bookings of one studio are counted one at a time.
+        Studio.objects.select_for_update().filter(pk=studio.pk).order_by("pk").first()
+        holding = Booking.objects.filter(studio=studio, starts_at=starts_at, status__in=HOLDING)
+        if holding.filter(person=person).exists():
+            raise AlreadyBooked(_("您已预约该时段"))
+        taken = holding.count()
+        if taken >= studio.capacity:
+            raise SlotFull(_("该时段已约满"), context={"capacity": studio.capacity, "taken": taken})
+        booking = Booking.objects.create(
+            studio=studio, person=person, starts_at=starts_at, topic=topic.strip()
+        )
+        audit.record(actor=actor, action="booking.create", obj=booking)
+        from .tasks import remind_booking
+
+        remind_at = starts_at - REMIND_BEFORE
+        taskqueue.defer(
+            remind_booking, booking.pk, run_after=remind_at if remind_at > now else None
+        )
+    return booking
+
+
+def booking_act(*, actor: Actor, booking_id: int, act: str) -> Booking:
+    """Cancel (the resident or the studio's managers), mark attended or a no-show (the
+    managers, once the slot has begun)."""
+    with transaction.atomic():
+        booking = access(
+            Booking.objects.visible_to(actor)
+            .select_for_update(of=("self",))
+            .select_related("studio__community")
+            .order_by("pk"),
+            booking_id,
+        )
+        BOOKING_MACHINE.targets(act, booking.status)  # UNKNOWN_ACTION first
+        own = booking.person_id == getattr(person_of(actor), "pk", None)
+        if not (act == BookingAct.CANCEL and own):
+            require_manager(actor, booking.studio.community)
+        if act in (BookingAct.ATTEND, BookingAct.NO_SHOW) and booking.starts_at > clock.now():
+            raise ValidationFailed(
+                _("时段开始后才能登记到场或爽约"),
+                fields=[{"field": "act", "reason": _("时段尚未开始")}],
+            )
+        BOOKING_MACHINE.move(booking, act)
+        booking.save(update_fields=["status"])
+        audit.record(actor=actor, action=f"booking.{act}", obj=booking)
+    return booking
+
+
+def booking_remind(*, booking_id: int) -> bool:
+    """The reminder the day before (from the task worker): only a booking still held."""
+    booking = (
+        Booking.objects.select_related("studio")
+        .filter(pk=booking_id, status=BookingStatus.BOOKED)
+        .first()
+    )
+    if booking is None:
+        return False
+    when = clock.local(booking.starts_at)
+    notify(
+        recipients=[booking.person_id],
+        kind="booking",
+        subject=_("预约提醒：{studio}").format(studio=booking.studio.name),
+        body=_("您预约了 {when:%m-%d %H:%M}，地点：{where}").format(
+            when=when, where=booking.studio.location
+        ),
+        topic=f"booking:{booking.pk}",
+    )
+    return True

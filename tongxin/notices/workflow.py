@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from tongxin.core.statemachine import StateMachine
 
-from .models import DisclosureStatus
+from .models import BookingStatus, DisclosureStatus
 
 
 class DisclosureAct(models.TextChoices):
@@ -29,5 +29,27 @@ DISCLOSURE_MACHINE = StateMachine(
         DisclosureAct.APPROVE: {DisclosureStatus.SUBMITTED: frozenset({DisclosureStatus.APPROVED})},
         DisclosureAct.REJECT: {DisclosureStatus.SUBMITTED: frozenset({DisclosureStatus.DRAFT})},
         DisclosureAct.PUBLISH: {DisclosureStatus.APPROVED: frozenset({DisclosureStatus.PUBLISHED})},
+    },
+)
+
+
+class BookingAct(models.TextChoices):
+    CANCEL = "cancel", gettext_lazy("取消预约")
+    ATTEND = "attend", gettext_lazy("到场")
+    NO_SHOW = "no_show", gettext_lazy("记为爽约")
+
+
+BOOKING_MACHINE = StateMachine(
+    "notices.booking",
+    states=BookingStatus,
+    acts=BookingAct,
+    subject=gettext_lazy("该预约"),
+    table={
+        BookingAct.CANCEL: {BookingStatus.BOOKED: frozenset({BookingStatus.CANCELLED})},
+        BookingAct.ATTEND: {
+            BookingStatus.BOOKED: frozenset({BookingStatus.ATTENDED}),
+            BookingStatus.NO_SHOW: frozenset({BookingStatus.ATTENDED}),
+        },
+        BookingAct.NO_SHOW: {BookingStatus.BOOKED: frozenset({BookingStatus.NO_SHOW})},
     },
 )

@@ -151,6 +151,7 @@ PROJECT_MACHINES = {
     "volunteering.review": ("tongxin.volunteering.workflow", "REVIEW_MACHINE"),
     "people.correction": ("tongxin.people.rights", "CORRECTION_MACHINE"),
     "notices.disclosure": ("tongxin.notices.workflow", "DISCLOSURE_MACHINE"),
+    "notices.booking": ("tongxin.notices.workflow", "BOOKING_MACHINE"),
 }
 
 

@@ -11,8 +11,10 @@ subject objects they are tried on: a notice from the secretary to the building h
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from tongxin.core import clock
 from tongxin.core.tests.matrix_roles import PEOPLE_ROLES, SIGNED_IN
 
 STAFF_ANYWHERE = frozenset({"grid1", "grid2", "secretary"})
@@ -50,11 +52,29 @@ RULES: dict[str, tuple[frozenset[str], str, str, dict[str, Any]]] = {
     # The service guide: the subject is the demo community's entry, for its people.
     "api:list_services": (SIGNED_IN, "signed_in", "GET", {}),
     "api:get_service": (COMMUNITY, "object", "GET", {}),
+    # Appointments: the subject studio is the demo community's, the booking the resident's.
+    # Booking a slot years ahead is a 422 for the community's people (404 for the rest).
+    "api:list_studios": (SIGNED_IN, "signed_in", "GET", {}),
+    "api:studio_slots": (COMMUNITY, "object", "GET", {}),
+    "api:book_studio": (COMMUNITY, "object", "POST", {"starts_at": "2030-01-01T09:00:00+08:00"}),
+    "api:studio_day_list": (SEC, "object", "GET", {}),
+    "api:act_on_booking": (
+        frozenset({"resident", "secretary"}),
+        "object",
+        "POST",
+        {"act": "cancel"},
+    ),
     # The printed card of the subject's dwelling: whoever may browse the place.
     "notices:card_pdf": (frozenset({"grid1", "secretary", "building"}), "object", "GET", {}),
 }
 
-ARGUMENTS = {"notice_id": "notice", "disclosure_id": "disclosure", "service_id": "guide"}
+ARGUMENTS = {
+    "notice_id": "notice",
+    "disclosure_id": "disclosure",
+    "service_id": "guide",
+    "studio_id": "studio",
+    "booking_id": "booking",
+}
 
 
 def subject(demo: Any) -> dict[str, Any]:
@@ -87,4 +107,21 @@ def subject(demo: Any) -> dict[str, Any]:
     guide = ServiceGuide.objects.create(
         community=disclosure.community, code="matrix", title="矩阵测试事项"
     )
-    return {"notice": notice, "log_entry": entry, "disclosure": disclosure, "guide": guide}
+    from tongxin.notices.models import Studio
+
+    studio = Studio.objects.create(
+        community=disclosure.community,
+        kind="secretary",
+        name="矩阵测试工作室",
+        sittings=[{"weekday": d, "start": "09:00", "end": "10:00"} for d in range(7)],
+    )
+    start = clock.start_of_day(clock.today() + dt.timedelta(days=2)) + dt.timedelta(hours=9)
+    booking = services.booking_create(actor=demo.user("resident"), studio=studio, starts_at=start)
+    return {
+        "notice": notice,
+        "log_entry": entry,
+        "disclosure": disclosure,
+        "guide": guide,
+        "studio": studio,
+        "booking": booking,
+    }
