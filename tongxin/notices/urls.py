@@ -4,5 +4,9 @@ from . import views
 
 app_name = "notices"
 urlpatterns = [
+    path("notices/", views.notice_list, name="list"),
+    path("notices/<int:notice_id>/", views.notice_detail, name="detail"),
+    path("notices/<int:notice_id>/receipts/", views.notice_receipts, name="receipts"),
+    path("contact-card/", views.contact_card, name="card"),
     path("contact-card/<int:place_id>.pdf", views.card_pdf, name="card_pdf"),
 ]

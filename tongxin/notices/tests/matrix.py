@@ -64,6 +64,12 @@ RULES: dict[str, tuple[frozenset[str], str, str, dict[str, Any]]] = {
         "POST",
         {"act": "cancel"},
     ),
+    # Pages: the lists and the own card for anyone signed in; a notice and its receipts as in
+    # the API.
+    "notices:list": (SIGNED_IN, "signed_in", "GET", {}),
+    "notices:detail": (NOTICE_READERS, "object", "GET", {}),
+    "notices:receipts": (OVER_SUBJECT, "object", "GET", {}),
+    "notices:card": (SIGNED_IN, "signed_in", "GET", {}),
     # The printed card of the subject's dwelling: whoever may browse the place.
     "notices:card_pdf": (frozenset({"grid1", "secretary", "building"}), "object", "GET", {}),
 }
