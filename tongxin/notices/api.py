@@ -84,6 +84,7 @@ def log_entry_out(e: LogEntry) -> dict[str, Any]:
         "tags": e.tags,
         "author": e.author.username,
         "notice": e.notice_id,
+        "case": e.case_id,
     }
 
 
@@ -182,6 +183,7 @@ def create_log_entry(request: HttpRequest, payload: LogEntryIn) -> Any:
         occurred_at=payload.occurred_at,
         source=payload.source,
         notice=notice,
+        case_category=payload.case_category,
     )
     return Status(201, log_entry_out(entry))
 

@@ -212,6 +212,14 @@ class LogEntry(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    case = models.ForeignKey(
+        "cases.Case",
+        verbose_name=gettext_lazy("转立案件"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(gettext_lazy("记录时间"), default=clock.now)
 
     objects = LogEntryQuerySet.as_manager()

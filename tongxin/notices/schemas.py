@@ -78,6 +78,8 @@ class LogEntryIn(Schema):
     occurred_at: Moment | None = None
     source: str = "scratch"
     notice_id: int | None = None
+    # Raise what was said as a case of this category (the case categories' codes).
+    case_category: str = Field("", max_length=60)
 
 
 class LogEntryOut(Schema):
@@ -94,6 +96,7 @@ class LogEntryOut(Schema):
     tags: str
     author: str
     notice: int | None
+    case: int | None
 
 
 class LogEntryPage(PageMeta):

@@ -34,7 +34,7 @@ CLASSIFICATION: dict[str, Classes] = {
         # Free text about residents' circumstances (illness, hardship, disputes).
         sensitive=("met", "raised", "done", "follow_up"),
         general=("author", "tags", "occurred_at"),
-        structural=("id", "place", "place_path", "source", "notice", "created_at"),
+        structural=("id", "place", "place_path", "source", "notice", "case", "created_at"),
     ),
     "notices.disclosure": Classes(
         general=("created_by", "approved_by", "approval_note"),

@@ -160,8 +160,11 @@ def log_entry_record(
     occurred_at: dt.datetime | None = None,
     source: str = LogSource.SCRATCH,
     notice: Notice | None = None,
+    case_category: str = "",
 ) -> LogEntry:
-    """Record one entry of the daily log at a place the actor works at."""
+    """Record one entry of the daily log at a place the actor works at; with
+    ``case_category``, what was raised becomes a case at that place in the same transaction
+    (through the one intake, ``cases.services.case_report``)."""
     require_recorder(actor, place)
     problems = Problems()
     if not raised.strip():
@@ -191,6 +194,19 @@ def log_entry_record(
             tags=tags.strip(),
             notice=notice,
         )
+        if case_category:
+            from tongxin.cases.models import Channel
+            from tongxin.cases.services import case_report
+
+            channel = Channel.VISIT if source == LogSource.VISIT else Channel.PATROL
+            entry.case = case_report(
+                actor=actor,
+                category=case_category,
+                description=entry.raised,
+                place_id=place.pk,
+                channel=channel,
+            )
+            entry.save(update_fields=["case"])
         audit.record(actor=actor, action="log_entry.record", obj=entry)
     return entry
 

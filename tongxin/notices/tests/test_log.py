@@ -115,3 +115,21 @@ def test_api_records_and_refuses_bad_input(demo):
     assert future.status_code == 422
     assert api.get("/api/v1/log-entries?from=notadate").status_code == 422
     assert LogEntry.objects.count() == 1
+
+
+def test_an_entry_raises_a_case_in_one_step(demo, django_capture_on_commit_callbacks):
+    place = building_in(demo.grid(1))
+    with django_capture_on_commit_callbacks(execute=True):
+        entry = record(
+            demo,
+            "grid1",
+            place,
+            raised="楼道堆放杂物堵塞消防通道",
+            source="visit",
+            case_category="env.garbage",
+        )
+    assert entry.case is not None and entry.case.description == entry.raised
+    assert entry.case.place_path.startswith(place.path)
+    with pytest.raises(ValidationFailed):
+        record(demo, "grid1", place, case_category="no.such.category")
+    assert LogEntry.objects.filter(case__isnull=True).count() == 0  # nothing half-written
