@@ -18,6 +18,21 @@ from . import selectors
 MAX_CARDS = 400
 
 
+def _weasyprint_html() -> Any:
+    """WeasyPrint's ``HTML``, imported without its side effect: its import sets Pillow's
+    process-wide ``ImageFile.LOAD_TRUNCATED_IMAGES``, which would let truncated images through
+    the upload checks (``core.uploads``) of every later request. Our PDFs hold no raster
+    images, so the setting is put back as it was."""
+    from PIL import ImageFile
+
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
+    try:
+        from weasyprint import HTML
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = before
+    return HTML
+
+
 def qr_data_uri(url: str) -> str:
     return str(segno.make(url, error="m").svg_data_uri(scale=4, border=1))
 
@@ -26,8 +41,7 @@ def card_pdf(place: Place, *, report_url: str) -> bytes:
     """The poster of ``place`` followed by one card per dwelling under it (for a dwelling:
     its own card only). ``report_url`` is the absolute address of the report page; each
     QR code adds the dwelling (``?place=``) so the report starts from the resident's home."""
-    from weasyprint import HTML
-
+    HTML = _weasyprint_html()
     poster = selectors.card_for(place)
     dwellings = list(
         Place.objects.filter(path__prefix=place.path, kind="dwelling").order_by("path")[:MAX_CARDS]

@@ -56,3 +56,12 @@ def test_the_pdf_is_for_who_may_browse_the_building(demo):
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert demo.client("grid2").get(url).status_code == 404
     assert demo.client("resident").get(url).status_code == 404
+
+
+def test_printing_leaves_the_upload_checks_as_they_were(demo):
+    """WeasyPrint's import turns on Pillow's LOAD_TRUNCATED_IMAGES for the whole process;
+    printing a card must not leave it on for the uploads that follow."""
+    from PIL import ImageFile
+
+    printing.card_pdf(demo.user("resident").person.place, report_url="http://testserver/")
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
