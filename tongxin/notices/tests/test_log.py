@@ -10,6 +10,7 @@ import time_machine
 
 from tongxin.core import clock
 from tongxin.core.errors import Forbidden, ValidationFailed
+from tongxin.core.scoping import scope_for
 from tongxin.notices import selectors, services
 from tongxin.notices.models import LogEntry
 from tongxin.places.models import Place
@@ -32,28 +33,37 @@ def record(demo, who, place, **kw):
 
 
 def test_a_grid_worker_reads_only_their_own_grids_entries(demo):
-    a = record(demo, "grid1", building_in(demo.grid(1)))
-    b = record(demo, "grid2", building_in(demo.grid(2)))
-    assert set(selectors.log_entries_for(demo.user("grid1"))) == {a}
-    assert set(selectors.log_entries_for(demo.user("grid2"))) == {b}
-    assert {a, b} <= set(selectors.log_entries_for(demo.user("secretary")))
+    a = record(demo, "grid1", building_in(demo.grid(1)), raised="甲乙丙楼道灯坏了")
+    b = record(demo, "grid2", building_in(demo.grid(2)), raised="甲乙丙楼道灯坏了")
+
+    def seen(who):
+        return set(selectors.log_entries_for(demo.user(who), text="甲乙丙"))
+
+    assert seen("grid1") == {a}
+    assert seen("grid2") == {b}
+    assert seen("secretary") == {a, b}
     assert not selectors.log_entries_for(demo.user("resident")).exists()
     assert not selectors.log_entries_for(demo.user("building")).exists()
+    # Every entry a grid worker reads lies in their grids (the demo's too).
+    own = scope_for(demo.user("grid1")).case_paths
+    paths = selectors.log_entries_for(demo.user("grid1")).values_list("place_path", flat=True)
+    assert all(any(p.startswith(g) for g in own) for p in paths)
     # Out of scope is the same as missing.
     out = demo.api("grid2").get(f"/api/v1/log-entries?place_id={demo.grid(1).pk}")
     assert out.status_code == 404
-    body = demo.api("grid2").get("/api/v1/log-entries").json()
+    body = demo.api("grid2").get("/api/v1/log-entries", {"q": "甲乙丙"}).json()
     assert [e["id"] for e in body["items"]] == [b.pk]
 
 
 def test_only_staff_of_the_place_record(demo):
+    before = LogEntry.objects.count()
     with pytest.raises(Forbidden):
         record(demo, "grid2", building_in(demo.grid(1)))
     with pytest.raises(Forbidden):
         record(demo, "resident", building_in(demo.grid(1)))
     with pytest.raises(ValidationFailed):
         record(demo, "grid1", building_in(demo.grid(1)), raised="  ")
-    assert not LogEntry.objects.exists()
+    assert LogEntry.objects.count() == before
 
 
 @pytest.mark.dates
@@ -64,30 +74,35 @@ def test_search_and_filter_by_place_period_and_words(demo):
     with time_machine.travel(
         clock.start_of_day(today - dt.timedelta(days=40)) + dt.timedelta(hours=10)
     ):
-        old = record(demo, "grid1", b1, raised="下水道堵塞", tags="环境")
+        old = record(demo, "grid1", b1, raised="甲乙丙下水道堵塞", tags="甲乙丙环境")
     with time_machine.travel(
         clock.start_of_day(today - dt.timedelta(days=3)) + dt.timedelta(hours=10)
     ):
-        recent = record(demo, "grid1", b1, raised="想办老年食堂", tags="养老")
-        other = record(demo, "grid1", grid, raised="停车难", done="已协调物业")
+        recent = record(demo, "grid1", b1, raised="甲乙丙想办老年食堂", tags="养老")
+        other = record(demo, "grid1", grid, raised="甲乙丙停车难", done="已协调物业")
     user = demo.user("grid1")
-    assert list(selectors.log_entries_for(user, text="食堂")) == [recent]
-    assert list(selectors.log_entries_for(user, text="物业")) == [other]
-    assert list(selectors.log_entries_for(user, tag="环境")) == [old]
+
+    def found(**kw):
+        return set(selectors.log_entries_for(user, **kw).filter(raised__startswith="甲乙丙"))
+
+    assert found(text="老年食堂") == {recent}
+    assert found(text="已协调物业") == {other}
+    assert found(tag="甲乙丙环境") == {old}
     since = today - dt.timedelta(days=7)
-    assert set(selectors.log_entries_for(user, since=since)) == {recent, other}
-    assert set(selectors.log_entries_for(user, until=since)) == {old}
-    assert set(selectors.log_entries_for(user, place=b1)) == {old, recent}
+    assert found(since=since) == {recent, other}
+    assert found(until=since) == {old}
+    assert found(place=b1) == {old, recent}
 
     api = demo.api("grid1")
     body = api.get(
         "/api/v1/log-entries",
-        {"place_id": b1.pk, "from": since.isoformat(), "to": today.isoformat(), "q": "食堂"},
+        {"place_id": b1.pk, "from": since.isoformat(), "to": today.isoformat(), "q": "甲乙丙想办"},
     ).json()
     assert [e["id"] for e in body["items"]] == [recent.pk]
 
 
 def test_api_records_and_refuses_bad_input(demo):
+    before = LogEntry.objects.count()
     api = demo.api("grid1")
     place = building_in(demo.grid(1))
     response = api.post(
@@ -114,11 +129,12 @@ def test_api_records_and_refuses_bad_input(demo):
     )
     assert future.status_code == 422
     assert api.get("/api/v1/log-entries?from=notadate").status_code == 422
-    assert LogEntry.objects.count() == 1
+    assert LogEntry.objects.count() == before + 1
 
 
 def test_an_entry_raises_a_case_in_one_step(demo, django_capture_on_commit_callbacks):
     place = building_in(demo.grid(1))
+    before = LogEntry.objects.count()
     with django_capture_on_commit_callbacks(execute=True):
         entry = record(
             demo,
@@ -132,4 +148,4 @@ def test_an_entry_raises_a_case_in_one_step(demo, django_capture_on_commit_callb
     assert entry.case.place_path.startswith(place.path)
     with pytest.raises(ValidationFailed):
         record(demo, "grid1", place, case_category="no.such.category")
-    assert LogEntry.objects.filter(case__isnull=True).count() == 0  # nothing half-written
+    assert LogEntry.objects.count() == before + 1  # nothing half-written
