@@ -92,6 +92,14 @@ def access_place(user: Actor, pk: int) -> Place:
     return access(Place.objects.visible_to(user), pk)
 
 
+def plausible_day(day: dt.date | None, field: str) -> dt.date | None:
+    """A day a person means (years 2000–2100): far dates are refused, not computed with."""
+    if day is not None and not 2000 <= day.year <= 2100:
+        reason = _("日期应在 2000 到 2100 年之间")
+        raise ValidationFailed(reason, fields=[{"field": field, "reason": reason}])
+    return day
+
+
 def workplace(user: Actor, pk: int | None) -> Place:
     """The place named, within the caller's view (404 otherwise), or their own workplace."""
     return own_workplace(user) if pk is None else access_place(user, pk)
@@ -204,7 +212,12 @@ def list_log_entries(
     user = caller(request)
     place = access_place(user, place_id) if place_id is not None else None
     qs = selectors.log_entries_for(
-        user, place=place, since=from_, until=to, text=q[:100], tag=tag[:50]
+        user,
+        place=place,
+        since=plausible_day(from_, "from"),
+        until=plausible_day(to, "to"),
+        text=q[:100],
+        tag=tag[:50],
     )
     sl = paginate(qs, page)
     return sl.answer([log_entry_out(e) for e in sl.items])
@@ -319,10 +332,8 @@ def disclosure_calendar(
     require_manager(user, community)
     year = year or clock.today().year
     if not 2000 <= year <= 2100:
-        raise ValidationFailed(
-            _("年份应在 2000 到 2100 之间"),
-            fields=[{"field": "year", "reason": _("年份应在 2000 到 2100 之间")}],
-        )
+        reason = _("年份应在 2000 到 2100 之间")
+        raise ValidationFailed(reason, fields=[{"field": "year", "reason": reason}])
     entries = selectors.disclosure_calendar(community, year)
     return {
         "community": community.pk,
@@ -434,7 +445,7 @@ def list_studios(request: HttpRequest, page: int = 1) -> Any:
 def studio_slots(request: HttpRequest, studio_id: int, date: dt.date | None = None) -> Any:
     """The slots of a day (today by default) with their free places."""
     studio = access_studio(caller(request), studio_id)
-    day = date or clock.today()
+    day = plausible_day(date, "date") or clock.today()
     return {
         "studio": studio.pk,
         "date": day,
@@ -465,7 +476,7 @@ def studio_day_list(request: HttpRequest, studio_id: int, date: dt.date | None =
     user = caller(request)
     studio = access_studio(user, studio_id)
     require_manager(user, studio.community)
-    day = date or clock.today()
+    day = plausible_day(date, "date") or clock.today()
     return {
         "studio": studio.pk,
         "date": day,

@@ -149,3 +149,9 @@ def test_an_entry_raises_a_case_in_one_step(demo, django_capture_on_commit_callb
     with pytest.raises(ValidationFailed):
         record(demo, "grid1", place, case_category="no.such.category")
     assert LogEntry.objects.count() == before + 1  # nothing half-written
+
+
+def test_far_dates_are_refused_not_computed(demo):
+    api = demo.api("grid1")
+    assert api.get("/api/v1/log-entries?to=9999-12-31").status_code == 422
+    assert api.get("/api/v1/log-entries?from=0001-01-01").status_code == 422
