@@ -2,8 +2,8 @@
 disclosure list with a year of 三务公开 (one overdue), the service guide's common services,
 two studios with bookings, and a few hundred daily-log entries over three months.
 
-Notices are published through the service (receipts and inbox messages as in life), then
-dated back; the rest is written directly, as a loader of a fresh database may."""
+Everything is written directly, as a loader of a fresh database may: what the services would
+have left, dated in the past, with no delivery task or audit row pending."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from typing import Any
 
 from tongxin.accounts.models import User
 from tongxin.core import clock
-from tongxin.notices import services
 from tongxin.notices.models import (
     Booking,
     BookingStatus,
@@ -160,7 +159,7 @@ def build(gen: Any) -> dict[str, int]:
 
 def _notices(rng: random.Random, community: Place, users: dict[str, Any], now: dt.datetime) -> int:
     """A month of notices: the secretary's to grids and buildings, the grid workers' to their
-    grids, one to the empty-nest elderly; each dated back, two thirds of each audience read."""
+    grids, one to the empty-nest elderly; two thirds of each audience read it."""
     grids = list(
         Place.objects.filter(kind="grid", path__startswith=community.path).order_by("path")
     )
@@ -178,37 +177,83 @@ def _notices(rng: random.Random, community: Place, users: dict[str, Any], now: d
             place, actor = rng.choice(grids), users["secretary"]
         else:
             continue
-        notice = services.notice_publish(
-            actor=actor, audience_place=place, title=title, body=body, kind=kind, pinned=i == 0
-        )
-        _date_back(rng, notice, now - dt.timedelta(days=days_ago, hours=rng.randint(0, 8)))
+        at = now - dt.timedelta(days=days_ago, hours=rng.randint(0, 8))
+        _publish(rng, actor, place, "residents", "", title, body, kind, at, pinned=i == 0)
         made += 1
-    notice = services.notice_publish(
-        actor=users["secretary"],
-        audience_place=community,
-        audience="care_tag",
-        care_tag="empty_nest",
-        title="冬季关爱走访",
-        body="社区将在本月上门走访空巢老人，送上防寒物资。",
+    _publish(
+        rng,
+        users["secretary"],
+        community,
+        "care_tag",
+        "empty_nest",
+        "冬季关爱走访",
+        "社区将在本月上门走访空巢老人，送上防寒物资。",
+        "notice",
+        now - dt.timedelta(days=2),
     )
-    _date_back(rng, notice, now - dt.timedelta(days=2))
     return made + 1
 
 
-def _date_back(rng: random.Random, notice: Notice, at: dt.datetime) -> None:
+def _publish(
+    rng: random.Random,
+    actor: Any,
+    place: Place,
+    audience: str,
+    care_tag: str,
+    title: str,
+    body: str,
+    kind: str,
+    at: dt.datetime,
+    *,
+    pinned: bool = False,
+) -> Notice:
+    """What ``notices.services.notice_publish`` leaves (the notice, a receipt and an inbox
+    message per person reached), written as a loader writes: dated ``at``, with no delivery
+    task or audit row left behind for a database that was never live."""
     from tongxin.inbox.models import Message
+    from tongxin.notices.selectors import audience_of
 
-    Notice.objects.filter(pk=notice.pk).update(published_at=at)
-    Message.objects.filter(topic=f"notice:{notice.pk}").update(created_at=at)
-    readers = [
-        r for r in NoticeReceipt.objects.filter(notice=notice).order_by("pk") if rng.random() < 0.66
-    ]
-    for r in readers:
-        r.read_at = min(at + dt.timedelta(hours=rng.randint(1, 72)), clock.now())
-    NoticeReceipt.objects.bulk_update(readers, ["read_at"])
-    Message.objects.filter(
-        topic=f"notice:{notice.pk}", recipient_id__in=[r.person_id for r in readers]
-    ).update(read_at=at + dt.timedelta(hours=1))
+    people = list(
+        audience_of(audience=audience, place=place, care_tag=care_tag).values_list(
+            "pk", "place_path"
+        )
+    )
+    notice = Notice.objects.create(
+        place=place,
+        audience=audience,
+        audience_place=place,
+        care_tag=care_tag,
+        kind=kind,
+        title=title,
+        body=body,
+        pinned=pinned,
+        published_at=at,
+        published_by=actor,
+        recipient_count=len(people),
+    )
+    receipts, messages = [], []
+    for pk, path in people:
+        read_at = None
+        if rng.random() < 0.66:
+            read_at = min(at + dt.timedelta(hours=rng.randint(1, 72)), clock.now())
+        receipts.append(
+            NoticeReceipt(notice=notice, person_id=pk, person_path=path, read_at=read_at)
+        )
+        messages.append(
+            Message(
+                recipient_id=pk,
+                kind="notice",
+                subject=title,
+                body=body,
+                link=f"/api/v1/notices/{notice.pk}",
+                topic=f"notice:{notice.pk}",
+                created_at=at,
+                read_at=read_at,
+            )
+        )
+    NoticeReceipt.objects.bulk_create(receipts, batch_size=2000)
+    Message.objects.bulk_create(messages, batch_size=2000)
+    return notice
 
 
 def _disclosures(community: Place, secretary: Any, now: dt.datetime) -> int:
