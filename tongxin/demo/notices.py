@@ -178,7 +178,11 @@ def _notices(rng: random.Random, community: Place, users: dict[str, Any], now: d
         else:
             continue
         at = now - dt.timedelta(days=days_ago, hours=rng.randint(0, 8))
-        _publish(rng, actor, place, "residents", "", title, body, kind, at, pinned=i == 0)
+        # Announcements go on the community's public board too.
+        public = kind == "announcement"
+        _publish(
+            rng, actor, place, "residents", "", title, body, kind, at, pinned=i == 0, public=public
+        )
         made += 1
     _publish(
         rng,
@@ -206,6 +210,7 @@ def _publish(
     at: dt.datetime,
     *,
     pinned: bool = False,
+    public: bool = False,
 ) -> Notice:
     """What ``notices.services.notice_publish`` leaves (the notice, a receipt and an inbox
     message per person reached), written as a loader writes: dated ``at``, with no delivery
@@ -227,6 +232,7 @@ def _publish(
         title=title,
         body=body,
         pinned=pinned,
+        is_public=public,
         published_at=at,
         published_by=actor,
         recipient_count=len(people),

@@ -61,6 +61,7 @@ def notice_out(n: Notice, read_at: dt.datetime | None = None) -> dict[str, Any]:
         "audience_place_name": n.audience_place.name,
         "care_tag": n.care_tag,
         "pinned": n.pinned,
+        "public": n.is_public,
         "issue_number": n.issue_number,
         "valid_until": n.valid_until,
         "published_at": n.published_at,
@@ -137,6 +138,7 @@ def create_notice(request: HttpRequest, payload: NoticeIn) -> Any:
         pinned=payload.pinned,
         valid_until=payload.valid_until,
         issue_number=payload.issue_number,
+        is_public=payload.public,
     )
     return Status(201, notice_out(notice))
 

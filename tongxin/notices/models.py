@@ -83,6 +83,8 @@ class Notice(models.Model):
     title = models.CharField(gettext_lazy("标题"), max_length=120)
     body = models.TextField(gettext_lazy("正文"), max_length=5000, blank=True)
     pinned = models.BooleanField(gettext_lazy("置顶"), default=False)
+    # Shown on the community's public notice board, to anyone, without signing in.
+    is_public = models.BooleanField(gettext_lazy("公开到公告栏"), default=False)
     issue_number = models.PositiveIntegerField(gettext_lazy("期号"), null=True, blank=True)
     valid_until = models.DateField(gettext_lazy("有效期至"), null=True, blank=True)
     published_at = models.DateTimeField(gettext_lazy("发布时间"), default=clock.now)

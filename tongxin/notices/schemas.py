@@ -26,6 +26,8 @@ class NoticeIn(Schema):
     body: str = Field("", max_length=10000)
     kind: str = "notice"
     pinned: bool = False
+    # On the community's public, no-login notice board (a notice to everyone only).
+    public: bool = False
     valid_until: dt.date | None = None
     issue_number: int | None = Field(None, ge=1, le=100000)
 
@@ -42,6 +44,7 @@ class NoticeOut(Schema):
     audience_place_name: str
     care_tag: str
     pinned: bool
+    public: bool
     issue_number: int | None
     valid_until: dt.date | None
     published_at: dt.datetime

@@ -504,3 +504,21 @@ def no_show_rate(studio: Studio, *, days: int = 90) -> float | None:
     if not total:
         return None
     return round(rows.filter(status=BookingStatus.NO_SHOW).count() / total, 3)
+
+
+# ---------------------------------------------------------------------------- the public board
+
+
+def public_board(community: Place) -> QuerySet[Notice]:
+    """The notices on the community's public board: those to all residents under it that
+    their publisher made public, while valid. Anyone reads them, without signing in."""
+    today = clock.today()
+    return (
+        Notice.objects.filter(
+            is_public=True,
+            audience=Audience.RESIDENTS,
+            audience_path__startswith=community.path,
+        )
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        .select_related("audience_place")
+    )

@@ -20,6 +20,7 @@ CLASSIFICATION: dict[str, Classes] = {
             "title",
             "body",
             "pinned",
+            "is_public",
             "issue_number",
             "valid_until",
             "published_at",

@@ -54,6 +54,7 @@ def notice_publish(
     pinned: bool = False,
     valid_until: dt.date | None = None,
     issue_number: int | None = None,
+    is_public: bool = False,
 ) -> Notice:
     """Publish a notice from the staff over ``audience_place`` to its audience there: one
     receipt per person reached and one inbox message each, written together (all or
@@ -77,6 +78,8 @@ def notice_publish(
         problems.add("care_tag", _("只有发给关爱对象时才填写关爱类别"))
     if valid_until is not None and valid_until < clock.today():
         problems.add("valid_until", _("有效期不能早于今天"))
+    if is_public and audience != Audience.RESIDENTS:
+        problems.add("public", _("只有发给全体居民的通知可以公开到公告栏"))
     if kind == NoticeKind.BULLETIN and not issue_number:
         problems.add("issue_number", _("简报须填写期号"))
     problems.raise_if_any()
@@ -91,6 +94,7 @@ def notice_publish(
             title=title,
             body=body,
             pinned=pinned,
+            is_public=is_public,
             valid_until=valid_until,
             issue_number=issue_number if kind == NoticeKind.BULLETIN else None,
             published_by=as_account(actor),

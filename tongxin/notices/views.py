@@ -3,8 +3,8 @@ it records the read), the grid worker's "not yet read" list, and the printable c
 
 from __future__ import annotations
 
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from tongxin.core.actors import ActorRequest, person_of
@@ -56,6 +56,13 @@ def notice_receipts(request: ActorRequest, notice_id: int) -> HttpResponse:
         "notices/receipts.html",
         {"n": notice, "r": selectors.receipts_of(request.user, notice)},
     )
+
+
+def board(request: HttpRequest, community_id: int) -> HttpResponse:
+    """The community's public notice board (公告栏): no sign-in, public notices only."""
+    community = get_object_or_404(Place, pk=community_id, kind="community")
+    notices = list(selectors.public_board(community)[:PAGE_LIMIT])
+    return render(request, "notices/board.html", {"community": community, "notices": notices})
 
 
 @personal_page

@@ -15,7 +15,7 @@ import datetime as dt
 from typing import Any
 
 from tongxin.core import clock
-from tongxin.core.tests.matrix_roles import PEOPLE_ROLES, SIGNED_IN
+from tongxin.core.tests.matrix_roles import PEOPLE_ROLES, ROLES, SIGNED_IN
 
 STAFF_ANYWHERE = frozenset({"grid1", "grid2", "secretary"})
 NOTICE_READERS = frozenset({"resident", "building", "grid1", "secretary"})
@@ -70,6 +70,8 @@ RULES: dict[str, tuple[frozenset[str], str, str, dict[str, Any]]] = {
     "notices:detail": (NOTICE_READERS, "object", "GET", {}),
     "notices:receipts": (OVER_SUBJECT, "object", "GET", {}),
     "notices:card": (SIGNED_IN, "signed_in", "GET", {}),
+    # The community's public notice board: anyone, without signing in.
+    "notices:board": (frozenset(ROLES), "open", "GET", {}),
     # The printed card of the subject's dwelling: whoever may browse the place.
     "notices:card_pdf": (frozenset({"grid1", "secretary", "building"}), "object", "GET", {}),
 }
@@ -80,6 +82,7 @@ ARGUMENTS = {
     "service_id": "guide",
     "studio_id": "studio",
     "booking_id": "booking",
+    "community_id": "community",
 }
 
 
@@ -130,4 +133,5 @@ def subject(demo: Any) -> dict[str, Any]:
         "guide": guide,
         "studio": studio,
         "booking": booking,
+        "community": disclosure.community,
     }
