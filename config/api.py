@@ -14,6 +14,7 @@ from tongxin.core.api_support import Utf8JSONRenderer, install_error_handlers
 from tongxin.core.input_guard import JSONBodyParser
 from tongxin.emap.api import router as emap_router
 from tongxin.inbox.api import router as inbox_router
+from tongxin.matching.api import router as matching_router
 from tongxin.notices.api import router as notices_router
 from tongxin.orgs.api import router as orgs_router
 from tongxin.people.api import router as people_router
@@ -51,5 +52,6 @@ for router in (
     emap_router,
     volunteering_router,
     notices_router,
+    matching_router,
 ):
     api.add_router("/", router)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("places/", include("tongxin.workbench.place_urls")),
     path("orgs/", include("tongxin.orgs.urls")),
     path("volunteer/", include("tongxin.volunteering.urls")),
+    path("matching/", include("tongxin.matching.urls")),
     path("cases/", include("tongxin.cases.urls")),
     path("inbox/", include("tongxin.inbox.urls")),
     path("map/", include("tongxin.emap.urls")),

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "tongxin.orgs",
     "tongxin.volunteering",
     "tongxin.notices",
+    "tongxin.matching",
     "tongxin.inbox",
     "tongxin.cases",
     "tongxin.open311",

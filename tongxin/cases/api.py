@@ -24,11 +24,11 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import File, Router, Status, UploadedFile
+from ninja import File, Header, Router, Status, UploadedFile
 
 from tongxin.core import uploads
 from tongxin.core.actors import Actor
@@ -382,12 +382,20 @@ def list_case_categories(request: HttpRequest) -> Any:
     response={201: CaseDetailOut},
     summary=lazy_str("上报诉求（一键上报、热线、巡查……）"),
 )
-def create_case(request: HttpRequest, payload: CaseIn) -> Any:
+def create_case(
+    request: HttpRequest,
+    payload: CaseIn,
+    response: HttpResponse,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+) -> Any:
     """Report a case. The location is a map point (``lat``/``lng``), a place from the tree
     (``place_id``) or an ``address``; it is resolved to building and grid, then the case is
     routed and its clocks start. The answer (201) is the case as the caller may see it, with
     ``possible_duplicates``: open cases of the same category nearby. Every bad field is
-    reported at once: 422 with ``fields`` ``[{"field", "reason"}]``."""
+    reported at once: 422 with ``fields`` ``[{"field", "reason"}]``. An ``Idempotency-Key``
+    header (up to 80 characters) makes a retry safe: the same key from the same account
+    answers 201 with the case filed first and ``Idempotent-Replayed: true``; the key reused
+    for a different report is 400 ``IDEMPOTENCY_KEY_REUSED``."""
     user = caller(request)
     if not policies.may_report(user):
         raise Forbidden(_("当前账号不能上报诉求"), code=CaseCode.REPORT_FORBIDDEN)
@@ -406,12 +414,18 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Any:
         anonymous=payload.anonymous,
         photos=payload.photos,
         answers=payload.answers,
+        idempotency_key=idempotency_key or "",
     )
+    if case.replayed:
+        response["Idempotent-Replayed"] = "true"
     # The case the service wrote, with its relations and what it wrote beside it in hand,
     # when the caller sees it in full (a key lookup); else what a party may see of it. The
     # open cases near it are offered either way (the report form's "is it yours?").
-    # A case just written has no department calls: its fields alone say whether it is in sight.
-    in_sight = case.seen_in(scope_for(user), called=())
+    # A case just written has no department calls: its fields alone say whether it is in
+    # sight (a replayed one may have some by now).
+    in_sight = case.seen_in(scope_for(user), called=() if case.fresh is not None else None)
+    if in_sight is None:
+        in_sight = Case.objects.visible_to(user).filter(pk=case.pk).exists()
     answer = case_detail(
         user, case if in_sight else _after_write(user, case.pk), offer_duplicates=True
     )

@@ -209,6 +209,8 @@ class Case(TimeStampedModel):
     # What intake wrote beside a new case (``services.intake.Fresh``), for its answer; None
     # on a case read from the database.
     fresh: Any = None
+    # Intake answered a repeated Idempotency-Key with this case, filed before.
+    replayed: bool = False
     # The moment of the report, set by intake (its reference carries the local date), so the
     # row is inserted once with both; defaults to now for rows made any other way.
     created_at = models.DateTimeField(gettext_lazy("创建时间"), default=clock.now)
@@ -346,6 +348,13 @@ class Case(TimeStampedModel):
     reopen_count = models.PositiveSmallIntegerField(gettext_lazy("重办次数"), default=0)
     support_count = models.PositiveIntegerField(gettext_lazy("附议人数"), default=0)
     public_note = models.CharField(gettext_lazy("公开进展"), max_length=500, blank=True)
+    # The client's ``Idempotency-Key`` of the report, when it sent one: a retry of a request
+    # whose answer was lost (a timeout, a 503 after the commit) finds this case instead of
+    # filing a second one. Unique per reporting account. A database default too: the bulk
+    # loaders insert cases with their own column lists.
+    idempotency_key = models.CharField(
+        max_length=80, blank=True, default="", db_default="", editable=False
+    )
 
     objects = models.Manager.from_queryset(CaseQuerySet)()
 
@@ -366,6 +375,11 @@ class Case(TimeStampedModel):
             models.CheckConstraint(
                 condition=~Q(state=State.MERGED) | Q(merged_into__isnull=False),
                 name="case_merged_has_target",
+            ),
+            models.UniqueConstraint(
+                fields=["reporter_user", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="case_one_report_per_key",
             ),
         ]
 

@@ -28,6 +28,7 @@ CLASSIFICATION: dict[str, Classes] = {
             "id",
             *_TIMES,
             "ref",
+            "idempotency_key",  # a client's retry token, says nothing of anyone
             "category",
             "priority",
             "channel",

@@ -78,6 +78,12 @@ class DemoGenerator(PlacesMixin, PeopleMixin, FeaturesMixin, UsersMixin):
 
         self.built.counts.update({f"notices_{k}": v for k, v in build(self).items()})
 
+    # ------------------------------------------------------------------ service matching
+    def build_matching(self) -> None:
+        from tongxin.demo.matching import build
+
+        self.built.counts.update({f"matching_{k}": v for k, v in build(self).items()})
+
     # ------------------------------------------------------------------ cases
     def build_cases(self) -> None:
         from tongxin.demo.cases import build_demo_cases
@@ -110,6 +116,8 @@ class DemoGenerator(PlacesMixin, PeopleMixin, FeaturesMixin, UsersMixin):
                 self.build_volunteering()
                 self.progress("生成通知公告、三务公开、服务卡与民情日志……")
                 self.build_notices()
+                self.progress("生成需求、微心愿与互助站……")
+                self.build_matching()
         b = self.built
         return {
             "streets": len(b.streets),

@@ -52,7 +52,15 @@ def compute_scope(user: Actor) -> Scope:
 
     if user.person_id:
         person_ids.add(user.person_id)
-        hh = Person.objects.filter(pk=user.person_id).values_list("household_id", flat=True).first()
+        account = as_account(user)
+        if account._meta.get_field("person").is_cached(account):
+            hh = account.person.household_id  # read with the account (the API's token)
+        else:
+            hh = (
+                Person.objects.filter(pk=user.person_id)
+                .values_list("household_id", flat=True)
+                .first()
+            )
         if hh:
             household_ids.add(hh)
         for post in active_posts(user, today):

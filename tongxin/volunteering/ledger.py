@@ -81,6 +81,11 @@ def store_account(community: Any) -> Account:
     return _account(kind=AccountKind.STORE, community=community, unit=Unit.POINTS)
 
 
+def fund_account(community: Any) -> Account:
+    """The community's 邻里互助基金, in fen (service matching's money account)."""
+    return _account(kind=AccountKind.FUND, community=community, unit=Unit.FEN)
+
+
 # ---------------------------------------------------------------------------- posting
 
 

@@ -386,11 +386,17 @@ class AccountKind(models.TextChoices):
     ORGANISATION = "organisation", gettext_lazy("单位")
     ISSUER = "issuer", gettext_lazy("社区发放账户")
     STORE = "store", gettext_lazy("积分超市")
+    # The community's 邻里互助基金 (service matching), in money: one per community.
+    FUND = "fund", gettext_lazy("互助基金")
 
 
 class Unit(models.TextChoices):
     POINTS = "points", gettext_lazy("积分")
     MINUTES = "minutes", gettext_lazy("分钟(时间银行)")
+    # Money, in 分 (fen, 0.01 元): exact integers like every other unit. Added for the
+    # 邻里互助基金 of service matching; its issuer account stands for the world outside
+    # (donations come from it, help paid out goes back to it).
+    FEN = "fen", gettext_lazy("分(人民币)")
 
 
 class Account(models.Model):
@@ -436,7 +442,13 @@ class Account(models.Model):
             models.CheckConstraint(
                 condition=(Q(kind="person", person__isnull=False, organisation__isnull=True))
                 | (Q(kind="organisation", organisation__isnull=False, person__isnull=True))
-                | (Q(kind__in=["issuer", "store"], person__isnull=True, organisation__isnull=True)),
+                | (
+                    Q(
+                        kind__in=["issuer", "store", "fund"],
+                        person__isnull=True,
+                        organisation__isnull=True,
+                    )
+                ),
                 name="account_owner_matches_kind",
             ),
             models.UniqueConstraint(
@@ -451,7 +463,7 @@ class Account(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["community", "kind", "unit"],
-                condition=Q(kind__in=["issuer", "store"]),
+                condition=Q(kind__in=["issuer", "store", "fund"]),
                 name="account_one_house_account",
             ),
         ]
@@ -489,6 +501,8 @@ class TxKind(models.TextChoices):
     TRANSFER = "transfer", gettext_lazy("转账")
     BANK = "bank", gettext_lazy("存入时间银行")
     SPEND = "spend", gettext_lazy("时间银行支付")
+    DONATE = "donate", gettext_lazy("互助基金捐赠")
+    HELP = "help", gettext_lazy("互助基金帮扶")
 
 
 class LedgerTransaction(AppendOnlyModel):

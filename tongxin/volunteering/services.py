@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from tongxin.core import audit, clock, tokens
 from tongxin.core.actors import Actor, as_account
-from tongxin.core.errors import DomainError, Forbidden, TransitionRefused, ValidationFailed
+from tongxin.core.errors import Code, DomainError, Forbidden, TransitionRefused, ValidationFailed
 from tongxin.orgs.models import Organisation, OrgKind
 from tongxin.people.models import Person
 from tongxin.places.geo import distance_m
@@ -672,7 +672,7 @@ def _replay(order: RewardOrder, reward: Reward) -> tuple[RewardOrder, bool]:
     if order.reward_id != reward.pk:
         raise DomainError(
             _("该 Idempotency-Key 已用于另一件物品的兑换"),
-            code=VolunteeringCode.IDEMPOTENCY_KEY_REUSED,
+            code=Code.IDEMPOTENCY_KEY_REUSED,
         )
     return order, False
 

@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from tongxin.cases.errors import CaseCode
 from tongxin.core import audit, clock, taskqueue, vault
 from tongxin.core.actors import Actor, as_account, person_id_of, person_of, saved_account
-from tongxin.core.errors import Forbidden, Problems
+from tongxin.core.errors import Code, DomainError, Forbidden, Problems
 from tongxin.core.models import StoredUpload, allocate_pk
 from tongxin.core.validators import validate_phone
 from tongxin.people.selectors import home_place
@@ -202,11 +202,18 @@ def case_report(
     anonymous: bool = False,
     photos: Sequence[Any] = (),
     answers: dict[str, Any] | None = None,
+    idempotency_key: str = "",
     now: dt.datetime | None = None,
 ) -> Case:
     """Take in a case from any channel: validate, resolve the location, route, start the
     clocks, attach the photos, write the timeline and the audit row, and notify the
-    assignee. Nothing is written when anything is refused."""
+    assignee. Nothing is written when anything is refused.
+
+    ``idempotency_key`` (a signed-in reporter's ``Idempotency-Key``): the same key from the
+    same account answers with the case it filed first (``case.replayed`` True), whatever
+    happened to that first answer; the key reused for another report is refused
+    (``IDEMPOTENCY_KEY_REUSED``). Costs nothing when the key is new: the insert's unique
+    constraint finds the twin."""
     if not policies.may_report(actor) and channel != Channel.OPEN311:
         raise Forbidden(_("当前账号不能上报诉求"), code=CaseCode.REPORT_FORBIDDEN)
     now = now or clock.now()
@@ -238,6 +245,9 @@ def case_report(
         problems.add("reporter_name", _("姓名不能超过 50 个字"))
     if len(photos) > MAX_PHOTOS:
         problems.add("photos", _("最多上传 {max_photos} 张照片").format(max_photos=MAX_PHOTOS))
+    idempotency_key = (idempotency_key or "").strip()
+    if len(idempotency_key) > 80:
+        problems.add("header.Idempotency-Key", _("不能超过 80 个字符"))
     location = problems.check(
         resolve_location, actor=actor, lat=lat, lng=lng, place_id=place_id, address=address
     )
@@ -250,71 +260,92 @@ def case_report(
     if person_id and not on_behalf:
         reporter_person = person_of(actor)  # the account's own person, read once
 
-    with transaction.atomic():
-        # The key is taken first so that the row goes in once, reference and all.
-        pk = allocate_pk(Case)
-        case = Case(
-            pk=pk,
-            ref=case_ref(now, pk),
-            created_at=now,
-            category=cat,
-            priority=priority,
-            channel=channel,
-            state=State.REPORTED,
-            description=description,
-            answers=answers or {},
-            reporter_user=saved_account(actor),
-            reporter_person=reporter_person,
-            reporter_name=reporter_name,
-            anonymous=anonymous,
-            lat=location.lat,
-            lng=location.lng,
-            address=(address or "").strip()[:200] or location.place.address,
-            place=location.place,
-            place_path=location.place.path,
-            grid=location.grid,
-            location_source=location.source,
-            resolution=location.details,
-        )
-        if reporter_phone:
-            case.reporter_phone_cipher = vault.encrypt(
-                reporter_phone, context=REPORTER_PHONE_CONTEXT
+    def write() -> Case:
+        with transaction.atomic():
+            # The key is taken first so that the row goes in once, reference and all.
+            pk = allocate_pk(Case)
+            case = Case(
+                pk=pk,
+                ref=case_ref(now, pk),
+                created_at=now,
+                category=cat,
+                priority=priority,
+                channel=channel,
+                state=State.REPORTED,
+                description=description,
+                answers=answers or {},
+                reporter_user=saved_account(actor),
+                reporter_person=reporter_person,
+                reporter_name=reporter_name,
+                anonymous=anonymous,
+                lat=location.lat,
+                lng=location.lng,
+                address=(address or "").strip()[:200] or location.place.address,
+                place=location.place,
+                place_path=location.place.path,
+                grid=location.grid,
+                location_source=location.source,
+                resolution=location.details,
+                idempotency_key=idempotency_key if saved_account(actor) else "",
             )
-            case.reporter_phone_masked = vault.mask_phone(reporter_phone)
-        sla.apply_clocks(case, sla.plan_clocks(case, now))
-        # Routed before the insert, so the case is written once with its assignee and owner.
-        route = route_case(case, now=now)
-        routing = changes.routed(case, route, at=now)
-        # 首问责任制: the first staff member who receives the case owns it. A staff member
-        # who reports at a place they handle (a patrol finding) received it first.
-        if policies.is_staff_over(actor, case) and person_id:
-            case.owner = person_of(actor)
-        else:
-            case.owner = route.person
-        case.save(force_insert=True)
-        attached = _attach_uploads(actor, photos, case)
-        reported = changes.report(case, channel=channel, photos=attached)
-        nearby = nearby_open_cases(case)
-        routing.data["possible_duplicates"] = [c.pk for c in nearby]
-        events = _append_first(case, [(reported, actor), (routing, None)], at=now)
-        audit.record(
-            actor=saved_account(actor),
-            action="case_report",
-            obj=case,
-            subject_person_id=reporter_person.pk if reporter_person else None,
-            detail={"channel": channel, "category": cat.code},
+            if reporter_phone:
+                case.reporter_phone_cipher = vault.encrypt(
+                    reporter_phone, context=REPORTER_PHONE_CONTEXT
+                )
+                case.reporter_phone_masked = vault.mask_phone(reporter_phone)
+            sla.apply_clocks(case, sla.plan_clocks(case, now))
+            # Routed before the insert, so the case is written once with its assignee and owner.
+            route = route_case(case, now=now)
+            routing = changes.routed(case, route, at=now)
+            # 首问责任制: the first staff member who receives the case owns it. A staff member
+            # who reports at a place they handle (a patrol finding) received it first.
+            if policies.is_staff_over(actor, case) and person_id:
+                case.owner = person_of(actor)
+            else:
+                case.owner = route.person
+            case.save(force_insert=True)
+            attached = _attach_uploads(actor, photos, case)
+            reported = changes.report(case, channel=channel, photos=attached)
+            nearby = nearby_open_cases(case)
+            routing.data["possible_duplicates"] = [c.pk for c in nearby]
+            events = _append_first(case, [(reported, actor), (routing, None)], at=now)
+            audit.record(
+                actor=saved_account(actor),
+                action="case_report",
+                obj=case,
+                subject_person_id=reporter_person.pk if reporter_person else None,
+                detail={"channel": channel, "category": cat.code},
+            )
+            _notify_assignee(
+                case, subject=_("新诉求待受理：{name}（{ref}）").format(name=cat.name, ref=case.ref)
+            )
+            sla.schedule(case)
+            # The clock checks and the deliveries go in with the case, in its transaction.
+            taskqueue.flush()
+        # What the answer needs is in hand: the API builds it from this, not from the database.
+        case.fresh = Fresh(
+            events=events,
+            routings=[routing.routing] if routing.routing is not None else [],
+            photos=attached,
+            nearby=nearby,
         )
-        _notify_assignee(
-            case, subject=_("新诉求待受理：{name}（{ref}）").format(name=cat.name, ref=case.ref)
-        )
-        sla.schedule(case)
-        # The clock checks and the deliveries go in with the case, in its transaction.
-        taskqueue.flush()
-    # What the answer needs is in hand: the API builds it from this, not from the database.
-    case.fresh = Fresh(
-        events=events,
-        routings=[routing.routing] if routing.routing is not None else [],
-        photos=attached,
-        nearby=nearby,
-    )
-    return case
+        return case
+
+    account = saved_account(actor)
+    if not idempotency_key or account is None:
+        return write()
+    try:
+        return write()
+    except IntegrityError:
+        # The unique (account, key) pair: this report was filed before (or by a twin request
+        # a moment ago). Everything this attempt wrote went with its transaction.
+        first = Case.objects.filter(reporter_user=account, idempotency_key=idempotency_key).first()
+        if first is None:
+            raise
+        if first.category_id != cat.pk or first.description != description:
+            raise DomainError(
+                _("该 Idempotency-Key 已用于另一件诉求的上报"),
+                code=Code.IDEMPOTENCY_KEY_REUSED,
+            ) from None
+        first.replayed = True
+        return first

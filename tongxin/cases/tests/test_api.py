@@ -534,3 +534,43 @@ def test_nearby_open_cases_before_reporting(demo):
     unknown = demo.api("member").get("/api/v1/cases/nearby", {**query, "category": "zzz"})
     assert unknown.status_code == 422 and "zzz" in unknown.json()["fields"][0]["reason"]
     assert demo.api("member").get("/api/v1/cases/nearby", {"category": "env"}).status_code == 422
+
+
+@pytest.mark.django_db
+def test_a_retried_report_with_its_idempotency_key_files_one_case(demo):
+    """A client whose answer was lost (a timeout, a 503 after the commit) sends the report
+    again with the same ``Idempotency-Key``: it gets the first case back, marked as a
+    replay, and nothing is written twice; the key reused for another report is refused; the
+    same key from another account is that account's own."""
+    client = demo.api("resident")
+    body = {
+        "category": "municipal.manhole",
+        "description": "小区门口井盖缺失，晚上很危险",
+        **point(demo.grid(1)),
+    }
+    key = {"HTTP_IDEMPOTENCY_KEY": "report-7f3a"}
+    before = (Case.objects.count(), CaseEvent.objects.count(), AuditEvent.objects.count())
+    first = client.post("/api/v1/cases", json.dumps(body), "application/json", **key)
+    assert first.status_code == 201 and "Idempotent-Replayed" not in first
+    again = client.post("/api/v1/cases", json.dumps(body), "application/json", **key)
+    assert again.status_code == 201, again.content.decode()
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json()["id"] == first.json()["id"]
+    assert again.json()["ref"] == first.json()["ref"]
+    counts = (Case.objects.count(), CaseEvent.objects.count(), AuditEvent.objects.count())
+    assert counts == (before[0] + 1, before[1] + 2, before[2] + 1)
+
+    other = {**body, "description": "另一处路灯不亮"}
+    reused = client.post("/api/v1/cases", json.dumps(other), "application/json", **key)
+    assert reused.status_code == 400 and reused.json()["code"] == "IDEMPOTENCY_KEY_REUSED"
+    assert Case.objects.count() == before[0] + 1
+
+    mine = demo.api("grid1").post("/api/v1/cases", json.dumps(body), "application/json", **key)
+    assert mine.status_code == 201 and mine.json()["id"] != first.json()["id"]
+
+    long_key = {"HTTP_IDEMPOTENCY_KEY": "k" * 81}
+    too_long = client.post("/api/v1/cases", json.dumps(body), "application/json", **long_key)
+    assert too_long.status_code == 422
+    assert too_long.json()["fields"][0]["field"] == "header.Idempotency-Key"
+    # Without a key, two reports are two cases, as before.
+    assert report(client, demo)["id"] != report(client, demo)["id"]

@@ -23,6 +23,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from tongxin.core.errors import NotFound
 from tongxin.core.tests.matrix_roles import ADMINS, PEOPLE_ROLES, ROLES, SIGNED_IN
 from tongxin.emap.tests import matrix as emap_matrix
+from tongxin.matching.tests import matrix as matching_matrix
 from tongxin.notices.tests import matrix as notices_matrix
 from tongxin.orgs.models import Organisation, Post
 from tongxin.people.models import CorrectionRequest, ImportJob, Person
@@ -148,6 +149,9 @@ MATRIX.update(
 )  # volunteering
 MATRIX.update({name: Rule(*rule) for name, rule in emap_matrix.RULES.items()})  # e-map
 MATRIX.update({name: Rule(*rule) for name, rule in notices_matrix.RULES.items()})  # notices
+MATRIX.update(
+    {name: Rule(*rule) for name, rule in matching_matrix.RULES.items()}
+)  # service matching
 
 
 def routes() -> dict[str, tuple[str, str]]:
@@ -219,6 +223,7 @@ def subject(demo, django_capture_on_commit_callbacks):
         **volunteering_matrix.subject(demo),
         **emap_matrix.subject(demo),
         **notices_matrix.subject(demo),
+        **matching_matrix.subject(demo),
     }
 
 
@@ -288,6 +293,8 @@ ARGUMENTS.update(volunteering_matrix.ARGUMENTS)
 ARGUMENTS.update(emap_matrix.ARGUMENTS)
 ARGUMENTS.update(notices_matrix.ARGUMENTS)
 PATH_WORDS.update(emap_matrix.PATH_WORDS)
+PATH_WORDS.update(matching_matrix.PATH_WORDS)
+ARGUMENTS.update(matching_matrix.ARGUMENTS)
 ROUTE_SUBJECT.update(emap_matrix.ROUTE_SUBJECT)
 
 
@@ -318,6 +325,8 @@ def refused(role: str, response: Any) -> bool:
 def subject_marker(name: str, subject: dict[str, Any]) -> str:
     if name in emap_matrix.RULES:
         return emap_matrix.marker(name, subject)
+    if name in matching_matrix.RULES:
+        return matching_matrix.marker(name, subject)
     if name in ("api:list_cases", "api:nearby_cases"):
         return f'"id": {subject["case"].pk},'
     if name == "cases:worklist":
@@ -366,6 +375,13 @@ LIST_QUERY.update(
     {
         name: (lambda s, n=name: emap_matrix.list_query(n, s))
         for name in ("api:geo_layer", "api:geo_search")
+    }
+)
+LIST_QUERY.update(
+    {
+        name: (lambda s, n=name: matching_matrix.list_query(n, s))
+        for name, rule in matching_matrix.RULES.items()
+        if rule[1] == "list"
     }
 )
 

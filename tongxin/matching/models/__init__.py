@@ -1,0 +1,77 @@
+"""Service matching (三单: 需求清单, 资源清单; 微心愿).
+
+- ``Need`` (点单): what a resident, a building head or a grid worker asks for on a resident's
+  or household's behalf; kept at the dwelling (private), moved through ``workflow.NEED_MACHINE``,
+  every act a ``NeedEvent`` (append-only).
+- ``Resource`` (资源清单): what a person or a unit offers: kind, skills, hours per month.
+- ``WishCampaign`` and ``Wish`` (微心愿): wishes of vulnerable residents collected per
+  campaign, published as cards that show only what the campaign allows, claimed one-to-one.
+
+Money (a wish's value, a need's estimated value) is integer 元; never floats.
+"""
+
+from .common import home_community_paths
+from .needs import (
+    KIND_SKILLS,
+    Need,
+    NeedEvent,
+    NeedKind,
+    NeedQuerySet,
+    NeedState,
+    Resource,
+    ResourceKind,
+    Urgency,
+    VerifyMethod,
+)
+from .station import (
+    Condition,
+    Distribution,
+    Donation,
+    FundKind,
+    FundRecord,
+    GoodsCategory,
+    Station,
+    StationFamily,
+    StockItem,
+)
+from .wishes import (
+    PUBLIC_WISH_STATES,
+    CampaignState,
+    ReceiptBy,
+    Wish,
+    WishCampaign,
+    WishDisplay,
+    WishState,
+    claimer_of,
+)
+
+__all__ = [
+    "KIND_SKILLS",
+    "PUBLIC_WISH_STATES",
+    "CampaignState",
+    "Condition",
+    "Distribution",
+    "Donation",
+    "FundKind",
+    "FundRecord",
+    "GoodsCategory",
+    "Need",
+    "NeedEvent",
+    "NeedKind",
+    "NeedQuerySet",
+    "NeedState",
+    "ReceiptBy",
+    "Resource",
+    "ResourceKind",
+    "Station",
+    "StationFamily",
+    "StockItem",
+    "Urgency",
+    "VerifyMethod",
+    "Wish",
+    "WishCampaign",
+    "WishDisplay",
+    "WishState",
+    "claimer_of",
+    "home_community_paths",
+]
