@@ -20,6 +20,7 @@ urlpatterns = [
     path("cases/", include("tongxin.cases.urls")),
     path("inbox/", include("tongxin.inbox.urls")),
     path("map/", include("tongxin.emap.urls")),
+    path("", include("tongxin.notices.urls")),
     path("", include("tongxin.people.urls")),
     path("", include("tongxin.core.urls")),
     path("", include("tongxin.workbench.urls")),

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "tongxin.people",
     "tongxin.orgs",
     "tongxin.volunteering",
+    "tongxin.notices",
     "tongxin.matching",
     "tongxin.inbox",
     "tongxin.cases",

@@ -72,6 +72,12 @@ class DemoGenerator(PlacesMixin, PeopleMixin, FeaturesMixin, UsersMixin):
 
         self.built.counts.update({f"volunteering_{k}": v for k, v in build(self).items()})
 
+    # ------------------------------------------------------------------ notices
+    def build_notices(self) -> None:
+        from tongxin.demo.notices import build
+
+        self.built.counts.update({f"notices_{k}": v for k, v in build(self).items()})
+
     # ------------------------------------------------------------------ service matching
     def build_matching(self) -> None:
         from tongxin.demo.matching import build
@@ -108,6 +114,8 @@ class DemoGenerator(PlacesMixin, PeopleMixin, FeaturesMixin, UsersMixin):
             if with_users:
                 self.progress("生成志愿服务与积分……")
                 self.build_volunteering()
+                self.progress("生成通知公告、三务公开、服务卡与民情日志……")
+                self.build_notices()
                 self.progress("生成需求、微心愿与互助站……")
                 self.build_matching()
         b = self.built

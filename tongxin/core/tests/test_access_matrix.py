@@ -24,6 +24,7 @@ from tongxin.core.errors import NotFound
 from tongxin.core.tests.matrix_roles import ADMINS, PEOPLE_ROLES, ROLES, SIGNED_IN
 from tongxin.emap.tests import matrix as emap_matrix
 from tongxin.matching.tests import matrix as matching_matrix
+from tongxin.notices.tests import matrix as notices_matrix
 from tongxin.orgs.models import Organisation, Post
 from tongxin.people.models import CorrectionRequest, ImportJob, Person
 from tongxin.volunteering.tests import matrix as volunteering_matrix
@@ -147,6 +148,7 @@ MATRIX.update(
     {name: Rule(*rule) for name, rule in volunteering_matrix.RULES.items()}
 )  # volunteering
 MATRIX.update({name: Rule(*rule) for name, rule in emap_matrix.RULES.items()})  # e-map
+MATRIX.update({name: Rule(*rule) for name, rule in notices_matrix.RULES.items()})  # notices
 MATRIX.update(
     {name: Rule(*rule) for name, rule in matching_matrix.RULES.items()}
 )  # service matching
@@ -220,6 +222,7 @@ def subject(demo, django_capture_on_commit_callbacks):
         **_subject_case(demo, building),
         **volunteering_matrix.subject(demo),
         **emap_matrix.subject(demo),
+        **notices_matrix.subject(demo),
         **matching_matrix.subject(demo),
     }
 
@@ -288,6 +291,7 @@ ROUTE_SUBJECT = {
 
 ARGUMENTS.update(volunteering_matrix.ARGUMENTS)
 ARGUMENTS.update(emap_matrix.ARGUMENTS)
+ARGUMENTS.update(notices_matrix.ARGUMENTS)
 PATH_WORDS.update(emap_matrix.PATH_WORDS)
 PATH_WORDS.update(matching_matrix.PATH_WORDS)
 ARGUMENTS.update(matching_matrix.ARGUMENTS)

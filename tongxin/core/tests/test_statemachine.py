@@ -150,6 +150,8 @@ PROJECT_MACHINES = {
     "volunteering.order": ("tongxin.volunteering.workflow", "ORDER_MACHINE"),
     "volunteering.review": ("tongxin.volunteering.workflow", "REVIEW_MACHINE"),
     "people.correction": ("tongxin.people.rights", "CORRECTION_MACHINE"),
+    "notices.disclosure": ("tongxin.notices.workflow", "DISCLOSURE_MACHINE"),
+    "notices.booking": ("tongxin.notices.workflow", "BOOKING_MACHINE"),
 }
 
 

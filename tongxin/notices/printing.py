@@ -1,0 +1,79 @@
+"""The printed contact card: a poster for the building's stairwell (照片上墙, 电话公开) and a
+card for each household, as one PDF (WeasyPrint), with a QR code (segno) that opens the
+resident's report page for their home."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import segno
+from django.template.loader import render_to_string
+
+from tongxin.people.display import address_labels
+from tongxin.places.models import Place
+
+from . import selectors
+
+STYLESHEET = Path(__file__).resolve().parent / "static" / "notices" / "card_print.css"
+
+# Cards on one PDF at most: a tower's dwellings, not a community's.
+MAX_CARDS = 400
+
+
+def _weasyprint_html() -> Any:
+    """WeasyPrint's ``HTML``, imported without its side effect: its import sets Pillow's
+    process-wide ``ImageFile.LOAD_TRUNCATED_IMAGES``, which would let truncated images through
+    the upload checks (``core.uploads``) of every later request. Our PDFs hold no raster
+    images, so the setting is put back as it was."""
+    from PIL import ImageFile
+
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
+    try:
+        from weasyprint import HTML
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = before
+    return HTML
+
+
+def _css() -> Any:
+    """The card's stylesheet, a static file (no inline style: core's security-headers rule)."""
+    from weasyprint import CSS
+
+    return CSS(filename=str(STYLESHEET))
+
+
+def qr_data_uri(url: str) -> str:
+    return str(segno.make(url, error="m").svg_data_uri(scale=4, border=1))
+
+
+def card_pdf(place: Place, *, report_url: str) -> bytes:
+    """The poster of ``place`` followed by one card per dwelling under it (for a dwelling:
+    its own card only). ``report_url`` is the absolute address of the report page; each
+    QR code adds the dwelling (``?place=``) so the report starts from the resident's home."""
+    HTML = _weasyprint_html()
+    poster = selectors.card_for(place)
+    dwellings = list(
+        Place.objects.filter(path__prefix=place.path, kind="dwelling").order_by("path")[:MAX_CARDS]
+    )
+    if place.kind == "dwelling":
+        dwellings = [place]
+    homes = address_labels(dwellings)
+    cards: list[dict[str, Any]] = [
+        {
+            "card": selectors.card_for(d),
+            "home": homes.get(d.pk, d.name),
+            "qr": qr_data_uri(f"{report_url}?place={d.pk}"),
+        }
+        for d in dwellings
+    ]
+    html = render_to_string(
+        "notices/card_print.html",
+        {
+            "poster": poster,
+            "poster_qr": qr_data_uri(f"{report_url}?place={place.pk}"),
+            "show_poster": place.kind != "dwelling",
+            "cards": cards,
+        },
+    )
+    return bytes(HTML(string=html).write_pdf(stylesheets=[_css()]))

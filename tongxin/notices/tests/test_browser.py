@@ -1,0 +1,98 @@
+"""End to end in a real Chromium (phone-sized): the secretary publishes a notice to grid A
+(through the API, which is what her phone's form will call), the resident reads it on her
+phone, grid1 sees who has not read it yet; the resident opens her contact card and books a
+slot of the secretary's studio.
+
+Screenshots go to var/screenshots/notices-*.png.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import requests
+
+from tongxin.workbench.tests.e2e import api_token
+from tongxin.workbench.tests.test_browser import PASSWORD, PHONE
+
+pytestmark = pytest.mark.browser
+
+
+def sign_in(page, base_url: str, username: str) -> None:
+    page.goto(f"{base_url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base_url}/")
+
+
+def api(base: str, username: str) -> requests.Session:
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {api_token(base, username)}"
+    return session
+
+
+def test_notice_read_on_a_phone_followed_up_then_card_and_booking(browser, e2e_server, screenshots):
+    errors: list[str] = []
+    base = e2e_server
+    secretary = api(base, "secretary")
+    grids = secretary.get(f"{base}/api/v1/places", params={"kind": "grid"}, timeout=30).json()
+    grid_a = sorted(grids["items"], key=lambda g: g["id"])[0]["id"]
+    published = secretary.post(
+        f"{base}/api/v1/notices",
+        json={
+            "audience": {"place_id": grid_a},
+            "title": "端到端测试：周六停水",
+            "body": "9 点至 12 点停水",
+        },
+        timeout=60,
+    )
+    assert published.status_code == 201, published.text
+    notice = published.json()
+
+    ctx = browser.new_context(viewport=PHONE, locale="zh-CN", device_scale_factor=2)
+    page = ctx.new_page()
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    sign_in(page, base, "resident")
+    page.goto(f"{base}/notices/")
+    page.click(f'#my-notices [data-notice="{notice["id"]}"] a')
+    page.wait_for_url(f"{base}/notices/{notice['id']}/")
+    assert "9 点至 12 点停水" in page.content()
+    page.screenshot(path=str(screenshots / "notices-resident-reads.png"), full_page=True)
+    resident_person = api(base, "resident").get(f"{base}/api/v1/contact-card", timeout=30)
+    assert resident_person.status_code == 200
+
+    grid = browser.new_context(viewport=PHONE, locale="zh-CN").new_page()
+    grid.on("pageerror", lambda exc: errors.append(str(exc)))
+    sign_in(grid, base, "grid1")
+    grid.goto(f"{base}/notices/{notice['id']}/receipts/")
+    counts = grid.locator("#receipt-counts").inner_text()
+    assert "已读 1 人" in counts
+    assert grid.locator("#unread-people li").count() == notice["recipient_count"] - 1
+    grid.screenshot(path=str(screenshots / "notices-grid-unread.png"), full_page=True)
+
+    page.goto(f"{base}/contact-card/")
+    assert page.locator('#contact-card [data-role="grid_worker"]').count() >= 1
+    page.screenshot(path=str(screenshots / "notices-contact-card.png"), full_page=True)
+
+    resident = api(base, "resident")
+    studios = resident.get(f"{base}/api/v1/studios", timeout=30).json()["items"]
+    studio = next(s for s in studios if s["kind"] == "secretary")
+    free = None
+    for offset in range(2, 10):
+        day = (dt.date.today() + dt.timedelta(days=offset)).isoformat()  # noqa: DTZ011 — the server's days
+        slots = resident.get(
+            f"{base}/api/v1/studios/{studio['id']}/slots", params={"date": day}, timeout=30
+        ).json()["slots"]
+        free = next((s for s in slots if s["free"] > 0), None)
+        if free:
+            break
+    assert free is not None
+    booked = resident.post(
+        f"{base}/api/v1/studios/{studio['id']}/bookings",
+        json={"starts_at": free["starts_at"]},
+        timeout=30,
+    )
+    assert booked.status_code == 201, booked.text
+    assert errors == []
