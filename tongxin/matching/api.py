@@ -106,7 +106,7 @@ def list_needs(
     for the caller, or claimed by them."""
     user = caller(request)
     sl = paginate(selectors.needs_for(user, state=state, mine=mine), page)
-    return sl.answer([selectors.need_card(n, user) for n in sl.items])
+    return sl.answer(selectors.need_cards(list(sl.items), user))
 
 
 @router.get("/needs/{need_id}", response=NeedOut, summary=lazy_str("需求详情"))
