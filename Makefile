@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: install run dev test test-sqlite test-postgres test-dates browser-deps lint format bench bench-hot clean \
+.PHONY: install run dev test test-sqlite test-postgres test-dates browser-deps lint format bench bench-hot bench-matching clean \
 	messages translations
 
 $(STAMP): pyproject.toml
@@ -106,6 +106,11 @@ bench: install
 ## SQL replayed by pgbench, the measures beside their raw SQL; PostgreSQL, wrk (bench/hot_paths.py).
 bench-hot: install
 	$(PY) bench/hot_paths.py $(BENCH_ARGS)
+
+## make bench-matching: service matching's suggestions and community board beside their raw
+## SQL, on a street's generated resources and needs (PostgreSQL tongxin_bench_matching).
+bench-matching: install
+	$(PY) bench/matching.py $(BENCH_ARGS)
 
 clean:
 	rm -rf var/*.sqlite3* var/static var/bench

@@ -19,6 +19,7 @@ from tongxin.core.actors import Actor, person_of
 from tongxin.core.api_support import caller, paginate
 from tongxin.core.errors import Forbidden, ValidationFailed
 from tongxin.core.i18n import lazy_str
+from tongxin.core.ratelimit import hit
 from tongxin.core.scoping import access
 from tongxin.orgs.models import Organisation
 from tongxin.people.models import Household, Person
@@ -48,6 +49,8 @@ from .schemas import (
     NeedIn,
     NeedOut,
     NeedPage,
+    NeedRevealIn,
+    NeedRevealOut,
     PublishIn,
     ResourceIn,
     ResourceOut,
@@ -106,7 +109,7 @@ def list_needs(
     for the caller, or claimed by them."""
     user = caller(request)
     sl = paginate(selectors.needs_for(user, state=state, mine=mine), page)
-    return sl.answer([selectors.need_card(n, user) for n in sl.items])
+    return sl.answer(selectors.need_cards(list(sl.items), user))
 
 
 @router.get("/needs/{need_id}", response=NeedOut, summary=lazy_str("需求详情"))
@@ -136,6 +139,23 @@ def need_suggestions(request: HttpRequest, need_id: int) -> Any:
     user = caller(request)
     need = selectors.access_need(user, need_id)
     return {"items": [selectors.suggestion_out(s) for s in selectors.suggestions(user, need)]}
+
+
+@router.post(
+    "/needs/{need_id}/reveal-phone",
+    response=NeedRevealOut,
+    summary=lazy_str("查看需求人完整电话（认领后，须说明事由，全程留痕）"),
+)
+def reveal_need_phone(request: HttpRequest, need_id: int, payload: NeedRevealIn) -> Any:
+    """The resident's full phone number, for the need's claimer while the need is claimed or
+    in progress (and the staff over the resident): through people's audited reveal, with a
+    ``reason`` of at least 4 characters, limited per user like every reveal. 403 before the
+    claim or after the work, 404 out of sight."""
+    user = caller(request)
+    counted = hit("reveal", request, key="user")
+    if not counted.allowed:
+        return counted.response(request)
+    return {"phone": services.need_reveal_phone(actor=user, need_id=need_id, reason=payload.reason)}
 
 
 # ---------------------------------------------------------------------------- resources

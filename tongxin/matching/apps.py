@@ -19,6 +19,13 @@ class MatchingConfig(AppConfig):
 
         register_sections(LINKED, sections)
 
+        from tongxin.people import contributions
+
+        from .policies import claimer_may_reveal
+
+        # The claimer of an open need may see the resident's phone, through the one reveal.
+        contributions.register(reveal_grant=claimer_may_reveal)
+
         from tongxin.core import schedule
 
         from .services import needs_sweep

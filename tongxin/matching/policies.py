@@ -9,12 +9,15 @@
   completes the work.
 - The resident the need is for, their household, and whoever posted it rate it and may
   withdraw it before the work starts.
+- The claimer of an open need (claimed, in progress) may see the resident's phone through
+  people's audited reveal (``claimer_may_reveal``, registered from ``MatchingConfig.ready``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from tongxin.core.actors import Actor, person_of
@@ -23,8 +26,11 @@ from tongxin.core.scoping import scope_for
 from tongxin.volunteering.policies import manages_community
 
 from .errors import MatchingCode
-from .models import Need
+from .models import Need, NeedState
 from .workflow import NeedAct
+
+# A claim that is still being served: its claimer may contact the resident.
+OPEN_CLAIM_STATES = (NeedState.CLAIMED, NeedState.IN_PROGRESS)
 
 
 def staff_over(user: Actor, path: str) -> bool:
@@ -56,6 +62,26 @@ def is_claimer(user: Actor, obj: Any) -> bool:
             .exists()
         )
     return False
+
+
+def claimer_may_reveal(user: Actor, person: Any, field: str) -> bool:
+    """The reveal grant matching registers with people (``contributions.reveal_grants``): the
+    current claimer of an open need of this person (claimed or in progress) — the person who
+    claimed it, or a post holder of the unit that did — may see their phone to contact them;
+    never the ID number, and not before the claim nor once the need is done or withdrawn."""
+    if field != "phone" or not getattr(user, "is_authenticated", False):
+        return False
+    me = person_of(user)
+    if me is None:
+        return False
+    from tongxin.orgs.models import Post
+
+    units = Post.objects.active().filter(person_id=me.pk).values("organisation_id")
+    return (
+        Need.objects.filter(person_id=person.pk, state__in=OPEN_CLAIM_STATES)
+        .filter(Q(claimed_by_person_id=me.pk) | Q(claimed_by_org_id__in=units))
+        .exists()
+    )
 
 
 def may_act(user: Actor, need: Need, act: str) -> bool:

@@ -304,3 +304,11 @@ class FundHelpIn(Schema):
     household_id: int | None = None
     reason: str = ""
     community: int | None = None
+
+
+class NeedRevealIn(Schema):
+    reason: str = ""
+
+
+class NeedRevealOut(Schema):
+    phone: str

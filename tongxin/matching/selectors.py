@@ -45,9 +45,15 @@ from .workflow import NEED_MACHINE, PUBLIC_ACTS, NeedAct
 
 
 def needs_for(user: Actor, *, state: str | None = None, mine: bool = False) -> QuerySet[Need]:
-    """The needs the user may see, the carried-over (priority) ones first."""
-    qs = Need.objects.visible_to(user).select_related(
-        "community", "place", "person", "claimed_by_person", "claimed_by_org"
+    """The needs the user may see, the carried-over (priority) ones first.
+
+    The place, the resident and the claimer are fetched for the page after it is cut (one
+    query each by key), not joined: joined, the planner hashes the places and persons tables
+    before it sorts and cuts the page (bench/matching.py: 9 ms of a 24 ms board)."""
+    qs = (
+        Need.objects.visible_to(user)
+        .select_related("community")
+        .prefetch_related("place", "person", "claimed_by_person", "claimed_by_org")
     )
     if state:
         qs = qs.filter(state=state)
@@ -69,10 +75,28 @@ def access_need(user: Actor, pk: Any) -> Need:
     )
 
 
-def need_card(need: Need, user: Actor, *, detail: bool = False) -> dict[str, Any]:
+def need_cards(needs: list[Need], user: Actor) -> list[dict[str, Any]]:
+    """The cards of a page of needs; the addresses of the private ones read at once (one
+    ancestors query for the page, not one per card)."""
+    private = [n for n in needs if sees_private(user, n)]
+    labels = address_labels([n.place for n in private]) if private else {}
+    shown = {n.pk for n in private}
+    return [need_card(n, user, private=n.pk in shown, addresses=labels) for n in needs]
+
+
+def need_card(
+    need: Need,
+    user: Actor,
+    *,
+    detail: bool = False,
+    private: bool | None = None,
+    addresses: dict[int, str] | None = None,
+) -> dict[str, Any]:
     """What the user sees of a need: the card for everyone who may see it, the resident's
-    name, the address and the claim's particulars only for those who serve or oversee it."""
-    private = sees_private(user, need)
+    name, the address and the claim's particulars only for those who serve or oversee it.
+    ``private`` and ``addresses``: already worked out for a page (``need_cards``)."""
+    if private is None:
+        private = sees_private(user, need)
     out: dict[str, Any] = {
         "id": need.pk,
         "kind": need.kind,
@@ -106,7 +130,9 @@ def need_card(need: Need, user: Actor, *, detail: bool = False) -> dict[str, Any
         out.update(
             {
                 "resident": need.person.name if need.person_id and need.person else None,
-                "address": address_labels([need.place]).get(need.place_id, ""),
+                "address": (
+                    addresses if addresses is not None else address_labels([need.place])
+                ).get(need.place_id, ""),
                 "claimer": need.claimer_label or None,
                 "contact_by": need.contact_by,
                 "minutes": need.minutes,
@@ -150,6 +176,13 @@ def _month_start(today: dt.date) -> dt.date:
     return today.replace(day=1)
 
 
+SUGGESTION_FIELDS = (
+    "id", "community_id", "kind", "need_kinds", "skills", "hours_per_month", "is_active",
+    "employer", "person_id", "organisation_id", "area_id", "person__name", "person__grid_id",
+    "person__grid__path", "organisation__name", "area__path",
+)  # fmt: skip
+
+
 def suggestions(user: Actor, need: Need, *, limit: int = 10) -> list[Suggestion]:
     """Rank the active resources of the need's community: kind, skills, distance (same grid,
     area served), capacity left this month and past ratings; each point of the score has a
@@ -159,6 +192,8 @@ def suggestions(user: Actor, need: Need, *, limit: int = 10) -> list[Suggestion]
     resources = list(
         Resource.objects.filter(community_id=need.community_id, is_active=True)
         .select_related("person__grid", "organisation", "area")
+        # Only what the ranking and the answer read: not the persons' ciphers and times.
+        .only(*SUGGESTION_FIELDS)
         .order_by("id")
     )
     if not resources:
@@ -199,12 +234,16 @@ def suggestions(user: Actor, need: Need, *, limit: int = 10) -> list[Suggestion]
             rated_org[row["claimed_by_org_id"]] = (float(row["avg"]), row["n"])
 
     wanted: set[str] = set(KIND_SKILLS.get(NeedKind(need.kind), ()))
+    # The fixed reasons translated once, not once per resource.
+    serves, same_grid, covered, full = (
+        _("服务类别相符"), _("同一网格"), _("服务范围覆盖"), _("本月服务时长已满")
+    )  # fmt: skip
     ranked: list[Suggestion] = []
     for r in resources:
         s = Suggestion(r)
         if need.kind in (r.need_kinds or []):
             s.score += 40
-            s.reasons.append(_("服务类别相符"))
+            s.reasons.append(serves)
         skills = sorted(wanted & set(r.skills or []))
         if skills:
             s.score += min(30, 10 * len(skills))
@@ -212,10 +251,10 @@ def suggestions(user: Actor, need: Need, *, limit: int = 10) -> list[Suggestion]
         grid = r.person.grid if r.person_id and r.person and r.person.grid_id else None
         if grid is not None and need.place_path.startswith(grid.path):
             s.score += 15
-            s.reasons.append(_("同一网格"))
+            s.reasons.append(same_grid)
         elif r.area_id and r.area and need.place_path.startswith(r.area.path):
             s.score += 10
-            s.reasons.append(_("服务范围覆盖"))
+            s.reasons.append(covered)
         used = served_org[r.organisation_id] if r.organisation_id else served_person[r.person_id]
         left = r.hours_per_month * 60 - used
         if left > 0:
@@ -223,7 +262,7 @@ def suggestions(user: Actor, need: Need, *, limit: int = 10) -> list[Suggestion]
             s.reasons.append(_("本月剩余约 {hours} 小时").format(hours=left // 60))
         else:
             s.score -= 50
-            s.reasons.append(_("本月服务时长已满"))
+            s.reasons.append(full)
         rated = (
             rated_org.get(r.organisation_id)
             if r.organisation_id

@@ -73,7 +73,8 @@ def needs(request: ActorRequest) -> HttpResponse:
     if overdue:
         qs = qs.filter(state=NeedState.CLAIMED, contact_by__lt=clock.today())
     page = paginate(request, qs)
-    cards = [(n, selectors.need_card(n, request.user)) for n in page.object_list]
+    needs = list(page.object_list)
+    cards = list(zip(needs, selectors.need_cards(needs, request.user), strict=True))
     return render(
         request,
         "matching/needs.html",

@@ -29,12 +29,20 @@ def can_register_at(user: Actor, path: str) -> bool:
     return is_staff_for_people(user) and scope_for(user).sees_person_at(path)
 
 
-def can_reveal(user: Actor, person: Any) -> bool:
+def can_reveal(user: Actor, person: Any, field: str = "") -> bool:
     """May the user see this person's full ID or phone number (with a stated reason)?
 
     Only the roles that need it for casework: staff whose care scope covers the person (the
-    grid's workers, the community's secretary), or the person themself.
+    grid's workers, the community's secretary), or the person themself; and, for ``field``,
+    whoever an app above people grants it to (``contributions.reveal_grants``: the claimer
+    of a resident's open need, their phone).
     """
     if user.person_id and user.person_id == person.pk:
         return True
-    return is_staff_for_people(user) and scope_for(user).sees_care_at(person.place_path)
+    if is_staff_for_people(user) and scope_for(user).sees_care_at(person.place_path):
+        return True
+    if field:
+        from .contributions import reveal_granted
+
+        return reveal_granted(user, person, field)
+    return False

@@ -247,7 +247,7 @@ def person_reveal(*, actor: Actor, person: Person, field: str, reason: str) -> s
             _("请说明查看完整号码的事由（至少4个字）"),
             fields=field_errors({"reason": _("事由过短")}),
         )
-    if not can_reveal(actor, person):
+    if not can_reveal(actor, person, field):
         audit.record(
             actor=actor,
             action="pii_reveal",

@@ -6,6 +6,7 @@ from .needs import (
     ROUND_DAYS,
     need_act,
     need_post,
+    need_reveal_phone,
     needs_sweep,
     resource_register,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "fund_help",
     "need_act",
     "need_post",
+    "need_reveal_phone",
     "needs_sweep",
     "resource_register",
     "station_create",

@@ -454,3 +454,18 @@ def resource_register(
         )
         audit.record(actor=actor, action="resource_register", obj=resource)
     return resource
+
+
+def need_reveal_phone(*, actor: Actor, need_id: int, reason: str) -> str:
+    """The phone of the resident a need is for, through people's one audited reveal
+    (``people.services.person_reveal``: a stated reason, an audit row for every attempt,
+    refused ones too). Allowed to whoever may reveal it there: the staff over the resident,
+    the resident, and (``policies.claimer_may_reveal``) the need's current claimer while
+    it is claimed or in progress. 404 when the need is out of sight or names no resident."""
+    from tongxin.core.errors import NotFound
+    from tongxin.people.services import person_reveal
+
+    need = access(Need.objects.visible_to(actor).select_related("person"), need_id)
+    if need.person_id is None or need.person is None:
+        raise NotFound(_("该需求没有登记需求人"))
+    return person_reveal(actor=actor, person=need.person, field="phone", reason=reason)

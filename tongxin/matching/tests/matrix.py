@@ -39,6 +39,9 @@ RULES: dict[str, tuple[frozenset[str], str, str, dict[str, Any]]] = {
     "api:get_need": (NEED_PARTIES, "object", "GET", {}),
     "api:need_action": (STAFF, "object", "POST", {"method": "phone"}),
     "api:need_suggestions": (STAFF, "object", "GET", {}),
+    # The resident's phone: the resident and the staff over them (the claimer once claimed,
+    # tests/test_reveal_phone.py); the others do not see the need.
+    "api:reveal_need_phone": (NEED_PARTIES, "object", "POST", {"reason": "矩阵测试联系"}),
     "api:create_resource": (COMMUNITY, "object", "POST", {"kind": "member"}),
     "api:list_resources": (frozenset({"resident", "secretary"}), "list", "GET", {}),
     "api:list_wish_campaigns": (SIGNED_IN, "signed_in", "GET", {}),
