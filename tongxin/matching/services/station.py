@@ -13,6 +13,7 @@ from the community's fen issuer (the world outside) into the fund, help moves it
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -204,6 +205,54 @@ def _fund_pair(community: Place) -> tuple[Account, Account]:
     return rows[fund.pk], rows[issuer.pk]
 
 
+def _fund_move(
+    *,
+    actor: Actor,
+    community: Place,
+    kind: str,
+    amount: int,
+    reason: str,
+    audit_detail: dict[str, Any],
+    **record: Any,
+) -> FundRecord:
+    """Move ``amount`` fen into the fund (a donation) or out of it (help), under the locks of
+    ``_fund_pair``, and write its ``FundRecord`` and audit row in the same transaction."""
+    with transaction.atomic():
+        fund, issuer = _fund_pair(community)
+        into_fund = kind == FundKind.DONATION
+        if not into_fund and fund.balance < amount:
+            raise FundShort(
+                _("互助基金余额不足：尚有 {yuan} 元").format(yuan=_yuan(fund.balance)),
+                context={"balance": fund.balance},
+            )
+        sign = 1 if into_fund else -1
+        tx = ledger.post(
+            kind=TxKind.DONATE if into_fund else TxKind.HELP,
+            legs=[ledger.Leg(issuer, -sign * amount), ledger.Leg(fund, sign * amount)],
+            reason=reason,
+            actor=actor,
+            community=community,
+            locked=[fund, issuer],
+        )
+        row = FundRecord.objects.create(
+            community=community,
+            kind=kind,
+            amount=amount,
+            reason=reason,
+            tx=tx,
+            recorded_by=as_account(actor),
+            at=clock.now(),
+            **record,
+        )
+        audit.record(
+            actor=actor,
+            action="fund_donation" if into_fund else "fund_help",
+            obj=row,
+            detail=audit_detail,
+        )
+    return row
+
+
 def fund_donate(
     *, actor: Actor, community: Place, amount: int, donor_name: str, reason: str = ""
 ) -> FundRecord:
@@ -212,28 +261,15 @@ def fund_donate(
     amount = _int(amount, "amount", low=1, high=MAX_FEN)
     donor_name = _text(donor_name, "donor_name", limit=60, required=True)
     reason = _text(reason, "reason", limit=200) or _("{donor} 捐款").format(donor=donor_name)
-    with transaction.atomic():
-        fund, issuer = _fund_pair(community)
-        tx = ledger.post(
-            kind=TxKind.DONATE,
-            legs=[ledger.Leg(issuer, -amount), ledger.Leg(fund, amount)],
-            reason=reason,
-            actor=actor,
-            community=community,
-            locked=[fund, issuer],
-        )
-        record = FundRecord.objects.create(
-            community=community,
-            kind=FundKind.DONATION,
-            amount=amount,
-            donor_name=donor_name,
-            reason=reason,
-            tx=tx,
-            recorded_by=as_account(actor),
-            at=clock.now(),
-        )
-        audit.record(actor=actor, action="fund_donation", obj=record, detail={"amount": amount})
-    return record
+    return _fund_move(
+        actor=actor,
+        community=community,
+        kind=FundKind.DONATION,
+        amount=amount,
+        reason=reason,
+        audit_detail={"amount": amount},
+        donor_name=donor_name,
+    )
 
 
 def fund_help(
@@ -246,38 +282,15 @@ def fund_help(
     reason = _text(reason, "reason", limit=200, required=True)
     if not household.place_path.startswith(community.path):
         raise _field_error("household_id", _("该户不在本社区"))
-    with transaction.atomic():
-        fund, issuer = _fund_pair(community)
-        if fund.balance < amount:
-            raise FundShort(
-                _("互助基金余额不足：尚有 {yuan} 元").format(yuan=_yuan(fund.balance)),
-                context={"balance": fund.balance},
-            )
-        tx = ledger.post(
-            kind=TxKind.HELP,
-            legs=[ledger.Leg(fund, -amount), ledger.Leg(issuer, amount)],
-            reason=reason,
-            actor=actor,
-            community=community,
-            locked=[fund, issuer],
-        )
-        record = FundRecord.objects.create(
-            community=community,
-            kind=FundKind.HELP,
-            amount=amount,
-            household=household,
-            reason=reason,
-            tx=tx,
-            recorded_by=as_account(actor),
-            at=clock.now(),
-        )
-        audit.record(
-            actor=actor,
-            action="fund_help",
-            obj=record,
-            detail={"amount": amount, "household": household.pk},
-        )
-    return record
+    return _fund_move(
+        actor=actor,
+        community=community,
+        kind=FundKind.HELP,
+        amount=amount,
+        reason=reason,
+        audit_detail={"amount": amount, "household": household.pk},
+        household=household,
+    )
 
 
 def _yuan(fen: int) -> str:
