@@ -1,6 +1,6 @@
 """API of service matching (``/api/v1/needs``, ``/resources``, ``/wish-campaigns``,
-``/wishes``, ``/stations``, ``/mutual-fund``). Thin: parse, authorise, call a service or a
-selector, answer.
+``/wishes``, ``/stations``, ``/mutual-fund``; ``/projects`` in ``api_projects``). Thin:
+parse, authorise, call a service or a selector, answer.
 
 Every act on a need is ``POST /needs/{id}/actions/{act}``: 404 out of sight, 409
 ``TRANSITION_NOT_ALLOWED`` when the need's state does not allow it, 403 ``NOT_NEED_PARTY``
@@ -485,3 +485,9 @@ def help_from_fund(request: HttpRequest, payload: FundHelpIn) -> Any:
         reason=payload.reason,
     )
     return Status(201, selectors.fund_summary(community))
+
+
+# 项目清单 (``api_projects``): its routes join this router.
+from .api_projects import router as projects_router  # noqa: E402
+
+router.add_router("", projects_router)

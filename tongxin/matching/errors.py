@@ -15,6 +15,9 @@ class MatchingCode(StrEnum):
     DONATION_REFUSED = "DONATION_REFUSED"
     STOCK_SHORT = "STOCK_SHORT"
     FUND_SHORT = "FUND_SHORT"
+    PROJECT_FUNDS_SHORT = "PROJECT_FUNDS_SHORT"
+    MILESTONES_OPEN = "MILESTONES_OPEN"
+    NOT_PROJECT_MANAGER = "NOT_PROJECT_MANAGER"
 
 
 class WishLimitReached(DomainError):
@@ -42,4 +45,18 @@ class FundShort(DomainError):
     """The 互助基金 holds less than the help asked for (409)."""
 
     code = MatchingCode.FUND_SHORT
+    status = 409
+
+
+class ProjectFundsShort(DomainError):
+    """An expense larger than what the project holds (raised − spent) (409)."""
+
+    code = MatchingCode.PROJECT_FUNDS_SHORT
+    status = 409
+
+
+class MilestonesOpen(DomainError):
+    """Closing a project whose milestones are not all done, without a waiver reason (409)."""
+
+    code = MatchingCode.MILESTONES_OPEN
     status = 409

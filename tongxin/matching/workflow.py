@@ -6,7 +6,13 @@ A need: posted → verified (by phone or a visit) → listed (published for clai
 (by a claimer, or dispatched to one) → in progress → done → rated → closed (销号). Withdrawn
 before the work starts. A claim not started by its contact-by date is released back to the
 list (``release``, the sweep); a listing whose round ended expires, and publishing it again
-carries it into the next round with priority.
+carries it into the next round with priority. A need taken into a project is ``in_project``
+(off the list) until the project closes (the need closes with it) or is cancelled (back to
+verified).
+
+A project (项目清单): proposed → approved → running → closed (结项), or cancelled before it
+closes; adding needs and milestones, completing milestones, raising and spending money are
+acts of the same machine that keep the state, allowed only in the states their rows list.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from tongxin.core.statemachine import StateMachine
 
-from .models import NeedState, WishState
+from .models import NeedState, ProjectState, WishState
 
 
 class NeedAct(models.TextChoices):
@@ -31,6 +37,11 @@ class NeedAct(models.TextChoices):
     WITHDRAW = "withdraw", gettext_lazy("撤回")
     RELEASE = "release", gettext_lazy("退回待认领")
     EXPIRE = "expire", gettext_lazy("到期")
+    # A project's (``services.projects``), not the API's: taken into a project, closed off
+    # with it, or back to the community when the project is cancelled.
+    ADOPT = "adopt", gettext_lazy("纳入项目")
+    SETTLE = "settle", gettext_lazy("随项目销号")
+    UNADOPT = "unadopt", gettext_lazy("退回需求清单")
 
 
 S = NeedState
@@ -63,6 +74,13 @@ NEED_MACHINE = StateMachine(
         },
         NeedAct.RELEASE: {S.CLAIMED: frozenset({S.LISTED})},
         NeedAct.EXPIRE: {S.LISTED: frozenset({S.EXPIRED})},
+        NeedAct.ADOPT: {
+            S.VERIFIED: frozenset({S.IN_PROJECT}),
+            S.LISTED: frozenset({S.IN_PROJECT}),
+            S.EXPIRED: frozenset({S.IN_PROJECT}),
+        },
+        NeedAct.SETTLE: {S.IN_PROJECT: frozenset({S.CLOSED})},
+        NeedAct.UNADOPT: {S.IN_PROJECT: frozenset({S.VERIFIED})},
     },
 )
 
@@ -107,3 +125,42 @@ WISH_MACHINE = StateMachine(
         },
     },
 )
+
+
+class ProjectAct(models.TextChoices):
+    APPROVE = "approve", gettext_lazy("批准")
+    START = "start", gettext_lazy("启动实施")
+    CLOSE = "close", gettext_lazy("结项")
+    CANCEL = "cancel", gettext_lazy("撤销")
+    # Acts that keep the state: allowed only in the states listed.
+    ADD_NEED = "add_need", gettext_lazy("纳入需求")
+    ADD_MILESTONE = "add_milestone", gettext_lazy("添加节点")
+    COMPLETE_MILESTONE = "complete_milestone", gettext_lazy("完成节点")
+    RAISE = "raise", gettext_lazy("登记筹资")
+    SPEND = "spend", gettext_lazy("登记支出")
+
+
+P = ProjectState
+_OPEN = (P.PROPOSED, P.APPROVED, P.RUNNING)
+PROJECT_MACHINE = StateMachine(
+    "matching.project",
+    states=ProjectState,
+    acts=ProjectAct,
+    subject=gettext_lazy("项目"),
+    field="state",
+    table={
+        ProjectAct.APPROVE: {P.PROPOSED: frozenset({P.APPROVED})},
+        ProjectAct.START: {P.APPROVED: frozenset({P.RUNNING})},
+        ProjectAct.CLOSE: {P.RUNNING: frozenset({P.CLOSED})},
+        ProjectAct.CANCEL: {s: frozenset({P.CANCELLED}) for s in _OPEN},
+        ProjectAct.ADD_NEED: {s: frozenset({s}) for s in _OPEN},
+        ProjectAct.ADD_MILESTONE: {s: frozenset({s}) for s in _OPEN},
+        ProjectAct.COMPLETE_MILESTONE: {s: frozenset({s}) for s in (P.APPROVED, P.RUNNING)},
+        # Money comes in once the project is approved; it goes out while the work runs.
+        ProjectAct.RAISE: {s: frozenset({s}) for s in (P.APPROVED, P.RUNNING)},
+        ProjectAct.SPEND: {P.RUNNING: frozenset({P.RUNNING})},
+    },
+)
+
+# The acts of ``POST /projects/{id}/actions/{act}`` (the others have their own routes).
+PROJECT_STATE_ACTS = (ProjectAct.APPROVE, ProjectAct.START, ProjectAct.CLOSE, ProjectAct.CANCEL)

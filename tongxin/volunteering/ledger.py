@@ -86,6 +86,12 @@ def fund_account(community: Any) -> Account:
     return _account(kind=AccountKind.FUND, community=community, unit=Unit.FEN)
 
 
+def new_project_account(community: Any) -> Account:
+    """A fresh money account (fen) for one project of service matching's 项目清单; the
+    project keeps the link (one account per project, so no lookup by community here)."""
+    return Account.objects.create(kind=AccountKind.PROJECT, community=community, unit=Unit.FEN)
+
+
 # ---------------------------------------------------------------------------- posting
 
 

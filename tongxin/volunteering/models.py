@@ -388,6 +388,9 @@ class AccountKind(models.TextChoices):
     STORE = "store", gettext_lazy("积分超市")
     # The community's 邻里互助基金 (service matching), in money: one per community.
     FUND = "fund", gettext_lazy("互助基金")
+    # One per project of service matching's 项目清单 (funds raised and spent), in money; the
+    # project row (``matching.Project.account``) points at it.
+    PROJECT = "project", gettext_lazy("项目资金")
 
 
 class Unit(models.TextChoices):
@@ -444,7 +447,7 @@ class Account(models.Model):
                 | (Q(kind="organisation", organisation__isnull=False, person__isnull=True))
                 | (
                     Q(
-                        kind__in=["issuer", "store", "fund"],
+                        kind__in=["issuer", "store", "fund", "project"],
                         person__isnull=True,
                         organisation__isnull=True,
                     )
@@ -503,6 +506,8 @@ class TxKind(models.TextChoices):
     SPEND = "spend", gettext_lazy("时间银行支付")
     DONATE = "donate", gettext_lazy("互助基金捐赠")
     HELP = "help", gettext_lazy("互助基金帮扶")
+    PROJECT_RAISE = "project_raise", gettext_lazy("项目筹资")
+    PROJECT_SPEND = "project_spend", gettext_lazy("项目支出")
 
 
 class LedgerTransaction(AppendOnlyModel):

@@ -6,8 +6,12 @@
 - ``Resource`` (资源清单): what a person or a unit offers: kind, skills, hours per month.
 - ``WishCampaign`` and ``Wish`` (微心愿): wishes of vulnerable residents collected per
   campaign, published as cards that show only what the campaign allows, claimed one-to-one.
+- ``Project`` (项目清单): a larger need, or several, as a project of owner units with a
+  budget, money in the ledger (``ProjectMoney`` beside each movement), ``Milestone`` rows
+  and a close-off record.
 
-Money (a wish's value, a need's estimated value) is integer 元; never floats.
+Money (a wish's value, a need's estimated value) is integer 元, a project's and the fund's
+integer fen; never floats.
 """
 
 from .common import home_community_paths
@@ -22,6 +26,16 @@ from .needs import (
     ResourceKind,
     Urgency,
     VerifyMethod,
+)
+from .projects import (
+    PUBLIC_PROJECT_STATES,
+    Milestone,
+    MoneyKind,
+    Outcome,
+    Project,
+    ProjectMoney,
+    ProjectNeed,
+    ProjectState,
 )
 from .station import (
     Condition,
@@ -46,6 +60,14 @@ from .wishes import (
 )
 
 __all__ = [
+    "PUBLIC_PROJECT_STATES",
+    "Milestone",
+    "MoneyKind",
+    "Outcome",
+    "Project",
+    "ProjectMoney",
+    "ProjectNeed",
+    "ProjectState",
     "KIND_SKILLS",
     "PUBLIC_WISH_STATES",
     "CampaignState",

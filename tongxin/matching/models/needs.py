@@ -49,6 +49,8 @@ class NeedState(models.TextChoices):
     CLOSED = "closed", gettext_lazy("已销号")
     WITHDRAWN = "withdrawn", gettext_lazy("已撤回")
     EXPIRED = "expired", gettext_lazy("已过期")
+    # Taken into a project (项目清单): off the claiming list while the project holds it.
+    IN_PROJECT = "in_project", gettext_lazy("纳入项目")
 
 
 class VerifyMethod(models.TextChoices):
