@@ -60,6 +60,21 @@ def yuan(fen: int) -> str:
     return f"{sign}{fen // 100:,}.{fen % 100:02d}"
 
 
+def fen_from_yuan(text: Any, field: str) -> int:
+    """A sum typed in 元 on a page ("1,234.56", "80", "0.5") as integer fen, exactly (no
+    floats); 422 for anything else."""
+    raw = str(text or "").strip().replace(",", "").replace("，", "").removesuffix("元").strip()
+    whole, _sep, frac = raw.partition(".")
+    if not whole.isdigit() and not (whole == "" and frac.isdigit()):
+        raise _field_error(field, _("请填写金额（元），最多两位小数"))
+    if len(frac) > 2 or (frac and not frac.isdigit()):
+        raise _field_error(field, _("请填写金额（元），最多两位小数"))
+    fen = int(whole or "0") * 100 + int((frac + "00")[:2])
+    if fen > MAX_FEN:
+        raise _field_error(field, _("金额过大"))
+    return fen
+
+
 def require_project_manager(actor: Actor, community: Place) -> None:
     if not manages_community(actor, community):
         raise Forbidden(

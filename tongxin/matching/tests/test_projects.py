@@ -271,8 +271,10 @@ def test_a_milestone_is_overdue_by_the_clock(world):
 
 
 def _other_community_project(world):
-    street = world.community.get_parent()
-    other = street.add_child(kind="community", code="TEST-OTHER-COMM", name="别的社区")
+    street = Place.objects.get_parent(world.community)
+    other = Place.objects.add_child(
+        street, {"kind": "community", "code": "TEST-OTHER-COMM", "name": "别的社区"}
+    )
     return Project.objects.create(
         community=other,
         title="别社区的项目",
