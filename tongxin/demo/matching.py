@@ -2,7 +2,8 @@
 — one carried over with priority —, claimed by ``member``, done and rated with points), the
 resource list (``member``, a co-building unit), a running 春节 wish campaign with open and
 claimed wishes, and a 邻里互助站 with stock, a registered family, a distribution and the
-互助基金. Rows are written as the services would leave them (state, events, ledger), without
+互助基金, and three projects (项目清单: one running with milestones, one closed, one proposed).
+Rows are written as the services would leave them (state, events, ledger), without
 notifications or queued tasks. Small: a few dozen rows."""
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from tongxin.matching.workflow import NEED_MACHINE
 from tongxin.orgs.models import Organisation, OrgKind
 from tongxin.people.models import Household, Person
 from tongxin.volunteering import ledger
-from tongxin.volunteering.models import TxKind
+from tongxin.volunteering.models import Account, TxKind
 
 # (kind, description, urgency, state, by) — by: who posted it.
 NEEDS = (
@@ -258,7 +259,174 @@ def build(gen: Any) -> dict[str, int]:
             recorded_by=secretary,
             at=now,
         )
-    return {"needs": needs, "wishes": wishes, "stations": 1}
+    projects = _projects(community, users, today, now, homes[0] if homes else None)
+    return {"needs": needs, "wishes": wishes, "stations": 1, "projects": projects}
+
+
+# (title, description, budget 元, state, milestones: (title, days from today, done?),
+#  money: (kind, 元, contributor or purpose, receipt)); the owners are the community's
+#  co-building unit and its party committee.
+PROJECTS = (
+    (
+        "三无小区车棚改造",
+        "种子公司宿舍无物业，车棚破损、电动车飞线充电。共建单位出资，社区大党委牵头实施。",
+        60_000,
+        "running",
+        (
+            ("方案征求居民意见", -20, True),
+            ("车棚主体施工", -3, False),
+            ("充电桩安装验收", 25, False),
+        ),
+        (
+            ("raise", 40_000, None, ""),
+            ("raise", 5_000, "沿街商户", ""),
+            ("spend", 18_600, "车棚钢构材料", "FP-2026-031"),
+        ),
+    ),
+    (
+        "楼道灯加装",
+        "老旧楼栋楼道无灯，老人夜间出行不便。",
+        8_000,
+        "closed",
+        (("采购灯具", -40, True), ("安装调试", -25, True)),
+        (("raise", 8_000, None, ""), ("spend", 7_450, "声控灯具与安装", "FP-2026-018")),
+    ),
+    (
+        "党群服务驿站建设",
+        "在小区入口建设党群服务驿站，为快递员、外卖骑手提供歇脚处。",
+        120_000,
+        "proposed",
+        (("选址论证", 30, False),),
+        (),
+    ),
+)
+
+
+def _projects(
+    community: Any, users: dict[str, Any], today: dt.date, now: dt.datetime, home: Any
+) -> int:
+    """Two or three projects as the services leave them: their ledger accounts and movements,
+    milestones, and the closed one's close-off record; a need joins the running
+    one (its state ``in_project``): a building head's need for ``home``."""
+    from tongxin.matching.models import (
+        Milestone,
+        MoneyKind,
+        Outcome,
+        Project,
+        ProjectMoney,
+        ProjectNeed,
+        ProjectState,
+    )
+
+    secretary = users["secretary"]
+    owners = list(
+        Organisation.objects.filter(
+            places=community,
+            kind__in=(OrgKind.CO_BUILDING_UNIT, OrgKind.PARTY_COMMITTEE),
+        ).order_by("kind", "id")[:2]
+    )
+    if not owners:
+        return 0
+    issuer = ledger.issuer_account(community, "fen")
+    made = 0
+    for title, text, budget, state, milestones, money in PROJECTS:
+        project = Project.objects.create(
+            community=community,
+            title=title,
+            description=text,
+            budget=budget * 100,
+            starts_on=today - dt.timedelta(days=45) if state != "proposed" else None,
+            ends_on=today + dt.timedelta(days=30 if state != "closed" else -20),
+            state=state,
+            account=ledger.new_project_account(community),
+            proposed_by=secretary,
+            approved_by=secretary if state != "proposed" else None,
+            approved_at=now - dt.timedelta(days=45) if state != "proposed" else None,
+        )
+        project.owners.set(owners)
+        for m_title, days, done in milestones:
+            due = today + dt.timedelta(days=days)
+            Milestone.objects.create(
+                project=project,
+                title=m_title,
+                due_on=due,
+                done_at=now + dt.timedelta(days=days) if done else None,
+                done_by=secretary if done else None,
+                evidence="现场照片与验收单已存档" if done else "",
+            )
+        for kind, amount, who, receipt in money:
+            fen = amount * 100
+            into = kind == "raise"
+            name = who or owners[0].name
+            account = Account.objects.get(pk=project.account_id)
+            tx = ledger.post(
+                kind=TxKind.PROJECT_RAISE if into else TxKind.PROJECT_SPEND,
+                legs=[
+                    ledger.Leg(issuer, -fen if into else fen),
+                    ledger.Leg(account, fen if into else -fen),
+                ],
+                reason=f"{name}：{title}",
+                actor=secretary,
+                community=community,
+            )
+            ProjectMoney.objects.create(
+                project=project,
+                kind=MoneyKind.RAISE if into else MoneyKind.SPEND,
+                amount=fen,
+                contributor=name if into else "",
+                organisation=owners[0] if into and not who else None,
+                purpose="" if into else name,
+                receipt_no=receipt,
+                tx=tx,
+                recorded_by=secretary,
+                at=now - dt.timedelta(days=10),
+            )
+            if into:
+                project.raised += fen
+            else:
+                project.spent += fen
+        if state == ProjectState.CLOSED:
+            project.summary = "12 个楼道全部装上声控灯，居民验收满意。"
+            project.outcome = Outcome.ACHIEVED
+            project.beneficiaries = 260
+            project.closed_by, project.closed_at = secretary, now - dt.timedelta(days=20)
+        project.save()
+        if state == ProjectState.RUNNING and home is not None:
+            need = Need.objects.create(
+                community=community,
+                place=home.dwelling,
+                place_path=home.dwelling.path,
+                person=Person.objects.filter(household=home).order_by("id").first(),
+                household=home,
+                posted_by=users["building"],
+                kind="other",
+                description="楼下电动车飞线充电，存在火灾隐患，希望建车棚和充电桩",
+                state=NeedState.VERIFIED,
+                verify_method="visit",
+                verified_by=users["grid1"],
+            )
+            NEED_MACHINE.move(need, "adopt")
+            need.save(update_fields=["state", "updated_at"])
+            ProjectNeed.objects.create(project=project, need=need, added_by=secretary, added_at=now)
+            for act, frm, at in (
+                ("post", "", now - dt.timedelta(days=50)),
+                ("verify", NeedState.POSTED, now - dt.timedelta(days=49)),
+                ("adopt", NeedState.VERIFIED, now - dt.timedelta(days=46)),
+            ):
+                NeedEvent.objects.create(
+                    need=need,
+                    act=act,
+                    from_state=frm,
+                    to_state={"post": NeedState.POSTED, "verify": NeedState.VERIFIED}.get(
+                        act, need.state
+                    ),
+                    actor=users["building"] if act == "post" else secretary,
+                    note=title if act == "adopt" else "",
+                    data={"project": project.pk} if act == "adopt" else {},
+                    at=at,
+                )
+        made += 1
+    return made
 
 
 _USERS = ("resident", "building", "grid1", "secretary", "member")

@@ -228,9 +228,7 @@ def project_action(
 @router.post("/projects/{project_id}/needs", response=ProjectOut, summary=lazy_str("纳入需求"))
 def add_project_needs(request: HttpRequest, project_id: int, payload: NeedsIn) -> Any:
     user = caller(request)
-    services.project_add_needs(
-        actor=user, project_id=project_id, needs=_needs(user, payload.needs)
-    )
+    services.project_add_needs(actor=user, project_id=project_id, needs=_needs(user, payload.needs))
     return _out(user, project_id)
 
 

@@ -34,7 +34,7 @@ from tongxin.volunteering.policies import managed_communities
 from . import project_selectors as ps
 from . import services
 from .models import MoneyKind, Need, NeedState, Outcome, ProjectState
-from .services.projects import fen_from_yuan, yuan
+from .services.projects import fen_from_yuan, require_project_manager, yuan
 from .views import _attempt, _int_or_none
 from .workflow import ProjectAct
 
@@ -320,7 +320,8 @@ def project_money(request: ActorRequest, project_id: int) -> HttpResponse:
             _("请选择筹资或支出"), fields=[{"field": "kind", "reason": _("必填")}]
         )
 
-    # The project must be in sight before anything is parsed: 404 first.
-    ps.access_project(request.user, project_id)
+    # In sight (404) and the caller's to book (403) before anything is parsed.
+    p = ps.access_project(request.user, project_id)
+    require_project_manager(request.user, p.community)
     _attempt(request, record, _("已记账"))
     return redirect("matching:project", project_id=project_id)

@@ -176,6 +176,9 @@ class ProjectNeed(models.Model):
             models.UniqueConstraint(fields=["project", "need"], name="project_need_once")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.project_id} · {self.need_id}"
+
 
 class Milestone(TimeStampedModel):
     """A step of the project with its due date; done with a note of the evidence (a photo's

@@ -77,9 +77,7 @@ def fen_from_yuan(text: Any, field: str) -> int:
 
 def require_project_manager(actor: Actor, community: Place) -> None:
     if not manages_community(actor, community):
-        raise Forbidden(
-            _("只有社区工作人员可以办理项目"), code=MatchingCode.NOT_PROJECT_MANAGER
-        )
+        raise Forbidden(_("只有社区工作人员可以办理项目"), code=MatchingCode.NOT_PROJECT_MANAGER)
 
 
 def _owner_persons(project: Project) -> list[int]:
@@ -106,9 +104,7 @@ def _locked(actor: Actor, project_id: Any, act: str) -> Project:
     machine (409) and the caller a manager of its community (403)."""
     seen = access(Project.objects.visible_to(actor), project_id)
     project = (
-        Project.objects.select_for_update(of=("self",))
-        .select_related("community")
-        .get(pk=seen.pk)
+        Project.objects.select_for_update(of=("self",)).select_related("community").get(pk=seen.pk)
     )
     PROJECT_MACHINE.check(act, project.state)
     require_project_manager(actor, project.community)
@@ -448,16 +444,16 @@ def project_raise(
 ) -> ProjectMoney:
     """Funds raised: ``amount`` fen from a unit (``organisation``, reached through
     ``visible_to``) or a named contributor (a person, a shop)."""
-    amount = _int(amount, "amount", low=1, high=MAX_FEN)
-    contributor = _text(contributor, "contributor", limit=60)
-    if organisation is not None and not contributor:
-        contributor = organisation.name[:60]
-    if not contributor:
-        raise _field_error("contributor", _("请填写出资方"))
-    note = _text(note, "note", limit=200)
     with transaction.atomic():
         project = _locked(actor, project_id, ProjectAct.RAISE)
-        row = _move(
+        amount = _int(amount, "amount", low=1, high=MAX_FEN)
+        contributor = _text(contributor, "contributor", limit=60)
+        if organisation is not None and not contributor:
+            contributor = organisation.name[:60]
+        if not contributor:
+            raise _field_error("contributor", _("请填写出资方"))
+        note = _text(note, "note", limit=200)
+        return _move(
             actor=actor,
             project=project,
             kind=MoneyKind.RAISE,
@@ -467,7 +463,6 @@ def project_raise(
             organisation=organisation,
             purpose=note,
         )
-    return row
 
 
 def project_spend(
@@ -475,12 +470,12 @@ def project_spend(
 ) -> ProjectMoney:
     """An expense of ``amount`` fen with its purpose and receipt number; 409
     ``PROJECT_FUNDS_SHORT`` beyond the balance."""
-    amount = _int(amount, "amount", low=1, high=MAX_FEN)
-    purpose = _text(purpose, "purpose", limit=200, required=True)
-    receipt_no = _text(receipt_no, "receipt_no", limit=60, required=True)
     with transaction.atomic():
         project = _locked(actor, project_id, ProjectAct.SPEND)
-        row = _move(
+        amount = _int(amount, "amount", low=1, high=MAX_FEN)
+        purpose = _text(purpose, "purpose", limit=200, required=True)
+        receipt_no = _text(receipt_no, "receipt_no", limit=60, required=True)
+        return _move(
             actor=actor,
             project=project,
             kind=MoneyKind.SPEND,
@@ -489,8 +484,3 @@ def project_spend(
             purpose=purpose,
             receipt_no=receipt_no,
         )
-    return row
-
-
-def state_is_open(project: Project) -> bool:
-    return project.state in (ProjectState.PROPOSED, ProjectState.APPROVED, ProjectState.RUNNING)

@@ -5,6 +5,8 @@ the subjects they are tried on, all in the demo community:
   the grid's worker and the community's secretary see it; the grid worker and the secretary
   may verify it (it stays 409 for whoever comes second) and read the suggestions;
 - the resident's own offer in the resource list: the resident and the community's managers;
+- a running project (项目清单) of the community's co-building unit with a milestone: the
+  people of the community read it, its managers act on it;
 - a running wish campaign, and a published wish of a grid-A resident outside every demo
   user's household: its card is on the wall for the people of the community; anyone of them
   may claim it (the resident, tried first, wins; the others get 409); the staff over it
@@ -64,6 +66,27 @@ RULES: dict[str, tuple[frozenset[str], str, str, dict[str, Any]]] = {
     "api:get_fund": (SEC, "object", "GET", {}),
     "api:donate_to_fund": (SEC, "object", "POST", {}),
     "api:help_from_fund": (SEC, "object", "POST", {}),
+    # 项目清单: a running project of the demo community, owned by its co-building unit. The
+    # people of the community read it (residents its public face); its managers act. Acts
+    # without their fields: 422 (or a message and a redirect on a page) for the secretary,
+    # 403 for the others who see it.
+    "matching:projects": (COMMUNITY, "list", "GET", {}),
+    "matching:projects_export": (SEC, "object", "GET", {}),
+    "matching:project_new": (SEC, "object", "GET", {}),
+    "matching:project": (COMMUNITY, "object", "GET", {}),
+    "matching:project_act": (SEC, "object", "POST", {}),
+    "matching:project_milestone_add": (SEC, "object", "POST", {}),
+    "matching:project_milestone_done": (SEC, "object", "POST", {}),
+    "matching:project_money": (SEC, "object", "POST", {}),
+    "api:list_projects": (COMMUNITY, "list", "GET", {}),
+    "api:create_project": (SEC, "object", "POST", {"title": "矩阵项目"}),
+    "api:get_project": (COMMUNITY, "object", "GET", {}),
+    "api:project_action": (SEC, "object", "POST", {}),
+    "api:add_project_needs": (SEC, "object", "POST", {}),
+    "api:add_milestone": (SEC, "object", "POST", {}),
+    "api:complete_milestone": (SEC, "object", "POST", {}),
+    "api:raise_funds": (SEC, "object", "POST", {}),
+    "api:spend_funds": (SEC, "object", "POST", {}),
 }
 
 ARGUMENTS = {
@@ -71,8 +94,10 @@ ARGUMENTS = {
     "campaign_id": "campaign",
     "wish_id": "wish",
     "station_id": "station",
+    "project_id": "project",
+    "milestone_id": "milestone",
 }
-PATH_WORDS = {"need_act": "verify"}
+PATH_WORDS = {"need_act": "verify", "project_act": "cancel"}
 
 
 def subject(demo: Any) -> dict[str, Any]:
@@ -112,7 +137,20 @@ def subject(demo: Any) -> dict[str, Any]:
         item="毛巾",
         quantity=3,
     )
+    from tongxin.orgs.models import Organisation, OrgKind
+
+    unit = Organisation.objects.filter(kind=OrgKind.CO_BUILDING_UNIT, places=community).first()
+    project = services.project_create(
+        actor=secretary, community=community, title="矩阵项目", owners=[unit], budget=10_000
+    )
+    for act in ("approve", "start"):
+        services.project_act(actor=secretary, project_id=project.pk, act=act)
+    milestone = services.milestone_add(
+        actor=secretary, project_id=project.pk, title="矩阵节点", due_on="2099-01-01"
+    )
     return {
+        "project": project,
+        "milestone": milestone,
         "need": need,
         "resource": resource,
         "campaign": campaign,
@@ -126,7 +164,14 @@ def marker(name: str, s: dict[str, Any]) -> str:
         return f'data-need="{s["need"].pk}"'
     if name == "matching:wishes":
         return f'data-wish="{s["wish"].pk}"'
-    key = {"api:list_needs": "need", "api:list_resources": "resource", "api:list_wishes": "wish"}
+    if name == "matching:projects":
+        return f'data-project="{s["project"].pk}"'
+    key = {
+        "api:list_needs": "need",
+        "api:list_resources": "resource",
+        "api:list_wishes": "wish",
+        "api:list_projects": "project",
+    }
     return f'"id": {s[key[name]].pk}, '
 
 
