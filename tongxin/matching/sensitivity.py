@@ -118,7 +118,6 @@ CLASSIFICATION: dict[str, Classes] = {
             "community",
             "title",
             "description",
-            "owners",
             "budget",
             "starts_on",
             "ends_on",
@@ -133,7 +132,6 @@ CLASSIFICATION: dict[str, Classes] = {
             "waiver",
             "closed_at",
             "cancel_reason",
-            "needs",
         ),
     ),
     "matching.projectneed": Classes(

@@ -181,8 +181,8 @@ def test_needs_go_into_the_project_and_close_with_it(world):
 def test_a_posted_need_cannot_join_and_cancel_returns_the_needs(world):
     posted = world.need()
     with pytest.raises(TransitionRefused):
-        _project(world, needs=[posted])
-    assert not Project.objects.filter(title="三无小区车棚改造").exists()  # nothing written
+        _project(world, needs=[posted], title="不该留下的项目")
+    assert not Project.objects.filter(title="不该留下的项目").exists()  # nothing written
     listed = world.listed()
     p = _project(world, needs=[listed])
     with pytest.raises(ValidationFailed):
