@@ -15,6 +15,7 @@ import io
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
@@ -64,7 +65,7 @@ def projects(request: ActorRequest) -> HttpResponse:
     overdue = request.GET.get("overdue") == "1"
     qs = ps.projects_for(request.user, state=state or None)
     if overdue:
-        qs = qs.filter(m_overdue__gt=0)
+        qs = qs.filter(Q(m_overdue__gt=0))
     page = paginate(request, qs)
     cards = [_shown(ps.project_out(p, request.user)) for p in page.object_list]
     return render(
@@ -103,9 +104,9 @@ def projects_export(request: ActorRequest) -> HttpResponse:
             _yuan_cell(p.balance),
             p.starts_on.isoformat() if p.starts_on else "",
             p.ends_on.isoformat() if p.ends_on else "",
-            f"{p.m_done}/{p.m_total}",
-            p.m_overdue or "",
-            p.n_needs,
+            f"{getattr(p, 'm_done', 0)}/{getattr(p, 'm_total', 0)}",
+            getattr(p, "m_overdue", 0) or "",
+            getattr(p, "n_needs", 0),
             p.get_outcome_display() if p.outcome else "",
             p.beneficiaries if p.beneficiaries is not None else "",
             clock.local(p.closed_at).strftime("%Y-%m-%d") if p.closed_at else "",

@@ -138,8 +138,6 @@ class Project(TimeStampedModel):
     closed_at = models.DateTimeField(gettext_lazy("结项时间"), null=True, blank=True)
     cancel_reason = models.CharField(gettext_lazy("撤销原因"), max_length=300, blank=True)
 
-    needs = models.ManyToManyField(Need, through="ProjectNeed", related_name="+")
-
     objects = models.Manager.from_queryset(ProjectQuerySet)()
 
     class Meta:

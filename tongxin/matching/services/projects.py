@@ -44,7 +44,6 @@ from ..models import (
     Project,
     ProjectMoney,
     ProjectNeed,
-    ProjectState,
 )
 from ..workflow import NEED_MACHINE, PROJECT_MACHINE, PROJECT_STATE_ACTS, NeedAct, ProjectAct
 from .needs import _choice, _field_error, _int, _text
