@@ -415,3 +415,24 @@ def test_pages_and_export(world, demo):
     text = csv.content.decode("utf-8-sig")
     assert "三无小区车棚改造" in text and "1234.56" in text
     assert demo.client("grid1").get("/matching/projects.csv").status_code == 403
+
+
+def test_the_board_reads_a_fixed_number_of_statements(world, demo):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = demo.client("secretary")
+    api = demo.api("secretary")
+    client.get("/matching/projects/")  # warm the per-process caches
+    api.get("/api/v1/projects")
+
+    def count(path, c):
+        with CaptureQueriesContext(connection) as ctx:
+            assert c.get(path).status_code == 200
+        return len(ctx.captured_queries)
+
+    before = (count("/matching/projects/", client), count("/api/v1/projects", api))
+    for i in range(5):
+        _project(world, title=f"项目{i}")
+    after = (count("/matching/projects/", client), count("/api/v1/projects", api))
+    assert after == before, (before, after)
