@@ -319,12 +319,11 @@ def _projects(
     )
 
     secretary = users["secretary"]
-    owners = list(
-        Organisation.objects.filter(
-            places=community,
-            kind__in=(OrgKind.CO_BUILDING_UNIT, OrgKind.PARTY_COMMITTEE),
-        ).order_by("kind", "id")[:2]
-    )
+    owners = [
+        o
+        for kind in (OrgKind.CO_BUILDING_UNIT, OrgKind.PARTY_COMMITTEE)
+        if (o := Organisation.objects.filter(places=community, kind=kind).order_by("id").first())
+    ]
     if not owners:
         return 0
     issuer = ledger.issuer_account(community, "fen")
