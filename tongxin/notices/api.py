@@ -31,7 +31,13 @@ from .models import (
     ServiceGuide,
     Studio,
 )
-from .policies import managed_community, own_workplace, require_manager, require_staff
+from .policies import (
+    managed_community,
+    own_workplace,
+    require_manager,
+    require_publisher,
+    require_staff,
+)
 from .schemas import (
     AdoptionIn,
     AttachmentsOut,
@@ -208,6 +214,7 @@ def attach_to_notice(
     read the notice may read them."""
     user = caller(request)
     notice = access_notice(user, notice_id)
+    require_publisher(user, notice.audience_place)
     files = list(file or [])
     if not files:
         reason = _("请选择要上传的文件。")
@@ -641,12 +648,13 @@ def list_conventions(request: HttpRequest, place_id: int | None = None, page: in
 
 @router.post("/conventions", response={201: ConventionOut}, summary=lazy_str("起草公约"))
 def create_convention(request: HttpRequest, payload: ConventionIn) -> Any:
-    """Draft a convention (the staff of the place: 403 ``NOT_PUBLISHER``); with ``adoption``
-    its adoption is recorded in the same request."""
+    """Draft a convention (the staff of the place: 403 ``NOT_PUBLISHER``; ``place_id`` by
+    default the widest place the caller works at); with ``adoption`` its adoption is
+    recorded in the same request (all or nothing)."""
     from django.db import transaction
 
     user = caller(request)
-    place = access_place(user, payload.place_id)
+    place = workplace(user, payload.place_id)
     with transaction.atomic():
         c = services.convention_draft(
             actor=user,

@@ -320,7 +320,7 @@ class ConventionIn(Schema):
     building or a unit) at ``place_id``; with ``adoption`` it is recorded as adopted at once."""
 
     kind: str
-    place_id: int
+    place_id: int | None = None
     title: str = Field(..., max_length=200)
     text: str = Field(..., max_length=40000)
     version: str = Field("1", max_length=40)

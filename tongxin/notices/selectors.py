@@ -158,18 +158,23 @@ def unread_by_building(user: Actor, notice: Notice) -> list[UnreadGroup]:
     )
     places = {p.pk: p for p in Place.objects.filter(pk__in=set(homes.values()) - {None})}
     chains = ancestors_map(places.values())
-    groups: dict[tuple[str, str], UnreadGroup] = {}
-    order: dict[tuple[str, str], str] = {}
+    groups: dict[tuple[int, int], UnreadGroup] = {}
+    order: dict[tuple[int, int], str] = {}
     for person in unread:
         place = places.get(homes.get(person["id"]) or 0)
         chain = [*chains.get(place.pk, []), place] if place is not None else []
+        estate = next((p for p in chain if p.kind == "estate"), None)
         building = next((p for p in chain if p.kind == "building"), None)
         unit = next((p for p in chain if p.kind == "unit"), None)
-        key = (building.name if building else "", unit.name if unit else "")
+        # Keyed by the places, not their names: two estates both have a "1栋".
+        key = (building.pk if building else 0, unit.pk if unit else 0)
         if key not in groups:
             anchor = unit or building
+            label = building.name if building else ""
+            if building and estate:
+                label = f"{estate.name}{building.name}"
             groups[key] = UnreadGroup(
-                building=key[0], unit=key[1], path=anchor.path if anchor else ""
+                building=label, unit=unit.name if unit else "", path=anchor.path if anchor else ""
             )
             order[key] = anchor.path if anchor else "~"
         groups[key].people.append(person)

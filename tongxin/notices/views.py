@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from tongxin.core import clock
 from tongxin.core.actors import ActorRequest, person_of
-from tongxin.core.errors import Forbidden, ValidationFailed
+from tongxin.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from tongxin.core.scoping import access
 from tongxin.places.models import Place
 from tongxin.ui.decorators import personal_page
@@ -215,7 +215,9 @@ def disclosure_act(request: ActorRequest, disclosure_id: int) -> HttpResponse:
             act=form.cleaned_data["act"],
             note=form.cleaned_data["note"],
         )
-    except ValidationFailed as exc:
+    except (NotFound, Forbidden):
+        raise
+    except DomainError as exc:  # refused by the machine (409) or the note missing (422)
         messages.error(request, exc.message)
     else:
         messages.success(
