@@ -14,7 +14,15 @@ from tongxin.core.errors import ValidationFailed
 from tongxin.people.models import CareKind
 from tongxin.places.models import Place
 
-from .models import AdoptionMethod, Audience, ConventionKind, NoticeKind
+from .models import (
+    AdoptionMethod,
+    Audience,
+    Cadence,
+    ConventionKind,
+    DisclosureItem,
+    DisclosureKind,
+    NoticeKind,
+)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -38,8 +46,9 @@ class MultipleFileField(forms.FileField):
 
 
 def place_label(place: Place) -> str:
-    indent = {"community": "", "grid": "· ", "estate": "· · ", "building": "· · · "}
-    return f"{indent.get(place.kind, '')}{place.name}（{place.get_kind_display()}）"
+    indent = {"grid": 1, "estate": 2, "building": 3, "unit": 4}
+    pad = "\u3000" * indent.get(place.kind, 0)
+    return f"{pad}{place.name}（{place.get_kind_display()}）"
 
 
 class ServiceErrors:
@@ -171,6 +180,44 @@ class AdoptionForm(ServiceErrors, forms.Form):
         max_length=200,
         help_text=gettext_lazy("如：2026 年 3 月居民代表会议纪要第 5 号"),
     )
+
+
+class DisclosureForm(ServiceErrors, forms.Form):
+    """Drafting a disclosure; with an item of the disclosure list its kind and cadence are
+    the item's (``services.disclosure_draft``)."""
+
+    aliases = {"item_id": "item"}
+
+    item = forms.TypedChoiceField(
+        label=gettext_lazy("公开目录事项"), required=False, coerce=int, empty_value=None
+    )
+    kind = forms.ChoiceField(
+        label=gettext_lazy("类别"),
+        required=False,
+        choices=[("", gettext_lazy("（按目录事项）")), *DisclosureKind.choices],
+    )
+    cadence = forms.ChoiceField(
+        label=gettext_lazy("公开方式"),
+        required=False,
+        choices=[("", gettext_lazy("（按目录事项）")), *Cadence.choices],
+    )
+    period = forms.CharField(label=gettext_lazy("公开期间"), required=False, max_length=8)
+    title = forms.CharField(label=gettext_lazy("标题"), max_length=120)
+    body = forms.CharField(
+        label=gettext_lazy("内容"), max_length=20000, widget=forms.Textarea(attrs={"rows": 10})
+    )
+
+    def __init__(self, *args: Any, items: list[DisclosureItem], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.items = {i.pk: i for i in items}
+        field = cast(forms.TypedChoiceField, self.fields["item"])
+        field.choices = [
+            ("", _("（目录外事项，即时公开）")),
+            *[
+                (i.pk, f"{i.get_kind_display()} · {i.title} · {i.get_cadence_display()}")
+                for i in items
+            ],
+        ]
 
 
 class DisclosureActForm(forms.Form):

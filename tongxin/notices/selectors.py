@@ -138,8 +138,9 @@ class UnreadGroup:
 
     building: str
     unit: str
-    # The path of the unit (else the building) the group's homes lie under; "" for none.
+    # The unit (else the building) the group's homes lie under: its path and id ("", 0: none).
     path: str = ""
+    key: int = 0
     people: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -174,7 +175,10 @@ def unread_by_building(user: Actor, notice: Notice) -> list[UnreadGroup]:
             if building and estate:
                 label = f"{estate.name}{building.name}"
             groups[key] = UnreadGroup(
-                building=label, unit=unit.name if unit else "", path=anchor.path if anchor else ""
+                building=label,
+                unit=unit.name if unit else "",
+                path=anchor.path if anchor else "",
+                key=anchor.pk if anchor else 0,
             )
             order[key] = anchor.path if anchor else "~"
         groups[key].people.append(person)

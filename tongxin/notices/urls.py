@@ -15,6 +15,7 @@ urlpatterns = [
     path("notices/<int:notice_id>/bulletin/", views.bulletin, name="bulletin"),
     path("notices/<int:notice_id>/bulletin.pdf", views.bulletin_pdf, name="bulletin_pdf"),
     path("disclosures/", views.disclosures, name="disclosures"),
+    path("disclosures/new/", views.disclosure_new, name="disclosure_new"),
     path("disclosures/<int:disclosure_id>/act/", views.disclosure_act, name="disclosure_act"),
     path("conventions/", views.conventions, name="conventions"),
     path("conventions/new/", views.convention_new, name="convention_new"),

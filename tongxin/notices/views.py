@@ -23,12 +23,20 @@ from tongxin.ui.decorators import personal_page
 from . import printing, selectors, services
 from .errors import NoticesCode
 from .models import Convention, Disclosure, DisclosureStatus, Notice, NoticeKind
-from .notice_forms import AdoptionForm, ConventionForm, DisclosureActForm, NoticeForm
+from .notice_forms import (
+    AdoptionForm,
+    ConventionForm,
+    DisclosureActForm,
+    DisclosureForm,
+    NoticeForm,
+)
 from .policies import is_staff, managed_community, require_publisher, require_staff, works_at
 from .workflow import DISCLOSURE_MACHINE, DisclosureAct
 
 # Lists on a phone: the newest this many (the API pages through all of them).
 PAGE_LIMIT = 50
+# Up to this many unread people the names are listed at once; beyond, stairwell by stairwell.
+SHOW_ALL_UNREAD = 150
 
 
 @personal_page
@@ -112,6 +120,13 @@ def notice_receipts(request: ActorRequest, notice_id: int) -> HttpResponse:
     notice = access(Notice.objects.visible_to(request.user), notice_id)
     require_staff(request.user)
     groups = selectors.unread_by_building(request.user, notice)
+    chosen = request.GET.get("group", "")
+    if chosen:
+        shown = [g for g in groups if str(g.key) == chosen]
+    elif request.GET.get("all") == "1" or sum(g.count for g in groups) <= SHOW_ALL_UNREAD:
+        shown = groups
+    else:  # a whole grid: the stairwells with their counts, one opened at a time
+        shown = []
     return render(
         request,
         "notices/receipts.html",
@@ -119,6 +134,8 @@ def notice_receipts(request: ActorRequest, notice_id: int) -> HttpResponse:
             "n": notice,
             "r": selectors.receipts_of(request.user, notice),
             "groups": groups,
+            "shown": shown,
+            "chosen": chosen,
             "printed_at": clock.now(),
         },
     )
@@ -197,6 +214,44 @@ def disclosures(request: ActorRequest) -> HttpResponse:
             "pending": rows,
         },
     )
+
+
+@personal_page
+def disclosure_new(request: ActorRequest) -> HttpResponse:
+    """Draft a disclosure (the community's managers), from the calendar's item and period or
+    an immediate one; it then goes to the committee for approval."""
+    from .models import DisclosureItem
+
+    community = managed_community(request.user)
+    items = list(
+        DisclosureItem.objects.filter(community=community, is_active=True).order_by(
+            "kind", "cadence", "pk"
+        )
+    )
+    if request.method != "POST":
+        initial = {"item": request.GET.get("item"), "period": request.GET.get("period", "")[:8]}
+        form = DisclosureForm(initial=initial, items=items)
+        return render(request, "notices/disclosure_new.html", {"form": form})
+    form = DisclosureForm(request.POST, items=items)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.disclosure_draft(
+                actor=request.user,
+                community=community,
+                item=form.items.get(d["item"]) if d["item"] else None,
+                kind=d["kind"],
+                cadence=d["cadence"] or ("" if d["item"] else "immediate"),
+                period=d["period"].strip(),
+                title=d["title"],
+                body=d["body"],
+            )
+        except ValidationFailed as exc:
+            form.show_errors(exc)
+        else:
+            messages.success(request, _("草稿已保存，请提交两委审核。"))
+            return redirect("notices:disclosures")
+    return render(request, "notices/disclosure_new.html", {"form": form}, status=422)
 
 
 @personal_page

@@ -85,6 +85,7 @@ RULES: dict[str, tuple[frozenset[str], str, str, dict[str, Any]]] = {
     "api:get_notice_attachment": (NOTICE_READERS, "object", "GET", {}),
     # The disclosure desk: the community's managers.
     "notices:disclosures": (SEC, "object", "GET", {}),
+    "notices:disclosure_new": (SEC, "object", "GET", {}),
     "notices:disclosure_act": (SEC, "object", "POST", {"act": "publish"}),
     # Conventions: the subject is the building's adopted stairwell convention, read by the
     # people of the building and the staff over it; drafting by any staff (at their own

@@ -70,3 +70,29 @@ def test_the_desk_shows_the_calendar_and_moves_a_disclosure(demo):
         404,
     )
     assert client.get("/disclosures/?year=abc").status_code == 200
+
+
+def test_the_desk_drafts_from_the_calendar(demo):
+    from tongxin.notices.models import DisclosureItem
+
+    client = demo.client("secretary")
+    item = DisclosureItem.objects.filter(community=community(demo), cadence="periodic").first()
+    assert item is not None
+    page = client.get(f"/disclosures/new/?item={item.pk}&period=2026-Q4")
+    assert page.status_code == 200 and 'value="2026-Q4"' in page.content.decode()
+    bad = client.post(
+        "/disclosures/new/", {"item": item.pk, "period": "2026", "title": "t", "body": "b"}
+    )
+    assert bad.status_code == 422 and "公开期间的格式" in bad.content.decode()
+    ok = client.post(
+        "/disclosures/new/",
+        {"item": item.pk, "period": "2026-Q4", "title": "第四季度", "body": "内容"},
+    )
+    assert ok.status_code == 302
+    d = Disclosure.objects.get(title="第四季度")
+    assert (d.kind, d.cadence, d.status) == (item.kind, item.cadence, "draft")
+    immediate = client.post(
+        "/disclosures/new/", {"item": "", "kind": "", "title": "即时", "body": "内容"}
+    )
+    assert immediate.status_code == 422 and "请选择党务、居务或财务" in immediate.content.decode()
+    assert demo.client("grid1").get("/disclosures/new/").status_code == 403

@@ -181,10 +181,16 @@ def test_the_unread_list_is_grouped_by_building_and_unit(demo):
         ids = [p["id"] for p in g.people]
         homes = Person.objects.filter(pk__in=ids).values_list("place_path", flat=True)
         assert g.path and all(h.startswith(g.path) for h in homes)
-    page = demo.client("grid1").get(f"/notices/{notice.pk}/receipts/").content.decode()
+    client = demo.client("grid1")
+    summary = client.get(f"/notices/{notice.pk}/receipts/").content.decode()
+    # A whole grid is too long to list at once: the stairwells and their counts first.
+    assert summary.count('href="?group=') == len(groups) and 'class="round-group"' not in summary
+    page = client.get(f"/notices/{notice.pk}/receipts/?all=1").content.decode()
     assert page.count('class="round-group"') == len(groups)
     assert f'data-person="{resident.person_id}"' not in page
     assert "打印走访单" in page
+    one = client.get(f"/notices/{notice.pk}/receipts/?group={groups[1].key}").content.decode()
+    assert one.count('class="round-group"') == 1 and one.count("data-person=") == groups[1].count
     api = demo.api("grid1").get(f"/api/v1/notices/{notice.pk}/receipts").json()
     assert [g["count"] for g in api["groups"]] == [g.count for g in groups]
     # grid 2's worker sees none of grid A's people.
