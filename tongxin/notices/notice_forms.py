@@ -106,7 +106,7 @@ class NoticeForm(ServiceErrors, forms.Form):
     valid_until = forms.DateField(
         label=gettext_lazy("有效期至"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     attachments = MultipleFileField(
         label=gettext_lazy("附件"),
@@ -162,7 +162,8 @@ class ConventionForm(ServiceErrors, forms.Form):
 
 class AdoptionForm(ServiceErrors, forms.Form):
     adopted_on = forms.DateField(
-        label=gettext_lazy("通过日期"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("通过日期"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     method = forms.ChoiceField(label=gettext_lazy("通过方式"), choices=AdoptionMethod.choices)
     votes_for = forms.IntegerField(

@@ -222,9 +222,7 @@ def publishable_places(user: Actor) -> list[Place]:
     if not paths:
         return []
     return list(
-        Place.objects.filter(paths_q("path", paths), kind__in=PUBLISH_KINDS).order_by("path")[
-            :500
-        ]
+        Place.objects.filter(paths_q("path", paths), kind__in=PUBLISH_KINDS).order_by("path")[:500]
     )
 
 

@@ -156,9 +156,7 @@ def notice_attach(*, actor: Actor, notice: Notice, files: Sequence[Any]) -> None
     require_publisher(actor, notice.audience_place)
     with transaction.atomic():
         _store_attachments(actor, notice, files)
-        audit.record(
-            actor=actor, action="notice.attach", obj=notice, detail={"files": len(files)}
-        )
+        audit.record(actor=actor, action="notice.attach", obj=notice, detail={"files": len(files)})
 
 
 def notice_open(*, actor: Actor, notice: Notice) -> NoticeReceipt | None:

@@ -20,7 +20,5 @@ urlpatterns = [
     path("conventions/", views.conventions, name="conventions"),
     path("conventions/new/", views.convention_new, name="convention_new"),
     path("conventions/<int:convention_id>/", views.convention_detail, name="convention"),
-    path(
-        "conventions/<int:convention_id>/adopt/", views.convention_adopt, name="convention_adopt"
-    ),
+    path("conventions/<int:convention_id>/adopt/", views.convention_adopt, name="convention_adopt"),
 ]

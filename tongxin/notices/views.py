@@ -305,9 +305,7 @@ def _convention(request: ActorRequest, convention_id: int) -> Convention:
 def convention_detail(request: ActorRequest, convention_id: int) -> HttpResponse:
     convention = _convention(request, convention_id)
     may_adopt = not convention.is_adopted and works_at(request.user, convention.place)
-    return render(
-        request, "notices/convention.html", {"c": convention, "may_adopt": may_adopt}
-    )
+    return render(request, "notices/convention.html", {"c": convention, "may_adopt": may_adopt})
 
 
 def _convention_places(request: ActorRequest) -> list[Place]:
@@ -333,7 +331,9 @@ def convention_new(request: ActorRequest) -> HttpResponse:
     """Draft a convention for a community or a building/unit (the staff of the place)."""
     places = _convention_places(request)
     if request.method != "POST":
-        return render(request, "notices/convention_new.html", {"form": ConventionForm(places=places)})
+        return render(
+            request, "notices/convention_new.html", {"form": ConventionForm(places=places)}
+        )
     form = ConventionForm(request.POST, places=places)
     if form.is_valid():
         d = form.cleaned_data
@@ -365,14 +365,18 @@ def convention_adopt(request: ActorRequest, convention_id: int) -> HttpResponse:
     form = AdoptionForm(request.POST)
     if form.is_valid():
         try:
-            services.convention_adopt(actor=request.user, convention_id=convention.pk, **{
-                "adopted_on": form.cleaned_data["adopted_on"],
-                "method": form.cleaned_data["method"],
-                "votes_for": form.cleaned_data["votes_for"],
-                "votes_against": form.cleaned_data["votes_against"],
-                "votes_abstain": form.cleaned_data["votes_abstain"],
-                "deliberation_ref": form.cleaned_data["deliberation_ref"],
-            })
+            services.convention_adopt(
+                actor=request.user,
+                convention_id=convention.pk,
+                **{
+                    "adopted_on": form.cleaned_data["adopted_on"],
+                    "method": form.cleaned_data["method"],
+                    "votes_for": form.cleaned_data["votes_for"],
+                    "votes_against": form.cleaned_data["votes_against"],
+                    "votes_abstain": form.cleaned_data["votes_abstain"],
+                    "deliberation_ref": form.cleaned_data["deliberation_ref"],
+                },
+            )
         except ValidationFailed as exc:
             form.show_errors(exc)
         else:

@@ -15,7 +15,6 @@ import pytest
 import requests
 
 from tongxin.core.testing import png_upload
-
 from tongxin.workbench.tests.e2e import api_token
 from tongxin.workbench.tests.test_browser import PASSWORD, PHONE
 

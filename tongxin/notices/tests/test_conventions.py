@@ -89,7 +89,9 @@ def test_who_may_draft_and_adopt_and_the_rules_of_the_record(demo):
     with pytest.raises(ValidationFailed):
         adopt(demo, c, method="show_of_hands")
     adopted = adopt(demo, c, method="residents_meeting", deliberation_ref="议事 #12")
-    assert adopted.adopted_on == dt.date(2026, 3, 1) and adopted.recorded_by == demo.user("secretary")
+    assert adopted.adopted_on == dt.date(2026, 3, 1) and adopted.recorded_by == demo.user(
+        "secretary"
+    )
     with pytest.raises(ValidationFailed) as twice:
         adopt(demo, c)
     assert "不能重复登记" in twice.value.message
@@ -106,8 +108,13 @@ def test_the_pages_draft_and_adopt(demo):
     assert bad.status_code == 422 and "居民公约适用于社区" in bad.content.decode()
     ok = client.post(
         "/conventions/new/",
-        {"kind": "stairwell", "place": building.pk, "title": "楼道公约", "version": "1",
-         "text": "不在楼道堆放杂物。"},
+        {
+            "kind": "stairwell",
+            "place": building.pk,
+            "title": "楼道公约",
+            "version": "1",
+            "text": "不在楼道堆放杂物。",
+        },
     )
     c = Convention.objects.get(title="楼道公约")
     assert ok.status_code == 302 and ok["Location"] == f"/conventions/{c.pk}/"

@@ -65,7 +65,9 @@ def test_the_desk_shows_the_calendar_and_moves_a_disclosure(demo):
     assert Disclosure.objects.get(pk=d.pk).approval_note == "两委会议 12 月 1 日"
     assert demo.client("grid1").get("/disclosures/").status_code == 403
     assert demo.client("resident").get("/disclosures/").status_code == 403
-    assert demo.client("grid1").post(f"/disclosures/{d.pk}/act/", {"act": "publish"}).status_code in (
+    assert demo.client("grid1").post(
+        f"/disclosures/{d.pk}/act/", {"act": "publish"}
+    ).status_code in (
         403,
         404,
     )
