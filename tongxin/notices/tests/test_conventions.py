@@ -183,3 +183,9 @@ def test_the_api_lists_and_creates_with_the_adoption(demo):
         ),
         content_type="application/json",
     ).status_code in (403, 404)
+
+
+def test_the_demo_has_the_residents_convention_for_its_residents(demo):
+    town = Convention.objects.get(kind="residents", place=community(demo))
+    assert town.is_adopted and town.adoption_method == "representatives_meeting"
+    assert selectors.conventions_for(demo.user("resident")).filter(pk=town.pk).exists()
