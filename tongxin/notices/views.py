@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from tongxin.core import clock
 from tongxin.core.actors import ActorRequest, person_of
 from tongxin.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
-from tongxin.core.scoping import access
+from tongxin.core.scoping import access, scope_for
 from tongxin.places.models import Place
 from tongxin.ui.decorators import personal_page
 
@@ -51,7 +51,12 @@ def notice_list(request: ActorRequest) -> HttpResponse:
     return render(
         request,
         "notices/list.html",
-        {"mine": [(n, read.get(n.pk)) for n in mine], "area": area, "staff": staff},
+        {
+            "mine": [(n, read.get(n.pk)) for n in mine],
+            "area": area,
+            "staff": staff,
+            "manager": bool(scope_for(user).manager_paths),
+        },
     )
 
 
@@ -309,7 +314,7 @@ def convention_detail(request: ActorRequest, convention_id: int) -> HttpResponse
 
 
 def _convention_places(request: ActorRequest) -> list[Place]:
-    from tongxin.core.scoping import paths_q, scope_for
+    from tongxin.core.scoping import paths_q
 
     paths = scope_for(request.user).case_paths
     places = (
