@@ -1,6 +1,7 @@
 """Notices in the demo community: a month of notices with their receipts (most read), the
 disclosure list with a year of 三务公开 (one overdue), the service guide's common services,
-two studios with bookings, and a few hundred daily-log entries over three months.
+two studios with bookings, a few hundred daily-log entries over three months, and the
+residents' and a stairwell convention.
 
 Everything is written directly, as a loader of a fresh database may: what the services would
 have left, dated in the past, with no delivery task or audit row pending."""
@@ -14,8 +15,11 @@ from typing import Any
 from tongxin.accounts.models import User
 from tongxin.core import clock
 from tongxin.notices.models import (
+    AdoptionMethod,
     Booking,
     BookingStatus,
+    Convention,
+    ConventionKind,
     Disclosure,
     DisclosureItem,
     DisclosureStatus,
@@ -153,8 +157,73 @@ def build(gen: Any) -> dict[str, int]:
         "guide": _guide(community),
         "bookings": _studios(rng, community, now),
         "log_entries": _log(rng, community, now),
+        "conventions": _conventions(community, secretary, now),
     }
     return counts
+
+
+RESIDENTS_CONVENTION = (
+    "一、遵纪守法，爱护公物，维护社区公共秩序。\n"
+    "二、邻里和睦，互帮互助，关爱老人和困难家庭。\n"
+    "三、垃圾分类投放，不乱扔乱倒，不高空抛物。\n"
+    "四、文明养犬，出门牵绳，及时清理犬只粪便。\n"
+    "五、车辆有序停放，不占用消防通道。\n"
+    "六、积极参加社区议事，有事好商量。"
+)
+STAIRWELL_CONVENTION = (
+    "一、楼道内不堆放杂物，不停放电动车，不在楼道内充电。\n"
+    "二、轮流打扫楼道，保持整洁。\n"
+    "三、装修提前告知邻居，避开午休和夜间。\n"
+    "四、发现安全隐患及时告诉楼栋长。"
+)
+
+
+def _conventions(community: Place, secretary: Any, now: dt.datetime) -> int:
+    """The community's residents' convention (adopted by the representatives' meeting) and a
+    stairwell convention for its first building (adopted by a vote of its households)."""
+    building = (
+        Place.objects.filter(kind="building", path__startswith=community.path)
+        .order_by("path")
+        .first()
+    )
+    rows = [
+        Convention(
+            kind=ConventionKind.RESIDENTS,
+            place=community,
+            title=f"{community.name}居民公约",
+            text=RESIDENTS_CONVENTION,
+            version="2",
+            created_by=secretary,
+            created_at=now - dt.timedelta(days=120),
+            adopted_on=(now - dt.timedelta(days=100)).date(),
+            adoption_method=AdoptionMethod.REPRESENTATIVES_MEETING,
+            votes_for=41,
+            votes_against=2,
+            votes_abstain=3,
+            deliberation_ref="居民代表会议纪要（第 3 号）",
+            recorded_by=secretary,
+        )
+    ]
+    if building is not None:
+        rows.append(
+            Convention(
+                kind=ConventionKind.STAIRWELL,
+                place=building,
+                title=f"{building.name}楼道公约",
+                text=STAIRWELL_CONVENTION,
+                created_by=secretary,
+                created_at=now - dt.timedelta(days=60),
+                adopted_on=(now - dt.timedelta(days=50)).date(),
+                adoption_method=AdoptionMethod.VOTE,
+                votes_for=38,
+                votes_against=1,
+                votes_abstain=2,
+                recorded_by=secretary,
+            )
+        )
+    for row in rows:
+        row.save()
+    return len(rows)
 
 
 def _notices(rng: random.Random, community: Place, users: dict[str, Any], now: dt.datetime) -> int:

@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Status
+from ninja import File, Query, Router, Status
+from ninja.files import UploadedFile
 
 from tongxin.core import clock
 from tongxin.core.actors import Actor, person_of
@@ -19,14 +21,34 @@ from tongxin.core.scoping import access
 from tongxin.places.models import Place
 
 from . import selectors, services
-from .models import Audience, Booking, Disclosure, LogEntry, Notice, ServiceGuide, Studio
-from .policies import managed_community, own_workplace, require_manager, require_staff
+from .models import (
+    Audience,
+    Booking,
+    Convention,
+    Disclosure,
+    LogEntry,
+    Notice,
+    ServiceGuide,
+    Studio,
+)
+from .policies import (
+    managed_community,
+    own_workplace,
+    require_manager,
+    require_publisher,
+    require_staff,
+)
 from .schemas import (
+    AdoptionIn,
+    AttachmentsOut,
     BookingActIn,
     BookingIn,
     BookingOut,
     CalendarOut,
     ContactCardOut,
+    ConventionIn,
+    ConventionOut,
+    ConventionPage,
     DayListOut,
     DisclosureActIn,
     DisclosureIn,
@@ -48,8 +70,21 @@ from .schemas import (
 router = Router(tags=["notices"])
 
 
-def notice_out(n: Notice, read_at: dt.datetime | None = None) -> dict[str, Any]:
+def attachment_out(u: Any) -> dict[str, Any]:
     return {
+        "id": str(u.pk),
+        "name": u.original_name,
+        "kind": u.kind,
+        "size": u.size,
+        "url": reverse("core:file", args=[u.pk]),
+    }
+
+
+def notice_out(
+    n: Notice, read_at: dt.datetime | None = None, attachments: list[Any] | None = None
+) -> dict[str, Any]:
+    return {
+        "attachments": [attachment_out(u) for u in attachments or []],
         "id": n.pk,
         "title": n.title,
         "body": n.body,
@@ -140,7 +175,7 @@ def create_notice(request: HttpRequest, payload: NoticeIn) -> Any:
         issue_number=payload.issue_number,
         is_public=payload.public,
     )
-    return Status(201, notice_out(notice))
+    return Status(201, notice_out(notice, attachments=[]))
 
 
 @router.get("/notices", response=NoticePage, summary=lazy_str("通知公告"))
@@ -150,7 +185,8 @@ def list_notices(request: HttpRequest, mine: bool = False, page: int = 1) -> Any
     user = caller(request)
     sl = paginate(selectors.notices_for(user, mine=mine), page)
     read = selectors.read_at_of(user, [n.pk for n in sl.items])
-    return sl.answer([notice_out(n, read.get(n.pk)) for n in sl.items])
+    files = selectors.attachments_of(list(sl.items))
+    return sl.answer([notice_out(n, read.get(n.pk), files.get(n.pk)) for n in sl.items])
 
 
 @router.get("/notices/{notice_id}", response=NoticeOut, summary=lazy_str("查看通知"))
@@ -159,7 +195,60 @@ def get_notice(request: HttpRequest, notice_id: int) -> Any:
     user = caller(request)
     notice = access_notice(user, notice_id)
     receipt = services.notice_open(actor=user, notice=notice)
-    return notice_out(notice, receipt.read_at if receipt else None)
+    files = selectors.attachments_of([notice])[notice.pk]
+    return notice_out(notice, receipt.read_at if receipt else None, files)
+
+
+@router.post(
+    "/notices/{notice_id}/attachments",
+    response={201: AttachmentsOut},
+    summary=lazy_str("上传通知附件"),
+)
+def attach_to_notice(
+    request: HttpRequest,
+    notice_id: int,
+    file: list[UploadedFile] = File(None),  # noqa: B008
+) -> Any:
+    """Attach files (multipart field ``file``, repeated: JPEG, PNG, WebP or PDF, the limits of
+    ``core.uploads``) to a notice; its publishers only (403 ``NOT_PUBLISHER``). Whoever may
+    read the notice may read them."""
+    user = caller(request)
+    notice = access_notice(user, notice_id)
+    require_publisher(user, notice.audience_place)
+    files = list(file or [])
+    if not files:
+        reason = _("请选择要上传的文件。")
+        raise ValidationFailed(reason, fields=[{"field": "file", "reason": reason}])
+    services.notice_attach(actor=user, notice=notice, files=files)
+    return Status(
+        201, {"items": [attachment_out(u) for u in selectors.attachments_of([notice])[notice.pk]]}
+    )
+
+
+@router.get(
+    "/notices/{notice_id}/attachments/{upload_id}",
+    response={200: None},
+    summary=lazy_str("下载通知附件"),
+)
+def get_notice_attachment(request: HttpRequest, notice_id: int, upload_id: str) -> HttpResponse:
+    """One attachment's bytes, for whoever may read the notice (404 otherwise)."""
+    from tongxin.core import uploads
+
+    notice = access_notice(caller(request), notice_id)
+    upload = next(
+        (u for u in selectors.attachments_of([notice])[notice.pk] if str(u.pk) == upload_id),
+        None,
+    )
+    if upload is None:
+        raise NotFound()
+    response = FileResponse(
+        uploads.open_upload(upload),
+        content_type=uploads.CONTENT_TYPES[upload.kind],
+        as_attachment=True,
+        filename=upload.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response  # type: ignore[return-value]
 
 
 @router.get("/notices/{notice_id}/receipts", response=ReceiptsOut, summary=lazy_str("阅读回执"))
@@ -170,7 +259,21 @@ def notice_receipts(request: HttpRequest, notice_id: int) -> Any:
     notice = access_notice(user, notice_id)
     require_staff(user)
     r = selectors.receipts_of(user, notice)
-    return {"read": r.read, "unread": r.unread, "unread_people": r.unread_people}
+    groups = [
+        {
+            "building": g.building,
+            "unit": g.unit,
+            "count": g.count,
+            "people": [p["id"] for p in g.people],
+        }
+        for g in selectors.unread_by_building(user, notice)
+    ]
+    return {
+        "read": r.read,
+        "unread": r.unread,
+        "unread_people": r.unread_people,
+        "groups": groups,
+    }
 
 
 # ---------------------------------------------------------------------------- the daily log
@@ -494,3 +597,86 @@ def act_on_booking(request: HttpRequest, booking_id: int, payload: BookingActIn)
     user = caller(request)
     b = services.booking_act(actor=user, booking_id=booking_id, act=payload.act)
     return booking_out(b)
+
+
+# ---------------------------------------------------------------------------- conventions
+
+
+def convention_out(c: Convention) -> dict[str, Any]:
+    return {
+        "id": c.pk,
+        "kind": c.kind,
+        "kind_label": c.get_kind_display(),
+        "place": c.place_id,
+        "place_name": c.place.name,
+        "title": c.title,
+        "text": c.text,
+        "version": c.version,
+        "adopted": c.is_adopted,
+        "adopted_on": c.adopted_on,
+        "adoption_method": c.adoption_method,
+        "adoption_method_label": c.get_adoption_method_display() if c.adoption_method else "",
+        "votes_for": c.votes_for,
+        "votes_against": c.votes_against,
+        "votes_abstain": c.votes_abstain,
+        "deliberation_ref": c.deliberation_ref,
+    }
+
+
+def _adopt(user: Actor, convention_id: int, a: AdoptionIn) -> Convention:
+    return services.convention_adopt(
+        actor=user,
+        convention_id=convention_id,
+        adopted_on=plausible_day(a.adopted_on, "adopted_on") or a.adopted_on,
+        method=a.method,
+        votes_for=a.votes_for,
+        votes_against=a.votes_against,
+        votes_abstain=a.votes_abstain,
+        deliberation_ref=a.deliberation_ref,
+    )
+
+
+@router.get("/conventions", response=ConventionPage, summary=lazy_str("居民公约与楼道公约"))
+def list_conventions(request: HttpRequest, place_id: int | None = None, page: int = 1) -> Any:
+    """The conventions the caller may read: a resident the adopted ones of their community
+    and building; staff those of their places, drafts too. ``place_id``: under a place."""
+    user = caller(request)
+    place = access_place(user, place_id) if place_id is not None else None
+    sl = paginate(selectors.conventions_for(user, place=place), page)
+    return sl.answer([convention_out(c) for c in sl.items])
+
+
+@router.post("/conventions", response={201: ConventionOut}, summary=lazy_str("起草公约"))
+def create_convention(request: HttpRequest, payload: ConventionIn) -> Any:
+    """Draft a convention (the staff of the place: 403 ``NOT_PUBLISHER``; ``place_id`` by
+    default the widest place the caller works at); with ``adoption`` its adoption is
+    recorded in the same request (all or nothing)."""
+    from django.db import transaction
+
+    user = caller(request)
+    place = workplace(user, payload.place_id)
+    with transaction.atomic():
+        c = services.convention_draft(
+            actor=user,
+            place=place,
+            kind=payload.kind,
+            title=payload.title,
+            text=payload.text,
+            version=payload.version,
+        )
+        if payload.adoption is not None:
+            c = _adopt(user, c.pk, payload.adoption)
+    return Status(201, convention_out(c))
+
+
+@router.get("/conventions/{convention_id}", response=ConventionOut, summary=lazy_str("查看公约"))
+def get_convention(request: HttpRequest, convention_id: int) -> Any:
+    return convention_out(access(selectors.conventions_for(caller(request)), convention_id))
+
+
+@router.post(
+    "/conventions/{convention_id}/adopt", response=ConventionOut, summary=lazy_str("登记公约通过")
+)
+def adopt_convention(request: HttpRequest, convention_id: int, payload: AdoptionIn) -> Any:
+    """Record the adoption of a draft (once): date, method, counts, the deliberation."""
+    return convention_out(_adopt(caller(request), convention_id, payload))

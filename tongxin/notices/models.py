@@ -525,3 +525,87 @@ class Booking(models.Model):
 
     def __str__(self) -> str:
         return f"{self.studio_id}@{self.starts_at:%Y-%m-%d %H:%M}"
+
+
+# ---------------------------------------------------------------------------- conventions
+
+
+class ConventionKind(models.TextChoices):
+    RESIDENTS = "residents", gettext_lazy("居民公约")
+    STAIRWELL = "stairwell", gettext_lazy("楼道公约")
+
+
+class AdoptionMethod(models.TextChoices):
+    RESIDENTS_MEETING = "residents_meeting", gettext_lazy("居民会议")
+    REPRESENTATIVES_MEETING = "representatives_meeting", gettext_lazy("居民代表会议")
+    VOTE = "vote", gettext_lazy("居民投票")
+
+
+class ConventionQuerySet(ScopedQuerySet):
+    """An adopted convention is for the people of its place: a resident reads their
+    community's and their building's (its place is one of their home's ancestors); the staff
+    over the place read every one there, drafts too, and those of the places above it."""
+
+    def narrow(self, user: Actor | None, scope: Scope) -> ConventionQuerySet:
+        q = Q(adopted_on__isnull=False, place_path__in=_home_community_paths(user, scope))
+        if scope.case_paths:
+            q |= paths_q("place_path", scope.case_paths)
+        return self.filter(q)
+
+
+class Convention(models.Model):
+    """A residents' convention (居民公约, for a community) or a stairwell convention (楼道公约,
+    for a building or a unit): its text, its version, and how it was adopted. Drafted by the
+    staff of the place; in force, and shown to the residents, once its adoption is recorded."""
+
+    kind = models.CharField(gettext_lazy("类型"), max_length=16, choices=ConventionKind.choices)
+    place = models.ForeignKey(
+        Place, verbose_name=gettext_lazy("适用范围"), on_delete=models.PROTECT, related_name="+"
+    )
+    place_path = models.CharField(max_length=255, editable=False, db_index=True)
+    title = models.CharField(gettext_lazy("标题"), max_length=120)
+    text = models.TextField(gettext_lazy("公约全文"), max_length=20000)
+    version = models.CharField(gettext_lazy("版本"), max_length=20, default="1")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=gettext_lazy("起草人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(gettext_lazy("起草时间"), default=clock.now)
+    # The adoption record (empty until adopted).
+    adopted_on = models.DateField(gettext_lazy("通过日期"), null=True, blank=True)
+    adoption_method = models.CharField(
+        gettext_lazy("通过方式"), max_length=32, choices=AdoptionMethod.choices, blank=True
+    )
+    votes_for = models.PositiveIntegerField(gettext_lazy("赞成"), null=True, blank=True)
+    votes_against = models.PositiveIntegerField(gettext_lazy("反对"), null=True, blank=True)
+    votes_abstain = models.PositiveIntegerField(gettext_lazy("弃权"), null=True, blank=True)
+    # Where it was deliberated (a meeting's minutes, later a deliberation of the platform).
+    deliberation_ref = models.CharField(gettext_lazy("议事记录"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=gettext_lazy("登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = ConventionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = gettext_lazy("公约")
+        verbose_name_plural = gettext_lazy("公约")
+        ordering = ["place_path", "kind", "-adopted_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.place_path = self.place.path
+        super().save(*args, **kwargs)
+
+    @property
+    def is_adopted(self) -> bool:
+        return self.adopted_on is not None

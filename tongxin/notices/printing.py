@@ -10,12 +10,15 @@ from typing import Any
 import segno
 from django.template.loader import render_to_string
 
+from tongxin.core import clock
 from tongxin.people.display import address_labels
 from tongxin.places.models import Place
 
 from . import selectors
+from .models import Notice
 
 STYLESHEET = Path(__file__).resolve().parent / "static" / "notices" / "card_print.css"
+BULLETIN_STYLESHEET = Path(__file__).resolve().parent / "static" / "notices" / "bulletin.css"
 
 # Cards on one PDF at most: a tower's dwellings, not a community's.
 MAX_CARDS = 400
@@ -36,11 +39,11 @@ def _weasyprint_html() -> Any:
     return HTML
 
 
-def _css() -> Any:
-    """The card's stylesheet, a static file (no inline style: core's security-headers rule)."""
+def _css(path: Path = STYLESHEET) -> Any:
+    """A print stylesheet, a static file (no inline style: core's security-headers rule)."""
     from weasyprint import CSS
 
-    return CSS(filename=str(STYLESHEET))
+    return CSS(filename=str(path))
 
 
 def qr_data_uri(url: str) -> str:
@@ -77,3 +80,25 @@ def card_pdf(place: Place, *, report_url: str) -> bytes:
         },
     )
     return bytes(HTML(string=html).write_pdf(stylesheets=[_css()]))
+
+
+def bulletin_context(notice: Notice) -> dict[str, Any]:
+    """What the 简报's masthead and body need: the community (or the publishing place when
+    it lies in none), the issue, the date, the publisher's place, the paragraphs."""
+    place = notice.audience_place
+    community = selectors.community_of(place) or place
+    return {
+        "n": notice,
+        "community": community,
+        "place": place,
+        "paragraphs": [p.strip() for p in notice.body.split("\n") if p.strip()],
+        "attachments": selectors.attachments_of([notice])[notice.pk],
+        "year": clock.local(notice.published_at).year,
+    }
+
+
+def bulletin_pdf(notice: Notice) -> bytes:
+    """The 简报 on A4 (the same template and stylesheet as its print page)."""
+    HTML = _weasyprint_html()
+    html = render_to_string("notices/bulletin_print.html", bulletin_context(notice))
+    return bytes(HTML(string=html).write_pdf(stylesheets=[_css(BULLETIN_STYLESHEET)]))

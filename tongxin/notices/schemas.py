@@ -32,6 +32,18 @@ class NoticeIn(Schema):
     issue_number: int | None = Field(None, ge=1, le=100000)
 
 
+class AttachmentOut(Schema):
+    id: str
+    name: str
+    kind: str
+    size: int
+    url: str
+
+
+class AttachmentsOut(Schema):
+    items: list[AttachmentOut]
+
+
 class NoticeOut(Schema):
     id: int
     title: str
@@ -50,6 +62,7 @@ class NoticeOut(Schema):
     published_at: dt.datetime
     recipient_count: int
     read_at: dt.datetime | None
+    attachments: list[AttachmentOut] = []
 
 
 class NoticePage(PageMeta):
@@ -62,10 +75,19 @@ class UnreadPersonOut(Schema):
     address: str
 
 
+class UnreadGroupOut(Schema):
+    building: str
+    unit: str
+    count: int
+    people: list[int]
+
+
 class ReceiptsOut(Schema):
     read: int
     unread: int
     unread_people: list[UnreadPersonOut]
+    # The same unread people by building and unit, for the door-to-door round.
+    groups: list[UnreadGroupOut] = []
 
 
 class LogEntryIn(Schema):
@@ -278,3 +300,51 @@ class DayListOut(Schema):
     date: dt.date
     bookings: list[BookingOut]
     no_show_rate: float | None
+
+
+class AdoptionIn(Schema):
+    """How a convention was adopted: ``method`` ``residents_meeting``,
+    ``representatives_meeting`` or ``vote`` (a vote needs ``votes_for`` and
+    ``votes_against``); ``deliberation_ref`` names the minutes or the deliberation."""
+
+    adopted_on: dt.date
+    method: str
+    votes_for: int | None = Field(None, ge=0, le=100000)
+    votes_against: int | None = Field(None, ge=0, le=100000)
+    votes_abstain: int | None = Field(None, ge=0, le=100000)
+    deliberation_ref: str = Field("", max_length=400)
+
+
+class ConventionIn(Schema):
+    """A convention: ``kind`` ``residents`` (for a community) or ``stairwell`` (for a
+    building or a unit) at ``place_id``; with ``adoption`` it is recorded as adopted at once."""
+
+    kind: str
+    place_id: int | None = None
+    title: str = Field(..., max_length=200)
+    text: str = Field(..., max_length=40000)
+    version: str = Field("1", max_length=40)
+    adoption: AdoptionIn | None = None
+
+
+class ConventionOut(Schema):
+    id: int
+    kind: str
+    kind_label: Text
+    place: int
+    place_name: str
+    title: str
+    text: str
+    version: str
+    adopted: bool
+    adopted_on: dt.date | None
+    adoption_method: str
+    adoption_method_label: Text
+    votes_for: int | None
+    votes_against: int | None
+    votes_abstain: int | None
+    deliberation_ref: str
+
+
+class ConventionPage(PageMeta):
+    items: list[ConventionOut]

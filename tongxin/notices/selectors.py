@@ -25,6 +25,7 @@ from .models import (
     Booking,
     BookingStatus,
     Cadence,
+    Convention,
     Disclosure,
     DisclosureItem,
     DisclosureStatus,
@@ -127,6 +128,101 @@ def receipts_of(user: Actor, notice: Notice) -> Receipts:
             }
             for r in unread
         ],
+    )
+
+
+@dataclass
+class UnreadGroup:
+    """The unread people of one stairwell (a building's unit, or a building without units):
+    the door-to-door round of the grid worker."""
+
+    building: str
+    unit: str
+    # The unit (else the building) the group's homes lie under: its path and id ("", 0: none).
+    path: str = ""
+    key: int = 0
+    people: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.people)
+
+
+def unread_by_building(user: Actor, notice: Notice) -> list[UnreadGroup]:
+    """The unread list of ``receipts_of`` (so scoped the same way) grouped by building and
+    unit, in the order of the places' paths; people without a home in a building last."""
+    from tongxin.people.display import ancestors_map
+
+    unread = receipts_of(user, notice).unread_people
+    homes = dict(
+        Person.objects.filter(pk__in=[p["id"] for p in unread]).values_list("pk", "place_id")
+    )
+    places = {p.pk: p for p in Place.objects.filter(pk__in=set(homes.values()) - {None})}
+    chains = ancestors_map(places.values())
+    groups: dict[tuple[int, int], UnreadGroup] = {}
+    order: dict[tuple[int, int], str] = {}
+    for person in unread:
+        place = places.get(homes.get(person["id"]) or 0)
+        chain = [*chains.get(place.pk, []), place] if place is not None else []
+        estate = next((p for p in chain if p.kind == "estate"), None)
+        building = next((p for p in chain if p.kind == "building"), None)
+        unit = next((p for p in chain if p.kind == "unit"), None)
+        # Keyed by the places, not their names: two estates both have a "1栋".
+        key = (building.pk if building else 0, unit.pk if unit else 0)
+        if key not in groups:
+            anchor = unit or building
+            label = building.name if building else ""
+            if building and estate:
+                label = f"{estate.name}{building.name}"
+            groups[key] = UnreadGroup(
+                building=label,
+                unit=unit.name if unit else "",
+                path=anchor.path if anchor else "",
+                key=anchor.pk if anchor else 0,
+            )
+            order[key] = anchor.path if anchor else "~"
+        groups[key].people.append(person)
+    return [groups[k] for k in sorted(groups, key=lambda k: (order[k], k))]
+
+
+def attachments_of(notices: list[Notice]) -> dict[int, list[Any]]:
+    """The attachments of each notice (stored uploads it owns), oldest first."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from tongxin.core.models import StoredUpload
+
+    if not notices:
+        return {}
+    rows = StoredUpload.objects.filter(
+        owner_type=ContentType.objects.get_for_model(Notice),
+        owner_id__in=[str(n.pk) for n in notices],
+    ).order_by("created_at", "original_name")
+    out: dict[int, list[Any]] = {n.pk: [] for n in notices}
+    for row in rows:
+        out[int(row.owner_id)].append(row)
+    return out
+
+
+def community_of(place: Place) -> Place | None:
+    """The community ``place`` lies in (itself when it is one)."""
+    if place.kind == "community":
+        return place
+    return next((p for p in place.ancestors_list() if p.kind == "community"), None)
+
+
+# What a notice may be addressed to from the page: areas and buildings, not units or homes.
+PUBLISH_KINDS = ("community", "grid", "estate", "building")
+
+
+def publishable_places(user: Actor) -> list[Place]:
+    """The places the user may publish a notice to: those of the kinds above under their
+    staff posts (the community and all within it for the secretary; a grid worker's grid,
+    its estates and buildings), in tree order."""
+    paths = scope_for(user).case_paths
+    if not paths:
+        return []
+    return list(
+        Place.objects.filter(paths_q("path", paths), kind__in=PUBLISH_KINDS).order_by("path")[:500]
     )
 
 
@@ -507,6 +603,25 @@ def no_show_rate(studio: Studio, *, days: int = 90) -> float | None:
 
 
 # ---------------------------------------------------------------------------- the public board
+
+
+def public_disclosures(community: Place) -> QuerySet[Disclosure]:
+    """The community's published disclosures (三务公开), newest first: public by nature."""
+    return Disclosure.objects.filter(
+        community=community, status=DisclosureStatus.PUBLISHED
+    ).order_by("-published_at", "-pk")
+
+
+# ---------------------------------------------------------------------------- conventions
+
+
+def conventions_for(user: Actor, *, place: Place | None = None) -> QuerySet[Convention]:
+    """The conventions the user may read (a resident: the adopted ones of their community
+    and building; staff: those of their places, drafts too), optionally under ``place``."""
+    qs = Convention.objects.visible_to(user).select_related("place")
+    if place is not None:
+        qs = qs.filter(place_path__startswith=place.path)
+    return qs
 
 
 def public_board(community: Place) -> QuerySet[Notice]:

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from tongxin.core import audit, clock, taskqueue
+from tongxin.core import audit, clock, taskqueue, uploads
 from tongxin.core.actors import Actor, as_account, person_of
 from tongxin.core.errors import DomainError, Forbidden, Problems, ValidationFailed
 from tongxin.core.scoping import access
@@ -21,10 +23,13 @@ from . import selectors
 from .errors import NoticesCode
 from .models import (
     HOLDING,
+    AdoptionMethod,
     Audience,
     Booking,
     BookingStatus,
     Cadence,
+    Convention,
+    ConventionKind,
     Disclosure,
     DisclosureItem,
     DisclosureKind,
@@ -55,10 +60,13 @@ def notice_publish(
     valid_until: dt.date | None = None,
     issue_number: int | None = None,
     is_public: bool = False,
+    attachments: Sequence[Any] = (),
 ) -> Notice:
     """Publish a notice from the staff over ``audience_place`` to its audience there: one
     receipt per person reached and one inbox message each, written together (all or
-    nothing); the other channels carry the messages after the commit."""
+    nothing); the other channels carry the messages after the commit. ``attachments`` (files:
+    images or PDFs) go through ``core.uploads`` in the same transaction, owned by the notice,
+    so they are read by whoever may read it; a refused file publishes nothing."""
     require_publisher(actor, audience_place)
     problems = Problems()
     title = title.strip()
@@ -109,6 +117,8 @@ def notice_publish(
         )
         notice.recipient_count = len(people)
         notice.save(update_fields=["recipient_count"])
+        if attachments:
+            _store_attachments(actor, notice, attachments)
         notify(
             recipients=[pk for pk, _path in people],
             kind="notice",
@@ -124,6 +134,29 @@ def notice_publish(
             detail={"audience": audience, "place": audience_place.pk, "recipients": len(people)},
         )
     return notice
+
+
+ATTACHMENT_PURPOSE = "notice_attachment"
+
+
+def _store_attachments(actor: Actor, notice: Notice, files: Sequence[Any]) -> None:
+    try:
+        uploads.store_uploads(
+            actor=actor, files=list(files), purpose=ATTACHMENT_PURPOSE, owner=notice
+        )
+    except ValidationFailed as exc:
+        raise ValidationFailed(
+            exc.message, fields=[{"field": "attachments", "reason": exc.message}]
+        ) from None
+
+
+def notice_attach(*, actor: Actor, notice: Notice, files: Sequence[Any]) -> None:
+    """Add attachments to a published notice: its publishers only (the staff over its
+    audience place)."""
+    require_publisher(actor, notice.audience_place)
+    with transaction.atomic():
+        _store_attachments(actor, notice, files)
+        audit.record(actor=actor, action="notice.attach", obj=notice, detail={"files": len(files)})
 
 
 def notice_open(*, actor: Actor, notice: Notice) -> NoticeReceipt | None:
@@ -414,3 +447,119 @@ def booking_remind(*, booking_id: int) -> bool:
         topic=f"booking:{booking.pk}",
     )
     return True
+
+
+# ---------------------------------------------------------------------------- conventions
+
+CONVENTION_PLACE_KINDS = {
+    ConventionKind.RESIDENTS: frozenset({"community"}),
+    ConventionKind.STAIRWELL: frozenset({"building", "unit"}),
+}
+
+
+def convention_draft(
+    *,
+    actor: Actor,
+    place: Place,
+    kind: str,
+    title: str,
+    text: str,
+    version: str = "1",
+) -> Convention:
+    """Draft a convention for a community (居民公约) or a building or unit (楼道公约), by the
+    staff of the place. It is shown to residents once its adoption is recorded."""
+    require_publisher(actor, place)
+    problems = Problems()
+    if kind not in ConventionKind.values:
+        problems.add("kind", _("请选择居民公约或楼道公约"))
+    elif place.kind not in CONVENTION_PLACE_KINDS[ConventionKind(kind)]:
+        problems.add(
+            "place_id",
+            _("居民公约适用于社区")
+            if kind == ConventionKind.RESIDENTS
+            else _("楼道公约适用于楼栋或单元"),
+        )
+    title, version = title.strip(), version.strip()
+    if not title:
+        problems.add("title", _("必填"))
+    elif len(title) > 120:
+        problems.add("title", _("标题不能超过 {n} 个字").format(n=120))
+    if not text.strip():
+        problems.add("text", _("必填"))
+    elif len(text) > 20000:
+        problems.add("text", _("正文不能超过 {n} 个字").format(n=20000))
+    if not version:
+        problems.add("version", _("必填"))
+    elif len(version) > 20:
+        problems.add("version", _("版本不能超过 {n} 个字").format(n=20))
+    problems.raise_if_any()
+    with transaction.atomic():
+        convention = Convention.objects.create(
+            kind=kind,
+            place=place,
+            title=title,
+            text=text.strip(),
+            version=version,
+            created_by=as_account(actor),
+        )
+        audit.record(actor=actor, action="convention.draft", obj=convention)
+    return convention
+
+
+def convention_adopt(
+    *,
+    actor: Actor,
+    convention_id: int,
+    adopted_on: dt.date,
+    method: str,
+    votes_for: int | None = None,
+    votes_against: int | None = None,
+    votes_abstain: int | None = None,
+    deliberation_ref: str = "",
+) -> Convention:
+    """Record how a convention was adopted (a residents' or representatives' meeting, or a
+    vote, with its counts): from then on it is in force and its residents read it. A vote
+    needs its counts, and more for than against; an adoption is recorded once."""
+    with transaction.atomic():
+        convention = access(
+            Convention.objects.visible_to(actor)
+            .select_for_update(of=("self",))
+            .select_related("place")
+            .order_by("pk"),
+            convention_id,
+        )
+        require_publisher(actor, convention.place)
+        problems = Problems()
+        if convention.adopted_on is not None:
+            problems.add("adopted_on", _("该公约已登记通过，不能重复登记"))
+        if method not in AdoptionMethod.values:
+            problems.add("method", _("请选择通过方式"))
+        if adopted_on > clock.today():
+            problems.add("adopted_on", _("通过日期不能晚于今天"))
+        elif adopted_on.year < 2000:
+            problems.add("adopted_on", _("日期应在 2000 到 2100 年之间"))
+        counts = (votes_for, votes_against, votes_abstain)
+        if any(c is not None and not 0 <= c <= 100000 for c in counts):
+            problems.add("votes_for", _("票数应在 0 到 100000 之间"))
+        elif method == AdoptionMethod.VOTE and (votes_for is None or votes_against is None):
+            problems.add("votes_for", _("投票通过须填写赞成和反对票数"))
+        elif votes_for is not None and votes_against is not None and votes_for <= votes_against:
+            problems.add("votes_for", _("赞成票须多于反对票，公约才算通过"))
+        if len(deliberation_ref) > 200:
+            problems.add("deliberation_ref", _("议事记录不能超过 {n} 个字").format(n=200))
+        problems.raise_if_any()
+        convention.adopted_on = adopted_on
+        convention.adoption_method = method
+        convention.votes_for = votes_for
+        convention.votes_against = votes_against
+        convention.votes_abstain = votes_abstain
+        convention.deliberation_ref = deliberation_ref.strip()
+        convention.recorded_by = as_account(actor)
+        convention.save()
+        audit.record(
+            actor=actor,
+            action="convention.adopt",
+            obj=convention,
+            detail={"method": method, "for": votes_for, "against": votes_against},
+        )
+    return convention

@@ -74,6 +74,41 @@ RULES: dict[str, tuple[frozenset[str], str, str, dict[str, Any]]] = {
     "notices:board": (frozenset(ROLES), "open", "GET", {}),
     # The printed card of the subject's dwelling: whoever may browse the place.
     "notices:card_pdf": (frozenset({"grid1", "secretary", "building"}), "object", "GET", {}),
+    # Publishing from the page: staff, to the places they work at (others 403).
+    "notices:new": (STAFF_ANYWHERE, "object", "GET", {}),
+    # The subject notice is a 简报: its printed page and PDF are for its readers.
+    "notices:bulletin": (NOTICE_READERS, "object", "GET", {}),
+    "notices:bulletin_pdf": (NOTICE_READERS, "object", "GET", {}),
+    # Attachments: added by the notice's publishers (an empty upload is a 422 for them, a 403
+    # for its other readers); read by whoever reads the notice.
+    "api:attach_to_notice": (OVER_SUBJECT, "object", "POST", {}),
+    "api:get_notice_attachment": (NOTICE_READERS, "object", "GET", {}),
+    # The disclosure desk: the community's managers.
+    "notices:disclosures": (SEC, "object", "GET", {}),
+    "notices:disclosure_new": (SEC, "object", "GET", {}),
+    "notices:disclosure_act": (SEC, "object", "POST", {"act": "publish"}),
+    # Conventions: the subject is the building's adopted stairwell convention, read by the
+    # people of the building and the staff over it; drafting by any staff (at their own
+    # workplace), recording an adoption by the staff over the place (a 422 for them: it is
+    # adopted already).
+    "notices:conventions": (SIGNED_IN, "signed_in", "GET", {}),
+    "notices:convention": (NOTICE_READERS, "object", "GET", {}),
+    "notices:convention_new": (STAFF_ANYWHERE, "object", "GET", {}),
+    "notices:convention_adopt": (OVER_SUBJECT, "object", "GET", {}),
+    "api:list_conventions": (SIGNED_IN, "signed_in", "GET", {}),
+    "api:create_convention": (
+        STAFF_ANYWHERE,
+        "object",
+        "POST",
+        {"kind": "residents", "title": "矩阵测试公约", "text": "内容"},
+    ),
+    "api:get_convention": (NOTICE_READERS, "object", "GET", {}),
+    "api:adopt_convention": (
+        OVER_SUBJECT,
+        "object",
+        "POST",
+        {"adopted_on": "2026-03-01", "method": "residents_meeting"},
+    ),
 }
 
 ARGUMENTS = {
@@ -83,19 +118,37 @@ ARGUMENTS = {
     "studio_id": "studio",
     "booking_id": "booking",
     "community_id": "community",
+    "convention_id": "convention",
+    "upload_id": "notice_attachment",
 }
 
 
 def subject(demo: Any) -> dict[str, Any]:
     """The secretary's notice to the building head's building, grid1's log entry there."""
-    from tongxin.notices import services
+    from tongxin.core.testing import png_upload
+    from tongxin.notices import selectors, services
     from tongxin.orgs.models import Post
     from tongxin.places.models import Place
 
     head = demo.user("building")
     building = Post.objects.active().get(person=head.person, role="building_head").place
     notice = services.notice_publish(
-        actor=demo.user("secretary"), audience_place=building, title="矩阵测试通知"
+        actor=demo.user("secretary"),
+        audience_place=building,
+        title="矩阵测试通知",
+        kind="bulletin",
+        issue_number=1,
+        attachments=[png_upload("矩阵.png", size=(8, 8))],
+    )
+    (attachment,) = selectors.attachments_of([notice])[notice.pk]
+    convention = services.convention_draft(
+        actor=demo.user("grid1"), place=building, kind="stairwell", title="矩阵公约", text="内容"
+    )
+    services.convention_adopt(
+        actor=demo.user("grid1"),
+        convention_id=convention.pk,
+        adopted_on=clock.today(),
+        method="residents_meeting",
     )
     entry = services.log_entry_record(
         actor=demo.user("grid1"), place=building, raised="矩阵测试日志"
@@ -134,4 +187,6 @@ def subject(demo: Any) -> dict[str, Any]:
         "studio": studio,
         "booking": booking,
         "community": disclosure.community,
+        "convention": convention,
+        "notice_attachment": attachment,
     }
