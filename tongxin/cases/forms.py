@@ -133,7 +133,7 @@ class ReportForm(forms.Form):
         super().__init__(*args, **kw)
         cast(forms.ChoiceField, self.fields["category"]).choices = category_choices()
         where = cast(forms.ChoiceField, self.fields["where"])
-        choices = list(WHERE_CHOICES)
+        choices: list[tuple[str, Any]] = list(WHERE_CHOICES)
         if not has_home:
             choices = [c for c in choices if c[0] != "home"]
         self.picked = picked

@@ -302,9 +302,7 @@ def report(request: ActorRequest) -> HttpResponse:
             initial["where"], picked = "home", None  # their own home: the home choice
         elif picked is not None:
             initial.update(where="place", place_id=picked.pk)
-        form = ReportForm(
-            staff=staff, has_home=home is not None, picked=picked, initial=initial
-        )
+        form = ReportForm(staff=staff, has_home=home is not None, picked=picked, initial=initial)
         return render(request, "cases/report.html", _report_context(request, form, home))
     picked = _picked_place(user, request.POST.get("place_id"), home)
     form = ReportForm(

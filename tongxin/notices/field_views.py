@@ -27,6 +27,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tongxin.core import clock
@@ -103,7 +104,9 @@ def log_list(request: ActorRequest) -> HttpResponse:
     user = request.user
     form, values = _filters(request)
     staff = is_staff(user)
-    page = paginate(request, _entries(request, values) if form.is_valid() else LogEntry.objects.none())
+    page = paginate(
+        request, _entries(request, values) if form.is_valid() else LogEntry.objects.none()
+    )
     query = {k: v for k, v in request.GET.items() if k != "page" and v}
     filtered = any(k in query for k in ("q", "place", "tag", "start", "end"))
     return render(
@@ -357,9 +360,7 @@ def log_export(request: ActorRequest) -> HttpResponse:
     content_type, ext = EXPORT_FORMATS[fmt]
     response = HttpResponse(data, content_type=content_type)
     filename = _("民情日志-{stamp}.{ext}").format(stamp=stamp, ext=ext)
-    response["Content-Disposition"] = (
-        content_disposition_header(fmt != "pdf", filename) or ""
-    )
+    response["Content-Disposition"] = content_disposition_header(fmt != "pdf", filename) or ""
     return response
 
 
@@ -381,27 +382,41 @@ def _heading(values: dict[str, Any]) -> str:
 
 # ---------------------------------------------------------------------------- booking a studio
 
-WEEKDAYS = ("一", "二", "三", "四", "五", "六", "日")
+WEEKDAYS = (
+    gettext_lazy("周一"),
+    gettext_lazy("周二"),
+    gettext_lazy("周三"),
+    gettext_lazy("周四"),
+    gettext_lazy("周五"),
+    gettext_lazy("周六"),
+    gettext_lazy("周日"),
+)
 # The studio page shows the bookable slots of this many days that have any.
 SHOW_DAYS = 7
 
 
+def _day_names(days: list[int]) -> str:
+    """周一至周五 for a run of three days or more, 周二、周四 otherwise."""
+    if len(days) >= 3 and days == list(range(days[0], days[-1] + 1)):
+        return _("{a}至{b}").format(a=WEEKDAYS[days[0]], b=WEEKDAYS[days[-1]])
+    return "、".join(str(WEEKDAYS[d]) for d in days)
+
+
 def sitting_hours(studio: Studio) -> list[str]:
-    """The studio's sitting hours in words: 每周二 09:00–11:30."""
-    out = []
-    for s in sorted(
-        (s for s in studio.sittings or [] if isinstance(s, dict)),
-        key=lambda s: (s.get("weekday", 0), s.get("start", "")),
-    ):
+    """The studio's sitting hours in words, the days with the same hours together:
+    周一至周五 09:00–12:00、14:00–17:00; 周二、周四 09:00–11:30."""
+    by_day: dict[int, list[str]] = {}
+    for s in studio.sittings or []:
+        if not isinstance(s, dict):
+            continue
         wd = s.get("weekday")
         if not isinstance(wd, int) or not 0 <= wd <= 6:
             continue
-        out.append(
-            _("每周{day} {start}–{end}").format(
-                day=_(WEEKDAYS[wd]), start=s.get("start", ""), end=s.get("end", "")
-            )
-        )
-    return out
+        by_day.setdefault(wd, []).append(f"{s.get('start', '')}–{s.get('end', '')}")
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for wd in sorted(by_day):
+        groups.setdefault(tuple(sorted(by_day[wd])), []).append(wd)
+    return [f"{_day_names(days)} {'、'.join(hours)}" for hours, days in groups.items()]
 
 
 def _studios(user: Any) -> Any:
@@ -448,12 +463,14 @@ def studio(request: ActorRequest, studio_id: int) -> HttpResponse:
     if person is not None:
         mine = list(
             Booking.objects.visible_to(user)
-            .filter(studio=s, person=person, status=BookingStatus.BOOKED, starts_at__gte=clock.now())
+            .filter(
+                studio=s, person=person, status=BookingStatus.BOOKED, starts_at__gte=clock.now()
+            )
             .select_related("studio")
         )
     held = {clock.local(b.starts_at) for b in mine}
     days = [
-        (day, _(WEEKDAYS[day.weekday()]), [(slot, slot.starts_at in held) for slot in slots])
+        (day, str(WEEKDAYS[day.weekday()]), [(slot, slot.starts_at in held) for slot in slots])
         for day, slots in bookable_days(s)
     ]
     return render(
@@ -587,7 +604,7 @@ def studio_day(request: ActorRequest, studio_id: int) -> HttpResponse:
         {
             "s": s,
             "day": day,
-            "weekday": _(WEEKDAYS[day.weekday()]),
+            "weekday": str(WEEKDAYS[day.weekday()]),
             "prev": (day - dt.timedelta(days=1)).isoformat(),
             "next": (day + dt.timedelta(days=1)).isoformat(),
             "rows": rows,

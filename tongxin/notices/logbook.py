@@ -124,13 +124,33 @@ def pdf_bytes(
 ) -> bytes:
     """The 日志本: a cover line (whose log, which period, how many entries), then one block
     per entry with the template's fields, never split across pages."""
+    HTML = _weasyprint_html()  # first: it keeps Pillow's upload checks as they were
     from weasyprint import CSS
-
-    HTML = _weasyprint_html()
     _record(actor, "pdf", entries, filters)
-    blocks = [dict(zip(("id", "when", "place", "met", "visitors", "raised", "difficulties",
-                        "requests", "done", "follow_up", "tags", "source", "case"), row,
-                       strict=True)) for row in rows(entries)]
+    blocks = [
+        dict(
+            zip(
+                (
+                    "id",
+                    "when",
+                    "place",
+                    "met",
+                    "visitors",
+                    "raised",
+                    "difficulties",
+                    "requests",
+                    "done",
+                    "follow_up",
+                    "tags",
+                    "source",
+                    "case",
+                ),
+                row,
+                strict=True,
+            )
+        )
+        for row in rows(entries)
+    ]
     html = render_to_string(
         "notices/log_print.html",
         {

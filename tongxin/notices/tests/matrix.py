@@ -88,7 +88,12 @@ RULES: dict[str, tuple[frozenset[str], str, str, dict[str, Any]]] = {
     # community's, the booking the resident's; a slot years ahead is a message, not a refusal.
     "notices:studios": (SIGNED_IN, "signed_in", "GET", {}),
     "notices:studio": (COMMUNITY, "object", "GET", {}),
-    "notices:studio_book": (COMMUNITY, "object", "POST", {"starts_at": "2030-01-01T09:00:00+08:00"}),
+    "notices:studio_book": (
+        COMMUNITY,
+        "object",
+        "POST",
+        {"starts_at": "2030-01-01T09:00:00+08:00"},
+    ),
     "notices:studio_day": (SEC, "object", "GET", {}),
     "notices:my_bookings": (SIGNED_IN, "signed_in", "GET", {}),
     "notices:booking_cancel": (frozenset({"resident", "secretary"}), "object", "POST", {}),

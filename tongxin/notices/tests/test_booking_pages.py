@@ -41,8 +41,20 @@ def day_at(days, hour, minute=0):
 
 def test_the_studios_of_my_community(demo):
     s = studio(demo, sittings=[{"weekday": 1, "start": "09:00", "end": "11:30"}])
+    window = studio(
+        demo,
+        name="甲乙丙一站办",
+        sittings=[
+            {"weekday": d, "start": start, "end": end}
+            for d in range(5)
+            for start, end in (("09:00", "12:00"), ("14:00", "17:00"))
+        ]
+        + [{"weekday": 6, "start": "09:00", "end": "11:00"}],
+    )
     page = demo.client("resident").get("/studios/").content.decode()
-    assert f'data-studio="{s.pk}"' in page and "每周二 09:00–11:30" in page
+    assert f'data-studio="{s.pk}"' in page and "周二 09:00–11:30" in page
+    assert f'data-studio="{window.pk}"' in page
+    assert "周一至周五 09:00–12:00、14:00–17:00" in page and "周日 09:00–11:00" in page
     assert demo.client("dept").get(f"/studios/{s.pk}/").status_code == 404
     Studio.objects.all().update(is_active=False)
     empty = demo.client("resident").get("/studios/").content.decode()
@@ -103,7 +115,8 @@ def test_a_full_slot_is_refused_with_a_clear_message(demo):
     bad = client.post(f"/studios/{s.pk}/book/", {"starts_at": "明天上午"}, follow=True)
     assert "请选择一个预约时段" in bad.content.decode()
     odd = client.post(
-        f"/studios/{s.pk}/book/", {"starts_at": clock.local(day_at(2, 9, 10)).isoformat()},
+        f"/studios/{s.pk}/book/",
+        {"starts_at": clock.local(day_at(2, 9, 10)).isoformat()},
         follow=True,
     )
     assert "不是该工作室的预约时段" in odd.content.decode()
@@ -123,7 +136,10 @@ def test_the_day_list_and_the_no_show_rate_for_the_managers(demo):
         page = client.get(url).content.decode()
         assert f'data-booking="{a.pk}"' in page and "暂无爽约率" in page
         assert page.count('name="act" value="attend"') == 2
-        assert demo.client("resident").post(f"/bookings/{a.pk}/mark/", {"act": "attend"}).status_code == 403
+        assert (
+            demo.client("resident").post(f"/bookings/{a.pk}/mark/", {"act": "attend"}).status_code
+            == 403
+        )
         client.post(f"/bookings/{a.pk}/mark/", {"act": "attend"})
         client.post(f"/bookings/{b.pk}/mark/", {"act": "no_show"})
         assert client.post(f"/bookings/{b.pk}/mark/", {"act": "dance"}).status_code == 400

@@ -156,9 +156,13 @@ def test_search_and_filters_on_the_page(demo):
     grid = demo.grid(1)
     b1 = building_in(grid)
     today = clock.today()
-    with time_machine.travel(clock.start_of_day(today - dt.timedelta(days=40)) + dt.timedelta(hours=10)):
+    with time_machine.travel(
+        clock.start_of_day(today - dt.timedelta(days=40)) + dt.timedelta(hours=10)
+    ):
         old = record(demo, "grid1", b1, raised="甲乙丙下水道堵塞", tags="环境")
-    with time_machine.travel(clock.start_of_day(today - dt.timedelta(days=3)) + dt.timedelta(hours=10)):
+    with time_machine.travel(
+        clock.start_of_day(today - dt.timedelta(days=3)) + dt.timedelta(hours=10)
+    ):
         recent = record(demo, "grid1", b1, raised="甲乙丙想办老年食堂", tags="养老")
         other = record(demo, "grid1", grid, raised="甲乙丙停车难", requests="增加车位")
     client = demo.client("grid1")
@@ -210,7 +214,10 @@ def test_raising_a_case_later_from_the_entry_page(demo):
     assert entry.case is not None and entry.case.description == "路灯不亮"
     again = client.post(f"/log/{entry.pk}/case/", {"category": "env.garbage"}, follow=True)
     assert "这条日志已经转为案件" in again.content.decode()
-    assert demo.client("grid2").post(f"/log/{entry.pk}/case/", {"category": "env.garbage"}).status_code == 404
+    assert (
+        demo.client("grid2").post(f"/log/{entry.pk}/case/", {"category": "env.garbage"}).status_code
+        == 404
+    )
     shown = client.get(f"/log/{entry.pk}/").content.decode()
     assert f'href="/cases/{entry.case_id}/"' in shown and 'id="raise-case"' not in shown
 
@@ -240,6 +247,9 @@ def test_raising_a_need_from_an_entry(demo):
     assert need.posted_by == demo.user("grid1")
     shown = client.get(f"/log/{entry.pk}/").content.decode()
     assert f'href="/matching/needs/{need.pk}/"' in shown or f"/needs/{need.pk}/" in shown
-    assert demo.client("grid2").post(
-        f"/log/{entry.pk}/need/", {"kind": "service", "household_id": household.pk}
-    ).status_code == 404
+    assert (
+        demo.client("grid2")
+        .post(f"/log/{entry.pk}/need/", {"kind": "service", "household_id": household.pk})
+        .status_code
+        == 404
+    )
