@@ -346,13 +346,16 @@ def log_export(request: ActorRequest) -> HttpResponse:
     form, values = _filters(request)
     if not form.is_valid():
         return _refuse(request, _("筛选条件有误，请返回修改"))
-    entries = logbook.bounded(_entries(request, values))
+    limit = logbook.MAX_PDF_ROWS if fmt == "pdf" else logbook.MAX_ROWS
+    qs = _entries(request, values)
+    entries = logbook.bounded(qs, limit)
     filters = {k: v for k, v in request.GET.items() if k in ("q", "place", "tag", "start", "end")}
     stamp = clock.local().strftime("%Y%m%d-%H%M")
     if fmt == "pdf":
-        data = logbook.pdf_bytes(
-            actor=user, entries=entries, filters=filters, heading=_heading(values)
-        )
+        heading = _heading(values)
+        if len(entries) == limit and qs.count() > limit:
+            heading += " · " + _("仅打印最早的 {n} 条，请缩小时间段").format(n=limit)
+        data = logbook.pdf_bytes(actor=user, entries=entries, filters=filters, heading=heading)
     elif fmt == "xlsx":
         data = logbook.xlsx_bytes(actor=user, entries=entries, filters=filters)
     else:
