@@ -118,13 +118,28 @@ class ReportForm(forms.Form):
         label=gettext_lazy("照片"),
         widget=MultipleImageInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
+    # The place a QR code named (``?place=``), offered as a choice of "where" only once the
+    # view has checked that the reporter may pick it (the service checks again).
+    place_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, staff: bool = False, has_home: bool = False, **kw: Any):
+    def __init__(
+        self,
+        *args: Any,
+        staff: bool = False,
+        has_home: bool = False,
+        picked: Any = None,
+        **kw: Any,
+    ):
         super().__init__(*args, **kw)
         cast(forms.ChoiceField, self.fields["category"]).choices = category_choices()
+        where = cast(forms.ChoiceField, self.fields["where"])
+        choices: list[tuple[str, Any]] = list(WHERE_CHOICES)
         if not has_home:
-            where = cast(forms.ChoiceField, self.fields["where"])
-            where.choices = [c for c in WHERE_CHOICES if c[0] != "home"]
+            choices = [c for c in choices if c[0] != "home"]
+        self.picked = picked
+        if picked is not None:
+            choices.insert(0, ("place", _("扫码地点：{name}").format(name=picked.name)))
+        where.choices = choices
         self.staff = staff
         if staff:
             self.fields["channel"] = forms.ChoiceField(
@@ -163,7 +178,9 @@ class ReportForm(forms.Form):
             "channel": d.get("channel") or Channel.APP,
             "lat": d.get("lat") if where == "point" else None,
             "lng": d.get("lng") if where == "point" else None,
-            "place_id": home_id if where == "home" else None,
+            "place_id": home_id
+            if where == "home"
+            else (self.picked.pk if where == "place" and self.picked is not None else None),
             "address": (d.get("address") or "").strip(),
         }
         if self.staff:

@@ -272,6 +272,22 @@ def _report_context(request: ActorRequest, form: ReportForm, home: Place | None)
     }
 
 
+def _picked_place(user: Actor, raw: str | None, home: Place | None) -> Place | None:
+    """The place a contact card's QR code names (``?place=``), if it is a real place the
+    reporter may pick (one they may browse, or their home or one of its ancestors — the
+    intake's own rule, which it checks again on submit). Anything else is ignored: the
+    number in the address is never trusted for scoping."""
+    if not raw or not raw.isdigit() or len(raw) > 12:
+        return None
+    pk = int(raw)
+    place = Place.objects.visible_to(user).filter(pk=pk).first()
+    if place is None and home is not None:
+        place = Place.objects.filter(pk=pk, path__in=[*home.ancestor_paths(), home.path]).first()
+    if place is None or place.kind in ("district", "street"):
+        return None
+    return place
+
+
 @personal_page
 def report(request: ActorRequest) -> HttpResponse:
     user = request.user
@@ -280,9 +296,18 @@ def report(request: ActorRequest) -> HttpResponse:
     staff = bool(scope_for(user).case_paths)
     home = home_place(user)
     if request.method != "POST":
-        form = ReportForm(staff=staff, has_home=home is not None)
+        picked = _picked_place(user, request.GET.get("place"), home)
+        initial: dict[str, Any] = {}
+        if picked is not None and home is not None and picked.pk == home.pk:
+            initial["where"], picked = "home", None  # their own home: the home choice
+        elif picked is not None:
+            initial.update(where="place", place_id=picked.pk)
+        form = ReportForm(staff=staff, has_home=home is not None, picked=picked, initial=initial)
         return render(request, "cases/report.html", _report_context(request, form, home))
-    form = ReportForm(request.POST, request.FILES, staff=staff, has_home=home is not None)
+    picked = _picked_place(user, request.POST.get("place_id"), home)
+    form = ReportForm(
+        request.POST, request.FILES, staff=staff, has_home=home is not None, picked=picked
+    )
     if form.is_valid():
         try:
             files = form.cleaned_data["photos"]

@@ -135,6 +135,15 @@ LOG_RAISED = (
     ("希望增设健身器材", "收集意见", "提交两委会研究"),
     ("反映电梯经常故障", "联系物业和维保单位", "督促整改"),
 )
+# The 日志本's difficulties and requests for some of the situations above (no random draw: the
+# demo's sequence stays as it was).
+LOG_DETAILS = {
+    "独居老人行动不便需要送餐": ("独居，腿脚不便，子女在外地", "希望每天有人送餐上门"),
+    "咨询低保申请条件": ("夫妻二人失业，孩子上学", "希望尽快办理低保"),
+    "小区停车难": ("晚上车位不够，占用消防通道", "希望规划更多车位"),
+    "反映电梯经常故障": ("高层老人多，电梯停运时下不了楼", "希望尽快更换电梯部件"),
+    "邻居装修噪音扰民": ("家中有高考学生", "希望限定施工时间"),
+}
 LOG_MET = ("王阿姨", "李大爷", "张师傅", "刘女士", "陈先生", "赵奶奶", "楼栋长", "物业经理")
 
 
@@ -496,7 +505,10 @@ def _log(rng: random.Random, community: Place, now: dt.datetime) -> int:
                     [LogSource.VISIT, LogSource.VISIT, LogSource.CALL, LogSource.SCRATCH]
                 ),
                 met=rng.choice(LOG_MET),
+                visitors="楼栋长" if i % 5 == 0 else "",
                 raised=raised,
+                difficulties=LOG_DETAILS.get(raised, ("", ""))[0],
+                requests=LOG_DETAILS.get(raised, ("", ""))[1],
                 done=done,
                 follow_up=follow,
                 tags=rng.choice(["环境", "养老", "物业", "政策咨询", "邻里"]),

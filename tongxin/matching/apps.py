@@ -38,3 +38,11 @@ class MatchingConfig(AppConfig):
             hour=0,
             minute=20,
         )
+
+        from tongxin.notices.raising import register_raiser
+
+        from .log_raising import NEED_RAISER
+
+        # A daily-log entry (民情日志) can raise a need: notices sit below matching, so the
+        # entry's page offers what matching registers here.
+        register_raiser(NEED_RAISER)

@@ -39,6 +39,7 @@ CLASSIFICATION: dict[str, Classes] = {
             "claimed_at",
             "contact_by",
             "award_tx",
+            "from_log_entry",
         ),
     ),
     "matching.needevent": Classes(

@@ -202,7 +202,11 @@ class LogEntry(models.Model):
         gettext_lazy("来源"), max_length=16, choices=LogSource.choices, default=LogSource.SCRATCH
     )
     met = models.CharField(gettext_lazy("走访对象"), max_length=200, blank=True)
+    # Who went with the author (the 日志本's 走访人 besides the one who writes).
+    visitors = models.CharField(gettext_lazy("走访人"), max_length=200, blank=True)
     raised = models.TextField(gettext_lazy("反映情况"), max_length=2000)
+    difficulties = models.TextField(gettext_lazy("困难问题"), max_length=1000, blank=True)
+    requests = models.TextField(gettext_lazy("意见诉求"), max_length=1000, blank=True)
     done = models.TextField(gettext_lazy("处理情况"), max_length=2000, blank=True)
     follow_up = models.TextField(gettext_lazy("后续计划"), max_length=1000, blank=True)
     tags = models.CharField(gettext_lazy("标签"), max_length=200, blank=True)

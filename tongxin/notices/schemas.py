@@ -99,6 +99,9 @@ class LogEntryIn(Schema):
     met: str = Field("", max_length=400)
     done: str = Field("", max_length=4000)
     follow_up: str = Field("", max_length=2000)
+    visitors: str = Field("", max_length=400)
+    difficulties: str = Field("", max_length=2000)
+    requests: str = Field("", max_length=2000)
     tags: str = Field("", max_length=400)
     occurred_at: Moment | None = None
     source: str = "scratch"
@@ -115,7 +118,10 @@ class LogEntryOut(Schema):
     source: str
     source_label: Text
     met: str
+    visitors: str
     raised: str
+    difficulties: str
+    requests: str
     done: str
     follow_up: str
     tags: str

@@ -249,6 +249,9 @@ def log_entries_for(
             | Q(done__icontains=word)
             | Q(met__icontains=word)
             | Q(follow_up__icontains=word)
+            | Q(difficulties__icontains=word)
+            | Q(requests__icontains=word)
+            | Q(visitors__icontains=word)
             | Q(tags__icontains=word)
         )
     if tag:

@@ -33,8 +33,8 @@ CLASSIFICATION: dict[str, Classes] = {
     ),
     "notices.logentry": Classes(
         # Free text about residents' circumstances (illness, hardship, disputes).
-        sensitive=("met", "raised", "done", "follow_up"),
-        general=("author", "tags", "occurred_at"),
+        sensitive=("met", "raised", "difficulties", "requests", "done", "follow_up"),
+        general=("author", "visitors", "tags", "occurred_at"),
         structural=("id", "place", "place_path", "source", "notice", "case", "created_at"),
     ),
     "notices.disclosure": Classes(

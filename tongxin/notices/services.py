@@ -193,6 +193,9 @@ def log_entry_record(
     met: str = "",
     done: str = "",
     follow_up: str = "",
+    visitors: str = "",
+    difficulties: str = "",
+    requests: str = "",
     tags: str = "",
     occurred_at: dt.datetime | None = None,
     source: str = LogSource.SCRATCH,
@@ -210,6 +213,10 @@ def log_entry_record(
         problems.add("raised", _("内容不能超过 2000 个字"))
     if len(follow_up) > 1000:
         problems.add("follow_up", _("后续计划不能超过 1000 个字"))
+    if len(difficulties) > 1000 or len(requests) > 1000:
+        problems.add("difficulties", _("困难问题和意见诉求不能超过 1000 个字"))
+    if len(visitors) > 200:
+        problems.add("visitors", _("走访人不能超过 200 个字"))
     if len(met) > 200 or len(tags) > 200:
         problems.add("met", _("走访对象和标签不能超过 200 个字"))
     if source not in LogSource.values:
@@ -228,6 +235,9 @@ def log_entry_record(
             raised=raised.strip(),
             done=done.strip(),
             follow_up=follow_up.strip(),
+            visitors=visitors.strip(),
+            difficulties=difficulties.strip(),
+            requests=requests.strip(),
             tags=tags.strip(),
             notice=notice,
         )

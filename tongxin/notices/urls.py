@@ -22,3 +22,22 @@ urlpatterns = [
     path("conventions/<int:convention_id>/", views.convention_detail, name="convention"),
     path("conventions/<int:convention_id>/adopt/", views.convention_adopt, name="convention_adopt"),
 ]
+
+# The field pages (the daily log on the phone, booking a studio): tongxin/notices/field_views.py.
+from . import field_views  # noqa: E402
+
+urlpatterns += [
+    path("log/", field_views.log_list, name="log_list"),
+    path("log/new/", field_views.log_new, name="log_new"),
+    path("log/export/", field_views.log_export, name="log_export"),
+    path("log/<int:entry_id>/", field_views.log_detail, name="log_detail"),
+    path("log/<int:entry_id>/case/", field_views.log_raise_case, name="log_raise_case"),
+    path("log/<int:entry_id>/need/", field_views.log_raise_need, name="log_raise_need"),
+    path("studios/", field_views.studios, name="studios"),
+    path("studios/<int:studio_id>/", field_views.studio, name="studio"),
+    path("studios/<int:studio_id>/book/", field_views.studio_book, name="studio_book"),
+    path("studios/<int:studio_id>/day/", field_views.studio_day, name="studio_day"),
+    path("bookings/", field_views.my_bookings, name="my_bookings"),
+    path("bookings/<int:booking_id>/cancel/", field_views.booking_cancel, name="booking_cancel"),
+    path("bookings/<int:booking_id>/mark/", field_views.booking_mark, name="booking_mark"),
+]

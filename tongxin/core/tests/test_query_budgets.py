@@ -58,6 +58,10 @@ ROUTES: list[Route] = [
     ("map cases layer, grid worker", "grid1", "get", "/api/v1/geo/cases", None, 200, 6),
     ("map buildings layer, grid worker", "grid1", "get", "/api/v1/geo/buildings", None, 200, 6),
     ("map care layer, grid worker", "grid1", "get", "/api/v1/geo/care", None, 200, 6),
+    # The daily log on the phone (notices/field_views.py): the same count for any list size.
+    ("log page, grid worker", "grid1", "get", "/log/", None, 200, 11),
+    ("log page, secretary", "secretary", "get", "/log/?q=电梯", None, 200, 11),
+    ("log form, grid worker", "grid1", "get", "/log/new/", None, 200, 10),
 ]
 
 

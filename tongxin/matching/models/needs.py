@@ -134,6 +134,15 @@ class Need(TimeStampedModel):
         gettext_lazy("紧急程度"), max_length=8, choices=Urgency.choices, default=Urgency.NORMAL
     )
     wanted_on = models.DateField(gettext_lazy("期望日期"), null=True, blank=True)
+    # The daily-log entry (民情日志) the need was raised from, on a visit or a call.
+    from_log_entry = models.ForeignKey(
+        "notices.LogEntry",
+        verbose_name=gettext_lazy("来源民情日志"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     estimated_value = models.PositiveIntegerField(gettext_lazy("估值(元)"), null=True, blank=True)
     state = models.CharField(
         gettext_lazy("状态"), max_length=16, choices=NeedState.choices, default=NeedState.POSTED

@@ -98,10 +98,12 @@ def need_post(
     household: Household | None = None,
     wanted_on: dt.date | None = None,
     estimated_value: int | None = None,
+    from_log_entry: Any = None,
 ) -> Need:
     """Post a need for the actor themself or for a household the caller reached through
     ``visible_to`` (a building head, a grid worker on a visit). The place is the household's
-    dwelling, or the actor's own."""
+    dwelling, or the actor's own. ``from_log_entry``: the daily-log entry it was raised from
+    (``log_raising``)."""
     me = person_of(actor)
     if me is None and household is None:
         raise Forbidden(_("只有登记在册的居民可以提交需求"))
@@ -143,6 +145,7 @@ def need_post(
             urgency=urgency,
             wanted_on=wanted_on,
             estimated_value=estimated_value,
+            from_log_entry=from_log_entry,
         )
         _event(need, actor=actor, act="post", frm="", note="")
         audit.record(

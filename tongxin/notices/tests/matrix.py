@@ -109,6 +109,30 @@ RULES: dict[str, tuple[frozenset[str], str, str, dict[str, Any]]] = {
         "POST",
         {"adopted_on": "2026-03-01", "method": "residents_meeting"},
     ),
+    # The daily log's pages (field_views): the list for anyone signed in (scoped: residents
+    # see an empty list), the form and the export for staff, grid1's entry for the staff over
+    # it. Raising from it: grid1 raises the case first, the secretary is told it is raised
+    # already (a message, not a refusal); a need without a household is a message too.
+    "notices:log_list": (SIGNED_IN, "signed_in", "GET", {}),
+    "notices:log_new": (STAFF_ANYWHERE, "object", "GET", {}),
+    "notices:log_export": (STAFF_ANYWHERE, "object", "GET", {}),
+    "notices:log_detail": (OVER_SUBJECT, "object", "GET", {}),
+    "notices:log_raise_case": (OVER_SUBJECT, "object", "POST", {"category": "env.garbage"}),
+    "notices:log_raise_need": (OVER_SUBJECT, "object", "POST", {"kind": "service"}),
+    # Booking a studio from the pages, as in the API: the subject studio is the demo
+    # community's, the booking the resident's; a slot years ahead is a message, not a refusal.
+    "notices:studios": (SIGNED_IN, "signed_in", "GET", {}),
+    "notices:studio": (COMMUNITY, "object", "GET", {}),
+    "notices:studio_book": (
+        COMMUNITY,
+        "object",
+        "POST",
+        {"starts_at": "2030-01-01T09:00:00+08:00"},
+    ),
+    "notices:studio_day": (SEC, "object", "GET", {}),
+    "notices:my_bookings": (SIGNED_IN, "signed_in", "GET", {}),
+    "notices:booking_cancel": (frozenset({"resident", "secretary"}), "object", "POST", {}),
+    "notices:booking_mark": (SEC, "object", "POST", {"act": "attend"}),
 }
 
 ARGUMENTS = {
@@ -120,6 +144,7 @@ ARGUMENTS = {
     "community_id": "community",
     "convention_id": "convention",
     "upload_id": "notice_attachment",
+    "entry_id": "log_entry",
 }
 
 

@@ -1,14 +1,13 @@
 """End to end in a real Chromium (phone-sized): the secretary publishes a notice to grid A
 on her phone, through the publishing page (with an attachment), the resident reads it on her
 phone, grid1 sees who has not read it yet; the resident opens her contact card and books a
-slot of the secretary's studio.
+slot of the secretary's studio on the booking page (/studios/).
 
 Screenshots go to var/screenshots/notices-*.png.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
@@ -92,23 +91,19 @@ def test_notice_read_on_a_phone_followed_up_then_card_and_booking(browser, e2e_s
     assert page.locator('#contact-card [data-role="grid_worker"]').count() >= 1
     page.screenshot(path=str(screenshots / "notices-contact-card.png"), full_page=True)
 
-    resident = api(base, "resident")
-    studios = resident.get(f"{base}/api/v1/studios", timeout=30).json()["items"]
-    studio = next(s for s in studios if s["kind"] == "secretary")
-    free = None
-    for offset in range(2, 10):
-        day = (dt.date.today() + dt.timedelta(days=offset)).isoformat()  # noqa: DTZ011 — the server's days
-        slots = resident.get(
-            f"{base}/api/v1/studios/{studio['id']}/slots", params={"date": day}, timeout=30
-        ).json()["slots"]
-        free = next((s for s in slots if s["free"] > 0), None)
-        if free:
-            break
-    assert free is not None
-    booked = resident.post(
-        f"{base}/api/v1/studios/{studio['id']}/bookings",
-        json={"starts_at": free["starts_at"]},
-        timeout=30,
-    )
-    assert booked.status_code == 201, booked.text
+    # The resident books a slot of the secretary's studio through the booking page.
+    page.goto(f"{base}/studios/")
+    page.screenshot(path=str(screenshots / "notices-studios.png"), full_page=True)
+    page.click('#studios li[data-kind="secretary"] a.vol-title')
+    page.wait_for_url(f"{base}/studios/*/")
+    page.fill("#booking-topic", "咨询居住证明")
+    slot = page.locator("#slots button.slot:not([disabled])").first
+    starts_at = slot.get_attribute("data-slot")
+    page.screenshot(path=str(screenshots / "notices-studio-slots.png"), full_page=True)
+    slot.click()
+    page.wait_for_url(f"{base}/bookings/")
+    assert page.locator("#coming-bookings li[data-booking]").count() >= 1
+    assert "预约成功" in page.content()
+    page.screenshot(path=str(screenshots / "notices-my-bookings.png"), full_page=True)
+    assert starts_at
     assert errors == []
