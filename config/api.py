@@ -9,6 +9,7 @@ from ninja.security import SessionAuth
 
 from tongxin.accounts.api import BearerAuth
 from tongxin.accounts.api import router as auth_router
+from tongxin.alliance.api import router as alliance_router
 from tongxin.cases.api import router as cases_router
 from tongxin.core.api_support import Utf8JSONRenderer, install_error_handlers
 from tongxin.core.input_guard import JSONBodyParser
@@ -53,5 +54,6 @@ for router in (
     volunteering_router,
     notices_router,
     matching_router,
+    alliance_router,
 ):
     api.add_router("/", router)

@@ -176,13 +176,12 @@ def members_of(unit_ids: list[int]) -> dict[int, int]:
     )
 
 
-def hours(unit_ids: list[int], start: dt.date, end: dt.date) -> ByUnit:
-    """Confirmed service of the units' in-service members, in hours (minutes ÷ 60, exact)."""
+def _service_rows(person_ids: list[int], start: dt.date, end: dt.date) -> list[tuple[int, Record]]:
+    """(person id, record) of the persons' confirmed service in the period, in hours."""
     lo, hi = bounds(start, end)
-    members = members_of(unit_ids)
     signups = (
         Signup.objects.filter(
-            volunteer__person_id__in=list(members),
+            volunteer__person_id__in=person_ids,
             status=SignupStatus.CONFIRMED,
             activity__starts_at__gte=lo,
             activity__starts_at__lt=hi,
@@ -194,26 +193,15 @@ def hours(unit_ids: list[int], start: dt.date, end: dt.date) -> ByUnit:
     for s in signups:
         person = s.volunteer.person
         h = Decimal(s.minutes) / HOUR
-        out.append(
-            (
-                members[person.pk],
-                Record(
-                    Evidence(
-                        "volunteering.signup",
-                        s.pk,
-                        _("{name} · {title} · {h} 小时").format(
-                            name=person.name, title=s.activity.title, h=round(h, 1)
-                        ),
-                        reverse("volunteering:activity", args=[s.activity_id]),
-                    ),
-                    clock.local_date(s.activity.starts_at),
-                    h,
-                ),
-            )
+        text = _("{name} · {title} · {h} 小时").format(
+            name=person.name, title=s.activity.title, h=round(h, 1)
         )
+        url = reverse("volunteering:activity", args=[s.activity_id])
+        day = clock.local_date(s.activity.starts_at)
+        out.append((person.pk, Record(Evidence("volunteering.signup", s.pk, text, url), day, h)))
     needs = (
         Need.objects.filter(
-            claimed_by_person_id__in=list(members),
+            claimed_by_person_id__in=person_ids,
             state__in=DONE_NEED_STATES,
             claimed_at__gte=lo,
             claimed_at__lt=hi,
@@ -225,24 +213,29 @@ def hours(unit_ids: list[int], start: dt.date, end: dt.date) -> ByUnit:
         if not n.claimed_at or not n.claimed_by_person:
             continue
         h = Decimal(n.minutes) / HOUR
-        out.append(
-            (
-                members[n.claimed_by_person.pk],
-                Record(
-                    Evidence(
-                        "matching.need",
-                        n.pk,
-                        _("{name} · 需求 #{id} · {h} 小时").format(
-                            name=n.claimed_by_person.name, id=n.pk, h=round(h, 1)
-                        ),
-                        reverse("matching:need", args=[n.pk]),
-                    ),
-                    clock.local_date(n.claimed_at),
-                    h,
-                ),
-            )
+        text = _("{name} · 需求 #{id} · {h} 小时").format(
+            name=n.claimed_by_person.name, id=n.pk, h=round(h, 1)
         )
-    return _group(out)
+        url = reverse("matching:need", args=[n.pk])
+        day = clock.local_date(n.claimed_at)
+        out.append(
+            (n.claimed_by_person.pk, Record(Evidence("matching.need", n.pk, text, url), day, h))
+        )
+    return out
+
+
+def hours(unit_ids: list[int], start: dt.date, end: dt.date) -> ByUnit:
+    """Confirmed service of the units' in-service members, in hours (minutes ÷ 60, exact)."""
+    members = members_of(unit_ids)
+    return _group((members[pid], r) for pid, r in _service_rows(list(members), start, end))
+
+
+def hours_by_person(person_ids: list[int], start: dt.date, end: dt.date) -> dict[int, Decimal]:
+    """Each person's confirmed service hours in the period (activities and needs)."""
+    out: dict[int, Decimal] = defaultdict(Decimal)
+    for pid, r in _service_rows(person_ids, start, end):
+        out[pid] += r.amount
+    return out
 
 
 def problems(unit_ids: list[int], start: dt.date, end: dt.date) -> ByUnit:

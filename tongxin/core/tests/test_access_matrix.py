@@ -20,6 +20,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from tongxin.alliance.tests import matrix as alliance_matrix
 from tongxin.core.errors import NotFound
 from tongxin.core.tests.matrix_roles import ADMINS, PEOPLE_ROLES, ROLES, SIGNED_IN
 from tongxin.emap.tests import matrix as emap_matrix
@@ -149,6 +150,7 @@ MATRIX.update(
 )  # volunteering
 MATRIX.update({name: Rule(*rule) for name, rule in emap_matrix.RULES.items()})  # e-map
 MATRIX.update({name: Rule(*rule) for name, rule in notices_matrix.RULES.items()})  # notices
+MATRIX.update({name: Rule(*rule) for name, rule in alliance_matrix.RULES.items()})  # alliance
 MATRIX.update(
     {name: Rule(*rule) for name, rule in matching_matrix.RULES.items()}
 )  # service matching
@@ -224,6 +226,7 @@ def subject(demo, django_capture_on_commit_callbacks):
         **emap_matrix.subject(demo),
         **notices_matrix.subject(demo),
         **matching_matrix.subject(demo),
+        **alliance_matrix.subject(demo),
     }
 
 
@@ -295,6 +298,8 @@ ARGUMENTS.update(notices_matrix.ARGUMENTS)
 PATH_WORDS.update(emap_matrix.PATH_WORDS)
 PATH_WORDS.update(matching_matrix.PATH_WORDS)
 ARGUMENTS.update(matching_matrix.ARGUMENTS)
+ARGUMENTS.update(alliance_matrix.ARGUMENTS)
+PATH_WORDS.update(alliance_matrix.PATH_WORDS)
 ROUTE_SUBJECT.update(emap_matrix.ROUTE_SUBJECT)
 
 
@@ -327,6 +332,8 @@ def subject_marker(name: str, subject: dict[str, Any]) -> str:
         return emap_matrix.marker(name, subject)
     if name in matching_matrix.RULES:
         return matching_matrix.marker(name, subject)
+    if name in alliance_matrix.RULES:
+        return alliance_matrix.marker(name, subject)
     if name in ("api:list_cases", "api:nearby_cases"):
         return f'"id": {subject["case"].pk},'
     if name == "cases:worklist":
@@ -375,6 +382,13 @@ LIST_QUERY.update(
     {
         name: (lambda s, n=name: emap_matrix.list_query(n, s))
         for name in ("api:geo_layer", "api:geo_search")
+    }
+)
+LIST_QUERY.update(
+    {
+        name: (lambda s, n=name: alliance_matrix.list_query(n, s))
+        for name, rule in alliance_matrix.RULES.items()
+        if rule[1] == "list"
     }
 )
 LIST_QUERY.update(
