@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "tongxin.volunteering",
     "tongxin.notices",
     "tongxin.matching",
+    "tongxin.meetings",
     "tongxin.inbox",
     "tongxin.cases",
     "tongxin.open311",
