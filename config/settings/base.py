@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "tongxin.volunteering",
     "tongxin.notices",
     "tongxin.matching",
+    "tongxin.meetings",
     "tongxin.alliance",
     "tongxin.inbox",
     "tongxin.cases",
