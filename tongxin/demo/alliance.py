@@ -191,7 +191,7 @@ def build(gen: Any) -> dict[str, int]:
         Suggestion.objects.create(
             membership=m, text=text, made_on=made, adopted_on=made if adopted else None
         )
-    invited = _seat_units_at_joint_meetings(alliance, memberships, year)
+    invited = _seat_units_at_joint_meetings(alliance, memberships, year, secretary)
     cards = _publish_cards(alliance, memberships, year)
     return {
         "alliances": 1,
@@ -205,11 +205,99 @@ def build(gen: Any) -> dict[str, int]:
     }
 
 
-def _seat_units_at_joint_meetings(alliance: Alliance, memberships: list[Membership], year: int):
-    """The units' seats at the year's held 联席会 of the alliance's organisation (the meetings
-    demo convenes them): every unit invited; the first unit's liaison signs in at each, the
-    last unit sends apologies once and misses one without."""
-    return 0
+def _representatives(community: Any, memberships: list[Membership], year: int) -> list[Any]:
+    """A part-time 大党委 member (兼职委员) for every unit: a party member of the community
+    holding no post and no account; the first unit's is its liaison when it has one."""
+    taken = set(Post.objects.values_list("person_id", flat=True))
+    taken |= set(User.objects.filter(person__isnull=False).values_list("person_id", flat=True))
+    people = list(
+        Person.objects.filter(
+            place_path__startswith=community.path,
+            party_membership__isnull=False,
+            is_active=True,
+        )
+        .exclude(pk__in=taken)
+        .order_by("id")[: len(memberships)]
+    )
+    for m, person in zip(memberships, people, strict=False):
+        Post.objects.create(
+            person=person,
+            role=Role.PART_TIME_MEMBER,
+            organisation=m.unit,
+            start_date=dt.date(year - 2, 3, 1),
+        )
+    return people
+
+
+def _seat_units_at_joint_meetings(
+    alliance: Alliance, memberships: list[Membership], year: int, secretary: Any
+) -> int:
+    """The units' seats at the year's held 联席会 of the alliance's organisation: those the
+    meetings demo convened, or else one in the middle of every quarter that has passed. Every
+    unit is invited; its 兼职委员 signs in — except that the last unit sends an apology to the
+    second meeting and misses the third without one, and the fourth misses the first."""
+    from tongxin.meetings.models import (
+        Apology,
+        Attendance,
+        Invitation,
+        Meeting,
+        MeetingKind,
+        MeetingState,
+    )
+    from tongxin.meetings.selectors import meetings_held
+
+    kind = MeetingKind.objects.filter(code="joint").first()
+    if kind is None:
+        return 0
+    today = clock.today()
+    held = meetings_held([alliance.organisation_id], dt.date(year, 1, 1), today, kind="joint")
+    if not held:
+        for q in range(4):
+            day = dt.date(year, 3 * q + 2, 15)
+            if day >= today:
+                break
+            starts = clock.start_of_day(day) + dt.timedelta(hours=15)
+            held.append(
+                Meeting.objects.create(
+                    kind=kind,
+                    organisation=alliance.organisation,
+                    title=f"{year}年第{q + 1}季度党建联盟联席会",  # i18n-data
+                    starts_at=starts,
+                    ends_at=starts + dt.timedelta(hours=2),
+                    place_text="社区党群服务中心",  # i18n-data
+                    state=MeetingState.CLOSED,
+                    convener=secretary.person,
+                    created_by=secretary,
+                    minutes="通报季度共建情况，交流需求清单和资源清单。",  # i18n-data
+                )
+            )
+    reps = _representatives(alliance.place, memberships, year)
+    n = 0
+    last = len(memberships) - 1
+    for k, meeting in enumerate(held):
+        for i, m in enumerate(memberships):
+            inv, created = Invitation.objects.get_or_create(
+                meeting=meeting, kind="unit", organisation=m.unit
+            )
+            n += int(created)
+            if not created or i >= len(reps):
+                continue
+            if (i == last and k == 1) and not Apology.objects.filter(invitation=inv).exists():
+                Apology.objects.create(
+                    meeting=meeting, invitation=inv, person=reps[i], reason="外出公务"
+                )  # i18n-data
+            elif (i == last and k == 2) or (i == 3 and k == 0):
+                continue  # absent without an apology
+            else:
+                Attendance.objects.create(
+                    meeting=meeting,
+                    invitation=inv,
+                    person=reps[i],
+                    method="secretary",
+                    signed_at=meeting.starts_at,
+                    recorded_by=secretary,
+                )
+    return n
 
 
 def _publish_cards(alliance: Alliance, memberships: list[Membership], year: int) -> int:

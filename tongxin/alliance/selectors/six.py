@@ -7,11 +7,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from tongxin.core import clock
 from tongxin.core.scoring import Evidence
 from tongxin.meetings import selectors as meeting_selectors
+from tongxin.meetings.models import Meeting
 
 from ..models import Agreement, Alliance, Membership
 from . import records
@@ -57,27 +59,25 @@ class SixOnes:
     missing_quarters: list[int]
 
 
-def meeting_evidence(meeting: object) -> Evidence:
-    m: object = meeting
-    starts_at = m.starts_at  # type: ignore[attr-defined]
+def meeting_evidence(meeting: Meeting) -> Evidence:
     return Evidence(
         "meetings.meeting",
-        m.pk,  # type: ignore[attr-defined]
+        meeting.pk,
         _("{day} {title}").format(
-            day=clock.local_date(starts_at).isoformat(),
-            title=m.title,  # type: ignore[attr-defined]
+            day=clock.local_date(meeting.starts_at).isoformat(), title=meeting.title
         ),
-        meeting_url(m.pk),  # type: ignore[attr-defined]
+        meeting_url(meeting.pk),
     )
 
 
 def meeting_url(pk: int) -> str:
-    from django.urls import NoReverseMatch, reverse
-
-    try:
-        return reverse("meetings:meeting", args=[pk])
-    except NoReverseMatch:
-        return ""
+    """The meeting's page, once the meetings app serves one (its URL name: ``detail``)."""
+    for name in ("meetings:detail", "meetings:meeting"):
+        try:
+            return reverse(name, args=[pk])
+        except NoReverseMatch:
+            continue
+    return ""
 
 
 def compute(alliance: Alliance, year: int) -> SixOnes:
@@ -125,6 +125,4 @@ def compute(alliance: Alliance, year: int) -> SixOnes:
 
 
 def _agreement_url(pk: int) -> str:
-    from django.urls import reverse
-
     return reverse("alliance:agreement", args=[pk])

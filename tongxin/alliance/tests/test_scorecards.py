@@ -184,7 +184,9 @@ def test_a_liaison_sees_only_their_unit(ally):
     api = ally.demo.api("member")
     r = api.get("/api/v1/alliance/units")
     assert r.status_code == 200
-    assert [u["id"] for u in r.json()["items"]] == [ally.units[0].pk]
+    # Their unit only (a member of the demo's alliance too).
+    assert {u["unit_id"] for u in r.json()["items"]} == {ally.units[0].unit_id}
+    assert ally.units[0].pk in {u["id"] for u in r.json()["items"]}
     mine = api.get(f"/api/v1/alliance/units/{ally.units[0].pk}/scorecard?year={YEAR}")
     assert mine.status_code == 200
     body = mine.json()
