@@ -8,7 +8,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Router, Status
 
 from tongxin.core import clock
 from tongxin.core.api_support import caller, paginate
@@ -84,4 +84,4 @@ def object_to_scorecard(request: HttpRequest, unit_id: int, payload: ObjectionIn
     if card is None:
         raise NotFound()
     o = services.objection_raise(actor=user, scorecard=card, reason=payload.reason)
-    return 201, {"id": o.pk, "reason": o.reason, "answer": o.answer}
+    return Status(201, {"id": o.pk, "reason": o.reason, "answer": o.answer})

@@ -156,12 +156,23 @@ class CommitmentKind(models.TextChoices):
 
 
 class ViaMembershipQuerySet(ScopedQuerySet):
-    """Rows of a membership (agreements, suggestions, scorecards): as the membership."""
+    """Rows of a membership (agreements, suggestions, scorecards, and through them commitments
+    and objections): seen as the membership is. ``via`` is the lookup path to it."""
+
+    via = "membership__"
 
     def narrow(self, user: Actor | None, scope: Scope) -> ViaMembershipQuerySet:
         if scope.is_empty:
             return self.none()
-        return self.filter(_alliance_q(scope, "membership__alliance__", "membership__unit_id"))
+        return self.filter(_alliance_q(scope, f"{self.via}alliance__", f"{self.via}unit_id"))
+
+
+class CommitmentQuerySet(ViaMembershipQuerySet):
+    via = "agreement__membership__"
+
+
+class ObjectionQuerySet(ViaMembershipQuerySet):
+    via = "scorecard__membership__"
 
 
 class Agreement(TimeStampedModel):
@@ -204,6 +215,8 @@ class Commitment(models.Model):
     target = models.DecimalField(
         gettext_lazy("目标数量"), max_digits=9, decimal_places=1, default=Decimal(1)
     )
+
+    objects = models.Manager.from_queryset(CommitmentQuerySet)()
 
     class Meta:
         verbose_name = gettext_lazy("承诺事项")
@@ -392,6 +405,8 @@ class Objection(TimeStampedModel):
         related_name="+",
     )
     answered_at = models.DateTimeField(gettext_lazy("答复时间"), null=True, blank=True)
+
+    objects = models.Manager.from_queryset(ObjectionQuerySet)()
 
     class Meta:
         verbose_name = gettext_lazy("异议")

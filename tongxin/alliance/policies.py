@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from tongxin.core.actors import Actor
-from tongxin.core.errors import Forbidden
+from tongxin.core.errors import Code, Forbidden
 from tongxin.core.scoping import scope_for
 
 from .models import Alliance, Membership
@@ -23,7 +23,7 @@ def manages(user: Actor | None, alliance: Alliance) -> bool:
 
 def require_manager(user: Actor | None, alliance: Alliance) -> None:
     if not manages(user, alliance):
-        raise Forbidden(_("只有联盟所在地的管理人员可以这样做"), code="ACTION_FORBIDDEN")
+        raise Forbidden(_("只有联盟所在地的管理人员可以这样做"), code=Code.ACTION_FORBIDDEN)
 
 
 def speaks_for(user: Actor | None, membership: Membership) -> bool:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from tongxin.core import audit, clock
 from tongxin.core.actors import Actor
-from tongxin.core.errors import Forbidden, Problems, ValidationFailed
+from tongxin.core.errors import Code, Forbidden, Problems, ValidationFailed
 from tongxin.core.scoring import Formula, FormulaError
 from tongxin.orgs.models import Organisation
 from tongxin.people.models import Person
@@ -168,7 +168,7 @@ def agreement_save(
             membership=membership, year=year, defaults={"created_by": actor, "note": note}
         )
         if agreement.signed_on:
-            raise Forbidden(_("协议已签订，不能修改"), code="ACTION_FORBIDDEN")
+            raise Forbidden(_("协议已签订，不能修改"), code=Code.ACTION_FORBIDDEN)
         agreement.note = note
         agreement.save(update_fields=["note", "updated_at"])
         agreement.commitments.all().delete()
@@ -199,7 +199,7 @@ def suggestion_make(
     *, actor: Actor, membership: Membership, text: str, made_on: dt.date | None = None
 ) -> Suggestion:
     if not may_object(actor, membership):
-        raise Forbidden(_("您不能代表该单位提出建议"), code="ACTION_FORBIDDEN")
+        raise Forbidden(_("您不能代表该单位提出建议"), code=Code.ACTION_FORBIDDEN)
     text = text.strip()
     if not text:
         raise ValidationFailed(_("请填写建议"), fields=[{"field": "text", "reason": _("必填")}])
@@ -241,7 +241,7 @@ def pledges_make(
     """The member's pledges for the year (公开承诺): 2 to 5 items, made by the member or by a
     manager of the community they registered at."""
     if getattr(actor, "person_id", None) != member.person_id and not _manages_member(actor, member):
-        raise Forbidden(_("只能填写本人的承诺"), code="ACTION_FORBIDDEN")
+        raise Forbidden(_("只能填写本人的承诺"), code=Code.ACTION_FORBIDDEN)
     texts = [t.strip()[:200] for t in texts if t.strip()]
     if not PLEDGES_MIN <= len(texts) <= PLEDGES_MAX:
         raise ValidationFailed(
@@ -271,7 +271,7 @@ def pledge_evaluate(
     if getattr(actor, "person_id", None) != pledge.member.person_id and not _manages_member(
         actor, pledge.member
     ):
-        raise Forbidden(_("不能评定该承诺"), code="ACTION_FORBIDDEN")
+        raise Forbidden(_("不能评定该承诺"), code=Code.ACTION_FORBIDDEN)
     if not delivered and not explanation.strip():
         raise ValidationFailed(
             _("未兑现的承诺须说明原因"), fields=[{"field": "explanation", "reason": _("必填")}]
@@ -341,7 +341,7 @@ def scorecards_publish(*, actor: Actor, alliance: Alliance, year: int) -> int:
 
 def objection_raise(*, actor: Actor, scorecard: Scorecard, reason: str) -> Objection:
     if not may_object(actor, scorecard.membership):
-        raise Forbidden(_("只有本单位可以对成绩提出异议"), code="ACTION_FORBIDDEN")
+        raise Forbidden(_("只有本单位可以对成绩提出异议"), code=Code.ACTION_FORBIDDEN)
     if scorecard.state != CardState.PUBLISHED or (
         scorecard.publish_until and clock.today() > scorecard.publish_until
     ):
