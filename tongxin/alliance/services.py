@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tongxin.core import audit, clock
-from tongxin.core.actors import Actor
+from tongxin.core.actors import Actor, as_account
 from tongxin.core.errors import Code, Forbidden, Problems, ValidationFailed
 from tongxin.core.scoring import Formula, FormulaError
 from tongxin.orgs.models import Organisation
@@ -165,7 +165,9 @@ def agreement_save(
     problems.raise_if_any()
     with transaction.atomic():
         agreement, _created = Agreement.objects.select_for_update().get_or_create(
-            membership=membership, year=year, defaults={"created_by": actor, "note": note}
+            membership=membership,
+            year=year,
+            defaults={"created_by": as_account(actor), "note": note},
         )
         if agreement.signed_on:
             raise Forbidden(_("协议已签订，不能修改"), code=Code.ACTION_FORBIDDEN)
@@ -352,7 +354,9 @@ def objection_raise(*, actor: Actor, scorecard: Scorecard, reason: str) -> Objec
             _("请填写异议理由"), fields=[{"field": "reason", "reason": _("必填")}]
         )
     with transaction.atomic():
-        obj = Objection.objects.create(scorecard=scorecard, reason=reason[:500], raised_by=actor)
+        obj = Objection.objects.create(
+            scorecard=scorecard, reason=reason[:500], raised_by=as_account(actor)
+        )
         audit.record(actor=actor, action="scorecard.object", obj=obj)
     return obj
 
@@ -364,7 +368,7 @@ def objection_answer(*, actor: Actor, objection: Objection, answer: str) -> Obje
         raise ValidationFailed(_("请填写答复"), fields=[{"field": "answer", "reason": _("必填")}])
     with transaction.atomic():
         objection.answer = answer[:500]
-        objection.answered_by = actor  # type: ignore[assignment]
+        objection.answered_by = as_account(actor)
         objection.answered_at = clock.now()
         objection.save(update_fields=["answer", "answered_by", "answered_at", "updated_at"])
         audit.record(actor=actor, action="scorecard.answer", obj=objection)
