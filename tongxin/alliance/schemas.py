@@ -51,6 +51,7 @@ class ScorecardOut(Schema):
     state: str
     publish_until: str | None
     parts: dict[str, str]
+    part_labels: dict[str, str] = {}
     items: list[ItemOut]
 
 

@@ -165,12 +165,14 @@ class Result:
     grade: str
     items: list[Item]
     parts: dict[str, Decimal] = field(default_factory=dict)
+    part_labels: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "total": str(self.total),
             "grade": self.grade,
             "parts": {k: str(v) for k, v in self.parts.items()},
+            "part_labels": dict(self.part_labels),
             "items": [i.as_dict() for i in self.items],
         }
 
@@ -451,4 +453,7 @@ def evaluate(formula: Formula | Mapping[str, Any] | str, facts: FactSet) -> Resu
             Item("floor", "floor", formula.floor - total, raw=formula.floor - total, note="")
         )
         total = formula.floor
-    return Result(total=total, grade=formula.grade_for(total), items=items, parts=parts)
+    labels = {p["code"]: p["label"] for p in formula.parts}
+    return Result(
+        total=total, grade=formula.grade_for(total), items=items, parts=parts, part_labels=labels
+    )

@@ -99,10 +99,10 @@ def build(gen: Any) -> dict[str, int]:
         Membership.objects.create(
             alliance=alliance,
             unit=u,
-            leaders=f"{u.name[:4]}负责人",  # i18n-data
+            leaders=f"{'王李张刘陈杨赵黄'[i % 8]}书记",  # i18n-data
             joined_on=dt.date(year - 2, 3, 1),
         )
-        for u in units
+        for i, u in enumerate(units)
     ]
     # The liaison of the first unit: a party member of the community holding no post.
     liaison_person = (
@@ -191,6 +191,7 @@ def build(gen: Any) -> dict[str, int]:
         Suggestion.objects.create(
             membership=m, text=text, made_on=made, adopted_on=made if adopted else None
         )
+    claimed = _claim_wishes(memberships)
     invited = _seat_units_at_joint_meetings(alliance, memberships, year, secretary)
     cards = _publish_cards(alliance, memberships, year)
     return {
@@ -201,8 +202,24 @@ def build(gen: Any) -> dict[str, int]:
         "in_service": n_members,
         "pledges": n_pledges,
         "invitations": invited,
+        "wishes": claimed,
         "scorecards": cards,
     }
+
+
+def _claim_wishes(memberships: list[Membership]) -> int:
+    """Two of the campaign's published wishes claimed by the first two units (a unit's claim,
+    as the wish wall leaves it)."""
+    from tongxin.matching.models import Wish, WishState
+
+    wishes = list(Wish.objects.filter(state=WishState.PUBLISHED).order_by("id")[:2])
+    now = clock.now()
+    for m, wish in zip(memberships, wishes, strict=False):
+        wish.state = WishState.CLAIMED
+        wish.claimed_by_org = m.unit
+        wish.claimed_at = now
+        wish.save(update_fields=["state", "claimed_by_org", "claimed_at"])
+    return len(wishes)
 
 
 def _representatives(community: Any, memberships: list[Membership], year: int) -> list[Any]:

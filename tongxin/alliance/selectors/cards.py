@@ -7,8 +7,9 @@ Facts (the names the default formula reads, ``alliance.defaults``):
   ``problem_solved``: ``selectors.records``;
 - ``meeting_invited``, ``meeting_present``, ``meeting_missed``, ``meeting_unexcused``: the
   unit's seats at held meetings (``meetings.selectors.unit_attendance``);
-- ``commitment_target`` / ``commitment_done`` (amounts): the year's *signed* agreement, each
-  item counted up to its target (``selectors.progress``);
+- ``commitment_target`` / ``commitment_done`` (amounts): the year's *signed* agreement, 1 per
+  item and each item's share done (at most 1), so the ratio is the mean share
+  (``selectors.progress``);
 - ``suggestion_adopted``: the unit's suggestions adopted in the year.
 
 The periods are the year's quarters that have ended (under the one clock), so a quarter still
@@ -98,7 +99,7 @@ def collect(memberships: Sequence[Membership], year: int) -> dict[int, FactSet]:
         fs = facts[ap.agreement.membership_id]
         for item in ap.items:
             c = item.commitment
-            fs.add("commitment_target", amount=item.target)
+            fs.add("commitment_target", amount=1)
             fs.add(
                 "commitment_done",
                 Evidence(
@@ -109,7 +110,7 @@ def collect(memberships: Sequence[Membership], year: int) -> dict[int, FactSet]:
                     ),
                     _agreement_url(ap.agreement.pk),
                 ),
-                amount=item.counted,
+                amount=item.share,
             )
     lo, hi = start, end
     for s in Suggestion.objects.filter(

@@ -39,6 +39,11 @@ class CommitmentProgress:
         return min(self.done, self.target)
 
     @property
+    def share(self) -> Decimal:
+        """Done ÷ target, at most 1."""
+        return self.counted / self.target if self.target else Decimal(0)
+
+    @property
     def percent(self) -> int:
         return int(self.counted * 100 / self.target) if self.target else 0
 
@@ -50,11 +55,11 @@ class AgreementProgress:
 
     @property
     def rate(self) -> int:
-        """The share of the agreement done, in percent (each item counted up to its target)."""
-        target = sum((i.target for i in self.items), Decimal(0))
-        if not target:
+        """The share of the agreement done, in percent: the mean of its items' shares (each
+        done up to its target), so that 100 hours and 2 projects weigh the same."""
+        if not self.items:
             return 0
-        return int(sum((i.counted for i in self.items), Decimal(0)) * 100 / target)
+        return int(sum((i.share for i in self.items), Decimal(0)) * 100 / len(self.items))
 
     @property
     def due(self) -> list[CommitmentProgress]:

@@ -75,8 +75,8 @@ def test_commitments_are_done_only_by_real_records(ally):
     assert done(agreement)["hours"] == linked + Decimal("0.75")
     got = done(agreement)
     targets = {"activities": Decimal(100), "projects": Decimal(1), "hours": Decimal(1000)}
-    counted = sum(min(got[k], t) for k, t in targets.items())
-    assert progress.of_agreement(agreement).rate == int(counted * 100 / sum(targets.values()))
+    shares = sum(min(got[k], t) / t for k, t in targets.items())
+    assert progress.of_agreement(agreement).rate == int(shares * 100 / 3)
 
 
 def test_a_signed_agreement_is_not_rewritten_and_bad_items_are_named(ally):
