@@ -84,6 +84,12 @@ class DemoGenerator(PlacesMixin, PeopleMixin, FeaturesMixin, UsersMixin):
 
         self.built.counts.update({f"matching_{k}": v for k, v in build(self).items()})
 
+    # ------------------------------------------------------------------ meetings
+    def build_meetings(self) -> None:
+        from tongxin.demo.meetings import build
+
+        self.built.counts.update({f"meetings_{k}": v for k, v in build(self).items()})
+
     # ------------------------------------------------------------------ cases
     def build_cases(self) -> None:
         from tongxin.demo.cases import build_demo_cases
@@ -118,6 +124,8 @@ class DemoGenerator(PlacesMixin, PeopleMixin, FeaturesMixin, UsersMixin):
                 self.build_notices()
                 self.progress("生成需求、微心愿与互助站……")
                 self.build_matching()
+                self.progress("生成会议、签到与决议事项……")
+                self.build_meetings()
         b = self.built
         return {
             "streets": len(b.streets),
