@@ -148,15 +148,19 @@ def apologise(request: HttpRequest, meeting_id: int, payload: ApologyIn) -> Any:
 
 
 @router.post(
-    "/meetings/{meeting_id}/actions/{act}", response=MeetingOut, summary=lazy_str("会议操作")
+    "/meetings/{meeting_id}/actions/{meeting_act}",
+    response=MeetingOut,
+    summary=lazy_str("会议操作"),
 )
-def meeting_action(request: HttpRequest, meeting_id: int, act: str, payload: MeetingActIn) -> Any:
+def meeting_action(
+    request: HttpRequest, meeting_id: int, meeting_act: str, payload: MeetingActIn
+) -> Any:
     """``hold``, ``minute`` (with ``minutes``), ``close``, ``cancel`` (with ``reason``)."""
     user = caller(request)
     services.meeting_act(
         actor=user,
         meeting_id=meeting_id,
-        act=act,
+        act=meeting_act,
         data={"minutes": payload.minutes, "reason": payload.reason},
     )
     return present.detail(user, access_meeting(request, meeting_id))
@@ -203,17 +207,17 @@ def list_action_items(
 
 
 @router.post(
-    "/action-items/{item_id}/actions/{act}",
+    "/action-items/{item_id}/actions/{item_act}",
     response=ActionItemOut,
     summary=lazy_str("办理决议事项"),
 )
 def action_item_action(
-    request: HttpRequest, item_id: int, act: str, payload: ActionItemActIn
+    request: HttpRequest, item_id: int, item_act: str, payload: ActionItemActIn
 ) -> Any:
     """``complete`` (the owner, or whoever runs the meeting), ``cancel`` (with a ``note``)
     and ``reopen`` (whoever runs the meeting)."""
     item = services.action_item_act(
-        actor=caller(request), item_id=item_id, act=act, note=payload.note
+        actor=caller(request), item_id=item_id, act=item_act, note=payload.note
     )
     item = ActionItem.objects.select_related("owner", "meeting").get(pk=item.pk)
     return present.item_out(item)

@@ -19,7 +19,8 @@ class InviteeIn(Schema):
 
 class MeetingIn(Schema):
     kind: str = Field(..., max_length=32)
-    organisation_id: int
+    # The caller's own organisation (the first they are an officer of) when left out.
+    organisation_id: int | None = None
     starts_at: Moment
     ends_at: Moment | None = None
     agenda: list[str] = Field(..., max_length=30)

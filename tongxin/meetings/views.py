@@ -139,14 +139,16 @@ def actions(request: ActorRequest) -> HttpResponse:
 
 @personal_page
 @require_POST
-def action_act(request: ActorRequest, item_id: int, act: str) -> HttpResponse:
+def action_act(request: ActorRequest, item_id: int, item_act: str) -> HttpResponse:
     note = request.POST.get("note", "")
     back = request.POST.get("next") or reverse("meetings:actions")
     if not back.startswith("/"):
         back = reverse("meetings:actions")
     _attempt(
         request,
-        lambda: services.action_item_act(actor=request.user, item_id=item_id, act=act, note=note),
+        lambda: services.action_item_act(
+            actor=request.user, item_id=item_id, act=item_act, note=note
+        ),
         _("已办理"),
     )
     return redirect(back)
@@ -262,11 +264,13 @@ def sign_in(request: ActorRequest, meeting_id: int) -> HttpResponse:
 
 @personal_page
 @require_POST
-def act(request: ActorRequest, meeting_id: int, act: str) -> HttpResponse:
+def act(request: ActorRequest, meeting_id: int, meeting_act: str) -> HttpResponse:
     data = {"minutes": request.POST.get("minutes", ""), "reason": request.POST.get("reason", "")}
     _attempt(
         request,
-        lambda: services.meeting_act(actor=request.user, meeting_id=meeting_id, act=act, data=data),
+        lambda: services.meeting_act(
+            actor=request.user, meeting_id=meeting_id, act=meeting_act, data=data
+        ),
         _("已办理"),
     )
     return redirect("meetings:meeting", meeting_id)
@@ -276,6 +280,7 @@ def act(request: ActorRequest, meeting_id: int, act: str) -> HttpResponse:
 @require_POST
 def record(request: ActorRequest, meeting_id: int) -> HttpResponse:
     """The secretary signs a person in."""
+    policies.require_run(request.user, _meeting(request, meeting_id))
     person_id = _int_or_none(request.POST.get("person_id"))
     if person_id is None:
         messages.error(request, _("请选择签到人"))

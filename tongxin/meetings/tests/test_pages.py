@@ -61,15 +61,23 @@ def test_convene_form_and_phone_sign_in(demo):
     start = clock.local(clock.now() + dt.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
     r = sec.post(
         "/meetings/new/",
-        {"kind": "joint", "organisation": committee().pk, "starts_at": start,
-         "agenda": "第一项\n第二项", "units": [str(u1.pk)], "place": "会议室"},
+        {
+            "kind": "joint",
+            "organisation": committee().pk,
+            "starts_at": start,
+            "agenda": "第一项\n第二项",
+            "units": [str(u1.pk)],
+            "place": "会议室",
+        },
     )
     assert r.status_code == 302, r.content.decode()[:2000]
     m = Meeting.objects.order_by("-id").first()
     assert [a.text for a in m.agenda.all()] == ["第一项", "第二项"]
     # Errors come back on the form.
-    r = sec.post("/meetings/new/", {"kind": "joint", "organisation": committee().pk,
-                                     "starts_at": start, "agenda": ""})
+    r = sec.post(
+        "/meetings/new/",
+        {"kind": "joint", "organisation": committee().pk, "starts_at": start, "agenda": ""},
+    )
     assert r.status_code == 200 and "mtg-error" in r.content.decode()
     sec.get(f"/meetings/{m.pk}/")  # mints the token
     m.refresh_from_db()
@@ -82,7 +90,10 @@ def test_convene_form_and_phone_sign_in(demo):
     assert 'id="signin-done"' in r.content.decode()
     assert Attendance.objects.filter(meeting=m, person=liaison.person).exists()
     # An outsider's phone: 404, not the meeting.
-    assert demo.client("resident").get(f"/meetings/{m.pk}/sign-in/?t={m.signin_token}").status_code == 404
+    assert (
+        demo.client("resident").get(f"/meetings/{m.pk}/sign-in/?t={m.signin_token}").status_code
+        == 404
+    )
     # The liaison may not see the QR screen (only whoever runs the meeting).
     assert phone.get(f"/meetings/{m.pk}/qr/").status_code == 403
 
@@ -93,8 +104,10 @@ def test_action_items_on_the_owners_worklist(demo):
     m = convene(demo)
     services.meeting_act(actor=sec, meeting_id=m.pk, act="hold")
     c = demo.client("secretary")
-    r = c.post(f"/meetings/{m.pk}/resolutions/", {"text": "清理共享车位", "owner": liaison.person_id,
-                                                  "due": clock.today().isoformat()})
+    r = c.post(
+        f"/meetings/{m.pk}/resolutions/",
+        {"text": "清理共享车位", "owner": liaison.person_id, "due": clock.today().isoformat()},
+    )
     assert r.status_code == 302
     item = ActionItem.objects.get(meeting=m)
     phone = login(demo, liaison)
@@ -106,7 +119,9 @@ def test_action_items_on_the_owners_worklist(demo):
     assert item.state == ActionState.DONE
     r = phone.post(f"/meetings/actions/{item.pk}/act/complete/", {}, follow=True)
     assert "不能" in r.content.decode() or "不允许" in r.content.decode()
-    assert demo.client("resident").post(f"/meetings/actions/{item.pk}/act/reopen/").status_code == 404
+    assert (
+        demo.client("resident").post(f"/meetings/actions/{item.pk}/act/reopen/").status_code == 404
+    )
 
 
 def test_outsiders_get_404_and_a_resident_cannot_convene(demo):
