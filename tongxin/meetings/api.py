@@ -181,7 +181,6 @@ def add_resolution(request: HttpRequest, meeting_id: int, payload: ResolutionIn)
         owner_person_id=payload.owner_person_id,
         due=plausible_day(payload.due, "due"),
     )
-    item = ActionItem.objects.select_related("owner", "meeting").get(pk=item.pk)
     return Status(201, present.item_out(item))
 
 
@@ -219,5 +218,4 @@ def action_item_action(
     item = services.action_item_act(
         actor=caller(request), item_id=item_id, act=item_act, note=payload.note
     )
-    item = ActionItem.objects.select_related("owner", "meeting").get(pk=item.pk)
     return present.item_out(item)

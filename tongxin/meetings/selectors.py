@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
@@ -238,6 +239,33 @@ def invitation_for(
     order = {InviteeKind.PERSON: 0, InviteeKind.POST: 1, InviteeKind.UNIT: 2}
     candidates.sort(key=lambda inv: (order[InviteeKind(inv.kind)], inv.pk))
     return candidates[0] if candidates else None
+
+
+def unit_post_holders(unit_ids: Iterable[int]) -> dict[int, list[Any]]:
+    """The persons holding a post in force in each unit: who may answer a unit's seat."""
+    out: dict[int, list[Any]] = {}
+    for post in (
+        Post.objects.active()
+        .filter(organisation_id__in=list(unit_ids))
+        .select_related("person")
+        .order_by("organisation_id", "id")
+    ):
+        out.setdefault(post.organisation_id, []).append(post.person)
+    return out
+
+
+def org_post_holders(organisations: Iterable[Any]) -> list[tuple[Any, str]]:
+    """(person, role label) of everyone holding a post in force in these organisations, once
+    each: the people the convene form offers to invite."""
+    people: dict[int, tuple[Any, str]] = {}
+    for post in (
+        Post.objects.active()
+        .filter(organisation__in=list(organisations))
+        .select_related("person")
+        .order_by("organisation_id", "role", "id")
+    ):
+        people.setdefault(post.person_id, (post.person, str(post.get_role_display())))
+    return list(people.values())
 
 
 # ------------------------------------------------------------------------ lists

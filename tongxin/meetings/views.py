@@ -27,7 +27,7 @@ from tongxin.core import clock
 from tongxin.core.actors import ActorRequest, person_of
 from tongxin.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from tongxin.core.scoping import access
-from tongxin.orgs.models import Organisation, Post
+from tongxin.orgs.models import Organisation
 from tongxin.ui.decorators import personal_page
 from tongxin.ui.paging import paginate
 
@@ -162,10 +162,11 @@ def meeting(request: ActorRequest, meeting_id: int) -> HttpResponse:
     m = _meeting(request, meeting_id)
     d = present.detail(request.user, m)
     runs = d["may_run"]
-    qr = ""
+    qr = signin_url = ""
     if runs and m.state in services.OPEN_FOR_SIGNIN:
         m = services.signin_token(actor=request.user, meeting_id=m.pk)
-        qr = _qr(_signin_url(request, m), 4)
+        signin_url = _signin_url(request, m)
+        qr = _qr(signin_url, 4)
     person = person_of(request.user)
     my_seat = selectors.invitation_for(m, person.pk) if person else None
     signed = bool(
@@ -173,12 +174,7 @@ def meeting(request: ActorRequest, meeting_id: int) -> HttpResponse:
     )
     # The people the secretary may sign in for a unit's seat: its post holders.
     unit_ids = [s.invitation.organisation_id for s in d["_seats"] if s.invitation.kind == "unit"]
-    holders: dict[int, list[Any]] = {}
-    if runs and unit_ids:
-        for post in (
-            Post.objects.active().filter(organisation_id__in=unit_ids).select_related("person")
-        ):
-            holders.setdefault(post.organisation_id, []).append(post.person)
+    holders = selectors.unit_post_holders(unit_ids) if runs and unit_ids else {}
     seats = [
         {
             "seat": s,
@@ -202,6 +198,7 @@ def meeting(request: ActorRequest, meeting_id: int) -> HttpResponse:
             "items": d["_items"],
             "runs": runs,
             "qr": qr,
+            "signin_url": signin_url,
             "acts": [(a, MeetingAct(a).label) for a in d["acts"]],
             "my_seat": my_seat,
             "signed": signed,
@@ -365,16 +362,7 @@ def _convening_choices(
             .filter(path__startswith=org.path, depth=org.depth + 1, is_active=True)
             .order_by("kind", "name")[:80]
         )
-    posts = (
-        Post.objects.active()
-        .filter(organisation__in=orgs)
-        .select_related("person")
-        .order_by("organisation_id", "role", "id")
-    )
-    people: dict[int, Any] = {}
-    for post in posts:
-        people.setdefault(post.person_id, (post.person, post.get_role_display()))
-    return orgs, children, list(people.values())
+    return orgs, children, selectors.org_post_holders(orgs)
 
 
 @personal_page
