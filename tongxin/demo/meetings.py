@@ -2,7 +2,7 @@
 co-building units (two of them with liaison accounts, ``liaison1`` and ``liaison2``), the
 first grid branch's monthly 主题党日, sign-ins, apologies, minutes and resolutions as action
 items — most done, some open, some overdue — and the recurring schedules that expect them
-(one theme day missing, so a missed month shows). One planned 联席会 ahead.
+(one theme day missing, so a missed month shows). One planned 联席会 in the next quarter.
 
 Everything is dated from the clock's today, so it is correct on any date; no random draws.
 Rows are written as the services would leave them (state, seats, items), without
@@ -33,6 +33,7 @@ from tongxin.meetings.models import (
     Schedule,
     SignInMethod,
 )
+from tongxin.meetings.schedules import period_of
 from tongxin.orgs.models import Organisation, OrgKind, Post
 from tongxin.orgs.roles import Role
 from tongxin.people.models import PartyMembership, Person
@@ -264,8 +265,8 @@ def build(gen: Any) -> dict[str, int]:
                 ActionState.CANCELLED,
                 "并入街道统一检查",
             )
-    # The next one, ahead.
-    ahead = today + dt.timedelta(days=10)
+    # The next one: two weeks into the next quarter.
+    ahead = period_of(Cadence.QUARTERLY, today).end + dt.timedelta(days=15)
     m = w.meeting(
         kind=kinds["joint"],
         org=committee,

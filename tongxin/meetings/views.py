@@ -133,6 +133,7 @@ def actions(request: ActorRequest) -> HttpResponse:
             "states": ActionState.choices,
             "today": clock.today(),
             "tab": "actions",
+            "may_convene": bool(policies.officer_paths(request.user)),
         },
     )
 
@@ -199,7 +200,7 @@ def meeting(request: ActorRequest, meeting_id: int) -> HttpResponse:
             "runs": runs,
             "qr": qr,
             "signin_url": signin_url,
-            "acts": [(a, MeetingAct(a).label) for a in d["acts"]],
+            "page_acts": [(a, MeetingAct(a).label) for a in d["acts"] if a != MeetingAct.MINUTE],
             "my_seat": my_seat,
             "signed": signed,
             "open_for_signin": m.state in services.OPEN_FOR_SIGNIN,
@@ -218,6 +219,7 @@ def meeting(request: ActorRequest, meeting_id: int) -> HttpResponse:
             ],
             "today": clock.today(),
             "tab": "meetings",
+            "may_convene": bool(policies.officer_paths(request.user)),
         },
     )
 
@@ -255,7 +257,7 @@ def sign_in(request: ActorRequest, meeting_id: int) -> HttpResponse:
     return render(
         request,
         "meetings/sign_in.html",
-        {"m": m, "token": token, "signed": signed or done, "tab": "meetings"},
+        {"m": m, "token": token, "signed": signed or done, "tab": "meetings", "may_convene": False},
     )
 
 
@@ -437,5 +439,6 @@ def convene(request: ActorRequest) -> HttpResponse:
             "errors": errors,
             "default_start": default_start.strftime("%Y-%m-%dT%H:%M"),
             "tab": "new",
+            "may_convene": True,
         },
     )

@@ -61,6 +61,12 @@ def test_joint_meeting_sign_in_on_phones_and_a_resolution_closed_by_a_liaison(
     link = sec.locator("#signin-link").get_attribute("href")
     assert "/sign-in/?t=" in link
     sec.screenshot(path=str(screenshots / "meetings-secretary-qr.png"), full_page=True)
+    sec.goto(f"{meeting_url}qr/")
+    assert sec.locator(".mtg-qr-screen img").count() == 1
+    sec.screenshot(path=str(screenshots / "meetings-qr-screen.png"), full_page=True)
+    sec.goto(f"{base}/meetings/")
+    assert sec.locator(f'#meetings a[href="{meeting_url.removeprefix(base)}"]').count() == 1
+    sec.screenshot(path=str(screenshots / "meetings-list.png"), full_page=True)
 
     # Both liaisons sign in on their phones through the QR code's link.
     for page, name in ((l1, "liaison1"), (l2, "liaison2")):
@@ -98,6 +104,7 @@ def test_joint_meeting_sign_in_on_phones_and_a_resolution_closed_by_a_liaison(
     assert l1.locator("#my-items li", has_text="协调单位停车场夜间向居民开放").count() == 1
     sec.goto(meeting_url)
     assert sec.locator('#resolutions li[data-state="done"]').count() == 1
+    sec.screenshot(path=str(screenshots / "meetings-secretary-done.png"), full_page=True)
     assert errors == []
 
 

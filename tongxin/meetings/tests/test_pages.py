@@ -24,6 +24,7 @@ def login(demo, user):
     return c
 
 
+@pytest.mark.dates
 def test_the_demo_has_a_year_of_meetings(demo):
     joint = Meeting.objects.filter(kind__code="joint", organisation=committee())
     assert joint.filter(state__in=["minuted", "closed"]).count() == 4
@@ -33,6 +34,17 @@ def test_the_demo_has_a_year_of_meetings(demo):
     assert items.overdue().count() == 2
     assert items.filter(state=ActionState.OPEN, due__gte=clock.today()).exists()
     assert Meeting.objects.filter(kind__code="theme_day").count() == 10
+    # The branch's theme days: one month of the last year without one.
+    from tongxin.meetings import selectors
+    from tongxin.meetings.models import Schedule
+
+    branch_schedule = Schedule.objects.get(kind__code="theme_day")
+    missed = selectors.missed_periods(
+        [branch_schedule.organisation_id],
+        start=clock.today() - dt.timedelta(days=300),
+        end=clock.today(),
+    )
+    assert 1 <= len(missed) <= 3
 
 
 def test_meeting_pages_for_the_secretary(demo):
