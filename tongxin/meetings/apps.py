@@ -14,3 +14,9 @@ class MeetingsConfig(AppConfig):
         from .selectors import KINDS_ENTRY, load_kinds
 
         config_cache.entry(KINDS_ENTRY, load_kinds, MeetingKind)
+
+        from tongxin.core import sensitivity as personal_fields
+
+        from . import sensitivity
+
+        personal_fields.register(sensitivity.CLASSIFICATION)

@@ -262,6 +262,14 @@ class Meeting(models.Model):
         return ""
 
 
+class MeetingPartQuerySet(ScopedQuerySet):
+    """A part of a meeting (an agenda item, a seat, a sign-in, an apology) is seen by whoever
+    sees the meeting."""
+
+    def narrow(self, user: Actor | None, scope: Scope) -> MeetingPartQuerySet:
+        return self.filter(meeting_id__in=Meeting.objects.narrow(user, scope).values("pk"))
+
+
 class AgendaItem(models.Model):
     """One item of a meeting's agenda, in order."""
 
@@ -270,6 +278,8 @@ class AgendaItem(models.Model):
     )
     position = models.PositiveSmallIntegerField(gettext_lazy("序号"))
     text = models.CharField(gettext_lazy("议题"), max_length=300)
+
+    objects = MeetingPartQuerySet.as_manager()
 
     class Meta:
         verbose_name = gettext_lazy("议程")
@@ -324,6 +334,8 @@ class Invitation(models.Model):
         on_delete=models.PROTECT,
         related_name="meeting_invitations",
     )
+
+    objects = MeetingPartQuerySet.as_manager()
 
     class Meta:
         verbose_name = gettext_lazy("参会邀请")
@@ -406,6 +418,8 @@ class Attendance(models.Model):
         related_name="+",
     )
 
+    objects = MeetingPartQuerySet.as_manager()
+
     class Meta:
         verbose_name = gettext_lazy("签到")
         verbose_name_plural = gettext_lazy("签到")
@@ -438,6 +452,8 @@ class Apology(models.Model):
     )
     reason = models.CharField(gettext_lazy("请假事由"), max_length=200)
     created_at = models.DateTimeField(gettext_lazy("请假时间"), default=clock.now)
+
+    objects = MeetingPartQuerySet.as_manager()
 
     class Meta:
         verbose_name = gettext_lazy("请假")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
@@ -240,6 +241,33 @@ def invitation_for(
     return candidates[0] if candidates else None
 
 
+def unit_post_holders(unit_ids: Iterable[int]) -> dict[int, list[Any]]:
+    """The persons holding a post in force in each unit: who may answer a unit's seat."""
+    out: dict[int, list[Any]] = {}
+    for post in (
+        Post.objects.active()
+        .filter(organisation_id__in=list(unit_ids))
+        .select_related("person")
+        .order_by("organisation_id", "id")
+    ):
+        out.setdefault(post.organisation_id, []).append(post.person)
+    return out
+
+
+def org_post_holders(organisations: Iterable[Any]) -> list[tuple[Any, str]]:
+    """(person, role label) of everyone holding a post in force in these organisations, once
+    each: the people the convene form offers to invite."""
+    people: dict[int, tuple[Any, str]] = {}
+    for post in (
+        Post.objects.active()
+        .filter(organisation__in=list(organisations))
+        .select_related("person")
+        .order_by("organisation_id", "role", "id")
+    ):
+        people.setdefault(post.person_id, (post.person, str(post.get_role_display())))
+    return list(people.values())
+
+
 # ------------------------------------------------------------------------ lists
 
 
@@ -366,3 +394,49 @@ def missed_periods(
     if kind:
         qs = qs.filter(kind__code=kind)
     return [o for o in occurrences(qs, start=start, end=end) if o.status == "missed"]
+
+
+# ------------------------------------------------------------------------ the worklist
+
+
+@dataclass
+class MeetingDesk:
+    """The workbench's meeting section: the person's open action items (the first few),
+    how many are overdue, the overdue items of meetings they run, their next meetings."""
+
+    items: list[ActionItem]
+    open_count: int
+    overdue_count: int
+    convened_overdue: int
+    upcoming: list[Meeting]
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.open_count or self.convened_overdue or self.upcoming)
+
+
+def desk_for(user: Actor, *, shown: int = 5) -> MeetingDesk | None:
+    person = person_of(user)
+    if person is None:
+        return None
+    today = clock.today()
+    open_items = open_items_of(person.pk)
+    items = list(open_items[:shown])
+    open_count = len(items) if len(items) < shown else open_items.count()
+    overdue_count = sum(1 for i in items if i.due is not None and i.due < today)
+    if open_count > len(items):
+        overdue_count = open_items.filter(due__lt=today).count()
+    upcoming = list(
+        Meeting.objects.visible_to(user)
+        .filter(state="planned", starts_at__gte=clock.start_of_day(today))
+        .select_related("kind")
+        .order_by("starts_at", "id")[:3]
+    )
+    desk = MeetingDesk(
+        items=items,
+        open_count=open_count,
+        overdue_count=overdue_count,
+        convened_overdue=overdue_for_convener(user).exclude(owner_id=person.pk).count(),
+        upcoming=upcoming,
+    )
+    return None if desk.is_empty else desk

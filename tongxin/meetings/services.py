@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from tongxin.core import audit, clock, tokens, uploads
 from tongxin.core.actors import Actor, as_account, person_of
-from tongxin.core.errors import Code, Forbidden, ValidationFailed
+from tongxin.core.errors import Code, Forbidden, NotFound, ValidationFailed
 from tongxin.core.models import StoredUpload
 from tongxin.core.scoping import access
 from tongxin.inbox.services import notify
@@ -176,7 +176,7 @@ def meeting_convene(
     *,
     actor: Actor,
     kind: str,
-    organisation_id: int,
+    organisation_id: int | None,
     starts_at: dt.datetime,
     agenda: Sequence[Any],
     title: str = "",
@@ -198,7 +198,16 @@ def meeting_convene(
             _("未知的会议类型：{kind}").format(kind=kind),
             fields=[{"field": "kind", "reason": _("取值应为：") + "、".join(sorted(kinds))}],
         )
-    organisation = access(Organisation.objects.visible_to(actor), organisation_id)
+    if organisation_id is None:
+        # The caller's own organisation: the first (highest) they are an officer of.
+        paths = sorted(policies.officer_paths(actor))
+        if not paths:
+            raise Forbidden(_("只有组织负责人可以召集会议"), code=Code.ACTION_FORBIDDEN)
+        organisation = Organisation.objects.visible_to(actor).filter(path=paths[0]).first()
+        if organisation is None:
+            raise NotFound()
+    else:
+        organisation = access(Organisation.objects.visible_to(actor), organisation_id)
     if not policies.may_convene(actor, organisation):
         raise Forbidden(_("只有本组织或上级组织的负责人可以召集会议"), code=Code.ACTION_FORBIDDEN)
     items = _clean_agenda(agenda)
@@ -280,18 +289,18 @@ def meeting_act(
     *, actor: Actor, meeting_id: Any, act: str, data: Mapping[str, Any] | None = None
 ) -> Meeting:
     """Hold, minute (``minutes``), close or cancel (``reason``) a meeting."""
-    if not MEETING_MACHINE.knows(act):
-        raise ValidationFailed(
-            _("未知的操作：{act}").format(act=act),
-            code=Code.UNKNOWN_ACTION,
-            fields=[{"field": "act", "reason": _("取值应为：") + "、".join(MeetingAct.values)}],
-        )
     data = data or {}
     with transaction.atomic():
         meeting = _locked(actor, meeting_id)
+        policies.require_run(actor, meeting)
+        if not MEETING_MACHINE.knows(act):
+            raise ValidationFailed(
+                _("未知的操作：{act}").format(act=act),
+                code=Code.UNKNOWN_ACTION,
+                fields=[{"field": "act", "reason": _("取值应为：") + "、".join(MeetingAct.values)}],
+            )
         frm = meeting.state
         MEETING_MACHINE.check(act, frm)
-        policies.require_run(actor, meeting)
         fields = ["state"]
         if act == MeetingAct.MINUTE:
             minutes = str(data.get("minutes") or "").strip()
@@ -534,12 +543,6 @@ def resolution_add(
 
 def action_item_act(*, actor: Actor, item_id: Any, act: str, note: str = "") -> ActionItem:
     """Complete (the owner or the meeting's runner), cancel or reopen (the runner) an item."""
-    if not ACTION_MACHINE.knows(act):
-        raise ValidationFailed(
-            _("未知的操作：{act}").format(act=act),
-            code=Code.UNKNOWN_ACTION,
-            fields=[{"field": "act", "reason": _("取值应为：") + "、".join(ActionAct.values)}],
-        )
     note = (note or "").strip()
     if len(note) > 500:
         raise ValidationFailed(
@@ -552,6 +555,12 @@ def action_item_act(*, actor: Actor, item_id: Any, act: str, note: str = "") -> 
             .select_related("meeting")
             .get(pk=seen.pk)
         )
+        if not ACTION_MACHINE.knows(act):
+            raise ValidationFailed(
+                _("未知的操作：{act}").format(act=act),
+                code=Code.UNKNOWN_ACTION,
+                fields=[{"field": "act", "reason": _("取值应为：") + "、".join(ActionAct.values)}],
+            )
         frm = item.state
         ACTION_MACHINE.check(act, frm)
         if not policies.may_act_on_item(actor, item, act):

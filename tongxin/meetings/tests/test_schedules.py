@@ -10,11 +10,19 @@ import time_machine
 from django.utils import timezone
 
 from tongxin.meetings import selectors, services
-from tongxin.meetings.models import Cadence, MeetingKind, Schedule
+from tongxin.meetings.models import Cadence, Meeting, MeetingKind, Schedule
 
 from .helpers import committee, convene
 
 pytestmark = [pytest.mark.django_db, pytest.mark.dates]
+
+
+@pytest.fixture(autouse=True)
+def _no_demo_meetings(db):
+    """These tests hold their own meetings at fixed dates: the demo's (dated from today) and
+    its schedules would mix in."""
+    Schedule.objects.all().delete()
+    Meeting.objects.all().delete()
 
 
 def at(y, m, d, h=10):
