@@ -9,12 +9,14 @@ from ninja.security import SessionAuth
 
 from tongxin.accounts.api import BearerAuth
 from tongxin.accounts.api import router as auth_router
+from tongxin.alliance.api import router as alliance_router
 from tongxin.cases.api import router as cases_router
 from tongxin.core.api_support import Utf8JSONRenderer, install_error_handlers
 from tongxin.core.input_guard import JSONBodyParser
 from tongxin.emap.api import router as emap_router
 from tongxin.inbox.api import router as inbox_router
 from tongxin.matching.api import router as matching_router
+from tongxin.meetings.api import router as meetings_router
 from tongxin.notices.api import router as notices_router
 from tongxin.orgs.api import router as orgs_router
 from tongxin.people.api import router as people_router
@@ -53,5 +55,7 @@ for router in (
     volunteering_router,
     notices_router,
     matching_router,
+    meetings_router,
+    alliance_router,
 ):
     api.add_router("/", router)

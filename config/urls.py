@@ -17,6 +17,8 @@ urlpatterns = [
     path("orgs/", include("tongxin.orgs.urls")),
     path("volunteer/", include("tongxin.volunteering.urls")),
     path("matching/", include("tongxin.matching.urls")),
+    path("meetings/", include("tongxin.meetings.urls")),
+    path("alliance/", include("tongxin.alliance.urls")),
     path("cases/", include("tongxin.cases.urls")),
     path("inbox/", include("tongxin.inbox.urls")),
     path("map/", include("tongxin.emap.urls")),

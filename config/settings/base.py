@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "tongxin.volunteering",
     "tongxin.notices",
     "tongxin.matching",
+    "tongxin.meetings",
+    "tongxin.alliance",
     "tongxin.inbox",
     "tongxin.cases",
     "tongxin.open311",

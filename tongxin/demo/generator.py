@@ -84,6 +84,18 @@ class DemoGenerator(PlacesMixin, PeopleMixin, FeaturesMixin, UsersMixin):
 
         self.built.counts.update({f"matching_{k}": v for k, v in build(self).items()})
 
+    # ------------------------------------------------------------------ meetings
+    def build_meetings(self) -> None:
+        from tongxin.demo.meetings import build
+
+        self.built.counts.update({f"meetings_{k}": v for k, v in build(self).items()})
+
+    # ------------------------------------------------------------------ co-building alliance
+    def build_alliance(self) -> None:
+        from tongxin.demo.alliance import build
+
+        self.built.counts.update({f"alliance_{k}": v for k, v in build(self).items()})
+
     # ------------------------------------------------------------------ cases
     def build_cases(self) -> None:
         from tongxin.demo.cases import build_demo_cases
@@ -118,6 +130,10 @@ class DemoGenerator(PlacesMixin, PeopleMixin, FeaturesMixin, UsersMixin):
                 self.build_notices()
                 self.progress("生成需求、微心愿与互助站……")
                 self.build_matching()
+                self.progress("生成会议、签到与决议事项……")
+                self.build_meetings()
+                self.progress("生成共建联盟、协议与成绩单……")
+                self.build_alliance()
         b = self.built
         return {
             "streets": len(b.streets),

@@ -39,6 +39,8 @@ class OrgKind(models.TextChoices):
     DEPARTMENT = "department", gettext_lazy("职能部门")
     VOLUNTEER_TEAM = "volunteer_team", gettext_lazy("志愿服务队")
     SOCIAL_ORG = "social_org", gettext_lazy("社会组织")
+    # 两新组织: a non-public enterprise (非公企业) with its party organisation.
+    ENTERPRISE = "enterprise", gettext_lazy("非公企业")
     STUDIO = "studio", gettext_lazy("专业工作室")
     STREET_OFFICE = "street_office", gettext_lazy("街道办事处")
 

@@ -37,6 +37,10 @@ class Role(models.TextChoices):
     SUPERVISOR = "supervisor", gettext_lazy("监督员")
     DEPARTMENT_OFFICER = "department_officer", gettext_lazy("部门工作人员")
     MEMBER = "member", gettext_lazy("成员")
+    # A co-building unit's contact with its alliance (联络员), and a unit leader sitting on the
+    # community's 大党委 part-time (兼职委员): posts in the unit, seeing nobody else.
+    LIAISON = "liaison", gettext_lazy("联络员")
+    PART_TIME_MEMBER = "part_time_member", gettext_lazy("兼职委员")
 
 
 class View(models.TextChoices):
@@ -73,6 +77,8 @@ ROLE_RULES: dict[str, RoleRule] = {
     Role.SUPERVISOR: RoleRule(View.NONE),
     Role.DEPARTMENT_OFFICER: RoleRule(View.NONE),
     Role.MEMBER: RoleRule(View.NONE),
+    Role.LIAISON: RoleRule(View.NONE),
+    Role.PART_TIME_MEMBER: RoleRule(View.NONE),
 }
 
 

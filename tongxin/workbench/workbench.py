@@ -19,6 +19,8 @@ from tongxin.core import clock
 from tongxin.core.actors import Actor, as_account
 from tongxin.core.i18n import StrOrLazy
 from tongxin.core.scoping import scope_for
+from tongxin.meetings.selectors import MeetingDesk
+from tongxin.meetings.selectors import desk_for as meeting_desk_for
 from tongxin.orgs.models import Post
 from tongxin.orgs.panels import (
     DutyLine,
@@ -105,6 +107,8 @@ class Workbench:
     neighbourhoods: list[NeighbourCard] = field(default_factory=list)
     home: HomeCard | None = None
     cases: CaseDesk | None = None
+    # The meeting section: my open action items (决议事项), my next meetings.
+    meetings: MeetingDesk | None = None
     # Years whose holiday arrangement (节假日与调休) nobody has confirmed: the working-day
     # clocks only estimate them. Shown to the system admin and to community dispatchers.
     calendar_years: list[int] = field(default_factory=list)
@@ -170,6 +174,7 @@ def workbench_for(user: Actor) -> Workbench:
     if user.person_id:
         wb.home = _home_card(user)
     wb.cases = case_desk(user, wb)
+    wb.meetings = meeting_desk_for(user)
     if wb.overview is not None and case_policies.dispatcher_paths(user):
         wb.calendar_years = unconfirmed_years(clock.today())
     return wb

@@ -20,10 +20,12 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from tongxin.alliance.tests import matrix as alliance_matrix
 from tongxin.core.errors import NotFound
 from tongxin.core.tests.matrix_roles import ADMINS, PEOPLE_ROLES, ROLES, SIGNED_IN
 from tongxin.emap.tests import matrix as emap_matrix
 from tongxin.matching.tests import matrix as matching_matrix
+from tongxin.meetings.tests import matrix as meetings_matrix
 from tongxin.notices.tests import matrix as notices_matrix
 from tongxin.orgs.models import Organisation, Post
 from tongxin.people.models import CorrectionRequest, ImportJob, Person
@@ -149,9 +151,11 @@ MATRIX.update(
 )  # volunteering
 MATRIX.update({name: Rule(*rule) for name, rule in emap_matrix.RULES.items()})  # e-map
 MATRIX.update({name: Rule(*rule) for name, rule in notices_matrix.RULES.items()})  # notices
+MATRIX.update({name: Rule(*rule) for name, rule in alliance_matrix.RULES.items()})  # alliance
 MATRIX.update(
     {name: Rule(*rule) for name, rule in matching_matrix.RULES.items()}
 )  # service matching
+MATRIX.update({name: Rule(*rule) for name, rule in meetings_matrix.RULES.items()})  # meetings
 
 
 def routes() -> dict[str, tuple[str, str]]:
@@ -224,6 +228,8 @@ def subject(demo, django_capture_on_commit_callbacks):
         **emap_matrix.subject(demo),
         **notices_matrix.subject(demo),
         **matching_matrix.subject(demo),
+        **meetings_matrix.subject(demo),
+        **alliance_matrix.subject(demo),
     }
 
 
@@ -295,6 +301,10 @@ ARGUMENTS.update(notices_matrix.ARGUMENTS)
 PATH_WORDS.update(emap_matrix.PATH_WORDS)
 PATH_WORDS.update(matching_matrix.PATH_WORDS)
 ARGUMENTS.update(matching_matrix.ARGUMENTS)
+ARGUMENTS.update(meetings_matrix.ARGUMENTS)
+PATH_WORDS.update(meetings_matrix.PATH_WORDS)
+ARGUMENTS.update(alliance_matrix.ARGUMENTS)
+PATH_WORDS.update(alliance_matrix.PATH_WORDS)
 ROUTE_SUBJECT.update(emap_matrix.ROUTE_SUBJECT)
 
 
@@ -327,6 +337,10 @@ def subject_marker(name: str, subject: dict[str, Any]) -> str:
         return emap_matrix.marker(name, subject)
     if name in matching_matrix.RULES:
         return matching_matrix.marker(name, subject)
+    if name in meetings_matrix.RULES:
+        return meetings_matrix.marker(name, subject)
+    if name in alliance_matrix.RULES:
+        return alliance_matrix.marker(name, subject)
     if name in ("api:list_cases", "api:nearby_cases"):
         return f'"id": {subject["case"].pk},'
     if name == "cases:worklist":
@@ -379,8 +393,22 @@ LIST_QUERY.update(
 )
 LIST_QUERY.update(
     {
+        name: (lambda s, n=name: alliance_matrix.list_query(n, s))
+        for name, rule in alliance_matrix.RULES.items()
+        if rule[1] == "list"
+    }
+)
+LIST_QUERY.update(
+    {
         name: (lambda s, n=name: matching_matrix.list_query(n, s))
         for name, rule in matching_matrix.RULES.items()
+        if rule[1] == "list"
+    }
+)
+LIST_QUERY.update(
+    {
+        name: (lambda s, n=name: meetings_matrix.list_query(n, s))
+        for name, rule in meetings_matrix.RULES.items()
         if rule[1] == "list"
     }
 )

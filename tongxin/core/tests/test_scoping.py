@@ -224,6 +224,7 @@ UNSCOPED_MANAGER_ALLOWED_DIRS = {
     "commands": "management commands run by operators (they are not requests)",
     "demo": "the demo generator writes a fresh database",
     "services": "an app's services split by subdomain (cases: intake, acts, clocks)",
+    "selectors": "an app's selectors split by subdomain (alliance: records, progress, cards)",
 }
 SCOPING_METHODS = {"visible_to", "public_to"}
 ROOT = Path(__file__).resolve().parents[3]

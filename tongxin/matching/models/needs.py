@@ -82,6 +82,8 @@ class NeedQuerySet(ScopedQuerySet):
             | Q(person_id__in=scope.person_ids)
             | Q(posted_by_id=user.pk)
             | paths_q("community__path", scope.manager_paths)
+            # A unit's claim: the people holding a post in the unit carry it out.
+            | Q(claimed_by_org_id__in=scope.org_ids)
         )
         person = person_of(user)
         if person is not None:

@@ -40,6 +40,8 @@ DEMO_USERS = (
     "member",
     "resident",
     "dept",
+    "liaison1",
+    "liaison2",
     "sysadmin",
     "secadmin",
     "auditor",

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
+
+
+class AllianceConfig(AppConfig):
+    name = "tongxin.alliance"
+    label = "alliance"
+    verbose_name = gettext_lazy("共驻共建")
+
+    def ready(self) -> None:
+        from tongxin.core import sensitivity as personal_fields
+
+        from . import sensitivity
+
+        personal_fields.register(sensitivity.CLASSIFICATION)

@@ -1,0 +1,34 @@
+"""The printed 共建承诺协议书: one HTML template for the browser's print and, through
+WeasyPrint (as ``notices.printing``), a PDF for signing and filing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.template.loader import render_to_string
+
+from .models import Agreement
+from .selectors import progress
+
+STYLESHEET = Path(__file__).resolve().parent / "static" / "alliance" / "agreement_print.css"
+
+
+def context(agreement: Agreement) -> dict[str, Any]:
+    m = agreement.membership
+    return {
+        "agreement": agreement,
+        "m": m,
+        "alliance": m.alliance,
+        "progress": progress.of_agreement(agreement),
+    }
+
+
+def agreement_pdf(agreement: Agreement) -> bytes:
+    from weasyprint import CSS
+
+    from tongxin.notices.printing import _weasyprint_html
+
+    HTML = _weasyprint_html()
+    html = render_to_string("alliance/agreement_print.html", {**context(agreement), "pdf": True})
+    return bytes(HTML(string=html).write_pdf(stylesheets=[CSS(filename=str(STYLESHEET))]))
