@@ -44,6 +44,13 @@ def _case_page_of_grid1(demo: Any) -> str:
     return f"/cases/{case.pk}/"
 
 
+def _a_joint_meeting_page(demo: Any) -> str:
+    from tongxin.meetings.models import Meeting
+
+    meeting = Meeting.objects.filter(kind__code="joint", state="minuted").order_by("pk").first()
+    return f"/meetings/{meeting.pk}/"
+
+
 ROUTES: list[Route] = [
     ("intake, resident", "resident", "post", "/api/v1/cases", _report, 201, 23),
     ("intake, grid worker", "grid1", "post", "/api/v1/cases", _report, 201, 18),
@@ -58,6 +65,9 @@ ROUTES: list[Route] = [
     ("map cases layer, grid worker", "grid1", "get", "/api/v1/geo/cases", None, 200, 6),
     ("map buildings layer, grid worker", "grid1", "get", "/api/v1/geo/buildings", None, 200, 6),
     ("map care layer, grid worker", "grid1", "get", "/api/v1/geo/care", None, 200, 6),
+    ("meetings list, secretary", "secretary", "get", "/api/v1/meetings", None, 200, 6),
+    ("my action items, liaison", "liaison1", "get", "/api/v1/action-items?mine=1", None, 200, 6),
+    ("meeting page, secretary", "secretary", "get", _a_joint_meeting_page, None, 200, 17),
 ]
 
 
