@@ -44,6 +44,13 @@ def _case_page_of_grid1(demo: Any) -> str:
     return f"/cases/{case.pk}/"
 
 
+def _a_joint_meeting_page(demo: Any) -> str:
+    from tongxin.meetings.models import Meeting
+
+    meeting = Meeting.objects.filter(kind__code="joint", state="minuted").order_by("pk").first()
+    return f"/meetings/{meeting.pk}/"
+
+
 ROUTES: list[Route] = [
     ("intake, resident", "resident", "post", "/api/v1/cases", _report, 201, 23),
     ("intake, grid worker", "grid1", "post", "/api/v1/cases", _report, 201, 18),
@@ -62,6 +69,9 @@ ROUTES: list[Route] = [
     ("log page, grid worker", "grid1", "get", "/log/", None, 200, 11),
     ("log page, secretary", "secretary", "get", "/log/?q=电梯", None, 200, 11),
     ("log form, grid worker", "grid1", "get", "/log/new/", None, 200, 10),
+    ("meetings list, secretary", "secretary", "get", "/api/v1/meetings", None, 200, 6),
+    ("my action items, liaison", "liaison1", "get", "/api/v1/action-items?mine=1", None, 200, 6),
+    ("meeting page, secretary", "secretary", "get", _a_joint_meeting_page, None, 200, 17),
 ]
 
 
