@@ -182,11 +182,23 @@ class OrgBuilder:
             organisation=o,
             rank=rank,
             public_contact=public,
+            public_phone=self.work_phone(role) if public else "",
             start_date=start,
             place_path=place.path if place else "",
         )
         self.posts.append(pt)
         return pt
+
+    def work_phone(self, role: str) -> str:
+        """The work phone a staff post publishes (电话公开): the community's duty landline for
+        its leaders, a work mobile for the grid workers; counted, not drawn, so that the
+        random draws of the rest of the demo stay as they were."""
+        n = len(self.posts)
+        if role in (Role.GRID_WORKER, Role.GRID_CHIEF):
+            return f"1557120{n % 10000:04d}"
+        if role in (Role.SECRETARY, Role.DIRECTOR, Role.PROPERTY_OFFICER):
+            return f"0712-286{n % 10000:04d}"
+        return ""
 
     # ------------------------------------------------------------------ steps
     def party_members_among_residents(self) -> None:

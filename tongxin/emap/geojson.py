@@ -157,6 +157,7 @@ def _posts_by_place(
             "role",
             "rank",
             "public_contact",
+            "public_phone",
             "person__name",
             "person__phone_masked",
         )
@@ -173,7 +174,7 @@ def _holder(post: Post) -> dict[str, Any]:
         "role": ROLE_LABELS.get(post.role, post.role),
         "rank": post.rank,
         "name": post.person.name,
-        "phone": post.person.phone_masked if post.public_contact else "",
+        "phone": post.contact_phone,
     }
 
 

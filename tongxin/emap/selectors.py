@@ -94,7 +94,7 @@ def _person_label(post: Any) -> dict[str, Any]:
         "role": post.get_role_display(),
         "rank": post.rank,
         "name": post.person.name,
-        "phone": post.person.phone_masked if post.public_contact else "",
+        "phone": post.contact_phone,
     }
 
 

@@ -270,8 +270,9 @@ def log_entries_for(
 # today (``orgs.selectors.responsible_for``: A, else B, up the chain) and the national
 # emergency numbers.
 #
-# Only posts whose contact is public (照片上墙, 电话公开) are on it, and a holder's number only
-# in its masked form: the card is printed and handed out, so nothing on it may be private.
+# Only posts whose contact is public (照片上墙, 电话公开) are on it, each with the number the
+# post publishes (``Post.contact_phone``: its public work phone, else the holder's number
+# masked): the card is printed and handed out, so nothing on it may be private.
 
 # The roles on the card, nearest first; the order of the lines.
 CARD_ROLES = (
@@ -354,7 +355,7 @@ def _line(post: Post) -> CardLine:
         role_label=label,
         place=post.place.name if post.place else "",
         name=post.person.name,
-        phone=post.person.phone_masked or "",
+        phone=post.contact_phone,
     )
 
 

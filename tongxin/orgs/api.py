@@ -92,6 +92,7 @@ def post_out(post: Post, phones: dict[int, str | None]) -> dict[str, Any]:
         "start_date": post.start_date,
         "end_date": post.end_date,
         "public_contact": post.public_contact,
+        "public_phone": post.public_phone if post.public_contact else "",
     }
 
 
@@ -107,6 +108,7 @@ def _posts(user: Actor) -> QuerySet[Post]:
             "start_date",
             "end_date",
             "public_contact",
+            "public_phone",
             "place_path",
             "person__id",
             "person__name",

@@ -13,6 +13,7 @@ class OrgsConfig(AppConfig):
         from . import sensitivity
 
         personal_fields.register(sensitivity.CLASSIFICATION)
+        personal_fields.register_published_numbers(sensitivity.published_phones)
         from tongxin.core import audit, scoping
 
         from .scopes import compute_scope, primary_role_label

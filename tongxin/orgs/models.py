@@ -18,6 +18,7 @@ from tongxin.core.config_cache import ConfigManager
 from tongxin.core.models import TimeStampedModel, in_force_q
 from tongxin.core.scoping import Scope, ScopedQuerySet, paths_q
 from tongxin.core.trees import TreePaths
+from tongxin.core.validators import validate_phone
 from tongxin.people.models import Person
 from tongxin.places.models import Place, PlaceKind
 
@@ -125,6 +126,10 @@ class Organisation(TreePaths, MP_Node, TimeStampedModel):
         return self.name
 
 
+def _check_phone(value: str) -> None:
+    validate_phone(value)
+
+
 class PostQuerySet(ScopedQuerySet):
     def active(self, on: dt.date | None = None) -> PostQuerySet:
         return self.filter(in_force_q(on))
@@ -134,7 +139,9 @@ class Post(TimeStampedModel):
     """A person holding a role at a place and/or in an organisation, for a period.
 
     ``rank`` is the AB角: A is first, B stands in when A is absent. ``public_contact`` marks
-    posts whose holder's name and phone are published (照片上墙, 电话公开).
+    posts whose holder's name and phone are published (照片上墙, 电话公开); ``public_phone`` is
+    the number the post publishes in full (a work phone, or the holder's own with their
+    consent), shown by ``contact_phone`` — without one, the holder's number appears masked.
     """
 
     class Rank(models.TextChoices):
@@ -171,6 +178,13 @@ class Post(TimeStampedModel):
     start_date = models.DateField(gettext_lazy("任职日期"), null=True, blank=True)
     end_date = models.DateField(gettext_lazy("离任日期"), null=True, blank=True)
     public_contact = models.BooleanField(gettext_lazy("公开联系方式"), default=False)
+    public_phone = models.CharField(
+        gettext_lazy("公开电话"),
+        max_length=20,
+        blank=True,
+        validators=[_check_phone],
+        help_text=gettext_lazy("公开联系方式时印在便民服务卡、上墙公示的号码（工作电话）"),
+    )
     note = models.CharField(gettext_lazy("备注"), max_length=200, blank=True)
 
     objects = models.Manager.from_queryset(PostQuerySet)()
@@ -214,6 +228,14 @@ class Post(TimeStampedModel):
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.place_path = self.place.path if self.place_id and self.place else ""
         super().save(*args, **kwargs)
+
+    @property
+    def contact_phone(self) -> str:
+        """The number this post shows the public: nothing unless its contact is public; then
+        its published phone, else the holder's masked number (needs ``person`` loaded)."""
+        if not self.public_contact:
+            return ""
+        return self.public_phone or self.person.phone_masked or ""
 
     def is_active_on(self, on: dt.date) -> bool:
         return (self.start_date is None or self.start_date <= on) and (

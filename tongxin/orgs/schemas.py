@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ninja import Schema
+from ninja import Field, Schema
 
 from tongxin.core.api_support import PageMeta, Text
 from tongxin.places.schemas import PlaceRef
@@ -40,6 +40,9 @@ class PostOut(Schema):
     start_date: dt.date | None
     end_date: dt.date | None
     public_contact: bool
+    public_phone: str = Field(
+        "", description="the number the post publishes in full; empty unless its contact is public"
+    )
 
 
 class PostPage(PageMeta):

@@ -16,6 +16,7 @@ from tongxin.core.scoping import scope_for
 from tongxin.core.tests.matrix_roles import SIGNED_IN_ROLES
 from tongxin.emap import geojson, services
 from tongxin.emap.geojson import View
+from tongxin.orgs.models import Post
 from tongxin.places import geoindex
 from tongxin.places.models import Place, PointOfInterest
 
@@ -80,13 +81,22 @@ def test_secretary_sees_every_grid_of_the_community_and_grid_workers_their_own(d
     assert secretary == grids and len(grids) == 6
     mine = {f["id"] for f in fc(layer(demo, "grid1", "grids"))["features"]}
     assert mine == {demo.grid(1).pk, demo.grid(4).pk}  # A of grid 1, B of grid 4
-    # Labelled with the workers (A and B) and a masked contact, never a full number.
+    # Labelled with the workers (A and B) and the number each post publishes (its work phone,
+    # 电话公开), else the holder's masked number: never a private number in full.
     g1 = next(
         f for f in fc(layer(demo, "secretary", "grids"))["features"] if f["id"] == demo.grid(1).pk
     )
     ranks = {w["rank"] for w in g1["properties"]["workers"]}
     assert {"A", "B"} <= ranks
-    assert all("*" in w["phone"] or not w["phone"] for w in g1["properties"]["workers"])
+    published = set(
+        Post.objects.filter(place=demo.grid(1), public_contact=True).values_list(
+            "public_phone", flat=True
+        )
+    )
+    assert all(
+        w["phone"] in published or "*" in w["phone"] or not w["phone"]
+        for w in g1["properties"]["workers"]
+    )
 
 
 def _a_case(demo, grid_no: int = 1):

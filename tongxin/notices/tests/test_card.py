@@ -31,8 +31,17 @@ def test_the_resident_sees_their_own_card(demo):
     ]
     assert any(line["role_label"].endswith(" A") for line in body["lines"])
     assert [e["phone"] for e in body["emergency"]][:3] == ["110", "119", "120"]
-    # Phones are masked, never in clear (the autouse fixture checks every response too).
-    assert all("*" in line["phone"] or not line["phone"] for line in body["lines"])
+    # A post's published work phone in full (电话公开), else the holder's number masked: never
+    # a private number in clear (the autouse fixture checks every response too).
+    by_name = {line["name"]: line["phone"] for line in body["lines"]}
+    assert by_name[a.person.name] == a.public_phone != ""
+    for line in body["lines"]:
+        post_phone = (
+            Post.objects.active()
+            .filter(person__name=line["name"], public_contact=True)
+            .values_list("public_phone", flat=True)
+        )
+        assert line["phone"] in set(post_phone) or "*" in line["phone"] or not line["phone"]
 
 
 def test_only_public_contacts_are_on_the_card(demo):
@@ -41,6 +50,16 @@ def test_only_public_contacts_are_on_the_card(demo):
     assert "building_head" in [line.role for line in selectors.card_for(place).lines]
     Post.objects.filter(pk=head.pk).update(public_contact=False)
     assert "building_head" not in [line.role for line in selectors.card_for(place).lines]
+
+
+def test_a_post_publishes_its_own_number_not_the_holders(demo):
+    place = demo.user("resident").person.place
+    a = grid_worker_a(demo)
+    line = next(c for c in selectors.card_for(place).lines if c.name == a.person.name)
+    assert line.phone == a.public_phone
+    Post.objects.filter(pk=a.pk).update(public_phone="")
+    line = next(c for c in selectors.card_for(place).lines if c.name == a.person.name)
+    assert line.phone == a.person.phone_masked and "*" in line.phone
 
 
 @pytest.mark.dates
