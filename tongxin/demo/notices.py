@@ -382,6 +382,18 @@ def _disclosures(community: Place, secretary: Any, now: dt.datetime) -> int:
     return len(rows)
 
 
+# The services one may ask for online (they become cases of these categories); the others
+# are done at the window only (an assessment, a photo, an original document to see).
+GUIDE_ONLINE = {
+    "dibao": "livelihood.dibao",
+    "juzhu": "livelihood.certificate",
+    "gaoling": "livelihood.elderly",
+    "yibao": "livelihood.medical_insurance",
+    "jiuye": "livelihood.employment",
+    "youdai": "livelihood.elderly",
+}
+
+
 def _guide(community: Place) -> int:
     ServiceGuide.objects.bulk_create(
         [
@@ -396,6 +408,7 @@ def _guide(community: Place) -> int:
                 where="社区党群服务中心一站办窗口",
                 hours="工作日 9:00—12:00，14:00—17:30",
                 responsible_role=role,
+                case_category=GUIDE_ONLINE.get(code, ""),
                 search_text=" ".join([title, category, conditions, *materials]),
             )
             for code, title, category, conditions, materials, steps, role in GUIDE

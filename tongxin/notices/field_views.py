@@ -105,7 +105,8 @@ def log_list(request: ActorRequest) -> HttpResponse:
     form, values = _filters(request)
     staff = is_staff(user)
     page = paginate(
-        request, _entries(request, values) if form.is_valid() else LogEntry.objects.none()
+        request,
+        _entries(request, values) if form.is_valid() else LogEntry.objects.visible_to(user).none(),
     )
     query = {k: v for k, v in request.GET.items() if k != "page" and v}
     filtered = any(k in query for k in ("q", "place", "tag", "start", "end"))
@@ -532,7 +533,7 @@ def my_bookings(request: ActorRequest) -> HttpResponse:
     qs = (
         Booking.objects.visible_to(request.user).filter(person_id=getattr(person, "pk", None))
         if person is not None
-        else Booking.objects.none()
+        else Booking.objects.visible_to(request.user).none()
     )
     now = clock.now()
     coming = list(

@@ -414,6 +414,18 @@ class ServiceGuide(models.Model):
         gettext_lazy("负责岗位"), max_length=32, choices=Role.choices, blank=True
     )
     forms = models.JSONField(gettext_lazy("表格下载"), default=list, blank=True)
+    # How a resident asks for the service from its page: online, as a case of this category
+    # (its code; none: not online), or by booking the window that handles it (none: the
+    # community's one-stop window).
+    case_category = models.CharField(gettext_lazy("在线申请的诉求类别"), max_length=60, blank=True)
+    studio = models.ForeignKey(
+        "Studio",
+        verbose_name=gettext_lazy("预约窗口"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     is_active = models.BooleanField(gettext_lazy("有效"), default=True)
     # Title, category, conditions and materials in one text, for the search (a JSON list is
     # stored escaped on SQLite, so its words cannot be matched in place).

@@ -31,6 +31,7 @@ from .models import (
     DisclosureStatus,
     LogEntry,
     Notice,
+    NoticeKind,
     NoticeReceipt,
     ServiceGuide,
     Studio,
@@ -641,3 +642,17 @@ def public_board(community: Place) -> QuerySet[Notice]:
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
         .select_related("audience_place")
     )
+
+
+def next_bulletin_issue(place: Place | None) -> int:
+    """The issue number a new 简报 to ``place`` is proposed: the last one's plus one."""
+    if place is None:
+        return 1
+    last = (
+        Notice.objects.filter(kind=NoticeKind.BULLETIN, audience_place=place)
+        .exclude(issue_number=None)
+        .order_by("-issue_number")
+        .values_list("issue_number", flat=True)
+        .first()
+    )
+    return (last or 0) + 1

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import field_views, guide_views, views
 
 app_name = "notices"
 urlpatterns = [
@@ -24,7 +24,6 @@ urlpatterns = [
 ]
 
 # The field pages (the daily log on the phone, booking a studio): tongxin/notices/field_views.py.
-from . import field_views  # noqa: E402
 
 urlpatterns += [
     path("log/", field_views.log_list, name="log_list"),
@@ -40,4 +39,7 @@ urlpatterns += [
     path("bookings/", field_views.my_bookings, name="my_bookings"),
     path("bookings/<int:booking_id>/cancel/", field_views.booking_cancel, name="booking_cancel"),
     path("bookings/<int:booking_id>/mark/", field_views.booking_mark, name="booking_mark"),
+    path("guide/", guide_views.guide_list, name="guide"),
+    path("guide/<int:service_id>/", guide_views.guide_detail, name="guide_detail"),
+    path("guide/<int:service_id>/request/", guide_views.guide_request, name="guide_request"),
 ]

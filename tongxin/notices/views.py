@@ -86,14 +86,7 @@ def _publishable(request: ActorRequest) -> list[Place]:
 
 
 def _next_issue(places: list[Place]) -> int:
-    last = (
-        Notice.objects.filter(kind=NoticeKind.BULLETIN, audience_place__in=places[:1])
-        .exclude(issue_number=None)
-        .order_by("-issue_number")
-        .values_list("issue_number", flat=True)
-        .first()
-    )
-    return (last or 0) + 1
+    return selectors.next_bulletin_issue(places[0] if places else None)
 
 
 @personal_page

@@ -13,16 +13,16 @@ class OrgsConfig(AppConfig):
         from . import sensitivity
 
         personal_fields.register(sensitivity.CLASSIFICATION)
-        personal_fields.register_published_numbers(sensitivity.published_phones)
         from tongxin.core import audit, scoping
 
         from .scopes import compute_scope, primary_role_label
 
         # Who sees what follows the posts people hold (and grants, and their household).
         scoping.register_scope_computer(compute_scope)
-        from .selectors import register_config
+        from .selectors import published_phones, register_config
 
         register_config()
+        personal_fields.register_published_numbers(published_phones)
         audit.register_role_labeller(primary_role_label)
         # What the posts contribute to the people app (people sits below orgs).
         from tongxin.people import contributions, own_data

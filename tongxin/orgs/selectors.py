@@ -141,3 +141,16 @@ def responsible_for(
 ) -> Responsibility:
     """Who is responsible for ``place`` for one duty; see ``responsibilities``."""
     return responsibilities(place, duties=[duty], on=on)[duty]
+
+
+def published_phones() -> list[str]:
+    """The numbers posts publish in full (电话公开): not personal data that escaped (the
+    test suite's leak scanner asks, through ``core.sensitivity.published_numbers``)."""
+    from tongxin.core.validators import normalize_phone
+
+    return [
+        normalize_phone(phone)
+        for phone in Post.objects.filter(public_contact=True)
+        .exclude(public_phone="")
+        .values_list("public_phone", flat=True)
+    ]

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from tongxin.core.sensitivity import Classes
 
 _TIMES = ("created_at", "updated_at")
@@ -30,17 +28,3 @@ CLASSIFICATION: dict[str, Classes] = {
         structural=("id", *_TIMES, "person"),
     ),
 }
-
-
-def published_phones() -> Iterable[str]:
-    """The numbers posts publish in full (电话公开): not personal data that escaped."""
-    from tongxin.core.validators import normalize_phone
-
-    from .models import Post
-
-    for phone in (
-        Post.objects.filter(public_contact=True)
-        .exclude(public_phone="")
-        .values_list("public_phone", flat=True)
-    ):
-        yield normalize_phone(phone)

@@ -16,6 +16,13 @@ def _section(request: HttpRequest) -> str:
         return ""
     if match.app_name == "people" and match.url_name in IO_PAGES:
         return "io"
+    if match.app_name == "notices":
+        name = match.url_name or ""
+        if name.startswith("log_"):
+            return "log"
+        if name.startswith(("guide", "studio", "booking")) or name == "my_bookings":
+            return "services"
+        return "notices"
     return {"web": "home", "places": "places", "people": "people", "orgs": "orgs"}.get(
         match.app_name, ""
     )
@@ -40,5 +47,9 @@ def workbench(request: HttpRequest) -> dict[str, Any]:
             "orgs": not user.admin_duty,
             "io": is_staff_for_people(user),
             "admin": user.is_staff,
+            # The daily log is kept by staff; the alliance's pages are for the people of
+            # organisations (a unit's liaison, the community's committee).
+            "log": scope.staff_post,
+            "alliance": bool(scope.org_ids),
         },
     }

@@ -209,6 +209,7 @@ UNSCOPED_MANAGER_ALLOWED = {
     "own_data.py": "the resident's own data, filtered to the resident themself",
     "people_hooks.py": "orgs' part of the resident's own data and of erasure (own_data, rights)",
     "routing.py": "the routing service: who is responsible for a place",
+    "raising.py": "notices' raising service: writes after entry_for_raising checks the actor",
     "scopes.py": "computes the scopes themselves",
     "models.py": "scope definitions (scope_q) and model methods",
     "tasks.py": "worker tasks, thin adapters over services",

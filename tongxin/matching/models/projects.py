@@ -152,6 +152,17 @@ class Project(TimeStampedModel):
         return self.raised - self.spent
 
 
+class ProjectPartQuerySet(ScopedQuerySet):
+    """A project's parts (its milestones, the needs it took in) are seen with the project;
+    a need taken in, only as far as the need itself may be seen."""
+
+    def narrow(self, user: Actor | None, scope: Scope) -> ProjectPartQuerySet:
+        qs = self.filter(project__in=Project.objects.visible_to(user).values("pk"))
+        if self.model is ProjectNeed:
+            qs = qs.filter(need__in=Need.objects.visible_to(user).values("pk"))
+        return qs
+
+
 class ProjectNeed(models.Model):
     """A need the project took in. The need's own state is ``in_project`` while the project
     runs (off the claiming list), ``closed`` with the project's close-off, and back to
@@ -166,6 +177,8 @@ class ProjectNeed(models.Model):
         related_name="+",
     )
     added_at = models.DateTimeField(gettext_lazy("纳入时间"))
+
+    objects = models.Manager.from_queryset(ProjectPartQuerySet)()
 
     class Meta:
         verbose_name = gettext_lazy("项目需求")
@@ -195,6 +208,8 @@ class Milestone(TimeStampedModel):
         related_name="+",
     )
     evidence = models.CharField(gettext_lazy("完成凭证"), max_length=300, blank=True)
+
+    objects = models.Manager.from_queryset(ProjectPartQuerySet)()
 
     class Meta:
         verbose_name = gettext_lazy("项目节点")

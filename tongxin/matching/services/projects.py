@@ -62,7 +62,8 @@ def yuan(fen: int) -> str:
 def fen_from_yuan(text: Any, field: str) -> int:
     """A sum typed in 元 on a page ("1,234.56", "80", "0.5") as integer fen, exactly (no
     floats); 422 for anything else."""
-    raw = str(text or "").strip().replace(",", "").replace("，", "").removesuffix("元").strip()
+    raw = str(text or "").strip().replace(",", "").replace("，", "")
+    raw = raw.removesuffix("元").strip()  # i18n-data: the unit a sum may be typed with
     whole, _sep, frac = raw.partition(".")
     if not whole.isdigit() and not (whole == "" and frac.isdigit()):
         raise _field_error(field, _("请填写金额（元），最多两位小数"))

@@ -52,6 +52,11 @@ RULES: dict[str, tuple[frozenset[str], str, str, dict[str, Any]]] = {
     # The service guide: the subject is the demo community's entry, for its people.
     "api:list_services": (SIGNED_IN, "signed_in", "GET", {}),
     "api:get_service": (COMMUNITY, "object", "GET", {}),
+    # Its pages, as the API; asking for the subject entry online is a message for its people
+    # (it takes no online requests), 404 for everyone else.
+    "notices:guide": (SIGNED_IN, "signed_in", "GET", {}),
+    "notices:guide_detail": (COMMUNITY, "object", "GET", {}),
+    "notices:guide_request": (COMMUNITY, "object", "POST", {"note": "矩阵测试"}),
     # Appointments: the subject studio is the demo community's, the booking the resident's.
     # Booking a slot years ahead is a 422 for the community's people (404 for the rest).
     "api:list_studios": (SIGNED_IN, "signed_in", "GET", {}),
