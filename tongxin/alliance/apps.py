@@ -13,3 +13,8 @@ class AllianceConfig(AppConfig):
         from . import sensitivity
 
         personal_fields.register(sensitivity.CLASSIFICATION)
+        from tongxin.people.own_data import register_sections
+
+        from .own_data import LINKED, sections
+
+        register_sections(LINKED, sections)

@@ -8,6 +8,8 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
+from tongxin.core import pdf
+
 from .models import Agreement
 from .selectors import progress
 
@@ -25,10 +27,5 @@ def context(agreement: Agreement) -> dict[str, Any]:
 
 
 def agreement_pdf(agreement: Agreement) -> bytes:
-    from weasyprint import CSS
-
-    from tongxin.notices.printing import _weasyprint_html
-
-    HTML = _weasyprint_html()
     html = render_to_string("alliance/agreement_print.html", {**context(agreement), "pdf": True})
-    return bytes(HTML(string=html).write_pdf(stylesheets=[CSS(filename=str(STYLESHEET))]))
+    return pdf.render(html, stylesheets=[STYLESHEET])

@@ -215,10 +215,9 @@ def _claim_wishes(memberships: list[Membership]) -> int:
     wishes = list(Wish.objects.filter(state=WishState.PUBLISHED).order_by("id")[:2])
     now = clock.now()
     for m, wish in zip(memberships, wishes, strict=False):
-        wish.state = WishState.CLAIMED
-        wish.claimed_by_org = m.unit
-        wish.claimed_at = now
-        wish.save(update_fields=["state", "claimed_by_org", "claimed_at"])
+        Wish.objects.filter(pk=wish.pk).update(
+            state=WishState.CLAIMED, claimed_by_org=m.unit, claimed_at=now
+        )
     return len(wishes)
 
 

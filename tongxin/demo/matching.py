@@ -388,8 +388,11 @@ def _projects(
             project.summary = "12 个楼道全部装上声控灯，居民验收满意。"
             project.outcome = Outcome.ACHIEVED
             project.beneficiaries = 260
-            project.closed_by, project.closed_at = secretary, now - dt.timedelta(days=20)
         project.save()
+        if state == ProjectState.CLOSED:  # its close-off, as the close act leaves it
+            Project.objects.filter(pk=project.pk).update(
+                closed_by=secretary, closed_at=now - dt.timedelta(days=20)
+            )
         if state == ProjectState.RUNNING and home is not None:
             need = Need.objects.create(
                 community=community,

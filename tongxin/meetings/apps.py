@@ -20,3 +20,8 @@ class MeetingsConfig(AppConfig):
         from . import sensitivity
 
         personal_fields.register(sensitivity.CLASSIFICATION)
+        from tongxin.people.own_data import register_sections
+
+        from .own_data import LINKED, sections
+
+        register_sections(LINKED, sections)

@@ -17,12 +17,11 @@ from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from tongxin.core import audit, clock, csvsafe
+from tongxin.core import audit, clock, csvsafe, pdf
 from tongxin.core.actors import Actor
 from tongxin.people.display import address_labels
 
 from .models import LogEntry
-from .printing import _weasyprint_html
 
 STYLESHEET = Path(__file__).resolve().parent / "static" / "notices" / "logbook_print.css"
 
@@ -127,9 +126,6 @@ def pdf_bytes(
 ) -> bytes:
     """The 日志本: a cover line (whose log, which period, how many entries), then one block
     per entry with the template's fields, never split across pages."""
-    HTML = _weasyprint_html()  # first: it keeps Pillow's upload checks as they were
-    from weasyprint import CSS
-
     _record(actor, "pdf", entries, filters)
     blocks = [
         dict(
@@ -164,4 +160,4 @@ def pdf_bytes(
             "printed_by": getattr(actor, "display_name", "") or getattr(actor, "username", ""),
         },
     )
-    return bytes(HTML(string=html).write_pdf(stylesheets=[CSS(filename=str(STYLESHEET))]))
+    return pdf.render(html, stylesheets=[STYLESHEET])

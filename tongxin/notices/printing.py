@@ -10,7 +10,7 @@ from typing import Any
 import segno
 from django.template.loader import render_to_string
 
-from tongxin.core import clock
+from tongxin.core import clock, pdf
 from tongxin.people.display import address_labels
 from tongxin.places.models import Place
 
@@ -24,28 +24,6 @@ BULLETIN_STYLESHEET = Path(__file__).resolve().parent / "static" / "notices" / "
 MAX_CARDS = 400
 
 
-def _weasyprint_html() -> Any:
-    """WeasyPrint's ``HTML``, imported without its side effect: its import sets Pillow's
-    process-wide ``ImageFile.LOAD_TRUNCATED_IMAGES``, which would let truncated images through
-    the upload checks (``core.uploads``) of every later request. Our PDFs hold no raster
-    images, so the setting is put back as it was."""
-    from PIL import ImageFile
-
-    before = ImageFile.LOAD_TRUNCATED_IMAGES
-    try:
-        from weasyprint import HTML
-    finally:
-        ImageFile.LOAD_TRUNCATED_IMAGES = before
-    return HTML
-
-
-def _css(path: Path = STYLESHEET) -> Any:
-    """A print stylesheet, a static file (no inline style: core's security-headers rule)."""
-    from weasyprint import CSS
-
-    return CSS(filename=str(path))
-
-
 def qr_data_uri(url: str) -> str:
     return str(segno.make(url, error="m").svg_data_uri(scale=4, border=1))
 
@@ -54,7 +32,6 @@ def card_pdf(place: Place, *, report_url: str) -> bytes:
     """The poster of ``place`` followed by one card per dwelling under it (for a dwelling:
     its own card only). ``report_url`` is the absolute address of the report page; each
     QR code adds the dwelling (``?place=``) so the report starts from the resident's home."""
-    HTML = _weasyprint_html()
     poster = selectors.card_for(place)
     dwellings = list(
         Place.objects.filter(path__prefix=place.path, kind="dwelling").order_by("path")[:MAX_CARDS]
@@ -79,7 +56,7 @@ def card_pdf(place: Place, *, report_url: str) -> bytes:
             "cards": cards,
         },
     )
-    return bytes(HTML(string=html).write_pdf(stylesheets=[_css()]))
+    return pdf.render(html, stylesheets=[STYLESHEET])
 
 
 def bulletin_context(notice: Notice) -> dict[str, Any]:
@@ -99,6 +76,5 @@ def bulletin_context(notice: Notice) -> dict[str, Any]:
 
 def bulletin_pdf(notice: Notice) -> bytes:
     """The 简报 on A4 (the same template and stylesheet as its print page)."""
-    HTML = _weasyprint_html()
     html = render_to_string("notices/bulletin_print.html", bulletin_context(notice))
-    return bytes(HTML(string=html).write_pdf(stylesheets=[_css(BULLETIN_STYLESHEET)]))
+    return pdf.render(html, stylesheets=[BULLETIN_STYLESHEET])

@@ -37,6 +37,26 @@ CLASSIFICATION: dict[str, Classes] = {
         general=("author", "visitors", "tags", "occurred_at"),
         structural=("id", "place", "place_path", "source", "notice", "case", "created_at"),
     ),
+    "notices.convention": Classes(
+        # A published document; who drafted it and who recorded its adoption are staff.
+        general=("created_by", "recorded_by"),
+        structural=(
+            "id",
+            "kind",
+            "place",
+            "place_path",
+            "title",
+            "text",
+            "version",
+            "created_at",
+            "adopted_on",
+            "adoption_method",
+            "votes_for",
+            "votes_against",
+            "votes_abstain",
+            "deliberation_ref",
+        ),
+    ),
     "notices.disclosure": Classes(
         general=("created_by", "approved_by", "approval_note"),
         structural=(

@@ -85,6 +85,8 @@ def test_notice_read_on_a_phone_followed_up_then_card_and_booking(browser, e2e_s
     assert grid.locator("#unread-groups li").count() > 1
     grid.screenshot(path=str(screenshots / "notices-grid-unread-groups.png"), full_page=True)
     grid.click("text=显示全部名单")
+    grid.wait_for_url("**all=1*")
+    grid.wait_for_selector("#unread-people li")
     assert grid.locator("#unread-people li").count() == notice["recipient_count"] - 1
 
     page.goto(f"{base}/contact-card/")
