@@ -9,18 +9,25 @@ from ninja.security import SessionAuth
 
 from tongxin.accounts.api import BearerAuth
 from tongxin.accounts.api import router as auth_router
+from tongxin.alarms.api import router as alarms_router
 from tongxin.alliance.api import router as alliance_router
 from tongxin.cases.api import router as cases_router
 from tongxin.core.api_support import Utf8JSONRenderer, install_error_handlers
 from tongxin.core.input_guard import JSONBodyParser
+from tongxin.datacentre.api import router as datacentre_router
+from tongxin.deliberation.api import router as deliberation_router
 from tongxin.emap.api import router as emap_router
 from tongxin.inbox.api import router as inbox_router
+from tongxin.insight.api import router as insight_router
 from tongxin.matching.api import router as matching_router
 from tongxin.meetings.api import router as meetings_router
 from tongxin.notices.api import router as notices_router
 from tongxin.orgs.api import router as orgs_router
+from tongxin.partylife.api import router as partylife_router
 from tongxin.people.api import router as people_router
 from tongxin.places.api import router as places_router
+from tongxin.property.api import router as property_router
+from tongxin.visits.api import router as visits_router
 from tongxin.volunteering.api import router as volunteering_router
 
 API_DESCRIPTION = """同心 Tongxin: places, people, households, organisations and posts.
@@ -57,5 +64,12 @@ for router in (
     matching_router,
     meetings_router,
     alliance_router,
+    property_router,
+    insight_router,
+    visits_router,
+    alarms_router,
+    deliberation_router,
+    partylife_router,
+    datacentre_router,
 ):
     api.add_router("/", router)

@@ -75,11 +75,14 @@ def _private_upload_root(settings: Any, _test_upload_root: Any) -> None:
 
 @pytest.fixture(autouse=True)
 def _fresh_config_cache() -> None:
-    """Each test reads the configuration tables afresh: the previous test's rows were rolled
-    back, and the per-process cache (``core.config_cache``) would still hold them."""
+    """Each test reads the configuration tables and the grid polygons afresh: the previous
+    test's rows were rolled back, and the per-process caches (``core.config_cache``, the
+    point index ``places.geoindex``) would still hold them."""
     from tongxin.core import config_cache
+    from tongxin.places import geoindex
 
     config_cache.clear()
+    geoindex.forget()
 
 
 @pytest.fixture(autouse=True)
@@ -147,3 +150,15 @@ def run_queued_tasks() -> int:
         worker.run_task(result)
         ran += 1
     return ran
+
+
+@pytest.hookimpl(wrapper=True)  # around xdist's, which turns the groups into node ids
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> Iterator[None]:
+    """``make test`` spreads the suite over the cores (pytest-xdist, ``--dist loadgroup``):
+    every test that talks to the real server runs on one worker, so that one server (migrated,
+    demo seeded) serves them all rather than one per worker."""
+    if config.pluginmanager.hasplugin("xdist"):
+        for item in items:
+            if "e2e_server" in getattr(item, "fixturenames", ()):
+                item.add_marker(pytest.mark.xdist_group("e2e_server"))
+    return (yield)

@@ -46,11 +46,18 @@ INSTALLED_APPS = [
     "tongxin.matching",
     "tongxin.meetings",
     "tongxin.alliance",
+    "tongxin.property",
+    "tongxin.insight",
+    "tongxin.visits",
+    "tongxin.alarms",
+    "tongxin.deliberation",
+    "tongxin.partylife",
     "tongxin.inbox",
     "tongxin.cases",
     "tongxin.open311",
     "tongxin.emap",
     "tongxin.ui",
+    "tongxin.datacentre",
     "tongxin.workbench",
     "tongxin.demo",
 ]
@@ -255,10 +262,27 @@ TONGXIN_CASE_WARNINGS = {"yellow": 0.75, "red": 0.9}
 # A new case near an open case of the same category is a possible duplicate.
 TONGXIN_CASE_DUPLICATE_RADIUS_M = 150
 TONGXIN_CASE_DUPLICATE_DAYS = 7
+# Two texts nearby that say the same in other words (cases/suggest/similar.py): a possible
+# duplicate of another category when at least this alike (0–1).
+TONGXIN_CASE_DUPLICATE_TEXT_SIMILARITY = 0.5
+# Category suggestion (cases/suggest): the top suggestion is preselected from this confidence;
+# a community's model is retrained from its closed cases once it has this many.
+TONGXIN_SUGGEST_CONFIDENT = 0.6
+TONGXIN_SUGGEST_MIN_CASES = 20
 # How departments called in (吹哨) must report in (报到), in minutes.
 TONGXIN_CASE_REPORT_IN_MINUTES = {"emergency": 30, "urgent": 120, "normal": 24 * 60}
 # Notification channels beside the in-app inbox (dotted paths of Channel classes).
 TONGXIN_NOTIFY_CHANNELS = ["tongxin.inbox.channels.LogChannel"]
+
+# The eldercare alarm's MQTT broker and topics (tongxin/alarms, docs/alarms.md). The listener's
+# client id names its persistent session at the broker: one listener per deployment.
+TONGXIN_MQTT_HOST = os.environ.get("TONGXIN_MQTT_HOST", "127.0.0.1")
+TONGXIN_MQTT_PORT = int(os.environ.get("TONGXIN_MQTT_PORT") or 1883)
+TONGXIN_MQTT_USER = os.environ.get("TONGXIN_MQTT_USER", "")
+TONGXIN_MQTT_PASSWORD = os.environ.get("TONGXIN_MQTT_PASSWORD", "")
+TONGXIN_MQTT_CA = os.environ.get("TONGXIN_MQTT_CA", "")
+TONGXIN_ALARM_TOPIC_ROOT = os.environ.get("TONGXIN_ALARM_TOPIC_ROOT", "tongxin/alarm")
+TONGXIN_ALARM_LISTENER_ID = os.environ.get("TONGXIN_ALARM_LISTENER_ID", "tongxin-alarm-listener")
 TONGXIN_IMPORT_MAX_ROWS = 20000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

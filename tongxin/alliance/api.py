@@ -14,10 +14,19 @@ from tongxin.core import clock
 from tongxin.core.api_support import caller, paginate
 from tongxin.core.errors import NotFound, ValidationFailed
 from tongxin.core.i18n import lazy_str
+from tongxin.core.scoping import access
 
 from . import selectors, services
-from .models import Membership, Scorecard
-from .schemas import ObjectionIn, ObjectionOut, ScorecardOut, UnitPage
+from .models import InServiceMember, MemberScorecard, Membership, Scorecard
+from .schemas import (
+    MemberCardOut,
+    MemberPage,
+    ObjectionIn,
+    ObjectionOut,
+    ScorecardOut,
+    UnitPage,
+)
+from .selectors import member_cards, progress, records
 
 router = Router(tags=["alliance"])
 
@@ -81,6 +90,73 @@ def object_to_scorecard(request: HttpRequest, unit_id: int, payload: ObjectionIn
     user = caller(request)
     m = selectors.membership_for(user, unit_id)
     card = Scorecard.objects.visible_to(user).filter(membership=m, year=payload.year).first()
+    if card is None:
+        raise NotFound()
+    o = services.objection_raise(actor=user, scorecard=card, reason=payload.reason)
+    return Status(201, {"id": o.pk, "reason": o.reason, "answer": o.answer})
+
+
+def _member(request: HttpRequest, member_id: int) -> InServiceMember:
+    return access(
+        InServiceMember.objects.visible_to(caller(request)).select_related("person", "unit"),
+        member_id,
+    )
+
+
+@router.get("/alliance/members", response=MemberPage, summary=lazy_str("在职党员"))
+def list_members(request: HttpRequest, page: int = 1, year: int | None = None) -> Any:
+    """The in-service members the caller may see (their employer unit sees its own, the staff
+    those living in their area, a member themself) with this year's service hours."""
+    y = _year(year)
+    qs = (
+        InServiceMember.objects.visible_to(caller(request))
+        .select_related("person", "unit")
+        .order_by("unit_id", "person__name", "id")
+    )
+    sl = paginate(qs, page)
+    start, end = progress.period_of(y)
+    hours = records.hours_by_person([m.person_id for m in sl.items], start, end)
+    return sl.answer(
+        [
+            {
+                "id": m.pk,
+                "person_id": m.person_id,
+                "name": m.person.name,
+                "unit_id": m.unit_id,
+                "unit": m.unit.name,
+                "since": m.since,
+                "hours": str(hours.get(m.person_id, 0)),
+            }
+            for m in sl.items
+        ]
+    )
+
+
+@router.get(
+    "/alliance/members/{member_id}/scorecard",
+    response=MemberCardOut,
+    summary=lazy_str("在职党员成绩单"),
+)
+def member_scorecard(request: HttpRequest, member_id: int, year: int | None = None) -> Any:
+    """The in-service member's card for ``year``: hours against the target, pledges kept,
+    the 报到, each item with its evidence. 404 when the employer is in no alliance."""
+    m = _member(request, member_id)
+    y = _year(year)
+    body = member_cards.card_of(m, y)
+    if body is None:
+        raise NotFound()
+    return {"member_id": m.pk, "year": y, **body}
+
+
+@router.post(
+    "/alliance/members/{member_id}/objections",
+    response={201: ObjectionOut},
+    summary=lazy_str("对在职党员成绩提出异议"),
+)
+def object_to_member_card(request: HttpRequest, member_id: int, payload: ObjectionIn) -> Any:
+    user = caller(request)
+    m = _member(request, member_id)
+    card = MemberScorecard.objects.visible_to(user).filter(member=m, year=payload.year).first()
     if card is None:
         raise NotFound()
     o = services.objection_raise(actor=user, scorecard=card, reason=payload.reason)

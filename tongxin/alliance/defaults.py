@@ -114,3 +114,67 @@ DEFAULT_FORMULA: dict[str, Any] = {  # i18n-data
 
 # Days a published scorecard stays open to objections before it may be made final.
 PUBLICATION_DAYS = 5
+
+# The default in-service member formula (在职党员双报到): service hours against the alliance's
+# yearly target (60), the year's pledges kept (公开承诺践诺, 30), the 报到 at the community of
+# residence (10); −2 for each pledge left unmet (its explanation is on record). 优秀 ≥ 90,
+# 合格 ≥ 60, 基本合格 ≥ 45, else 不合格 — the grades of 民主评议.
+DEFAULT_MEMBER_FORMULA: dict[str, Any] = {  # i18n-data
+    "parts": [
+        {
+            "code": "service",
+            "label": "服务时长",
+            "weight": "1",
+            "cap": "60",
+            "rules": [
+                {
+                    "code": "hours",
+                    "label": "年度服务时长完成率",
+                    "kind": "ratio",
+                    "fact": "hours_served",
+                    "of": "hours_target",
+                    "points": "60",
+                },
+            ],
+        },
+        {
+            "code": "pledges",
+            "label": "承诺践诺",
+            "weight": "1",
+            "cap": "30",
+            "rules": [
+                {
+                    "code": "kept",
+                    "label": "承诺践诺率",
+                    "kind": "ratio",
+                    "fact": "pledge_delivered",
+                    "of": "pledge_made",
+                    "points": "30",
+                },
+            ],
+        },
+    ],
+    "adjustments": [
+        {
+            "code": "registered",
+            "label": "到居住社区报到",
+            "kind": "bonus_if",
+            "points": "10",
+            "all": [{"fact": "registered", "op": ">=", "value": 1}],
+        },
+        {
+            "code": "unmet",
+            "label": "承诺未兑现",
+            "kind": "per_fact",
+            "fact": "pledge_unmet",
+            "points": "-2",
+        },
+    ],
+    "bands": [
+        {"grade": "优秀", "min": "90"},
+        {"grade": "合格", "min": "60"},
+        {"grade": "基本合格", "min": "45"},
+        {"grade": "不合格"},
+    ],
+    "floor": "0",
+}

@@ -77,6 +77,7 @@ class Alliance(TimeStampedModel):
     )
     leaders = models.CharField(gettext_lazy("联盟负责人"), max_length=200, blank=True)
     formula = models.JSONField(gettext_lazy("评分办法"), default=dict, blank=True)
+    member_formula = models.JSONField(gettext_lazy("在职党员评分办法"), default=dict, blank=True)
     hours_target = models.PositiveIntegerField(
         gettext_lazy("在职党员年度服务目标(小时)"), default=50
     )
@@ -171,8 +172,21 @@ class CommitmentQuerySet(ViaMembershipQuerySet):
     via = "agreement__membership__"
 
 
-class ObjectionQuerySet(ViaMembershipQuerySet):
-    via = "scorecard__membership__"
+class ObjectionQuerySet(ScopedQuerySet):
+    """An objection is seen as its card is: a unit's through the membership, an in-service
+    member's as the member is."""
+
+    def narrow(self, user: Actor | None, scope: Scope) -> ObjectionQuerySet:
+        if scope.is_empty:
+            return self.none()
+        return self.filter(
+            _alliance_q(
+                scope, "scorecard__membership__alliance__", "scorecard__membership__unit_id"
+            )
+            | Q(member_card__member__unit_id__in=scope.org_ids)
+            | paths_q("member_card__member__person__place_path", scope.person_paths)
+            | Q(member_card__member__person_id__in=scope.person_ids)
+        )
 
 
 class Agreement(TimeStampedModel):
@@ -353,17 +367,12 @@ class CardState(models.TextChoices):
     FINAL = "final", gettext_lazy("已确定")
 
 
-class Scorecard(TimeStampedModel):
-    """A unit's computed scorecard for a year: the engine's result (``result``) with its
-    total and grade. Drafts are recomputed; a published card waits out its window
-    (``publish_until``) for objections, then becomes final and is never recomputed."""
+class CardFields(TimeStampedModel):
+    """What every stored scorecard holds: the engine's result (``result``) with its total and
+    grade, and where it stands in the publication cycle. Drafts are recomputed; a published
+    card waits out its window (``publish_until``) for objections, then becomes final and is
+    never recomputed."""
 
-    membership = models.ForeignKey(
-        Membership,
-        verbose_name=gettext_lazy("成员单位"),
-        on_delete=models.PROTECT,
-        related_name="scorecards",
-    )
     year = models.PositiveSmallIntegerField(gettext_lazy("年度"))
     total = models.DecimalField(gettext_lazy("总分"), max_digits=7, decimal_places=2)
     grade = models.CharField(gettext_lazy("等次"), max_length=16)
@@ -373,6 +382,20 @@ class Scorecard(TimeStampedModel):
     )
     computed_at = models.DateTimeField(gettext_lazy("计算时间"))
     publish_until = models.DateField(gettext_lazy("公示截止"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Scorecard(CardFields):
+    """A unit's computed scorecard for a year."""
+
+    membership = models.ForeignKey(
+        Membership,
+        verbose_name=gettext_lazy("成员单位"),
+        on_delete=models.PROTECT,
+        related_name="scorecards",
+    )
 
     objects = models.Manager.from_queryset(ViaMembershipQuerySet)()
 
@@ -388,10 +411,61 @@ class Scorecard(TimeStampedModel):
         return f"{self.membership.unit} {self.year} {self.total}"
 
 
+class MemberCardQuerySet(ScopedQuerySet):
+    def narrow(self, user: Actor | None, scope: Scope) -> MemberCardQuerySet:
+        """As the in-service member is seen: the employer unit, the staff of the area the
+        member lives in, the member themself."""
+        if scope.is_empty:
+            return self.none()
+        return self.filter(
+            Q(member__unit_id__in=scope.org_ids)
+            | paths_q("member__person__place_path", scope.person_paths)
+            | Q(member__person_id__in=scope.person_ids)
+        )
+
+
+class MemberScorecard(CardFields):
+    """An in-service member's computed scorecard for a year, by the formula of the alliance
+    their employer belongs to (``alliance``): service hours against the yearly target, the
+    pledges kept, the 报到."""
+
+    member = models.ForeignKey(
+        InServiceMember,
+        verbose_name=gettext_lazy("在职党员"),
+        on_delete=models.CASCADE,
+        related_name="scorecards",
+    )
+    alliance = models.ForeignKey(
+        Alliance, verbose_name=gettext_lazy("联盟"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = models.Manager.from_queryset(MemberCardQuerySet)()
+
+    class Meta:
+        verbose_name = gettext_lazy("在职党员成绩单")
+        verbose_name_plural = gettext_lazy("在职党员成绩单")
+        ordering = ["-year", "-total", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "year"], name="member_card_once_a_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.year} {self.total}"
+
+
 class Objection(TimeStampedModel):
     """An objection to a published scorecard, with its reason, and the answer given."""
 
-    scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="objections")
+    scorecard = models.ForeignKey(
+        Scorecard, null=True, blank=True, on_delete=models.CASCADE, related_name="objections"
+    )
+    member_card = models.ForeignKey(
+        MemberScorecard,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="objections",
+    )
     reason = models.CharField(gettext_lazy("异议理由"), max_length=500)
     raised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -412,6 +486,13 @@ class Objection(TimeStampedModel):
         verbose_name = gettext_lazy("异议")
         verbose_name_plural = gettext_lazy("异议")
         ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(scorecard__isnull=False, member_card__isnull=True)
+                | Q(scorecard__isnull=True, member_card__isnull=False),
+                name="objection_to_one_card",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.reason

@@ -14,7 +14,7 @@ from tongxin.core.actors import Actor
 from tongxin.core.errors import Code, Forbidden
 from tongxin.core.scoping import scope_for
 
-from .models import Alliance, Membership
+from .models import Alliance, InServiceMember, Membership
 
 
 def manages(user: Actor | None, alliance: Alliance) -> bool:
@@ -33,3 +33,12 @@ def speaks_for(user: Actor | None, membership: Membership) -> bool:
 
 def may_object(user: Actor | None, membership: Membership) -> bool:
     return speaks_for(user, membership) or manages(user, membership.alliance)
+
+
+def may_object_member(user: Actor | None, member: InServiceMember, alliance: Alliance) -> bool:
+    """An in-service member's card: the member, their employer's people, a manager."""
+    return (
+        getattr(user, "person_id", None) == member.person_id
+        or member.unit_id in scope_for(user).org_ids
+        or manages(user, alliance)
+    )

@@ -64,3 +64,29 @@ class ObjectionOut(Schema):
     id: int
     reason: str
     answer: str
+
+
+class MemberOut(Schema):
+    id: int
+    person_id: int
+    name: str
+    unit_id: int
+    unit: str
+    since: Any
+    hours: str
+
+
+class MemberPage(PageMeta):
+    items: list[MemberOut]
+
+
+class MemberCardOut(Schema):
+    member_id: int
+    year: int
+    total: str
+    grade: str
+    state: str
+    publish_until: str | None
+    parts: dict[str, str]
+    part_labels: dict[str, str] = {}
+    items: list[ItemOut]

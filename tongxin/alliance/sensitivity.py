@@ -15,7 +15,7 @@ CLASSIFICATION: dict[str, Classes] = {
     ),
     "alliance.objection": Classes(
         general=("raised_by", "answered_by", "reason", "answer"),
-        structural=("id", *_TIMES, "scorecard", "answered_at"),
+        structural=("id", *_TIMES, "scorecard", "member_card", "answered_at"),
     ),
     "alliance.commitment": Classes(structural=("id", "agreement", "kind", "text", "target")),
     "alliance.inservicemember": Classes(

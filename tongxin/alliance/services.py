@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from tongxin.core import audit, clock
@@ -33,6 +34,7 @@ from .models import (
     Commitment,
     CommitmentKind,
     InServiceMember,
+    MemberScorecard,
     Membership,
     Objection,
     Pledge,
@@ -40,7 +42,7 @@ from .models import (
     Scorecard,
     Suggestion,
 )
-from .policies import may_object, require_manager
+from .policies import may_object, may_object_member, require_manager
 
 PLEDGES_MIN, PLEDGES_MAX = 2, 5
 
@@ -94,6 +96,17 @@ def alliance_set_formula(*, actor: Actor, alliance: Alliance, formula: Mapping[s
     with transaction.atomic():
         alliance.save(update_fields=["formula", "updated_at"])
         audit.record(actor=actor, action="alliance.formula", obj=alliance)
+
+
+def alliance_set_member_formula(
+    *, actor: Actor, alliance: Alliance, formula: Mapping[str, Any]
+) -> None:
+    """The in-service member formula (``defaults.DEFAULT_MEMBER_FORMULA`` until set)."""
+    require_manager(actor, alliance)
+    alliance.member_formula = check_formula(formula)
+    with transaction.atomic():
+        alliance.save(update_fields=["member_formula", "updated_at"])
+        audit.record(actor=actor, action="alliance.member_formula", obj=alliance)
 
 
 def unit_join(
@@ -320,8 +333,35 @@ def scorecards_compute(*, actor: Actor, alliance: Alliance, year: int) -> list[S
                 },
             )
             out.append(sc)
+        _member_cards_compute(alliance, year, now)
         audit.record(actor=actor, action="scorecard.compute", obj=alliance, detail={"year": year})
     return out
+
+
+def _member_cards_compute(alliance: Alliance, year: int, now: dt.datetime) -> None:
+    """The drafts of the in-service members' cards the alliance scores (published and final
+    ones stay)."""
+    from .selectors import member_cards
+
+    fixed = set(
+        MemberScorecard.objects.filter(alliance=alliance, year=year)
+        .exclude(state=CardState.DRAFT)
+        .values_list("member_id", flat=True)
+    )
+    todo = [m for m in member_cards.members_of_alliance(alliance) if m.pk not in fixed]
+    for card in member_cards.compute(alliance, todo, year):
+        MemberScorecard.objects.update_or_create(
+            member=card.member,
+            year=year,
+            defaults={
+                "alliance": alliance,
+                "total": card.result.total,
+                "grade": card.result.grade,
+                "result": card.result.as_dict(),
+                "computed_at": now,
+                "state": CardState.DRAFT,
+            },
+        )
 
 
 def scorecards_publish(*, actor: Actor, alliance: Alliance, year: int) -> int:
@@ -332,18 +372,30 @@ def scorecards_publish(*, actor: Actor, alliance: Alliance, year: int) -> int:
         n = Scorecard.objects.filter(
             membership__alliance=alliance, year=year, state=CardState.DRAFT
         ).update(state=CardState.PUBLISHED, publish_until=until)
+        members = MemberScorecard.objects.filter(
+            alliance=alliance, year=year, state=CardState.DRAFT
+        ).update(state=CardState.PUBLISHED, publish_until=until)
         audit.record(
             actor=actor,
             action="scorecard.publish",
             obj=alliance,
-            detail={"year": year, "until": until, "cards": n},
+            detail={"year": year, "until": until, "cards": n, "member_cards": members},
         )
     return n
 
 
-def objection_raise(*, actor: Actor, scorecard: Scorecard, reason: str) -> Objection:
-    if not may_object(actor, scorecard.membership):
-        raise Forbidden(_("只有本单位可以对成绩提出异议"), code=Code.ACTION_FORBIDDEN)
+def objection_raise(
+    *, actor: Actor, scorecard: Scorecard | MemberScorecard, reason: str
+) -> Objection:
+    """An objection to a published card, in its window: a unit's card by the unit's people
+    (or a manager), an in-service member's card by the member (or their unit, or a
+    manager)."""
+    if isinstance(scorecard, MemberScorecard):
+        allowed = may_object_member(actor, scorecard.member, scorecard.alliance)
+    else:
+        allowed = may_object(actor, scorecard.membership)
+    if not allowed:
+        raise Forbidden(_("只有本单位或本人可以对成绩提出异议"), code=Code.ACTION_FORBIDDEN)
     if scorecard.state != CardState.PUBLISHED or (
         scorecard.publish_until and clock.today() > scorecard.publish_until
     ):
@@ -353,16 +405,24 @@ def objection_raise(*, actor: Actor, scorecard: Scorecard, reason: str) -> Objec
         raise ValidationFailed(
             _("请填写异议理由"), fields=[{"field": "reason", "reason": _("必填")}]
         )
+    target: dict[str, Any] = (
+        {"member_card": scorecard}
+        if isinstance(scorecard, MemberScorecard)
+        else {"scorecard": scorecard}
+    )
     with transaction.atomic():
-        obj = Objection.objects.create(
-            scorecard=scorecard, reason=reason[:500], raised_by=as_account(actor)
-        )
+        obj = Objection.objects.create(**target, reason=reason[:500], raised_by=as_account(actor))
         audit.record(actor=actor, action="scorecard.object", obj=obj)
     return obj
 
 
 def objection_answer(*, actor: Actor, objection: Objection, answer: str) -> Objection:
-    require_manager(actor, objection.scorecard.membership.alliance)
+    require_manager(
+        actor,
+        objection.member_card.alliance
+        if objection.member_card_id and objection.member_card
+        else objection.scorecard.membership.alliance,  # type: ignore[union-attr]
+    )
     answer = answer.strip()
     if not answer:
         raise ValidationFailed(_("请填写答复"), fields=[{"field": "answer", "reason": _("必填")}])
@@ -382,12 +442,21 @@ def scorecards_finalize(*, actor: Actor, alliance: Alliance, year: int) -> int:
     published = Scorecard.objects.filter(
         membership__alliance=alliance, year=year, state=CardState.PUBLISHED
     )
+    members = MemberScorecard.objects.filter(
+        alliance=alliance, year=year, state=CardState.PUBLISHED
+    )
     today = clock.today()
-    if published.filter(publish_until__gte=today).exists():
+    if (
+        published.filter(publish_until__gte=today).exists()
+        or members.filter(publish_until__gte=today).exists()
+    ):
         raise PublicationWindowOpen(_("公示期尚未结束"))
-    if Objection.objects.filter(scorecard__in=published, answered_at__isnull=True).exists():
+    if Objection.objects.filter(
+        Q(scorecard__in=published) | Q(member_card__in=members), answered_at__isnull=True
+    ).exists():
         raise PublicationWindowOpen(_("还有异议未答复"))
     with transaction.atomic():
         n = published.update(state=CardState.FINAL)
+        members.update(state=CardState.FINAL)
         audit.record(actor=actor, action="scorecard.finalize", obj=alliance, detail={"year": year})
     return n

@@ -22,9 +22,17 @@ from tongxin.ui.decorators import personal_page
 from tongxin.ui.paging import paginate
 
 from . import printing, selectors, services
-from .models import Agreement, Alliance, InServiceMember, Membership, Pledge, Scorecard
+from .models import (
+    Agreement,
+    Alliance,
+    InServiceMember,
+    Membership,
+    Pledge,
+    Scorecard,
+    Suggestion,
+)
 from .policies import manages, may_object
-from .selectors import progress, records
+from .selectors import member_cards, progress, records
 
 
 def _year(request: ActorRequest) -> int:
@@ -129,6 +137,13 @@ def unit(request: ActorRequest, membership_id: int) -> HttpResponse:
             "members": paginate(request, member_rows),
             "target": target,
             "manager": manages(user, m.alliance),
+            "may_suggest": may_object(user, m),
+            "suggestions": list(
+                Suggestion.objects.visible_to(user)
+                .filter(membership=m)
+                .order_by("-made_on", "-id")[:30]
+            ),
+            "today": clock.today(),
         },
     )
 
@@ -159,7 +174,9 @@ def scorecard(request: ActorRequest, membership_id: int) -> HttpResponse:
             "stored": stored,
             "objections": objections,
             "may_object": open_ and may_object(user, m),
+            "object_url": f"{reverse('alliance:object', args=[m.pk])}?year={year}",
             "manager": manages(user, m.alliance),
+            "formula_note": _("总分 = 平时 × 50% + 年度 × 50% + 加分 − 扣分"),
         },
     )
 
@@ -222,6 +239,7 @@ def cards(request: ActorRequest, alliance_id: int) -> HttpResponse:
             "alliance": alliance,
             "year": year,
             "rows": paginate(request, rows),
+            "members": member_cards.rows_of(alliance, year) if manages(user, alliance) else [],
             "manager": manages(user, alliance),
         },
     )
@@ -253,9 +271,13 @@ def _card_rows(alliance: Alliance, units: list[Membership], year: int) -> list[d
     return rows
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 @personal_page
 def cards_export(request: ActorRequest, alliance_id: int) -> HttpResponse:
-    """The year's scorecards as CSV (Excel opens it), for the alliance's managers."""
+    """The year's scorecards as an Excel workbook (the units, and the in-service members the
+    alliance scores), for the alliance's managers."""
     user = request.user
     alliance = access(Alliance.objects.visible_to(user), alliance_id)
     if not manages(user, alliance):
@@ -266,17 +288,32 @@ def cards_export(request: ActorRequest, alliance_id: int) -> HttpResponse:
         [r["m"].unit.name, r["m"].unit.get_kind_display(), year, r["total"], r["grade"], r["state"]]
         for r in _card_rows(alliance, units, year)
     ]
-    header = [_("单位"), _("类型"), _("年度"), _("总分"), _("等次"), _("状态")]
+    members = [
+        [r["member"].person.name, r["member"].unit.name, year, r["total"], r["grade"], r["state"]]
+        for r in member_cards.rows_of(alliance, year)
+    ]
     audit.record(
         actor=user,
         action="scorecard.export",
         obj=alliance,
-        detail={"year": year, "rows": len(rows)},
+        detail={"year": year, "rows": len(rows), "members": len(members)},
     )
-    response = HttpResponse(
-        csvsafe.to_text([header, *rows]), content_type="text/csv; charset=utf-8"
+    body = csvsafe.to_xlsx(
+        [
+            (
+                _("成员单位成绩单"),
+                [_("单位"), _("类型"), _("年度"), _("总分"), _("等次"), _("状态")],
+                rows,
+            ),
+            (
+                _("在职党员成绩单"),
+                [_("姓名"), _("工作单位"), _("年度"), _("总分"), _("等次"), _("状态")],
+                members,
+            ),
+        ]
     )
-    response["Content-Disposition"] = f'attachment; filename="scorecards-{year}.csv"'
+    response = HttpResponse(body, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="scorecards-{year}.xlsx"'
     return response
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy
 
 from tongxin.core import clock
 from tongxin.core.admin import ScopedAdminMixin
@@ -16,6 +17,7 @@ from .models import (
     CaseDeadline,
     DutyShift,
     RoutingRule,
+    SuggestModel,
     WorkCalendarDay,
     WorkCalendarYear,
 )
@@ -79,3 +81,50 @@ class DutyShiftAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     list_display = ("place", "person", "starts_at", "ends_at", "phone")
     raw_id_fields = ("place", "person")
+
+
+@admin.register(SuggestModel)
+class SuggestModelAdmin(admin.ModelAdmin):
+    """The category model's versions per community, with their measured accuracy: read here;
+    switched on or off (the fallback to the shipped model is a row of its own)."""
+
+    list_display = (
+        "community",
+        "version",
+        "source",
+        "is_active",
+        "texts",
+        "cases",
+        "top1",
+        "trained_at",
+    )
+    list_filter = ("source", "is_active")
+    fields = (
+        "community",
+        "version",
+        "source",
+        "is_active",
+        "texts",
+        "cases",
+        "accuracy",
+        "note",
+        "trained_at",
+    )
+    readonly_fields = (
+        "community",
+        "version",
+        "source",
+        "texts",
+        "cases",
+        "accuracy",
+        "note",
+        "trained_at",
+    )
+
+    @admin.display(description=gettext_lazy("留出集首选准确率"))
+    def top1(self, obj: SuggestModel) -> str:
+        value = (obj.accuracy or {}).get("heldout") or {}
+        return f"{value['top1']:.1%}" if "top1" in value else "—"
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False

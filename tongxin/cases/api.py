@@ -63,8 +63,11 @@ from .schemas import (
     NearbyPage,
     RevealPhoneIn,
     RevealPhoneOut,
+    SuggestIn,
+    SuggestOut,
     UploadsOut,
 )
+from .suggest import services as suggest_service
 from .workflow import Act, State
 
 router = Router(tags=["cases"])
@@ -374,6 +377,30 @@ def list_case_categories(request: HttpRequest) -> Any:
     return _category_tree()
 
 
+@router.post(
+    "/case-categories/suggest",
+    response=SuggestOut,
+    summary=lazy_str("按描述推荐诉求分类"),
+)
+def suggest_case_categories(request: HttpRequest, payload: SuggestIn) -> Any:
+    """The likeliest categories for a description, best first (at least 3 while 3 are
+    active): ``code``, ``name``, ``top`` (the top-level category's name), ``confidence``
+    (0–1), ``preselect`` (the first, when it is confident enough to be chosen for the
+    reporter, who may always change it), and for a department-level category the
+    ``department`` routing would pick at the place given (``place_id`` or ``lat``/``lng``).
+    Runs on the server's own model (no outside service); ``model`` says which version."""
+    user = caller(request)
+    if not policies.may_report(user):
+        raise Forbidden(_("当前账号不能上报诉求"), code=CaseCode.REPORT_FORBIDDEN)
+    place = suggest_service.preview_place(
+        user, lat=payload.lat, lng=payload.lng, place_id=payload.place_id
+    )
+    community = suggest_service.community_for_user(user, place)
+    items = suggest_service.suggest(payload.text, place=place, community=community)
+    _model, info = suggest_service.model_for(community.pk if community else None)
+    return {"items": suggest_service.suggestions_out(items), "model": info}
+
+
 # ------------------------------------------------------------------ intake
 
 
@@ -574,11 +601,15 @@ def case_measures(
 
 
 @router.get("/cases/nearby", response=NearbyPage, summary=lazy_str("附近未办结的同类诉求（查重）"))
-def nearby_cases(request: HttpRequest, category: str, lat: float, lng: float) -> Any:
+def nearby_cases(
+    request: HttpRequest, category: str, lat: float, lng: float, text: str = ""
+) -> Any:
     """Before reporting: open cases of ``category`` near the point (within
     ``TONGXIN_CASE_DUPLICATE_RADIUS_M`` metres, reported in the last
     ``TONGXIN_CASE_DUPLICATE_DAYS`` days), nearest first, among those the caller may see or say
-    "me too" to (their own community). No description, address or reporter."""
+    "me too" to (their own community). With ``text`` (the description being written), open
+    cases of other categories there whose description says the same are included. No
+    description, address or reporter."""
     user = caller(request)
     cat = CaseCategory.objects.filter(code=category, is_active=True).first()
     if cat is None:
@@ -596,6 +627,7 @@ def nearby_cases(request: HttpRequest, category: str, lat: float, lng: float) ->
         radius_m=settings.TONGXIN_CASE_DUPLICATE_RADIUS_M,
         days=settings.TONGXIN_CASE_DUPLICATE_DAYS,
         limit=10,
+        text=text[:4000],
     )
     categories = _category_refs()
     return {"items": [nearby_out(c, lat, lng, categories) for c in selectors.reachable(user, near)]}

@@ -29,6 +29,10 @@ class CasesConfig(AppConfig):
 
         config.register()  # the configuration tables, cached per process
 
+        from .suggest import services as suggest
+
+        suggest.register()  # which version of the category model each community uses
+
         from tongxin.core import schedule
 
         from .services import case_sweep_clocks
@@ -39,4 +43,12 @@ class CasesConfig(AppConfig):
             label=gettext_lazy("案件时限巡检"),
             hour=2,
             minute=30,
+        )
+        schedule.register(
+            "suggest_retrain",
+            suggest.retrain_due,
+            label=gettext_lazy("按已结案诉求重新训练分类模型"),
+            day_of_week="sun",
+            hour=3,
+            minute=40,
         )

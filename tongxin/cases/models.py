@@ -794,3 +794,7 @@ class WorkCalendarYear(models.Model):
         out = super().delete(*args, **kwargs)
         transaction.on_commit(forget_confirmations)
         return out
+
+
+# The category model's trained versions (cases/suggest/models.py), rows of this app.
+from .suggest.models import SuggestModel  # noqa: E402, F401

@@ -264,3 +264,32 @@ class UploadOut(Schema):
 class UploadsOut(Schema):
     ids: list[str]
     items: list[UploadOut]
+
+
+class SuggestIn(Schema):
+    """A text to suggest categories for; optionally where (for the department preview)."""
+
+    text: str = Field(..., max_length=4000)
+    place_id: int | None = None
+    lat: float | None = None
+    lng: float | None = None
+
+
+class SuggestItem(Schema):
+    code: str
+    name: str
+    top: str
+    confidence: float
+    preselect: bool
+    level: str
+    department: str | None = None
+
+
+class SuggestModelInfo(Schema):
+    version: str
+    source: str
+
+
+class SuggestOut(Schema):
+    items: list[SuggestItem]
+    model: SuggestModelInfo

@@ -197,29 +197,34 @@ _NEAR_COLUMNS = (
     *("id", "ref", "category_id", "state", "lat", "lng", "created_at", "support_count"),
     *("description", "place_path", "grid_id"),
 )
-_NEAR_CATEGORY, _NEAR_LAT, _NEAR_LNG = 2, 4, 5
+_NEAR_CATEGORY, _NEAR_LAT, _NEAR_LNG, _NEAR_DESCRIPTION = 2, 4, 5, 8
 
 
 def open_cases_near(
     *,
-    category_id: int,
+    category_id: int | None,
     lat: float,
     lng: float,
     radius_m: float,
     days: int,
     limit: int = 5,
     now: dt.datetime | None = None,
+    text: str = "",
 ) -> list[Case]:
     """Open cases of a category within ``radius_m`` of a point, reported within ``days``
     days of ``now`` (by default the present; for a case, the moment it was reported, so that
     it finds both the earlier reports it repeats and the later ones repeating it), nearest
-    first (a bounding box on the index, then the exact distance)."""
+    first (a bounding box on the index, then the exact distance). With a ``text``, open cases
+    of any category there whose description says the same (``suggest.similar``: at least
+    ``TONGXIN_CASE_DUPLICATE_TEXT_SIMILARITY`` alike) are possible duplicates too."""
     d_lat = radius_m / 111_000
     d_lng = radius_m / (111_000 * max(0.1, math.cos(math.radians(lat))))
     now = now or clock.now()
     window = dt.timedelta(days=days)
+    by_text = bool(text.strip())
+    same = Q(category_id=category_id) if category_id is not None else Q(pk__in=[])
     rows = Case.objects.filter(
-        category_id=category_id,
+        Q() if by_text else same,
         state__in=OPEN_STATES,
         lat__range=(lat - d_lat, lat + d_lat),
         lng__range=(lng - d_lng, lng + d_lng),
@@ -227,12 +232,22 @@ def open_cases_near(
     ).values_list(*_NEAR_COLUMNS)[:200]
     # Up to 200 candidates are read as plain rows; only the nearest become cases.
     near = []
+    wanted = None
     for row in rows:
         row_lat, row_lng = row[_NEAR_LAT], row[_NEAR_LNG]
         if row_lat is not None and row_lng is not None:
             d = distance_m(lat, lng, row_lat, row_lng)
-            if d <= radius_m:
-                near.append((d, row[0], row))
+            if d > radius_m:
+                continue
+            if by_text and row[_NEAR_CATEGORY] != category_id:
+                # Another category: a duplicate only when the texts say the same.
+                from .suggest import similar
+
+                wanted = wanted or similar.meaning(text)
+                alike = similar.similarity(wanted, similar.meaning(row[_NEAR_DESCRIPTION]))
+                if alike < settings.TONGXIN_CASE_DUPLICATE_TEXT_SIMILARITY:
+                    continue
+            near.append((d, row[0], row))
     near.sort(key=lambda t: (t[0], t[1]))
     by_pk = config.categories().by_pk
     out = []
@@ -261,6 +276,7 @@ def nearby_open_cases(case: Case, *, limit: int = 5) -> list[Case]:
             days=settings.TONGXIN_CASE_DUPLICATE_DAYS,
             limit=limit + 1,
             now=case.created_at,
+            text=case.description,
         )
         if c.pk != case.pk
     ][:limit]

@@ -342,8 +342,42 @@ def report(request: ActorRequest) -> HttpResponse:
 
 @personal_page
 @require_GET
+def suggest(request: ActorRequest) -> HttpResponse:
+    """The categories the description being typed suggests (the report form and the hotline
+    desk, as the text is typed): up to three to pick from, the first preselected when
+    confident, and for a department-level one the department routing would pick there."""
+    from .suggest import services as suggest_service
+
+    user = request.user
+    if not policies.may_report(user):
+        raise Http404(_("当前账号不能上报诉求"))
+
+    def number(name: str) -> float | None:
+        try:
+            return float(request.GET.get(name, ""))
+        except ValueError:
+            return None
+
+    raw_place = request.GET.get("place_id", "")
+    place_id = int(raw_place) if raw_place.isdigit() and len(raw_place) <= 12 else None
+    lat, lng = number("lat"), number("lng")
+    if lat is None or lng is None:
+        lat = lng = None
+    place = suggest_service.preview_place(user, lat=lat, lng=lng, place_id=place_id)
+    if place is None and request.GET.get("where") == "home":
+        place = home_place(user)
+    community = suggest_service.community_for_user(user, place)
+    items = suggest_service.suggest(
+        request.GET.get("description", "")[:4000], place=place, community=community
+    )
+    return render(request, "cases/_suggest.html", {"items": items, "place": place})
+
+
+@personal_page
+@require_GET
 def nearby(request: ActorRequest) -> HttpResponse:
-    """Open cases of the chosen category near the chosen point (possible duplicates)."""
+    """Open cases near the chosen point that may be the same problem (possible duplicates):
+    those of the chosen category, and those whose description says what is being typed."""
     user = request.user
     rows: list[Case] = []
     category = CaseCategory.objects.filter(code=request.GET.get("category", "")).first()
@@ -354,16 +388,19 @@ def nearby(request: ActorRequest) -> HttpResponse:
         point = None
     if point is not None and not (-90 <= point[0] <= 90 and -180 <= point[1] <= 180):
         point = None
-    if category is not None and point is not None:
+    # The description typed so far: nearby cases that say the same count too (any category).
+    text = request.GET.get("description", "")[:4000]
+    if (category is not None or text.strip()) and point is not None:
         lat, lng = point
         from django.conf import settings
 
         near = selectors.open_cases_near(
-            category_id=category.pk,
+            category_id=category.pk if category is not None else None,
             lat=lat,
             lng=lng,
             radius_m=settings.TONGXIN_CASE_DUPLICATE_RADIUS_M,
             days=settings.TONGXIN_CASE_DUPLICATE_DAYS,
+            text=text,
         )
         allowed = set(
             selectors.supportable_cases(user)

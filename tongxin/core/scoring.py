@@ -24,7 +24,8 @@ A formula::
                  {"fact": "meeting_absent", "op": "==", "value": 0}]}
       ],
       "bands": [{"grade": "优", "min": "95"}, {"grade": "中", "min": "60"}, {"grade": "差"}],
-      "floor": "0"                                 # optional: the total never goes below
+      "floor": "0",                                # optional: the total never goes below
+      "grade_caps": [{"grade": "优", "max_share": "0.3"}]   # optional, across a population
     }
 
 Rule kinds:
@@ -46,6 +47,16 @@ the rounded items, so the items a reader adds up give exactly the total. When a 
 clipped by its cap or by zero, the clipped amount is an item of its own (rule
 ``<part>.cap``), as is the total's ``floor`` (rule ``floor``). The grade is the first band
 whose ``min`` the total reaches (``>=``: exactly 95 is 优).
+
+Grade caps apply across a population, not to one card: ``grade_caps`` says that at most
+``max_share`` of the cards evaluated together may have a grade (five-star branches at most
+30%). ``cap_grades(formula, totals)`` takes every subject's total and gives each its grade
+after the caps, highest band first: of the cards in a capped band, the best ``⌊share × n⌋``
+keep it and the rest drop to the next band (where that band's cap applies in turn). Cards
+with equal totals are treated alike: when the cut falls between equal totals, all of them
+drop. ``evaluate`` is unchanged by caps (a formula without ``grade_caps`` behaves exactly as
+before); ``cap_count(n, share)`` is the same bound for a grade given by people (优秀 at most a
+third in the 民主评议).
 """
 
 from __future__ import annotations
@@ -255,6 +266,7 @@ class Formula:
     bands: tuple[tuple[str, Decimal | None], ...]
     floor: Decimal | None
     data: dict[str, Any]
+    grade_caps: Mapping[str, Decimal] = field(default_factory=dict)
 
     @classmethod
     def parse(cls, data: Mapping[str, Any] | str) -> Formula:
@@ -314,7 +326,21 @@ class Formula:
             bands.append((b["grade"], low))
             last = low
         floor = _dec(data["floor"], "floor") if data.get("floor") is not None else None
-        return cls(tuple(parts), tuple(adjustments), tuple(bands), floor, dict(data))
+        caps: dict[str, Decimal] = {}
+        grades = {g for g, _low in bands}
+        raw_caps = data.get("grade_caps") or []
+        if not isinstance(raw_caps, list):
+            raise FormulaError("grade_caps", "a list of caps")
+        for k, c in enumerate(raw_caps):
+            if not isinstance(c, Mapping) or c.get("grade") not in grades:
+                raise FormulaError(f"grade_caps[{k}].grade", "a grade of the bands")
+            share = _dec(c.get("max_share"), f"grade_caps[{k}].max_share")
+            if not ZERO <= share <= 1:
+                raise FormulaError(f"grade_caps[{k}].max_share", "between 0 and 1")
+            caps[c["grade"]] = share
+        return cls(
+            tuple(parts), tuple(adjustments), tuple(bands), floor, dict(data), grade_caps=caps
+        )
 
     def fact_names(self) -> set[str]:
         """Every fact the formula reads (a collector may gather only these)."""
@@ -457,3 +483,38 @@ def evaluate(formula: Formula | Mapping[str, Any] | str, facts: FactSet) -> Resu
     return Result(
         total=total, grade=formula.grade_for(total), items=items, parts=parts, part_labels=labels
     )
+
+
+# ------------------------------------------------------------------------ population caps
+
+
+def cap_count(n: int, share: Decimal | str) -> int:
+    """How many of ``n`` may have a capped grade: ⌊share × n⌋ (exact)."""
+    return int((Decimal(n) * Decimal(str(share))).to_integral_value(rounding="ROUND_FLOOR"))
+
+
+def cap_grades(
+    formula: Formula | Mapping[str, Any] | str, totals: Mapping[Any, Decimal]
+) -> dict[Any, str]:
+    """Each subject's grade once the formula's ``grade_caps`` are applied to the population
+    ``totals`` (subject → total), highest band first; see the module's docstring."""
+    if not isinstance(formula, Formula):
+        formula = Formula.parse(formula)
+    grades = {key: formula.grade_for(total) for key, total in totals.items()}
+    if not formula.grade_caps:
+        return grades
+    n = len(totals)
+    order = [g for g, _low in formula.bands]
+    for i, grade in enumerate(order[:-1]):
+        share = formula.grade_caps.get(grade)
+        if share is None:
+            continue
+        holders = sorted((k for k, g in grades.items() if g == grade), key=lambda k: -totals[k])
+        allowed = cap_count(n, share)
+        if len(holders) <= allowed:
+            continue
+        cut = totals[holders[allowed]]
+        for key in holders:
+            if totals[key] <= cut:
+                grades[key] = order[i + 1]
+    return grades

@@ -23,6 +23,7 @@ from tongxin.alliance.models import (
     CardState,
     Commitment,
     InServiceMember,
+    MemberScorecard,
     Membership,
     Pledge,
     PledgeState,
@@ -336,4 +337,21 @@ def _publish_cards(alliance: Alliance, memberships: list[Membership], year: int)
         for c in cards.compute(alliance, memberships, year)
     ]
     Scorecard.objects.bulk_create(rows)
+    from tongxin.alliance.selectors import member_cards
+
+    members = member_cards.members_of_alliance(alliance)
+    MemberScorecard.objects.bulk_create(
+        MemberScorecard(
+            member=c.member,
+            alliance=alliance,
+            year=year,
+            total=c.result.total,
+            grade=c.result.grade,
+            result=c.result.as_dict(),
+            state=CardState.PUBLISHED,
+            computed_at=now,
+            publish_until=until,
+        )
+        for c in member_cards.compute(alliance, members, year)
+    )
     return len(rows)

@@ -738,6 +738,12 @@ class _DemoBuilder:
         }
 
 
+# seed → the moment the demo's story of that seed ends (its "now", to the minute), for the
+# checks that the fields agree with the clocks as they stood then: a deadline that passes
+# while a long test session runs is not the story's.
+STORY_ENDS: dict[int, dt.datetime] = {}
+
+
 def build_demo_cases(
     *, seed: int = 2026, count: int = 320, now: dt.datetime | None = None
 ) -> dict[str, int]:
@@ -745,6 +751,7 @@ def build_demo_cases(
     days (see the module's docstring); returns the row counts."""
     with memoised_lookups():
         builder = _DemoBuilder(seed=seed, now=now or clock.now())
+        STORY_ENDS[seed] = builder.now
         if not builder.grids:
             return {}
         return builder.build(count)

@@ -96,11 +96,69 @@ class DemoGenerator(PlacesMixin, PeopleMixin, FeaturesMixin, UsersMixin):
 
         self.built.counts.update({f"alliance_{k}": v for k, v in build(self).items()})
 
+    # ------------------------------------------------------------------ visits
+    def build_visits(self) -> None:
+        from tongxin.demo.visits import build
+
+        self.built.counts.update({f"visits_{k}": v for k, v in build(self, self.seed).items()})
+
+    # ------------------------------------------------------------------ the eldercare alarm
+    def build_alarms(self) -> None:
+        from tongxin.demo.alarms import build
+
+        self.built.counts.update({f"alarms_{k}": v for k, v in build(self, self.seed).items()})
+
+    # ------------------------------------------------------------------ deliberation
+    def build_deliberation(self) -> None:
+        from tongxin.demo.deliberation import build
+
+        self.built.counts.update({f"deliberation_{k}": v for k, v in build(self).items()})
+
+    # ------------------------------------------------------------------ party life
+    def build_partylife(self) -> None:
+        from tongxin.demo.partylife import build
+
+        self.built.counts.update({f"partylife_{k}": v for k, v in build(self).items()})
+
+    # ------------------------------------------------------------------ red property
+    def build_property(self) -> None:
+        from tongxin.demo.property import build
+
+        self.built.counts.update({f"property_{k}": v for k, v in build(self).items()})
+
     # ------------------------------------------------------------------ cases
     def build_cases(self) -> None:
         from tongxin.demo.cases import build_demo_cases
 
         self.built.counts.update(build_demo_cases(seed=self.seed))
+
+    def build_rollups(self) -> None:
+        """The data centre's rollups from every record just built, so that its dashboards
+        and big screen are filled (the scheduled job keeps them up to date from here)."""
+        from tongxin.datacentre.models import CaseRollup
+        from tongxin.datacentre.rollups import rebuild_all
+
+        rebuild_all()
+        self.built.counts["case_rollups"] = CaseRollup.objects.count()
+
+    def build_insight(self) -> None:
+        from tongxin.demo.insight import build
+
+        self.built.counts.update(build(self))
+
+    # ------------------------------------------------------------------ audit
+    def settle_audit(self) -> None:
+        """Loaders that go through services (the owners' vote's paper ballots) write audit
+        rows and queue the chaining task: the demo chains them now and leaves nothing
+        queued, as a freshly set-up system has nothing waiting."""
+        from django_tasks_db.models import DBTaskResult, TaskResultStatus
+
+        from tongxin.core import audit
+
+        audit.chain_pending()
+        DBTaskResult.objects.filter(
+            status=TaskResultStatus.READY, task_path="tongxin.core.tasks.chain_audit_log"
+        ).delete()
 
     # ------------------------------------------------------------------ all
     def run(self, *, with_users: bool = True) -> dict[str, Any]:
@@ -128,12 +186,26 @@ class DemoGenerator(PlacesMixin, PeopleMixin, FeaturesMixin, UsersMixin):
                 self.build_volunteering()
                 self.progress("生成通知公告、三务公开、服务卡与民情日志……")
                 self.build_notices()
+                self.build_insight()  # a week of water complaints: a spike on the trend page
                 self.progress("生成需求、微心愿与互助站……")
                 self.build_matching()
                 self.progress("生成会议、签到与决议事项……")
                 self.build_meetings()
                 self.progress("生成共建联盟、协议与成绩单……")
                 self.build_alliance()
+                self.progress("生成走访计划、走访记录与天天敲门结对……")
+                self.build_visits()
+                self.progress("生成爱心铃设备与报警记录……")
+                self.build_alarms()
+                self.progress("生成议题、房屋产权与业主表决……")
+                self.build_deliberation()
+                self.progress("生成组织生活、微学习与党建成绩单……")
+                self.build_partylife()
+                self.progress("生成物业服务合同、月度检查与信用记录……")
+                self.build_property()
+                self.progress("生成数据中心汇总……")
+                self.build_rollups()
+        self.settle_audit()
         b = self.built
         return {
             "streets": len(b.streets),

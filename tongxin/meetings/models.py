@@ -388,6 +388,7 @@ class Invitation(models.Model):
 class SignInMethod(models.TextChoices):
     QR = "qr", gettext_lazy("扫码签到")
     SECRETARY = "secretary", gettext_lazy("会务登记")
+    ONLINE = "online", gettext_lazy("线上参会")
 
 
 class Attendance(models.Model):

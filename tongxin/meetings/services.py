@@ -392,7 +392,10 @@ def meeting_sign_in(
             if me is None:
                 raise NotInvited(_("您的账号未关联人员"))
             who = me.pk
-            if not runner and not _token_ok(meeting, token):
+            # An online meeting (微会议) is joined from its page by the invitee themself:
+            # remote attendance needs no QR code from the room.
+            remote = meeting.kind.online and not token
+            if not runner and not remote and not _token_ok(meeting, token):
                 raise SignInTokenInvalid(_("签到码无效或已过期，请重新扫描会场的二维码"))
         if meeting.state not in OPEN_FOR_SIGNIN:
             raise SignInClosed(_("会议{state}，不能签到").format(state=meeting.get_state_display()))
@@ -409,7 +412,13 @@ def meeting_sign_in(
             meeting=meeting,
             invitation=invitation,
             person_id=who,
-            method=SignInMethod.SECRETARY if by_secretary else SignInMethod.QR,
+            method=(
+                SignInMethod.SECRETARY
+                if by_secretary
+                else SignInMethod.ONLINE
+                if meeting.kind.online and not token
+                else SignInMethod.QR
+            ),
             recorded_by=as_account(actor),
         )
         audit.record(

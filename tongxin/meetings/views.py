@@ -31,7 +31,7 @@ from tongxin.orgs.models import Organisation
 from tongxin.ui.decorators import personal_page
 from tongxin.ui.paging import paginate
 
-from . import policies, present, selectors, services
+from . import policies, present, rooms, selectors, services
 from .models import ActionState, InviteeKind, Meeting, MeetingState
 from .workflow import ACTION_MACHINE, ActionAct, MeetingAct
 
@@ -203,6 +203,7 @@ def meeting(request: ActorRequest, meeting_id: int) -> HttpResponse:
             "page_acts": [(a, MeetingAct(a).label) for a in d["acts"] if a != MeetingAct.MINUTE],
             "my_seat": my_seat,
             "signed": signed,
+            "room_url": rooms.room_url(m),
             "open_for_signin": m.state in services.OPEN_FOR_SIGNIN,
             "takes_resolutions": runs and m.state in services.RESOLUTION_STATES,
             "person_id": person.pk if person else None,

@@ -235,6 +235,9 @@ def log_detail(request: ActorRequest, entry_id: int) -> HttpResponse:
                     "label": r.label,
                     "kinds": r.kinds(),
                     "households": _households(user, entry.place) if r.needs_household else [],
+                    "needs_household": r.needs_household,
+                    "url_name": r.url_name,
+                    "text_label": r.text_label,
                 }
             )
     categories: list[Any] = []

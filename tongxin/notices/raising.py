@@ -8,7 +8,8 @@ of "my data" with ``people.own_data``): a label, the kinds the raised thing may 
 function that raises it from an entry and the function that finds what an entry raised. The
 entry's page offers every registered raiser and lists what each has raised, linked.
 
-A topic for deliberation (议事) is not raised yet: deliberation does not exist.
+Deliberation registers one too: a topic (议题) raised from an entry, posted to its own route
+(``Raiser.url_name``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tongxin.core import audit
 from tongxin.core.actors import Actor
@@ -40,6 +42,9 @@ class Raised:
     state: str = ""
 
 
+NEED_TEXT_LABEL = gettext_lazy("需求内容")
+
+
 @dataclass(frozen=True)
 class Raiser:
     """How an app raises its thing from a log entry.
@@ -47,7 +52,9 @@ class Raiser:
     - ``kinds()``: the (value, label) choices of the raised thing's kind;
     - ``raise_from(actor=, entry=, kind=, description=, household_id=)``: raise it (the app's
       own service: its checks, its audit, its transaction) and answer what was raised;
-    - ``raised_by(actor, entry)``: what the entry raised so far, as the actor may see it.
+    - ``raised_by(actor, entry)``: what the entry raised so far, as the actor may see it;
+    - ``url_name``: the route (taking the entry's id) the entry's page posts the form to;
+      ``text_label``: the label of the form's text.
     """
 
     key: str
@@ -56,6 +63,8 @@ class Raiser:
     raise_from: Callable[..., Raised]
     raised_by: Callable[[Actor, LogEntry], list[Raised]]
     needs_household: bool = False
+    url_name: str = "notices:log_raise_need"
+    text_label: Any = NEED_TEXT_LABEL
 
 
 RAISERS: dict[str, Raiser] = {}

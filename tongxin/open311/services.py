@@ -186,16 +186,31 @@ def _location(post: Any, jurisdiction: Jurisdiction) -> dict[str, Any]:
     raise Open311Error(400, "a location is required: lat and long, address_string or address_id")
 
 
+def _suggested_code(description: str, place: Any) -> str:
+    """A request without a ``service_code`` is filed under the category its description
+    suggests most (the category model of ``cases.suggest``; a dispatcher may change it)."""
+    if not description.strip():
+        raise Open311Error(400, "service_code is required (or a description to classify)")
+    if len(description) > MAX_DESCRIPTION:
+        raise Open311Error(400, f"description must be at most {MAX_DESCRIPTION} characters")
+    from tongxin.cases.suggest import services as suggest
+
+    found = suggest.suggest(description, community=suggest.community_of(place), k=1)
+    if not found:
+        raise Open311Error(400, "service_code is required (or a description to classify)")
+    return found[0].code
+
+
 def file_request(*, partner: Partner, post: Any) -> Open311Request:
     """File one POSTed request as a case, through the same intake as every other channel."""
     jurisdiction = jurisdiction_for(post.get("jurisdiction_id", "").strip() or None)
     if not partner.jurisdictions.filter(pk=jurisdiction.pk).exists():
         raise Open311Error(403, "this api_key may not file into this jurisdiction")
     code = post.get("service_code", "").strip()
-    if not code:
-        raise Open311Error(400, "service_code is required")
-    category = category_for(code)
     description = post.get("description", "")
+    if not code:
+        code = _suggested_code(description, jurisdiction.place)
+    category = category_for(code)
     if len(description) > MAX_DESCRIPTION:
         raise Open311Error(400, f"description must be at most {MAX_DESCRIPTION} characters")
     answers = _attributes(category, parse_attributes(post))

@@ -154,3 +154,53 @@ def published_phones() -> list[str]:
         .exclude(public_phone="")
         .values_list("public_phone", flat=True)
     ]
+
+
+def holder_up_the_chain(
+    place: Place, *, role: str, duty: str = Duty.GENERAL, on: dt.date | None = None
+) -> Responsibility:
+    """The nearest holder of ``role`` from ``place`` up the tree who can act on ``on`` (at each
+    level A, then B, then any other holder; anyone absent passed over), for duties that name a
+    role rather than a chain (a 党小组长's monthly visit); when no level has one, whoever
+    ``duty``'s chain names, with both trails."""
+    return holders_up_the_chain([place], role=role, duty=duty, on=on)[place.pk]
+
+
+def holders_up_the_chain(
+    places: list[Place], *, role: str, duty: str = Duty.GENERAL, on: dt.date | None = None
+) -> dict[int, Responsibility]:
+    """``holder_up_the_chain`` for many places at once, in three queries (and one walk of the
+    duty's chain for each place where no level has a holder of ``role``)."""
+    on = on or clock.today()
+    paths = {a for p in places for a in p.ancestor_paths()}
+    ancestors = {a.path: a for a in Place.objects.filter(path__in=paths)}
+    levels_of = {
+        p.pk: [p, *(ancestors[a] for a in reversed(p.ancestor_paths()) if a in ancestors)]
+        for p in places
+    }
+    level_ids = {lv.pk for levels in levels_of.values() for lv in levels}
+    posts = list(
+        Post.objects.active(on).filter(place_id__in=level_ids, role=role).select_related("person")
+    )
+    by_level: dict[int, list[Post]] = defaultdict(list)
+    for post in posts:
+        by_level[post.place_id].append(post)
+    absent = {
+        a.person_id: a
+        for a in Absence.objects.filter(
+            person_id__in={p.person_id for p in posts}, start_date__lte=on, end_date__gte=on
+        )
+    }
+    out: dict[int, Responsibility] = {}
+    for place in places:
+        levels = levels_of[place.pk]
+        chain = {level.kind: [role] for level in levels}
+        found = _walk(
+            Responsibility(place=place, duty=duty, on=on), levels, chain, by_level, absent
+        )
+        if found.post is None:
+            fallback = responsible_for(place, duty=duty, on=on)
+            fallback.trail = [*found.trail[:-1], *fallback.trail]
+            found = fallback
+        out[place.pk] = found
+    return out

@@ -514,3 +514,78 @@ class CorrectionRequest(models.Model):
         if choices is not None:
             return str(dict(choices.choices).get(self.requested_value, self.requested_value))
         return self.requested_value
+
+
+class DwellingDeed(TimeStampedModel):
+    """What the property register says about one dwelling: its exclusive floor area (专有部分
+    面积, m², two decimals, counted exactly) and, through ``owners``, who owns it.
+
+    Owners' decisions (民法典 Art. 278) count floor area as well as heads; the deliberation app
+    freezes these rows into a vote's electorate when the vote opens.
+    """
+
+    dwelling = models.OneToOneField(
+        Place,
+        verbose_name=gettext_lazy("房屋"),
+        on_delete=models.PROTECT,
+        related_name="deed",
+        limit_choices_to={"kind": "dwelling"},
+    )
+    place_path = models.CharField(max_length=255, editable=False)
+    floor_area = models.DecimalField(
+        gettext_lazy("专有部分面积(㎡)"), max_digits=10, decimal_places=2
+    )
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = gettext_lazy("房屋产权")
+        verbose_name_plural = gettext_lazy("房屋产权")
+        indexes = [
+            models.Index(
+                fields=["place_path"], name="deed_path_prefix", opclasses=["varchar_pattern_ops"]
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dwelling} {self.floor_area}"
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        return paths_q("place_path", scope.person_paths)
+
+
+class DwellingOwner(TimeStampedModel):
+    """One owner of a dwelling and their share (1 for a sole owner; co-owners' shares add up
+    to 1). A co-owned dwelling still casts one vote; one person owning several dwellings is one
+    head with the areas summed (see ``tongxin.deliberation.electorate``)."""
+
+    deed = models.ForeignKey(
+        DwellingDeed,
+        verbose_name=gettext_lazy("房屋产权"),
+        on_delete=models.CASCADE,
+        related_name="owners",
+    )
+    person = models.ForeignKey(
+        Person,
+        verbose_name=gettext_lazy("业主"),
+        on_delete=models.PROTECT,
+        related_name="owned_dwellings",
+    )
+    share = models.DecimalField(gettext_lazy("产权份额"), max_digits=5, decimal_places=4, default=1)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = gettext_lazy("业主")
+        verbose_name_plural = gettext_lazy("业主")
+        constraints = [
+            models.UniqueConstraint(fields=["deed", "person"], name="dwelling_owner_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.share}"
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        return paths_q("deed__place_path", scope.person_paths) | Q(person_id__in=scope.person_ids)

@@ -41,6 +41,14 @@ CLASSIFICATION: dict[str, Classes] = {
         general=("dwelling", "tenure", "note"),
         structural=("id", *_TIMES, "code", "place_path"),
     ),
+    "people.dwellingdeed": Classes(
+        general=("dwelling", "floor_area"),
+        structural=("id", *_TIMES, "place_path"),
+    ),
+    "people.dwellingowner": Classes(
+        general=("person", "share"),
+        structural=("id", *_TIMES, "deed"),
+    ),
     "people.caretag": Classes(
         sensitive=("kind", "grade", "start_date", "end_date", "note"),
         structural=("id", *_TIMES, "person"),

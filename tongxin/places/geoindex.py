@@ -66,6 +66,15 @@ def invalidate() -> None:
         cache.set(_VERSION_KEY, 2, timeout=None)
 
 
+def forget() -> None:
+    """Drop this process's index; the next resolution loads it afresh. For the test suite,
+    where a geometry change (and its version bump, which lives in the cache) outlives the
+    rolled-back transaction that made it."""
+    global _index
+    with _lock:
+        _index = None
+
+
 def _get_index() -> _Index:
     global _index
     version = _current_version()

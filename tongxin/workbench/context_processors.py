@@ -51,5 +51,9 @@ def workbench(request: HttpRequest) -> dict[str, Any]:
             # organisations (a unit's liaison, the community's committee).
             "log": scope.staff_post,
             "alliance": bool(scope.org_ids),
+            # The trends read the cases under the staff's places (tongxin/insight).
+            "trends": bool(scope.case_paths),
+            # The data centre's dashboards: staff over a community or more (tongxin/datacentre).
+            "datacentre": bool(scope.dispatch_paths),
         },
     }

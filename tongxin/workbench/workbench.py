@@ -39,6 +39,8 @@ from tongxin.people.display import (
 )
 from tongxin.people.models import Household, Person, Relation
 from tongxin.places.models import Place
+from tongxin.visits.selectors import VisitDesk
+from tongxin.visits.selectors import desk_for as visit_desk_for
 
 GRID_ROLES = {Role.GRID_WORKER, Role.GRID_CHIEF}
 OVERVIEW_KINDS = {"district", "street", "community"}
@@ -109,6 +111,8 @@ class Workbench:
     cases: CaseDesk | None = None
     # The meeting section: my open action items (决议事项), my next meetings.
     meetings: MeetingDesk | None = None
+    # The visits section (走访): what I owe, my daily knocks, the visit rate of my area.
+    visits: VisitDesk | None = None
     # Years whose holiday arrangement (节假日与调休) nobody has confirmed: the working-day
     # clocks only estimate them. Shown to the system admin and to community dispatchers.
     calendar_years: list[int] = field(default_factory=list)
@@ -175,6 +179,7 @@ def workbench_for(user: Actor) -> Workbench:
         wb.home = _home_card(user)
     wb.cases = case_desk(user, wb)
     wb.meetings = meeting_desk_for(user)
+    wb.visits = visit_desk_for(user)
     if wb.overview is not None and case_policies.dispatcher_paths(user):
         wb.calendar_years = unconfirmed_years(clock.today())
     return wb

@@ -31,7 +31,7 @@ from tongxin.meetings import selectors as meeting_selectors
 from tongxin.meetings.models import Meeting
 
 from ..defaults import DEFAULT_FORMULA
-from ..models import Agreement, Alliance, Membership, Suggestion
+from ..models import Agreement, Alliance, CommitmentKind, Membership, Suggestion
 from . import progress, records
 from .six import meeting_evidence, quarter_of, quarters_ended
 
@@ -69,10 +69,16 @@ def collect(memberships: Sequence[Membership], year: int) -> dict[int, FactSet]:
                         amount=r.amount if amounts else 1,
                     )
 
-    add("activity_held", records.activities(units, start, end), quarter=True)
-    add("wish_claimed", records.wishes(units, start, end))
-    add("project_done", records.projects(units, start, end))
-    add("problem_solved", records.problems(units, start, end))
+    read = {
+        CommitmentKind.ACTIVITIES.value: records.activities(units, start, end),
+        CommitmentKind.WISHES.value: records.wishes(units, start, end),
+        CommitmentKind.PROJECTS.value: records.projects(units, start, end),
+        CommitmentKind.PROBLEMS.value: records.problems(units, start, end),
+    }
+    add("activity_held", read[CommitmentKind.ACTIVITIES.value], quarter=True)
+    add("wish_claimed", read[CommitmentKind.WISHES.value])
+    add("project_done", read[CommitmentKind.PROJECTS.value])
+    add("problem_solved", read[CommitmentKind.PROBLEMS.value])
 
     seats = meeting_selectors.unit_attendance(units, start, end)
     meeting_ids = {mid for s in seats.values() for mid in s.invited_meeting_ids}
@@ -95,7 +101,7 @@ def collect(memberships: Sequence[Membership], year: int) -> dict[int, FactSet]:
         .select_related("membership")
         .order_by("id")
     )
-    for ap in progress.of_agreements(agreements):
+    for ap in progress.of_agreements(agreements, known=read):
         fs = facts[ap.agreement.membership_id]
         for item in ap.items:
             c = item.commitment

@@ -7,7 +7,7 @@ reach its target (``records.READERS``): two commitments of the same kind read th
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -72,8 +72,12 @@ def period_of(year: int) -> tuple[dt.date, dt.date]:
     return start, min(end, max(start, clock.today()))
 
 
-def of_agreements(agreements: Iterable[Agreement]) -> list[AgreementProgress]:
-    """The progress of several agreements: one batch of reads per year among them."""
+def of_agreements(
+    agreements: Iterable[Agreement], known: Mapping[str, records.ByUnit] | None = None
+) -> list[AgreementProgress]:
+    """The progress of several agreements: one batch of reads per year among them. ``known``
+    are records a caller already read for the agreements' units over ``period_of`` their
+    (single) year, by commitment kind; they are not read again."""
     agreements = list(agreements)
     commitments: dict[int, list[Commitment]] = {a.pk: [] for a in agreements}
     for c in Commitment.objects.filter(agreement_id__in=list(commitments)).order_by("id"):
@@ -86,8 +90,12 @@ def of_agreements(agreements: Iterable[Agreement]) -> list[AgreementProgress]:
         kinds = {c.kind for a in group for c in commitments[a.pk]}
         units = sorted({a.membership.unit_id for a in group})
         start, end = period_of(year)
+        known = known or {}
         found[year] = {
-            str(kind): records.READERS[CommitmentKind(kind)](units, start, end) for kind in kinds
+            str(kind): known[str(kind)]
+            if str(kind) in known
+            else records.READERS[CommitmentKind(kind)](units, start, end)
+            for kind in kinds
         }
     out = []
     for a in agreements:

@@ -8,7 +8,8 @@ day and an amount (1, or hours for service time).
 
 - resources: the unit's entries in the resource list (matching), offered in the period;
 - wishes: 微心愿 the unit claimed in the period (claimed or fulfilled);
-- projects: needs (三单) the unit claimed and completed in the period (实事);
+- projects: the 项目清单 projects the unit led and closed, and the needs (三单) it claimed and
+  completed in the period (实事);
 - activities: volunteering activities the unit organised, held in the period;
 - hours: confirmed service time of the unit's in-service members (activities, and needs they
   completed), in hours;
@@ -20,10 +21,12 @@ day and an amount (1, or hours for service time).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Q
 from django.urls import reverse
@@ -33,7 +36,15 @@ from tongxin.cases.models import Case
 from tongxin.cases.workflow import State as CaseState
 from tongxin.core import clock
 from tongxin.core.scoring import Evidence
-from tongxin.matching.models import Need, NeedState, Resource, Wish, WishState
+from tongxin.matching.models import (
+    Need,
+    NeedState,
+    Project,
+    ProjectState,
+    Resource,
+    Wish,
+    WishState,
+)
 from tongxin.orgs.models import Post
 from tongxin.volunteering.models import Activity, ActivityStatus, Signup, SignupStatus
 
@@ -55,6 +66,20 @@ class Record:
 
 
 ByUnit = dict[int, list[Record]]
+
+
+_MARK = 918273645
+
+
+@functools.lru_cache(maxsize=32)
+def _pattern(name: str) -> str:
+    return reverse(name, args=[_MARK])
+
+
+def _url(name: str, pk: Any) -> str:
+    """``reverse(name, args=[pk])`` without resolving the pattern again for each of a
+    street's thousands of records."""
+    return _pattern(name).replace(str(_MARK), str(int(pk)))
 
 
 def bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -118,14 +143,49 @@ def wishes(unit_ids: list[int], start: dt.date, end: dt.date) -> ByUnit:
 
 
 def projects(unit_ids: list[int], start: dt.date, end: dt.date) -> ByUnit:
+    """实事项目 done by the units in the period: the 项目清单's projects they lead (牵头单位)
+    closed in it, and the residents' needs they claimed and saw done."""
     lo, hi = bounds(start, end)
-    rows = Need.objects.filter(
-        claimed_by_org_id__in=unit_ids,
-        state__in=DONE_NEED_STATES,
-        claimed_at__gte=lo,
-        claimed_at__lt=hi,
-    ).order_by("claimed_at", "id")
-    return _group(
+    closed = (
+        Project.owners.through.objects.filter(
+            organisation_id__in=unit_ids,
+            project__state=ProjectState.CLOSED,
+            project__closed_at__gte=lo,
+            project__closed_at__lt=hi,
+        )
+        .select_related("project")
+        .order_by("project__closed_at", "project_id")
+        .only("organisation_id", "project_id", "project__title", "project__closed_at")
+    )
+    out: list[tuple[int, Record]] = [
+        (
+            link.organisation_id,
+            Record(
+                Evidence(
+                    "matching.project",
+                    link.project_id,
+                    _("结项项目 #{id} · {title}").format(
+                        id=link.project_id, title=link.project.title
+                    ),
+                    _url("matching:project", link.project_id),
+                ),
+                clock.local_date(link.project.closed_at),
+            ),
+        )
+        for link in closed
+        if link.project.closed_at
+    ]
+    rows = (
+        Need.objects.filter(
+            claimed_by_org_id__in=unit_ids,
+            state__in=DONE_NEED_STATES,
+            claimed_at__gte=lo,
+            claimed_at__lt=hi,
+        )
+        .order_by("claimed_at", "id")
+        .only("id", "kind", "claimed_by_org_id", "claimed_at")
+    )
+    out.extend(
         (
             n.claimed_by_org_id,
             Record(
@@ -133,7 +193,7 @@ def projects(unit_ids: list[int], start: dt.date, end: dt.date) -> ByUnit:
                     "matching.need",
                     n.pk,
                     _("办结需求 #{id} · {kind}").format(id=n.pk, kind=n.get_kind_display()),
-                    reverse("matching:need", args=[n.pk]),
+                    _url("matching:need", n.pk),
                 ),
                 clock.local_date(n.claimed_at),
             ),
@@ -141,16 +201,21 @@ def projects(unit_ids: list[int], start: dt.date, end: dt.date) -> ByUnit:
         for n in rows
         if n.claimed_by_org_id and n.claimed_at
     )
+    return _group(out)
 
 
 def activities(unit_ids: list[int], start: dt.date, end: dt.date) -> ByUnit:
     lo, hi = bounds(start, end)
-    rows = Activity.objects.filter(
-        organiser_org_id__in=unit_ids,
-        status__in=HELD_ACTIVITY_STATES,
-        starts_at__gte=lo,
-        starts_at__lt=hi,
-    ).order_by("starts_at", "id")
+    rows = (
+        Activity.objects.filter(
+            organiser_org_id__in=unit_ids,
+            status__in=HELD_ACTIVITY_STATES,
+            starts_at__gte=lo,
+            starts_at__lt=hi,
+        )
+        .order_by("starts_at", "id")
+        .only("id", "title", "starts_at", "organiser_org_id")
+    )
     return _group(
         (
             a.organiser_org_id,
@@ -159,7 +224,7 @@ def activities(unit_ids: list[int], start: dt.date, end: dt.date) -> ByUnit:
                     "volunteering.activity",
                     a.pk,
                     a.title,
-                    reverse("volunteering:activity", args=[a.pk]),
+                    _url("volunteering:activity", a.pk),
                 ),
                 clock.local_date(a.starts_at),
             ),
@@ -176,7 +241,7 @@ def members_of(unit_ids: list[int]) -> dict[int, int]:
     )
 
 
-def _service_rows(person_ids: list[int], start: dt.date, end: dt.date) -> list[tuple[int, Record]]:
+def service_rows(person_ids: list[int], start: dt.date, end: dt.date) -> list[tuple[int, Record]]:
     """(person id, record) of the persons' confirmed service in the period, in hours."""
     lo, hi = bounds(start, end)
     signups = (
@@ -186,19 +251,25 @@ def _service_rows(person_ids: list[int], start: dt.date, end: dt.date) -> list[t
             activity__starts_at__gte=lo,
             activity__starts_at__lt=hi,
         )
-        .select_related("activity", "volunteer__person")
         .order_by("activity__starts_at", "id")
+        .values_list(
+            "pk",
+            "minutes",
+            "activity_id",
+            "activity__title",
+            "activity__starts_at",
+            "volunteer__person_id",
+            "volunteer__person__name",
+        )
     )
     out: list[tuple[int, Record]] = []
-    for s in signups:
-        person = s.volunteer.person
-        h = Decimal(s.minutes) / HOUR
-        text = _("{name} · {title} · {h} 小时").format(
-            name=person.name, title=s.activity.title, h=round(h, 1)
-        )
-        url = reverse("volunteering:activity", args=[s.activity_id])
-        day = clock.local_date(s.activity.starts_at)
-        out.append((person.pk, Record(Evidence("volunteering.signup", s.pk, text, url), day, h)))
+    template = _("{name} · {title} · {h} 小时")
+    for pk, minutes, activity_id, title, starts_at, person_id, name in signups:
+        h = Decimal(minutes) / HOUR
+        text = template.format(name=name, title=title, h=round(h, 1))
+        url = _url("volunteering:activity", activity_id)
+        day = clock.local_date(starts_at)
+        out.append((person_id, Record(Evidence("volunteering.signup", pk, text, url), day, h)))
     needs = (
         Need.objects.filter(
             claimed_by_person_id__in=person_ids,
@@ -206,34 +277,33 @@ def _service_rows(person_ids: list[int], start: dt.date, end: dt.date) -> list[t
             claimed_at__gte=lo,
             claimed_at__lt=hi,
         )
-        .select_related("claimed_by_person")
         .order_by("claimed_at", "id")
+        .values_list(
+            "pk", "minutes", "claimed_at", "claimed_by_person_id", "claimed_by_person__name"
+        )
     )
-    for n in needs:
-        if not n.claimed_at or not n.claimed_by_person:
+    template = _("{name} · 需求 #{id} · {h} 小时")
+    for pk, minutes, claimed_at, person_id, name in needs:
+        if not claimed_at or not person_id:
             continue
-        h = Decimal(n.minutes) / HOUR
-        text = _("{name} · 需求 #{id} · {h} 小时").format(
-            name=n.claimed_by_person.name, id=n.pk, h=round(h, 1)
-        )
-        url = reverse("matching:need", args=[n.pk])
-        day = clock.local_date(n.claimed_at)
-        out.append(
-            (n.claimed_by_person.pk, Record(Evidence("matching.need", n.pk, text, url), day, h))
-        )
+        h = Decimal(minutes or 0) / HOUR
+        text = template.format(name=name, id=pk, h=round(h, 1))
+        url = _url("matching:need", pk)
+        day = clock.local_date(claimed_at)
+        out.append((person_id, Record(Evidence("matching.need", pk, text, url), day, h)))
     return out
 
 
 def hours(unit_ids: list[int], start: dt.date, end: dt.date) -> ByUnit:
     """Confirmed service of the units' in-service members, in hours (minutes ÷ 60, exact)."""
     members = members_of(unit_ids)
-    return _group((members[pid], r) for pid, r in _service_rows(list(members), start, end))
+    return _group((members[pid], r) for pid, r in service_rows(list(members), start, end))
 
 
 def hours_by_person(person_ids: list[int], start: dt.date, end: dt.date) -> dict[int, Decimal]:
     """Each person's confirmed service hours in the period (activities and needs)."""
     out: dict[int, Decimal] = defaultdict(Decimal)
-    for pid, r in _service_rows(person_ids, start, end):
+    for pid, r in service_rows(person_ids, start, end):
         out[pid] += r.amount
     return out
 
@@ -264,7 +334,7 @@ def problems(unit_ids: list[int], start: dt.date, end: dt.date) -> ByUnit:
                             "cases.case",
                             pk,
                             _("办结问题 {ref}").format(ref=ref),
-                            reverse("cases:detail", args=[pk]),
+                            _url("cases:detail", pk),
                         ),
                         clock.local_date(resolved_at),
                     ),
@@ -302,7 +372,7 @@ def reported(unit_ids: list[int], start: dt.date, end: dt.date) -> ByUnit:
                     "cases.case",
                     pk,
                     _("发现问题 {ref}").format(ref=ref),
-                    reverse("cases:detail", args=[pk]),
+                    _url("cases:detail", pk),
                 ),
                 clock.local_date(created_at),
             ),

@@ -33,6 +33,21 @@ RULES: dict[str, tuple[frozenset[str], str, str, dict[str, Any]]] = {
     "alliance:cards_act": (SEC, "object", "POST", {}),
     "alliance:agreement": (SEC, "object", "GET", {}),
     "alliance:agreement_pdf": (SEC, "object", "GET", {}),
+    # An in-service member of the unit living in grid 3 (no matrix role's building or grid):
+    # seen by the community's staff; the unit's liaison and the member are not matrix roles.
+    "api:list_members": (SEC, "list", "GET", {}),
+    "api:member_scorecard": (SEC, "object", "GET", {}),
+    "api:object_to_member_card": (SEC, "object", "POST", {"year": 2000, "reason": "矩阵异议"}),
+    "alliance:member": (SEC, "object", "GET", {}),
+    "alliance:pledges": (SEC, "object", "POST", {"texts": "陪伴老人\n清理楼道"}),
+    "alliance:pledge_evaluate": (SEC, "object", "POST", {"outcome": "delivered"}),
+    "alliance:member_object": (SEC, "object", "POST", {"year": 2000, "reason": "矩阵异议"}),
+    "alliance:answer": (SEC, "object", "POST", {"answer": "已复核"}),
+    "alliance:agreement_edit": (SEC, "object", "GET", {}),
+    "alliance:agreement_sign": (SEC, "object", "POST", {"signed_on": "2026-01-05"}),
+    "alliance:suggest": (SEC, "object", "POST", {"text": "矩阵建议"}),
+    "alliance:adopt": (SEC, "object", "POST", {}),
+    "alliance:formula": (SEC, "object", "GET", {}),
 }
 
 ARGUMENTS = {
@@ -40,13 +55,28 @@ ARGUMENTS = {
     "membership_id": "alliance_unit",
     "alliance_id": "alliance",
     "agreement_id": "alliance_agreement",
+    "member_id": "alliance_member",
+    "pledge_id": "alliance_pledge",
+    "objection_id": "alliance_objection",
+    "suggestion_id": "alliance_suggestion",
 }
 PATH_WORDS = {"card_act": "compute"}
 
 
 def subject(demo: Any) -> dict[str, Any]:
-    from tongxin.alliance.models import Agreement, Alliance, Membership, Scorecard
+    from tongxin.alliance.models import (
+        Agreement,
+        Alliance,
+        InServiceMember,
+        MemberScorecard,
+        Membership,
+        Objection,
+        Pledge,
+        Scorecard,
+        Suggestion,
+    )
     from tongxin.core import clock
+    from tongxin.people.models import Person
 
     alliance = Alliance.objects.order_by("id").first()
     assert alliance is not None, "the demo builds an alliance"
@@ -64,10 +94,46 @@ def subject(demo: Any) -> dict[str, Any]:
         computed_at=clock.now(),
         publish_until=dt.date(2100, 1, 1),
     )
-    return {"alliance": alliance, "alliance_unit": unit, "alliance_agreement": agreement}
+    card = Scorecard.objects.get(membership=unit, year=2000)
+    person = (
+        Person.objects.filter(place_path__startswith=demo.grid(3).path)
+        .exclude(pk__in=InServiceMember.objects.values("person_id"))
+        .order_by("id")
+        .first()
+    )
+    assert person is not None
+    member = InServiceMember.objects.create(unit=unit.unit, person=person)
+    pledge = Pledge.objects.create(member=member, year=clock.today().year, text="矩阵承诺")
+    MemberScorecard.objects.create(
+        member=member,
+        alliance=alliance,
+        year=2000,
+        total=80,
+        grade="合格",
+        result={"total": "80", "grade": "合格", "parts": {}, "items": []},
+        state="published",
+        computed_at=clock.now(),
+        publish_until=dt.date(2100, 1, 1),
+    )
+    objection = Objection.objects.create(
+        scorecard=card, reason="矩阵异议", raised_by=demo.user("secretary")
+    )
+    return {
+        "alliance": alliance,
+        "alliance_unit": unit,
+        "alliance_agreement": agreement,
+        "alliance_member": member,
+        "alliance_pledge": pledge,
+        "alliance_objection": objection,
+        "alliance_suggestion": Suggestion.objects.create(
+            membership=unit, text="矩阵建议", made_on=clock.today()
+        ),
+    }
 
 
 def marker(name: str, subject: dict[str, Any]) -> str:
+    if name == "api:list_members":
+        return f'"id": {subject["alliance_member"].pk},'
     return f'"id": {subject["alliance_unit"].pk},'
 
 

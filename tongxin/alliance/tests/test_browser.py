@@ -7,7 +7,10 @@ Screenshots go to var/screenshots/alliance-*.png.
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from tongxin.notices.tests.test_browser import sign_in
 from tongxin.workbench.tests.test_browser import PHONE
@@ -40,6 +43,8 @@ def test_board_scorecard_and_the_liaisons_unit_on_a_phone(browser, e2e_server, s
     assert liaison.locator("#commitments [data-commitment]").count() == 5
     liaison.screenshot(path=str(screenshots / "alliance-liaison-unit.png"), full_page=True)
     liaison.click("#commitments a:has-text('协议书')")
-    assert "共建承诺协议书" in liaison.content()
+    # The click returns before the next page has loaded: wait on it, never read a half-loaded page.
+    liaison.wait_for_url("**/alliance/agreements/*/")
+    expect(liaison).to_have_title(re.compile("共建承诺协议书"))
     liaison.screenshot(path=str(screenshots / "alliance-agreement.png"), full_page=True)
     assert errors == []

@@ -111,7 +111,12 @@ def check_story(cases, now):
 
 @pytest.mark.django_db
 def test_fields_agree_with_timeline_and_clocks():
-    check_story(Case.objects.all(), clock.now())
+    """As the clocks stood when the session's demo was generated: a demo deadline that falls
+    while a long session runs is marked by the clock worker, which does not run here."""
+    from tongxin.conftest import DEMO_SEED
+    from tongxin.demo.cases import STORY_ENDS
+
+    check_story(Case.objects.all(), STORY_ENDS.get(DEMO_SEED, clock.now()))
 
 
 # Hard dates for a story that ends "now": New Year's Eve late evening, the 2027 Spring

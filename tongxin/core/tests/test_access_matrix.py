@@ -20,15 +20,20 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from tongxin.alarms.tests import matrix as alarms_matrix
 from tongxin.alliance.tests import matrix as alliance_matrix
 from tongxin.core.errors import NotFound
 from tongxin.core.tests.matrix_roles import ADMINS, PEOPLE_ROLES, ROLES, SIGNED_IN
+from tongxin.deliberation.tests import matrix as deliberation_matrix
 from tongxin.emap.tests import matrix as emap_matrix
 from tongxin.matching.tests import matrix as matching_matrix
 from tongxin.meetings.tests import matrix as meetings_matrix
 from tongxin.notices.tests import matrix as notices_matrix
 from tongxin.orgs.models import Organisation, Post
+from tongxin.partylife.tests import matrix as partylife_matrix
 from tongxin.people.models import CorrectionRequest, ImportJob, Person
+from tongxin.property.tests import matrix as property_matrix
+from tongxin.visits.tests import matrix as visits_matrix
 from tongxin.volunteering.tests import matrix as volunteering_matrix
 
 STAFF = frozenset({"grid1", "secretary"})  # staff whose scope covers grid A
@@ -111,6 +116,10 @@ MATRIX: dict[str, Rule] = {
     "api:create_case": Rule(
         PEOPLE_ROLES, method="POST", data={"category": "suggestion", "description": "矩阵测试"}
     ),
+    # Category suggestion: whoever may report (a text, no personal data); admins 403.
+    "api:suggest_case_categories": Rule(
+        PEOPLE_ROLES, method="POST", data={"text": "楼下垃圾两天没人收"}
+    ),
     "api:list_cases": Rule(CASE_PARTIES, "list"),
     "api:get_case": Rule(CASE_PARTIES),
     "api:case_action": Rule(STAFF, method="POST", data={"note": "矩阵测试备注"}),
@@ -130,9 +139,27 @@ MATRIX: dict[str, Rule] = {
     "cases:nearby": Rule(
         frozenset({"resident", "building", "grid1", "grid2", "secretary"}), "list"
     ),
+    "cases:suggest": Rule(PEOPLE_ROLES),  # the report form's suggestions; admins 404
     "cases:detail": Rule(CASE_PARTIES),
     "cases:act": Rule(STAFF, method="POST", data={"note": "矩阵测试备注"}),
     "cases:reveal": Rule(STAFF, method="POST", data={"reason": "回访核实"}),
+    # Trends (tongxin/insight): staff with a case scope, each reading only what it covers;
+    # the texts behind a point show the subject case to the staff over grid A only.
+    "insight:trends": Rule(frozenset({"grid1", "grid2", "secretary"})),
+    "insight:texts": Rule(STAFF, "list"),
+    "api:trends": Rule(frozenset({"grid1", "grid2", "secretary"})),
+    "api:trend_texts": Rule(STAFF, "list"),
+    # The data centre (tongxin/datacentre): figures for staff with a case scope (counts of
+    # any place they may see); the records behind a figure only to those who see them all.
+    "api:stats_cases": Rule(frozenset({"grid1", "grid2", "secretary"})),
+    "api:stats_case_records": Rule(STAFF, "list"),
+    # Its pages are for staff over a community or more (here the secretary); figures only,
+    # the records behind a number through the same scope.
+    "datacentre:dashboard": Rule(frozenset({"secretary"})),
+    "datacentre:records": Rule(frozenset({"secretary"}), "list"),
+    "datacentre:export": Rule(frozenset({"secretary"})),
+    "datacentre:screen": Rule(frozenset({"secretary"})),
+    "datacentre:screen_figures": Rule(frozenset({"secretary"})),
     "inbox:list": Rule(frozenset({"grid1"}), "list"),  # the routing told grid1
     "inbox:open": Rule(frozenset({"grid1"})),
     "inbox:read_all": Rule(SIGNED_IN, "signed_in", method="POST"),
@@ -156,6 +183,15 @@ MATRIX.update(
     {name: Rule(*rule) for name, rule in matching_matrix.RULES.items()}
 )  # service matching
 MATRIX.update({name: Rule(*rule) for name, rule in meetings_matrix.RULES.items()})  # meetings
+MATRIX.update({name: Rule(*rule) for name, rule in visits_matrix.RULES.items()})  # visits
+
+MATRIX.update(
+    {name: Rule(*rule) for name, rule in deliberation_matrix.RULES.items()}
+)  # deliberation and votes
+
+MATRIX.update({name: Rule(*rule) for name, rule in partylife_matrix.RULES.items()})  # party life
+MATRIX.update({name: Rule(*rule) for name, rule in property_matrix.RULES.items()})  # property
+MATRIX.update({name: Rule(*rule) for name, rule in alarms_matrix.RULES.items()})  # 爱心铃
 
 
 def routes() -> dict[str, tuple[str, str]]:
@@ -230,6 +266,11 @@ def subject(demo, django_capture_on_commit_callbacks):
         **matching_matrix.subject(demo),
         **meetings_matrix.subject(demo),
         **alliance_matrix.subject(demo),
+        **visits_matrix.subject(demo),
+        **deliberation_matrix.subject(demo),
+        **partylife_matrix.subject(demo),
+        **property_matrix.subject(demo),
+        **alarms_matrix.subject(demo),
     }
 
 
@@ -304,8 +345,39 @@ ARGUMENTS.update(matching_matrix.ARGUMENTS)
 ARGUMENTS.update(meetings_matrix.ARGUMENTS)
 PATH_WORDS.update(meetings_matrix.PATH_WORDS)
 ARGUMENTS.update(alliance_matrix.ARGUMENTS)
+ARGUMENTS.update(visits_matrix.ARGUMENTS)
 PATH_WORDS.update(alliance_matrix.PATH_WORDS)
+ARGUMENTS.update(deliberation_matrix.ARGUMENTS)
+ARGUMENTS.update(partylife_matrix.ARGUMENTS)
+ARGUMENTS.update(property_matrix.ARGUMENTS)
+PATH_WORDS.update(property_matrix.PATH_WORDS)
+ARGUMENTS.update(alarms_matrix.ARGUMENTS)
 ROUTE_SUBJECT.update(emap_matrix.ROUTE_SUBJECT)
+
+
+def _trend_point(subject: dict[str, Any]) -> dict[str, Any]:
+    """The subject case's point on the trend: its category in the week it was reported."""
+    from tongxin.core import clock
+    from tongxin.insight.trends import week_of
+
+    case = subject["case"]
+    week = week_of(clock.local_date(case.created_at))
+    return {"topic": case.category.code, "week": week.isoformat()}
+
+
+def _stats_row(subject: dict[str, Any]) -> dict[str, Any]:
+    """The subject case's row of the stats: its grid, category and day."""
+    from tongxin.core import clock
+
+    case = subject["case"]
+    day = clock.local_date(case.created_at).isoformat()
+    return {
+        "grid": case.grid_id,
+        "category": case.category.code,
+        "day": day,
+        "from": day,
+        "to": day,
+    }
 
 
 def url_for(name: str, pattern: str, subject: dict[str, Any]) -> str:
@@ -341,12 +413,30 @@ def subject_marker(name: str, subject: dict[str, Any]) -> str:
         return meetings_matrix.marker(name, subject)
     if name in alliance_matrix.RULES:
         return alliance_matrix.marker(name, subject)
+    if name in visits_matrix.RULES:
+        return visits_matrix.marker(name, subject)
+    if name in deliberation_matrix.RULES:
+        return deliberation_matrix.marker(name, subject)
+    if name in partylife_matrix.RULES:
+        return partylife_matrix.marker(name, subject)
+    if name in property_matrix.RULES:
+        return property_matrix.marker(name, subject)
+    if name in alarms_matrix.RULES:
+        return alarms_matrix.marker(name, subject)
     if name in ("api:list_cases", "api:nearby_cases"):
         return f'"id": {subject["case"].pk},'
     if name == "cases:worklist":
         return f'href="/cases/{subject["case"].pk}/"'
     if name == "cases:nearby":
         return f'data-case="{subject["case"].pk}"'
+    if name == "insight:texts":
+        return f'data-kind="case" data-id="{subject["case"].pk}"'
+    if name == "datacentre:records":
+        return f'data-case="{subject["case"].pk}"'
+    if name == "api:stats_case_records":
+        return f'"id": {subject["case"].pk}, "ref"'
+    if name == "api:trend_texts":
+        return f'"id": {subject["case"].pk}, "ref"'
     if name == "inbox:list":
         return f'href="/inbox/{subject["message"].pk}/"'
     if name == "api:list_messages":
@@ -384,6 +474,10 @@ LIST_QUERY = {
         "lng": s["case"].lng,
     },
     "inbox:list": lambda s: {},
+    "insight:texts": lambda s: _trend_point(s),
+    "api:trend_texts": lambda s: _trend_point(s),
+    "api:stats_case_records": lambda s: _stats_row(s),
+    "datacentre:records": lambda s: _stats_row(s),
 }
 LIST_QUERY.update(
     {
@@ -402,6 +496,41 @@ LIST_QUERY.update(
     {
         name: (lambda s, n=name: matching_matrix.list_query(n, s))
         for name, rule in matching_matrix.RULES.items()
+        if rule[1] == "list"
+    }
+)
+LIST_QUERY.update(
+    {
+        name: (lambda s, n=name: visits_matrix.list_query(n, s))
+        for name, rule in visits_matrix.RULES.items()
+        if rule[1] == "list"
+    }
+)
+LIST_QUERY.update(
+    {
+        name: (lambda s, n=name: deliberation_matrix.list_query(n, s))
+        for name, rule in deliberation_matrix.RULES.items()
+        if rule[1] == "list"
+    }
+)
+LIST_QUERY.update(
+    {
+        name: (lambda s, n=name: partylife_matrix.list_query(n, s))
+        for name, rule in partylife_matrix.RULES.items()
+        if rule[1] == "list"
+    }
+)
+LIST_QUERY.update(
+    {
+        name: (lambda s, n=name: property_matrix.list_query(n, s))
+        for name, rule in property_matrix.RULES.items()
+        if rule[1] == "list"
+    }
+)
+LIST_QUERY.update(
+    {
+        name: (lambda s, n=name: alarms_matrix.list_query(n, s))
+        for name, rule in alarms_matrix.RULES.items()
         if rule[1] == "list"
     }
 )

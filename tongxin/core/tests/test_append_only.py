@@ -28,7 +28,12 @@ KNOWN_HISTORY = {
 # Names that say "this is a record of what happened".
 HISTORY_SUFFIXES = ("Event", "Decision", "Transaction", "History", "Delivery", "Log")
 # Models whose name matches a suffix but that are not history, with the reason.
-NOT_HISTORY: dict[str, str] = {}
+NOT_HISTORY: dict[str, str] = {
+    "property.CreditEvent": (
+        "a credit record that waits for the company's response and is then posted or withdrawn "
+        "by its state machine (each act audited); not a log of what happened"
+    ),
+}
 
 
 def label(model: type[models.Model]) -> str:

@@ -11,11 +11,13 @@ streaming replica (``scripts/pg-replica.sh``) behind the read router, and worker
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -117,7 +119,14 @@ def servers(e2e_server: str, tmp_path_factory: Any) -> Iterator[dict[str, Any]]:
         _psql(REPLICA_PORT, "postgres", "SELECT pg_wal_replay_resume()")
         for proc in procs:
             proc.terminate()
-            proc.wait(timeout=20)
+        for proc in procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                # A loaded machine: gunicorn's graceful stop outlasted the wait; the test's
+                # verdict is in, so the servers (their own session) are stopped outright.
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=10)
 
 
 def test_a_session_from_one_server_works_on_the_other(servers: dict[str, Any]) -> None:
@@ -148,20 +157,28 @@ def test_a_rate_limit_counts_across_both_servers(servers: dict[str, Any]) -> Non
     from tongxin.demo.open311 import DEMO_JURISDICTION
 
     limit = parse_rate("600/m").limit  # the e2e settings' open311_read
-    # The windows are whole minutes: start early in one, so that all of it falls in one.
-    _wait(lambda: clock.now().second < 25, timeout=70, what="the start of a minute")
-    answers = []
-    for i in range(limit + 5):
+
+    def one(i: int) -> int:
         base = servers["a"] if i % 2 else servers["b"]
-        response = requests.get(
+        return requests.get(
             f"{base}/open311/v2/services.json",
             params={"jurisdiction_id": DEMO_JURISDICTION},
             timeout=30,
-        )
-        answers.append(response.status_code)
-        if response.status_code == 429:
+        ).status_code
+
+    # The windows are whole minutes, and a loaded machine may not send limit + 5 requests
+    # inside one: the requests go eight at a time, and a try that crossed a minute is tried
+    # again from the start of the next.
+    for _attempt in range(3):
+        _wait(lambda: clock.now().second < 5, timeout=70, what="the start of a minute")
+        minute = clock.now().replace(second=0, microsecond=0)
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            answers = Counter(pool.map(one, range(limit + 5)))
+        if clock.now().replace(second=0, microsecond=0) == minute:
             break
-    assert answers[-1] == 429 and len(answers) == limit + 1, (len(answers), answers[-3:])
+    else:
+        pytest.fail("three minutes passed without one holding all the requests")
+    assert answers == Counter({200: limit, 429: 5}), answers
 
 
 def test_reads_go_to_the_replica_and_a_writer_reads_its_own_write(servers: dict[str, Any]) -> None:

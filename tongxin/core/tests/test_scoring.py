@@ -7,7 +7,15 @@ from decimal import Decimal
 
 import pytest
 
-from tongxin.core.scoring import Evidence, FactSet, Formula, FormulaError, evaluate
+from tongxin.core.scoring import (
+    Evidence,
+    FactSet,
+    Formula,
+    FormulaError,
+    cap_count,
+    cap_grades,
+    evaluate,
+)
 
 D = Decimal
 QUARTERS = ["2026Q1", "2026Q2", "2026Q3", "2026Q4"]
@@ -284,3 +292,76 @@ def test_fact_names():
         "meeting_invited",
         "meeting_absent",
     }
+
+
+# ------------------------------------------------------------------------ population caps
+# (party scorecards: five-star branches at most 30%; 优秀 at most a third)
+
+STARS = {
+    "parts": [],
+    "bands": [
+        {"grade": "5", "min": "90"},
+        {"grade": "4", "min": "80"},
+        {"grade": "3", "min": "70"},
+        {"grade": "2", "min": "60"},
+        {"grade": "1"},
+    ],
+    "grade_caps": [{"grade": "5", "max_share": "0.3"}],
+}
+
+
+def test_cap_count_is_the_floor_of_the_share():
+    assert cap_count(10, "0.3") == 3
+    assert cap_count(9, "0.3") == 2
+    assert cap_count(6, Decimal(1) / Decimal(3)) == 2
+    assert cap_count(7, Decimal(1) / Decimal(3)) == 2
+    assert cap_count(2, "0.3") == 0
+
+
+def test_the_band_boundaries_are_inclusive_without_caps():
+    f = {**STARS, "grade_caps": []}
+    got = cap_grades(
+        f,
+        {
+            k: Decimal(v)
+            for k, v in zip("abcdef", ["90", "89.99", "80", "70", "60", "59.99"], strict=True)
+        },
+    )
+    assert got == {"a": "5", "b": "4", "c": "4", "d": "3", "e": "2", "f": "1"}
+
+
+def test_five_stars_beyond_thirty_percent_drop_to_four_best_first():
+    totals = {f"b{i}": Decimal(t) for i, t in enumerate(["99", "95", "93", "91", "90", "85"])}
+    got = cap_grades(STARS, totals)
+    # six branches: at most ⌊0.3 × 6⌋ = 1 five-star
+    assert [got[f"b{i}"] for i in range(6)] == ["5", "4", "4", "4", "4", "4"]
+
+
+def test_equal_totals_at_the_cut_drop_together():
+    totals = {
+        k: Decimal(t)
+        for k, t in zip("abcdefghij", ["95", "92", "92", "92", "80"] + ["70"] * 5, strict=True)
+    }
+    got = cap_grades(STARS, totals)  # ten: three may be five-star, but b, c, d tie at the cut
+    assert got["a"] == "5" and {got[k] for k in "bcd"} == {"4"}
+
+
+def test_a_formula_without_caps_evaluates_as_before():
+    f = Formula.parse({**STARS, "grade_caps": []})
+    assert f.grade_caps == {}
+    assert cap_grades(f, {"x": Decimal("95"), "y": Decimal("96")}) == {"x": "5", "y": "5"}
+
+
+@pytest.mark.parametrize(
+    ("caps", "path"),
+    [
+        ([{"grade": "6", "max_share": "0.3"}], "grade_caps[0].grade"),
+        ([{"grade": "5", "max_share": "1.5"}], "grade_caps[0].max_share"),
+        ([{"grade": "5", "max_share": 0.3}], "grade_caps[0].max_share"),
+        ("x", "grade_caps"),
+    ],
+)
+def test_bad_caps_are_refused_naming_the_place(caps, path):
+    with pytest.raises(FormulaError) as e:
+        Formula.parse({**STARS, "grade_caps": caps})
+    assert e.value.path == path

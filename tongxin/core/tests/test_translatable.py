@@ -39,6 +39,8 @@ MARKER = "i18n-data"
 
 DATA_FILES = {
     "cases/defaults.py": "the default category tree: data a migration loads, edited in the admin",
+    "cases/suggest/corpus.py": "the category model's training corpus: residents' words, not UI",
+    "cases/suggest/corpus_more.py": "more of the training corpus: residents' words, not UI",
 }
 DATA_LITERALS = {
     # The import template's column titles are the file format (see importer.COLUMNS).

@@ -194,7 +194,7 @@ def test_post_in_xml_and_multivalue_attributes(demo, client, settings):
     "change, status, words",
     [
         ({"api_key": "wrong"}, 403, "api_key"),
-        ({"service_code": ""}, 400, "service_code"),
+        ({"service_code": "", "description": ""}, 400, "service_code"),
         ({"service_code": "nope"}, 404, "service_code"),
         ({"lat": "north"}, 400, "lat"),
         ({"lat": "", "long": ""}, 400, "location"),
@@ -364,3 +364,11 @@ def test_status_follows_the_case(demo, client):
     assert one["status"] == "closed"
     assert one["status_notes"] == "已补装新井盖"
     assert one["expected_datetime"] is None
+
+
+def test_a_request_without_a_service_code_is_filed_under_the_suggested_category(demo, client):
+    data = {"description": "小区门口垃圾桶满了，好几天没人清运", **point(demo)}
+    response = post(client, "json", **data)
+    assert response.status_code == 201, response.content
+    ref = response.json()[0]["service_request_id"]
+    assert Case.objects.get(ref=ref).category.code == "env.garbage"

@@ -147,7 +147,35 @@
     pointMarker(made.map, lat, lng);
   }
 
-  function start() { setupPicker(); setupWhere(); setupPreviews(); setupCaseMap(); }
+  // The suggested categories (cases/_suggest.html): a tap chooses one; the confident first
+  // one is chosen for the reporter only while they have not chosen a category themselves.
+  function setupSuggest() {
+    var box = document.getElementById("suggest");
+    var select = document.getElementById("id_category");
+    if (!box || !select) return;
+    var chosenByHand = select.value !== "";
+    function choose(code) {
+      if (!code || select.value === code) return;
+      select.value = code;
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+    select.addEventListener("change", function (event) {
+      if (event.isTrusted) chosenByHand = true;
+    });
+    box.addEventListener("click", function (event) {
+      var button = event.target.closest(".suggest-pick");
+      if (!button) return;
+      chosenByHand = true;
+      choose(button.getAttribute("data-code"));
+    });
+    document.body.addEventListener("htmx:afterSwap", function (event) {
+      if (event.target !== box || chosenByHand) return;
+      var first = box.querySelector(".suggest-pick[data-preselect]");
+      if (first) choose(first.getAttribute("data-code"));
+    });
+  }
+
+  function start() { setupPicker(); setupWhere(); setupPreviews(); setupCaseMap(); setupSuggest(); }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();

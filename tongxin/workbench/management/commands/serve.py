@@ -1,4 +1,5 @@
-"""Run the web server, the task worker and the scheduler together, as ``make run`` does.
+"""Run the web server, the task worker, the scheduler and the alarm listener together, as
+``make run`` does.
 
 The web server is gunicorn (``config.wsgi``, static files through whitenoise), the server of
 deployments; ``--dev`` runs Django's auto-reloading development server instead (``make dev``).
@@ -49,7 +50,7 @@ DEMO_USERS = (
 
 
 class Command(TranslatedCommand):
-    help = lazy_str("同时启动 Web 服务、后台任务进程和定时任务调度器")
+    help = lazy_str("同时启动 Web 服务、后台任务进程、定时任务调度器和爱心铃监听")
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--addr", default="127.0.0.1:8000")
@@ -82,7 +83,14 @@ class Command(TranslatedCommand):
         shutil.rmtree(counts, ignore_errors=True)
         counts.mkdir(parents=True)
         env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(counts)}
-        children = ([*manage, "worker", "--queue-name", "*"], [*manage, "scheduler"], web)
+        children = (
+            [*manage, "worker", "--queue-name", "*"],
+            [*manage, "scheduler"],
+            # The eldercare alarm's MQTT listener (it reconnects by itself while the broker
+            # is away).
+            [*manage, "alarm_listener"],
+            web,
+        )
         procs = [
             subprocess.Popen(cmd, start_new_session=True, cwd=settings.BASE_DIR, env=env)  # noqa: S603
             for cmd in children

@@ -1,0 +1,130 @@
+"""Benchmark of the year-end party scorecards (评星定级): every branch's and every member's card
+of a generated area, computed from the records by the one scoring engine, beside an anchor.
+
+    .venv/bin/python bench/partylife.py                    # a street (10 communities), SQLite
+    .venv/bin/python bench/partylife.py --scale district   # 800 grids (slow to generate)
+    .venv/bin/python bench/partylife.py --postgres
+
+The area is bench/run.py's (same database, same generation); a year of party life is added to
+every community's branches by the demo's loader (``tongxin.demo.partylife.life_for``) when
+there is none yet. Measured, each warm, median and 95th percentile of ``--repeat`` runs:
+
+- ``branches``: ``selectors.cards.evaluate_branches`` of each committee's branches (the stars'
+  cap is per committee), all committees;
+- ``members``: ``selectors.cards.evaluate_members`` of every party member, in pages of 500;
+- ``anchor``: the raw SQL a card cannot do without — per member, the count of seats and of
+  sign-ins at the year's held party meetings (one GROUP BY) — so the ratio says what the
+  collectors, the evidence and the engine cost on top of reading the records.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+for p in (ROOT, ROOT / "bench"):
+    if str(p) not in sys.path:
+        sys.path.insert(0, str(p))
+
+import run as bench_run  # noqa: E402  (bench/run.py: database, settings, generation)
+
+
+def timed(fn, repeat: int) -> tuple[float, float, object]:
+    fn()  # warm-up
+    times, out = [], None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        out = fn()
+        times.append((time.perf_counter() - t) * 1000)
+    times.sort()
+    p95 = times[min(len(times) - 1, max(0, round(0.95 * len(times)) - 1))]
+    return statistics.median(times), p95, out
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not any(a.startswith("--scale") for a in argv):
+        argv += ["--scale", "street"]
+    if not any(a.startswith("--repeat") for a in argv):
+        argv += ["--repeat", "5"]
+    args = bench_run.parse_args(argv)
+    label = bench_run.configure_django(args)
+    bench_run.prepare_database(args)
+    from django.db import connection, transaction
+
+    from tongxin.core import clock
+    from tongxin.orgs.models import Organisation, OrgKind
+    from tongxin.partylife.models import LifeRecord
+    from tongxin.partylife.selectors import cards
+    from tongxin.people.models import PartyMembership
+
+    print(f"database: {label} ({connection.vendor})")
+    committees = list(Organisation.objects.filter(kind=OrgKind.PARTY_COMMITTEE).order_by("path"))
+    if not LifeRecord.objects.exists():
+        from tongxin.accounts.models import User
+        from tongxin.demo.partylife import life_for
+
+        recorder, _new = User.objects.get_or_create(username="bench_party")
+        started = time.perf_counter()
+        total = 0
+        with transaction.atomic():
+            for c in committees:
+                total += life_for(c, accounts=False, scorecards=False, recorder=recorder).get(
+                    "meetings", 0
+                )
+        print(f"party life generated: {total:,} meetings in {time.perf_counter() - started:.1f} s")
+    year = clock.today().year
+    by_committee = [
+        list(
+            Organisation.objects.filter(
+                kind=OrgKind.BRANCH, path__startswith=c.path, is_active=True
+            ).order_by("path")
+        )
+        for c in committees
+    ]
+    members = list(
+        PartyMembership.objects.all().select_related("person", "organisation").order_by("id")
+    )
+    n_branches = sum(len(b) for b in by_committee)
+    print(f"{len(committees)} committees, {n_branches:,} branches, {len(members):,} members")
+
+    def branches() -> int:
+        return sum(len(cards.evaluate_branches(bs, year)) for bs in by_committee if bs)
+
+    def member_cards() -> int:
+        n = 0
+        for i in range(0, len(members), 500):
+            n += len(cards.evaluate_members(members[i : i + 500], year))
+        return n
+
+    def anchor() -> int:
+        lo, hi = cards.year_range(year)
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT i.person_id, COUNT(*), COUNT(a.id) FROM meetings_invitation i"
+                " JOIN meetings_meeting m ON m.id = i.meeting_id"
+                " JOIN meetings_meetingkind k ON k.id = m.kind_id"
+                " LEFT JOIN meetings_attendance a ON a.invitation_id = i.id"
+                " WHERE k.code IN %s AND m.state IN ('held', 'minuted', 'closed')"
+                " AND m.starts_at >= %s AND m.starts_at < %s AND i.person_id IS NOT NULL"
+                " GROUP BY i.person_id".replace("IN %s", "IN (" + ",".join(["%s"] * 7) + ")", 1),
+                [*cards.PARTY_KINDS, lo, hi],
+            )
+            return len(cur.fetchall())
+
+    rows = []
+    for name, fn in (("anchor", anchor), ("branches", branches), ("members", member_cards)):
+        med, p95, out = timed(fn, args.repeat)
+        rows.append((name, med, p95, out))
+        print(f"  {name:<9} median {med:9.1f} ms   p95 {p95:9.1f} ms   ({out:,} rows/cards)")
+    a = rows[0][1]
+    for name, med, _p95, out in rows[1:]:
+        print(f"  {name:<9} {med / a:6.1f} × the anchor;  {med / max(out, 1):.2f} ms per card")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

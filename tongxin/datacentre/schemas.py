@@ -1,0 +1,69 @@
+"""API schemas of the data centre."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Schema
+
+
+class PlaceBrief(Schema):
+    id: int
+    name: str
+    kind: str
+
+
+class CaseFigures(Schema):
+    received: int
+    accepted: int
+    resolved: int
+    on_time: int
+    reopened: int
+    overdue: int
+    open: int
+    followed_up: int
+    satisfied: int
+    accept_seconds: int
+    resolve_timed: int
+    resolve_seconds: int
+    on_time_rate: float | None
+    resolution_rate: float | None
+    satisfaction_rate: float | None
+    satisfaction: float | None
+    accept_hours: float | None
+    resolve_hours: float | None
+
+
+class CaseStatsRow(CaseFigures):
+    grid: int | None = None
+    category: str | None = None
+    day: dt.date | None = None
+    label: str
+
+
+class CaseStatsOut(Schema):
+    place: PlaceBrief
+    level: str
+    by: str
+    date_from: dt.date
+    date_to: dt.date
+    total: CaseFigures
+    rows: list[CaseStatsRow]
+
+
+class CaseRecordOut(Schema):
+    id: int
+    ref: str
+    category: str
+    grid: str | None
+    state: str
+    created_at: dt.datetime
+    overdue: bool
+
+
+class CaseRecordsOut(Schema):
+    count: int
+    withheld: bool
+    page: int
+    page_size: int
+    items: list[CaseRecordOut]

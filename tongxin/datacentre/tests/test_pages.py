@@ -1,0 +1,104 @@
+"""The dashboards, the click-through pages, the exports and the big screen."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from typing import Any
+
+import pytest
+
+from tongxin.core import clock
+from tongxin.datacentre import rollups
+from tongxin.places.models import Place
+
+pytestmark = pytest.mark.dates
+
+
+@pytest.fixture
+def built(demo: Any) -> Any:
+    rollups.rebuild_all()
+    return demo
+
+
+def _period() -> dict[str, str]:
+    return {
+        "from": (clock.today() - dt.timedelta(days=120)).isoformat(),
+        "to": clock.today().isoformat(),
+    }
+
+
+def test_the_secretary_finds_the_data_centre_in_the_navigation(built: Any) -> None:
+    home = built.client("secretary").get("/")
+    assert 'href="/datacentre/"' in home.content.decode()
+    for role in ("grid1", "resident"):
+        assert 'href="/datacentre/"' not in built.client(role).get("/").content.decode(), role
+
+
+def test_the_dashboard_links_every_number_to_its_records(built: Any) -> None:
+    client = built.client("secretary")
+    page = client.get("/datacentre/", _period())
+    assert page.status_code == 200
+    html = page.content.decode()
+    for section in ("dc-funnel", "dc-trend", "dc-grids", "dc-categories", "dc-days"):
+        assert f'id="{section}"' in html, section
+    assert "<svg" in html and "按时办结率" in html
+    links = re.findall(r'href="/datacentre/records/\?([^"]+)"', html)
+    assert len(links) > 20
+    # Follow some: each answers the count shown beside the link.
+    shown = re.findall(r'<a href="/datacentre/records/\?([^"]+)">(\d+)</a>', html)
+    assert shown
+    for query, value in shown[:12]:
+        records = client.get("/datacentre/records/?" + query.replace("&amp;", "&"))
+        assert records.status_code == 200
+        assert f"共 {value} 件" in records.content.decode(), query
+
+
+def test_a_grid_worker_is_refused_the_dashboards(built: Any) -> None:
+    for role in ("grid1", "resident"):
+        assert built.client(role).get("/datacentre/").status_code == 403, role
+
+
+def test_the_street_dashboard(built: Any) -> None:
+    street = Place.objects.filter(kind="street").order_by("path").first()
+    page = built.client("secretary").get("/datacentre/", {"place": street.pk, **_period()})
+    assert page.status_code == 200
+    assert street.name in page.content.decode()
+
+
+def test_exports_csv_and_excel(built: Any) -> None:
+    from openpyxl import load_workbook
+
+    client = built.client("secretary")
+    for table in ("grid", "category", "day"):
+        r = client.get("/datacentre/export/", {"table": table, **_period()})
+        assert r.status_code == 200 and r["Content-Type"].startswith("text/csv")
+        text = r.content.decode("utf-8-sig")
+        assert "按时办结率" in text and len(text.splitlines()) > 1
+    r = client.get("/datacentre/export/", {"format": "xlsx", **_period()})
+    assert r.status_code == 200
+    wb = load_workbook(io.BytesIO(r.content))
+    assert wb.sheetnames == ["按网格", "按类别", "按日"]
+    assert wb["按网格"].max_row > 1
+
+
+def test_the_big_screen_polls_and_carries_no_personal_data(built: Any) -> None:
+    from tongxin.core import testing
+
+    client = built.client("secretary")
+    page = client.get("/datacentre/screen/", _period())
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'hx-trigger="every 60s"' in html and "datacentre/screen/figures/" in html
+    assert 'class="topbar"' not in html  # full screen: no chrome
+    fragment = client.get("/datacentre/screen/figures/", _period()).content.decode()
+    assert "受理" in fragment and "<html" not in fragment
+    # No names of people, no case references, no phone or ID numbers.
+    from tongxin.people.models import Person
+
+    names = set(Person.objects.values_list("name", flat=True)[:2000])
+    found = [n for n in names if len(n) >= 2 and n in html]
+    assert found == []
+    assert not re.search(r"SQ\d{8}-\d{6}", html)
+    assert testing.find_pii(html + fragment) == []  # the leak scanner's own patterns

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "datacentre"
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("records/", views.records, name="records"),
+    path("export/", views.export, name="export"),
+    path("screen/", views.screen, name="screen"),
+    path("screen/figures/", views.screen_figures, name="screen_figures"),
+]
