@@ -36,7 +36,6 @@ import datetime as dt
 import os
 import random
 import sys
-import time
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -64,50 +63,24 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def configure(args: argparse.Namespace) -> str:
-    bench_run.pg_database_name = lambda scale: DATABASE
     ns = argparse.Namespace(postgres=not args.sqlite, scale="street-alliance")
-    return bench_run.configure_django(ns)
+    return bench_run.configure_django(ns, DATABASE)
 
 
 # ---------------------------------------------------------------------------- data
 
 
 def prepare(args: argparse.Namespace) -> None:
-    from django.core.management import call_command
-    from django.db import transaction
-
     from tongxin.alliance.models import Alliance
-    from tongxin.demo.generator import DemoGenerator, bulk_load_tuning
-    from tongxin.places.models import Place
+    from tongxin.core import clock
 
-    call_command("migrate", interactive=False, verbosity=0)
-    t0 = time.perf_counter()
-
-    def progress(message: str) -> None:
-        print(f"  [{time.perf_counter() - t0:7.1f} s] {message}", flush=True)
-
-    if not Place.objects.exists():
-
-        class PlacesAndPosts(DemoGenerator):
-            """The street without its residents (no households, care tags, building heads)."""
-
-            def build_people(self) -> None:
-                self.households, self.members_by_hh = [], {}
-
-            def build_care_tags(self) -> None:
-                pass
-
-        print(f"generating the street's places, organisations and posts (seed {bench_run.SEED})…")
-        PlacesAndPosts(seed=bench_run.SEED, scale="street", progress=progress).run(with_users=False)
-        print(f"generation took {time.perf_counter() - t0:.1f} s")
+    progress = bench_run.progress_printer()
+    bench_run.places_and_posts("street", progress)
     if not Alliance.objects.filter(organisation__code=CODE).exists():
-        from tongxin.core import clock
-
-        started = time.perf_counter()
-        with transaction.atomic(), bulk_load_tuning():
-            load_alliance(args.units, clock.today().year - 1, progress)
-        print(f"loading the alliance and its year took {time.perf_counter() - started:.1f} s")
-        print(f"ANALYZE: {bench_run.analyze():.1f} s")
+        year = clock.today().year - 1
+        bench_run.bulk_load(
+            "the alliance and its year", lambda: load_alliance(args.units, year, progress)
+        )
     print_counts()
 
 

@@ -52,54 +52,27 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def configure(args: argparse.Namespace) -> str:
     suffix = "" if args.scale == "district" else f"_{args.scale}"
-    bench_run.pg_database_name = lambda scale: f"tongxin_bench_cases{suffix}"
     ns = argparse.Namespace(postgres=args.postgres, scale=f"{args.scale}-cases")
-    return bench_run.configure_django(ns)
+    return bench_run.configure_django(ns, f"tongxin_bench_cases{suffix}")
 
 
 def prepare(args: argparse.Namespace) -> None:
-    from django.core.management import call_command
-    from django.db import transaction
-
     from tongxin.cases.models import Case
     from tongxin.demo.cases_bulk import bulk_cases
-    from tongxin.demo.generator import DemoGenerator, bulk_load_tuning
-    from tongxin.places.models import Place
 
-    call_command("migrate", interactive=False, verbosity=0)
-    t0 = time.perf_counter()
-
-    def progress(message: str) -> None:
-        print(f"  [{time.perf_counter() - t0:7.1f} s] {message}", flush=True)
-
-    if not Place.objects.exists():
-
-        class PlacesAndPosts(DemoGenerator):
-            """The district without its residents (and so without households, care tags,
-            party members among residents or building heads)."""
-
-            def build_people(self) -> None:
-                self.households, self.members_by_hh = [], {}
-
-            def build_care_tags(self) -> None:
-                pass
-
-        print(f"generating the {args.scale} places, organisations and posts (seed 2026)…")
-        PlacesAndPosts(seed=bench_run.SEED, scale=args.scale, progress=progress).run(
-            with_users=False
-        )
-        print(f"generation took {time.perf_counter() - t0:.1f} s")
+    progress = bench_run.progress_printer()
+    bench_run.places_and_posts(args.scale, progress)
     if not Case.objects.exists():
-        print(f"loading {args.cases:,} cases with their timelines…")
-        started = time.perf_counter()
         copies = max(1, args.copies)
         base, days = args.cases // copies, 730 // copies
-        with transaction.atomic(), bulk_load_tuning():
+
+        def load() -> None:
             counts = bulk_cases(total=base, days=days, progress=progress)
             if copies > 1:
                 replicate(copies, base, days, progress)
-        print(f"loading took {time.perf_counter() - started:.1f} s: {counts} × {copies}")
-        print(f"ANALYZE: {bench_run.analyze():.1f} s")
+            print(f"loaded {counts} × {copies}")
+
+        bench_run.bulk_load(f"{args.cases:,} cases with their timelines", load)
     print_counts()
 
 

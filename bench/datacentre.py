@@ -58,45 +58,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def configure(args: argparse.Namespace) -> str:
-    bench_run.pg_database_name = lambda scale: DATABASE
     ns = argparse.Namespace(postgres=not args.sqlite, scale="district-datacentre")
-    return bench_run.configure_django(ns)
+    return bench_run.configure_django(ns, DATABASE)
 
 
 def prepare(args: argparse.Namespace) -> None:
-    from django.core.management import call_command
-    from django.db import transaction
-
     from tongxin.datacentre.models import CaseRollup
-    from tongxin.demo.generator import DemoGenerator, bulk_load_tuning
     from tongxin.places.models import Place
 
-    call_command("migrate", interactive=False, verbosity=0)
-    t0 = time.perf_counter()
-
-    def progress(message: str) -> None:
-        print(f"  [{time.perf_counter() - t0:7.1f} s] {message}", flush=True)
-
-    if not Place.objects.exists():
-
-        class PlacesAndPosts(DemoGenerator):
-            def build_people(self) -> None:
-                self.households, self.members_by_hh = [], {}
-
-            def build_care_tags(self) -> None:
-                pass
-
-        print(f"generating the district's places and posts (seed {bench_run.SEED})…")
-        PlacesAndPosts(seed=bench_run.SEED, scale="district", progress=progress).run(
-            with_users=False
-        )
-        print(f"generation took {time.perf_counter() - t0:.1f} s")
+    bench_run.places_and_posts("district", bench_run.progress_printer())
     if not CaseRollup.objects.exists():
-        started = time.perf_counter()
-        with transaction.atomic(), bulk_load_tuning():
-            load_rollups(args.days, args.cases)
-        print(f"loading the rollups took {time.perf_counter() - started:.1f} s")
-        print(f"ANALYZE: {bench_run.analyze():.1f} s")
+        bench_run.bulk_load("the rollups", lambda: load_rollups(args.days, args.cases))
     ensure_user()
     print(
         f"grids {Place.objects.filter(kind='grid').count()}, "

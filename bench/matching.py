@@ -51,48 +51,22 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def configure(args: argparse.Namespace) -> str:
-    bench_run.pg_database_name = lambda scale: DATABASE
     ns = argparse.Namespace(postgres=not args.sqlite, scale="street-matching")
-    return bench_run.configure_django(ns)
+    return bench_run.configure_django(ns, DATABASE)
 
 
 # ---------------------------------------------------------------------------- data
 
 
 def prepare(args: argparse.Namespace) -> None:
-    from django.core.management import call_command
-    from django.db import transaction
-
-    from tongxin.demo.generator import DemoGenerator, bulk_load_tuning
     from tongxin.matching.models import Need, Resource
-    from tongxin.places.models import Place
 
-    call_command("migrate", interactive=False, verbosity=0)
-    t0 = time.perf_counter()
-
-    def progress(message: str) -> None:
-        print(f"  [{time.perf_counter() - t0:7.1f} s] {message}", flush=True)
-
-    if not Place.objects.exists():
-
-        class PlacesAndPosts(DemoGenerator):
-            """The street without its residents (no households, care tags, building heads)."""
-
-            def build_people(self) -> None:
-                self.households, self.members_by_hh = [], {}
-
-            def build_care_tags(self) -> None:
-                pass
-
-        print(f"generating the street's places, organisations and posts (seed {bench_run.SEED})…")
-        PlacesAndPosts(seed=bench_run.SEED, scale="street", progress=progress).run(with_users=False)
-        print(f"generation took {time.perf_counter() - t0:.1f} s")
+    progress = bench_run.progress_printer()
+    bench_run.places_and_posts("street", progress)
     if not Resource.objects.exists() and not Need.objects.exists():
-        started = time.perf_counter()
-        with transaction.atomic(), bulk_load_tuning():
-            load_matching(args.resources, args.needs, progress)
-        print(f"loading the lists took {time.perf_counter() - started:.1f} s")
-        print(f"ANALYZE: {bench_run.analyze():.1f} s")
+        bench_run.bulk_load(
+            "the lists", lambda: load_matching(args.resources, args.needs, progress)
+        )
     print_counts()
 
 
@@ -429,8 +403,9 @@ def main(argv: list[str] | None = None) -> int:
             Place.objects.filter(kind="community", path__in=homes).values_list("id", flat=True)
         )
         if home_ids:
-            where += " OR (n.state = 'listed' AND n.community_id = ANY(%s))"
-            params.append(home_ids)
+            marks = ", ".join(["%s"] * len(home_ids))  # IN: SQLite has no = ANY(array)
+            where += f" OR (n.state = 'listed' AND n.community_id IN ({marks}))"
+            params.extend(home_ids)
         where = f"({where})"
         client = bearer(user)
         r = client.get("/api/v1/needs")

@@ -21,6 +21,7 @@ import argparse
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,8 +95,11 @@ def ensure_pg_database(base_url: str, name: str) -> None:
             print(f"created PostgreSQL database {name}")
 
 
-def configure_django(args: argparse.Namespace) -> str:
-    """Point Django (settings config.settings.dev) at the benchmark database; return its label."""
+def configure_django(args: argparse.Namespace, database: str | None = None) -> str:
+    """Point Django (settings config.settings.dev) at the benchmark database; return its label.
+
+    ``database`` names a PostgreSQL database of the benchmark's own (a module's benchmark keeps
+    its data apart from the area's); by default it follows the scale (``pg_database_name``)."""
     folder = bench_dir()
     folder.mkdir(parents=True, exist_ok=True)
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.dev"
@@ -113,7 +117,7 @@ def configure_django(args: argparse.Namespace) -> str:
 
     if args.postgres:
         base_url = os.environ.get("TONGXIN_BENCH_PG", DEFAULT_PG)
-        name = pg_database_name(args.scale)
+        name = database or pg_database_name(args.scale)
         ensure_pg_database(base_url, name)
         database = dj_database_url.parse(f"{base_url.rstrip('/')}/{name}", conn_max_age=600)
         label = f"PostgreSQL {name}"
@@ -173,6 +177,56 @@ def analyze() -> float:
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     return time.perf_counter() - started
+
+
+def progress_printer() -> Callable[[str], None]:
+    """A progress line printer, timed from its creation."""
+    started = time.perf_counter()
+
+    def progress(message: str) -> None:
+        print(f"  [{time.perf_counter() - started:7.1f} s] {message}", flush=True)
+
+    return progress
+
+
+def places_and_posts(scale: str, progress: Callable[[str], None]) -> None:
+    """Migrate; when there are no places yet, generate the scale's places, organisations and
+    posts without its residents (no households, care tags, party members among residents or
+    building heads): the ground a module's benchmark loads its own records onto."""
+    from django.core.management import call_command
+
+    from tongxin.demo.generator import DemoGenerator
+    from tongxin.places.models import Place
+
+    call_command("migrate", interactive=False, verbosity=0)
+    if Place.objects.exists():
+        return
+
+    class PlacesAndPosts(DemoGenerator):
+        def build_people(self) -> None:
+            self.households, self.members_by_hh = [], {}
+
+        def build_care_tags(self) -> None:
+            pass
+
+    started = time.perf_counter()
+    print(f"generating the {scale} places, organisations and posts (seed {SEED})…")
+    PlacesAndPosts(seed=SEED, scale=scale, progress=progress).run(with_users=False)
+    print(f"generation took {time.perf_counter() - started:.1f} s")
+
+
+def bulk_load(what: str, load: Callable[[], None]) -> None:
+    """Run a benchmark's loader in one transaction with the bulk-load tuning, then refresh the
+    planner statistics, printing how long each took."""
+    from django.db import transaction
+
+    from tongxin.demo.generator import bulk_load_tuning
+
+    started = time.perf_counter()
+    with transaction.atomic(), bulk_load_tuning():
+        load()
+    print(f"loading {what} took {time.perf_counter() - started:.1f} s")
+    print(f"ANALYZE: {analyze():.1f} s")
 
 
 def prepare_database(args: argparse.Namespace) -> None:

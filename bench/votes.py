@@ -57,9 +57,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def configure(args: argparse.Namespace) -> str:
-    bench_run.pg_database_name = lambda scale: DATABASE
     ns = argparse.Namespace(postgres=not args.sqlite, scale="votes")
-    return bench_run.configure_django(ns)
+    return bench_run.configure_django(ns, DATABASE)
 
 
 # ---------------------------------------------------------------------------- data
