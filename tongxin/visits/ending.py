@@ -70,9 +70,8 @@ def rederive(
         rule = rules.get(task.rule_id)
         if rule is None or rule.care_kind not in ("", kind):
             return False
-        if task.trigger in (Trigger.HOSPITAL, Trigger.RELEASE) and rule.care_kind != kind:
-            return False
-        return True
+        # The visit a reported admission or release owes stays unless that kind's tag ended.
+        return task.trigger not in (Trigger.HOSPITAL, Trigger.RELEASE) or rule.care_kind == kind
 
     if removed:
         why = _("关爱标签“{kind}”已删除").format(kind=_label(kind))

@@ -1,8 +1,8 @@
 """What schedules a visit within hours: a new care tag (a hospital admission for 重病/住院, a
 release for 刑释人员), and a case of a 三必到 category (an emergency, discontent, a family
-dispute) reported by a registered resident. And what ends them: a tag's end date set, moved or
-cleared, a tag deleted, a resident erased (``ending``). Connected from ``VisitsConfig.ready``: the apps
-below cannot call visits, so visits listens for their rows being created."""
+dispute) reported by a registered resident; and what ends them: a tag's end date set, moved or
+cleared, a tag deleted, a resident erased (``ending``). Connected from ``VisitsConfig.ready``:
+the apps below cannot call visits, so visits listens for their rows being created."""
 
 from __future__ import annotations
 

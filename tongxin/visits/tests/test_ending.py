@@ -5,6 +5,7 @@ ended end. Under frozen clocks."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 import time_machine
@@ -50,6 +51,16 @@ def test_a_tag_ended_today_cancels_its_open_visits_and_keeps_the_done_ones(demo)
         december.refresh_from_db()
         assert december.state == TaskState.CANCELLED
         assert "2026-12-07" in december.cancel_reason and december.cancel_reason
+        shown = demo.api("grid1").get(f"/api/v1/visits/{december.pk}").json()
+        assert shown["state"] == "cancelled" and shown["cancel_reason"] == december.cancel_reason
+        page = demo.client("grid1").get(f"/visits/{december.pk}/").content.decode()
+        assert 'id="cancel-reason"' in page and 'id="record-form"' not in page
+        refused = demo.api("grid1").post(
+            f"/api/v1/visits/{december.pk}/record",
+            data=json.dumps({"method": "home"}),
+            content_type="application/json",
+        )
+        assert refused.status_code == 422 and december.cancel_reason in refused.json()["message"]
         # History is never touched: November's visit and its record stay as they were.
         november.refresh_from_db()
         assert november.state == TaskState.DONE and november.record_id == record.pk
