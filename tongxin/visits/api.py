@@ -352,7 +352,9 @@ def _form_data(request: HttpRequest) -> tuple[dict[str, Any], Any]:
         try:
             checklist = json.loads(request.POST["checklist"])
         except (ValueError, RecursionError):
-            raise _form_refusal("checklist", _("情况清单应为 JSON 对象")) from None
+            checklist = None
+        if not isinstance(checklist, dict):
+            raise _form_refusal("checklist", _("情况清单应为 JSON 对象"))
     data["checklist"] = checklist
     return data, (photos[0] if photos else None)
 

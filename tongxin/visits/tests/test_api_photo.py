@@ -148,6 +148,10 @@ def test_a_bad_photo_refuses_the_record_and_nothing_is_written(demo, visit, uplo
         uploads_dir,
     )
     refused(demo, visit, {"method": "x" * 40, "photo": png_upload()}, "form.method", uploads_dir)
+    for text in ("[1]", "7", "[" * 5000):
+        refused(demo, visit, {"method": "home", "checklist": text}, "checklist", uploads_dir)
+    empty = SimpleUploadedFile("empty.png", b"", "image/png")
+    refused(demo, visit, {"method": "home", "photo": empty}, "photo", uploads_dir)
     # A photo of a record the caller may not make: 404 out of scope, nothing stored either.
     with time_machine.travel(at(2026, 12, 7, 10), tick=False):
         response = demo.api("grid2").post(
