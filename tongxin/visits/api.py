@@ -4,17 +4,23 @@ service or a selector, answer. Out of scope is 404; every read of a visit is aud
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
+from ninja.errors import ValidationError as NinjaValidationError
+from pydantic import ValidationError as PydanticError
 
-from tongxin.core import audit, clock
+from tongxin.core import audit, clock, uploads
 from tongxin.core.api_support import Moment, Text, caller
 from tongxin.core.errors import ValidationFailed
 from tongxin.core.i18n import lazy_str
+from tongxin.core.input_guard import JSONBodyParser
+from tongxin.core.models import StoredUpload
 from tongxin.core.scoping import access
 
 from . import selectors, services
@@ -87,6 +93,7 @@ class TaskOut(Schema):
     overdue: bool
     assignee: PersonRef | None = None
     assign_reason: str
+    cancel_reason: str = ""
     escalated_to: PersonRef | None = None
     escalations: list[EscalationOut] = []
     record: RecordOut | None = None
@@ -153,7 +160,18 @@ def _rule(r: Any) -> dict[str, Any]:
     return {"id": r.pk, "code": r.code, "name": r.name}
 
 
-def record_out(r: VisitRecord) -> dict[str, Any]:
+def photo_url(r: VisitRecord, viewer: Any) -> str | None:
+    """The record's photo for a viewer who may read the file (the record's readers and the
+    one who took it), else nothing: a URL is never handed to someone it would refuse."""
+    if not r.photo:
+        return None
+    upload = StoredUpload.objects.select_related("owner_type").filter(pk=r.photo).first()
+    if upload is None or not uploads.can_read(viewer, upload):
+        return None
+    return reverse("core:file", args=[upload.pk])
+
+
+def record_out(r: VisitRecord, viewer: Any) -> dict[str, Any]:
     return {
         "id": r.pk,
         "person": _ref(r.person),
@@ -166,7 +184,7 @@ def record_out(r: VisitRecord) -> dict[str, Any]:
         "tasks": sorted(t.pk for t in r.tasks.all()),
         "case": {"id": r.case.pk, "state": r.case.state} if r.case_id and r.case else None,
         "need": {"id": r.need.pk, "state": r.need.state} if r.need_id and r.need else None,
-        "photo": f"/files/{r.photo}/" if r.photo else None,
+        "photo": photo_url(r, viewer),
     }
 
 
@@ -259,7 +277,7 @@ def get_visit(request: HttpRequest, task_id: int) -> Any:
             .filter(pk=task.record_id)
             .first()
         )
-        record = record_out(r) if r else None
+        record = record_out(r, user) if r else None
     return {
         "id": task.pk,
         "person": _ref(task.person),
@@ -271,6 +289,7 @@ def get_visit(request: HttpRequest, task_id: int) -> Any:
         "overdue": task.overdue_at(clock.now()),
         "assignee": _ref(task.assignee),
         "assign_reason": task.assign_reason,
+        "cancel_reason": task.cancel_reason,
         "escalated_to": _ref(task.escalated_to),
         "escalations": [
             {"step": e.step, "person": _ref(e.person), "reason": e.reason, "at": e.at}
@@ -282,13 +301,97 @@ def get_visit(request: HttpRequest, task_id: int) -> Any:
     }
 
 
-@router.post("/visits/{task_id}/record", response={201: RecordOut}, summary=lazy_str("记录走访"))
-def record_visit(request: HttpRequest, task_id: int, payload: RecordIn) -> Any:
+PHOTO_FIELD = "photo"
+_RECORD_FIELDS = {
+    name: {"type": "string"}
+    for name in ("method", "met", "notes", "raise_case", "raise_need", "visited_at")
+}
+RECORD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": RecordIn.model_json_schema()},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["method"],
+                    "properties": {
+                        **_RECORD_FIELDS,
+                        "checklist": {"type": "string", "description": "JSON object"},
+                        PHOTO_FIELD: {"type": "string", "format": "binary"},
+                    },
+                }
+            },
+        },
+    }
+}
+
+
+def _form_refusal(field: str, reason: str) -> ValidationFailed:
+    return ValidationFailed(reason, fields=[{"field": field, "reason": reason}])
+
+
+def _form_data(request: HttpRequest) -> tuple[dict[str, Any], Any]:
+    """A multipart record: the JSON body's fields as form fields (``checklist`` a JSON object
+    as text, or one ``checklist.<item>`` field per item) and at most one ``photo`` file."""
+    stray = [name for name in request.FILES if name != PHOTO_FIELD]
+    if stray:
+        raise _form_refusal(stray[0], _("只能上传一个名为 photo 的照片文件"))
+    photos = request.FILES.getlist(PHOTO_FIELD)
+    if len(photos) > 1:
+        raise _form_refusal(PHOTO_FIELD, _("每次走访只能附一张照片"))
+    data: dict[str, Any] = {
+        key: request.POST.get(key) for key in request.POST if not key.startswith("checklist")
+    }
+    checklist: Any = {
+        key.removeprefix("checklist."): request.POST.get(key)
+        for key in request.POST
+        if key.startswith("checklist.")
+    }
+    if request.POST.get("checklist"):
+        try:
+            checklist = json.loads(request.POST["checklist"])
+        except (ValueError, RecursionError):
+            checklist = None
+        if not isinstance(checklist, dict):
+            raise _form_refusal("checklist", _("情况清单应为 JSON 对象"))
+    data["checklist"] = checklist
+    return data, (photos[0] if photos else None)
+
+
+def _record_input(request: HttpRequest) -> tuple[RecordIn, Any]:
+    """The record's fields and its photo: a JSON body (no photo), or multipart/form-data with
+    the same fields and an optional ``photo`` file; refusals in the one envelope."""
+    if request.content_type == "multipart/form-data":
+        data, photo = _form_data(request)
+        where: tuple[str, ...] = ("form",)
+    else:
+        data, photo = JSONBodyParser().parse_body(request), None
+        where = ("body", "payload")
+    try:
+        return RecordIn.model_validate(data), photo
+    except PydanticError as exc:
+        errors = [{**e, "loc": (*where, *e["loc"])} for e in exc.errors(include_url=False)]
+        raise NinjaValidationError(errors) from None
+
+
+@router.post(
+    "/visits/{task_id}/record",
+    response={201: RecordOut},
+    summary=lazy_str("记录走访"),
+    openapi_extra=RECORD_BODY,
+)
+def record_visit(request: HttpRequest, task_id: int) -> Any:
     """Record a contact (``method``: home, phone, video, hospital; ``met``; the ``checklist``
     of health, safety, mood, living, needs: ok, concern, urgent; ``notes``). It closes every
     open visit of the resident it satisfies. ``raise_case`` (a category code) reports a case,
-    ``raise_need`` (a need kind) posts a need, in the same step."""
+    ``raise_need`` (a need kind) posts a need, in the same step. A JSON body, or
+    multipart/form-data with the same fields (``checklist`` as JSON text) and an optional
+    ``photo`` (JPEG, PNG or WebP within the upload limits, stored without its metadata, owned
+    by the record): a refused photo refuses the record, nothing is written. The answer's
+    ``photo`` is the file's URL for those who may read it."""
     user = caller(request)
+    payload, photo = _record_input(request)
     record = services.visit_record(
         actor=user,
         task_id=task_id,
@@ -299,9 +402,10 @@ def record_visit(request: HttpRequest, task_id: int, payload: RecordIn) -> Any:
         raise_case=payload.raise_case,
         raise_need=payload.raise_need,
         visited_at=payload.visited_at,
+        photo=photo,
     )
     fresh = VisitRecord.objects.visible_to(user).select_related("person", "visitor", "case", "need")
-    return Status(201, record_out(access(fresh, record.pk)))
+    return Status(201, record_out(access(fresh, record.pk), user))
 
 
 class TierIn(Schema):

@@ -173,6 +173,8 @@ class VisitTask(TimeStampedModel):
     escalated_at = models.DateTimeField(null=True, blank=True)
     escalation_steps = models.PositiveSmallIntegerField(default=0, editable=False)
     done_at = models.DateTimeField(gettext_lazy("走访时间"), null=True, blank=True)
+    # Why an open visit was cancelled (the care tag that required it ended), kept with it.
+    cancel_reason = models.CharField(gettext_lazy("取消原因"), max_length=200, blank=True)
     record = models.ForeignKey(
         "VisitRecord", null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks"
     )
@@ -325,6 +327,7 @@ class Pair(TimeStampedModel):
     )
     knock_by = models.TimeField(gettext_lazy("每日敲门时限"), default=dt.time(10, 0))
     active = models.BooleanField(gettext_lazy("有效"), default=True)
+    ended_reason = models.CharField(gettext_lazy("结束原因"), max_length=200, blank=True)
     place_path = models.CharField(max_length=255, editable=False)
     grid = models.ForeignKey(
         Place, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False

@@ -355,6 +355,9 @@ def visit_record(
             VisitTask.objects.visible_to(actor).select_related("person__place", "rule"), task_id
         )
         _may_record(actor, task)
+        if task.state == TaskState.CANCELLED:
+            reason = _("这次走访已取消：{why}").format(why=task.cancel_reason)
+            raise ValidationFailed(reason, fields=[{"field": "task_id", "reason": reason}])
         person = task.person
         record = VisitRecord.objects.create(
             person=person,
@@ -375,13 +378,19 @@ def visit_record(
         if photo:
             from tongxin.core import uploads
 
-            stored = uploads.store_upload(
-                actor=actor,
-                file=photo,
-                purpose="visit_photo",
-                owner=record,
-                accept=uploads.IMAGE_KINDS,
-            )
+            try:
+                stored = uploads.store_upload(
+                    actor=actor,
+                    file=photo,
+                    purpose="visit_photo",
+                    owner=record,
+                    accept=uploads.IMAGE_KINDS,
+                )
+            except ValidationFailed as exc:  # the record's field is the photo; nothing stays
+                fields = [{"field": "photo", "reason": exc.message}]
+                raise ValidationFailed(
+                    exc.message, code=exc.code, fields=fields, context=exc.context
+                ) from None
             record.photo = str(stored.pk)
         if record.case_id or record.need_id or record.photo:
             record.save(update_fields=["case", "need", "photo", "updated_at"])
@@ -393,7 +402,12 @@ def visit_record(
             action="visit.record",
             obj=record,
             subject_person_id=person.pk,
-            detail={"tasks": closed, "case": record.case_id, "need": record.need_id},
+            detail={
+                "tasks": closed,
+                "case": record.case_id,
+                "need": record.need_id,
+                "photo": record.photo,
+            },
         )
     return record
 

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from tongxin.core import clock
+
+from .ending import end_pairs
 from .services import escalate_overdue, knock_sweep, plan, reassign_open
 
 
 def visits_plan() -> str:
-    """Each night: tasks for the periods that begin, and held tasks follow their posts."""
+    """Each night: tasks for the periods that begin, held tasks follow their posts, and the
+    pairs of residents whose last tag ended yesterday end."""
     added = plan()
     moved = reassign_open()
-    return f"planned {added}, reassigned {moved}"
+    ended = end_pairs(clock.today())
+    return f"planned {added}, reassigned {moved}, pairs ended {len(ended)}"
 
 
 def visits_escalate() -> str:

@@ -16,6 +16,16 @@ from tongxin.meetings.tests.test_browser import phone, sign_in
 pytestmark = pytest.mark.browser
 
 
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (640, 480), "teal").save(buf, format="PNG")
+    return buf.getvalue()
+
+
 def test_grid_worker_records_a_visit_that_raises_a_routed_case(browser, e2e_server, screenshots):
     base = e2e_server
     errors: list[str] = []
@@ -38,6 +48,10 @@ def test_grid_worker_records_a_visit_that_raises_a_routed_case(browser, e2e_serv
     page.select_option('select[name="check_living"]', "urgent")
     page.fill('textarea[name="notes"]', "母子因赡养问题争吵，老人情绪低落，需要调解")
     page.select_option("#raise-case", "family")
+    page.set_input_files(
+        'input[name="photo"]',
+        files=[{"name": "现场.png", "mimeType": "image/png", "buffer": _png()}],
+    )
     page.screenshot(path=str(screenshots / "visits-record.png"), full_page=True)
     page.click("#btn-record")
     page.wait_for_url(f"{base}/visits/")
@@ -47,6 +61,7 @@ def test_grid_worker_records_a_visit_that_raises_a_routed_case(browser, e2e_serv
     link = page.locator('#record a[href^="/cases/"]')
     ref = link.inner_text().strip()
     assert ref
+    assert page.locator("#record-photo").is_visible()  # the photo went with the record
     page.screenshot(path=str(screenshots / "visits-recorded.png"), full_page=True)
 
     # The case is routed to grid1 (a grid-level category in grid 1): it is on the worklist
