@@ -117,15 +117,10 @@ def street_table(street: Place, month: dt.date, top: dict[str, tuple[str, str]])
     places = [*parts, street]
     data = {p.pk: _place_rows(p, month, top) for p in places}
     names = {code: name for code, name in top.values()}
-    cols = sorted({c for d in data.values() for c in d if c != ALL}) + [ALL]
+    cols = [*sorted({c for d in data.values() for c in d if c != ALL}), ALL]
     hidden: dict[str, set[Any]] = {}
     for figure in FIGURES:
-        grid = {
-            (p.pk, c): data[p.pk][c][figure]
-            for p in places
-            for c in cols
-            if c in data[p.pk]
-        }
+        grid = {(p.pk, c): data[p.pk][c][figure] for p in places for c in cols if c in data[p.pk]}
         hidden[figure] = suppress(grid, [p.pk for p in places], cols)
     out = []
     for p in places:
@@ -147,7 +142,7 @@ def street_table(street: Place, month: dt.date, top: dict[str, tuple[str, str]])
 
 
 def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
-    out = []
+    out: list[dt.date] = []
     month = first
     while month <= last:
         out.append(month)
@@ -192,7 +187,7 @@ def rows_for(place: Place, months: Iterable[dt.date]) -> list[Row]:
     street's table."""
     top = roots()
     table = place.at_or_above("street") or place
-    out = []
+    out: list[Row] = []
     for month in months:
         rows = street_table(table, month, top)
         out.extend(r for r in rows if place.kind == "street" or r.place.pk == place.pk)
@@ -236,7 +231,8 @@ def dictionary() -> list[dict[str, str]]:
 
 def suppression_note() -> str:
     return _(
-        "少于 {n} 件的数字不公布（留空，见 suppressed 列）；为防止从合计反推，同行或同列另有一个数字一并隐藏。"
+        "少于 {n} 件的数字不公布（留空，见 suppressed 列）；"
+        "为防止从合计反推，同行或同列另有一个数字一并隐藏。"
         "只含数量，不含任何个人信息、地址或诉求内容。"
     ).format(n=THRESHOLD)
 
@@ -324,7 +320,10 @@ def data_json(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def dictionary_csv(request: HttpRequest) -> HttpResponse:
-    body = [["field", "type", "description"], *[[d["field"], d["type"], d["description"]] for d in dictionary()]]
+    body = [
+        ["field", "type", "description"],
+        *[[d["field"], d["type"], d["description"]] for d in dictionary()],
+    ]
     body.append(["", "", suppression_note()])
     response = HttpResponse(csvsafe.to_text(body), content_type=csvsafe.CONTENT_TYPE)
     response["Content-Disposition"] = 'attachment; filename="opendata-dictionary.csv"'

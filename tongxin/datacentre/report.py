@@ -184,7 +184,7 @@ class MonthlyReport:
     grids: list[dict[str, Any]]
     categories: list[dict[str, Any]]
     days: list[dict[str, Any]]
-    worst: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    worst: dict[str, dict[str, list[dict[str, Any]]]] = field(default_factory=dict)
     charts: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -218,7 +218,9 @@ class MonthlyReport:
 
 
 def _reopen_rate(row: dict[str, Any]) -> dict[str, Any]:
-    row["reopen_rate"] = round(100 * row["reopened"] / row["received"], 1) if row["received"] else None
+    row["reopen_rate"] = (
+        round(100 * row["reopened"] / row["received"], 1) if row["received"] else None
+    )
     return row
 
 
@@ -305,11 +307,10 @@ def build(place: Place, month: dt.date, *, with_charts: bool = True) -> MonthlyR
         *((k, "hours") for k in HOURS),
     ):
         values = [p.totals[key] if p.has_data or kind == "count" else None for p in periods]
-        lines.append(Line(key, names[key], *values, kind=kind))
+        lines.append(Line(key, names[key], values[0], values[1], values[2], kind=kind))
     grids = _grids(place, month, level)
     categories = [
-        _reopen_rate(r)
-        for r in selectors.case_stats(place, month, month_end(month), by="category")
+        _reopen_rate(r) for r in selectors.case_stats(place, month, month_end(month), by="category")
     ]
     units = _communities(place, month) if level == "street" else grids
     _shown(units)

@@ -152,7 +152,10 @@ def xlsx_bytes(report: MonthlyReport) -> bytes:
     worst = wb.create_sheet(_("最差"))
     worst_rows: list[list[Any]] = []
     for what, key in ((_("网格"), "grids"), (_("类别"), "categories")):
-        for measure, name in (("on_time", labels["on_time_rate"]), ("reopen", labels["reopen_rate"])):
+        for measure, name in (
+            ("on_time", labels["on_time_rate"]),
+            ("reopen", labels["reopen_rate"]),
+        ):
             for r in report.worst[key][measure]:
                 value = r["on_time_rate"] if measure == "on_time" else r["reopen_rate"]
                 worst_rows.append([what, name, r["label"], value, r["received"], r["resolved"]])
@@ -177,9 +180,8 @@ def notes_text() -> list[str]:
         _("数字来自数据中心的每日汇总：统计当月受理的诉求，以及这些诉求到报告生成时的办理情况。"),
         _("按时办结率 = 按时办结 ÷ 办结；重办率 = 重办 ÷ 受理；满意率 = 满意 ÷ 已回访。"),
         _("“比去年同月”“比上月”为本月减去对比月；比率的差为百分点。"),
-        _("表现最差的网格与类别：至少 {n} 件才参与排名，按时办结率 100% 或重办率为 0 的不列入。").format(
-            n=reports.MIN_COUNT
-        ),
+        _(
+            "表现最差的网格与类别：至少 {n} 件才参与排名，按时办结率 100% 或重办率为 0 的不列入。"
+        ).format(n=reports.MIN_COUNT),
         _("报告只含数量与比率，不含居民姓名、联系方式、地址或诉求内容。"),
     ]
-

@@ -94,9 +94,7 @@ def _file(request: ActorRequest, fmt: str) -> HttpResponse:
         response = HttpResponse(report_files.pdf_bytes(built), content_type="application/pdf")
     else:
         response = HttpResponse(report_files.xlsx_bytes(built), content_type=report_files.XLSX)
-    response["Content-Disposition"] = (
-        f'attachment; filename="{report_files.filename(built, fmt)}"'
-    )
+    response["Content-Disposition"] = f'attachment; filename="{report_files.filename(built, fmt)}"'
     return response
 
 

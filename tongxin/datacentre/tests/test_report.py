@@ -259,5 +259,7 @@ def test_charts_keep_their_text_as_text_in_chinese() -> None:
     assert "受理" in svg and "本月" in svg
     assert "WenQuanYi Micro Hei" in svg  # CJK fonts named first
     assert "style=" not in svg and "<style" not in svg  # the pages allow no inline style
-    assert svg == charts.comparison_chart(["受理", "办结"], [("本月", [3, 2]), ("上月", [None, None])])
+    assert svg == charts.comparison_chart(
+        ["受理", "办结"], [("本月", [3, 2]), ("上月", [None, None])]
+    )
     assert clock.today()  # the clock is the one clock
