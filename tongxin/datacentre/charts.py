@@ -184,7 +184,7 @@ def trend_chart(
 
     return _render(
         draw,
-        size=size or ((15.0, 4.6) if big else (9.0, 2.8)),
+        size=size or ((10.0, 5.0) if big else (9.0, 2.8)),
         font_size=20 if big else 11,
         name="trend",
         ink=ink,
@@ -279,6 +279,9 @@ def count_bars(
         first = ax.barh(ys, [a for _l, a, _b in shown], color=RED, height=0.65, label=names[0])
         ax.barh(ys, [b for _l, _a, b in shown], color=GOLD, height=0.35, label=names[1])
         ax.bar_label(first, padding=3, fontsize=8)
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True, min_n_ticks=1))
         ax.set_yticks(ys, [label for label, _a, _b in shown])
         ax.invert_yaxis()
         ax.margins(x=0.12)

@@ -20,7 +20,7 @@ import time_machine
 from tongxin.cases.models import Case, CaseCategory, Feedback
 from tongxin.cases.workflow import State
 from tongxin.core import clock
-from tongxin.datacentre import charts, rollups
+from tongxin.datacentre import charts, report_files, rollups
 from tongxin.datacentre import report as reports
 from tongxin.places.models import Place
 
@@ -185,6 +185,25 @@ def test_the_street_report_is_its_communities(new_year: Any) -> None:
     assert len(got.units) == communities
     assert sum(u["received"] for u in got.units) <= got.this.totals["received"]
     assert all(" · " in g["label"] for g in got.grids)  # grids named with their community
+    got = reports.build(street, reports.last_month())
+    document = report_files.pdf_bytes(got)
+    assert document.startswith(b"%PDF")
+    _pages(document, "datacentre-report-street")
+
+
+def _pages(document: bytes, name: str) -> None:
+    """The PDF as PNG pages in var/screenshots, to be looked at."""
+    if not shutil.which("pdftoppm"):
+        return
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    target = SHOTS / f"{name}.pdf"
+    target.write_bytes(document)
+    subprocess.run(  # noqa: S603 - a fixed program on our own file
+        ["pdftoppm", "-png", "-r", "70", str(target), str(SHOTS / name)],  # noqa: S607
+        check=True,
+        timeout=120,
+    )
+    assert list(SHOTS.glob(f"{name}-*.png"))
 
 
 def test_the_page_and_both_files(new_year: Any) -> None:
@@ -219,16 +238,7 @@ def test_the_page_and_both_files(new_year: Any) -> None:
     r = client.get("/datacentre/report/pdf/?" + query)
     assert r.status_code == 200 and r.content.startswith(b"%PDF")
     assert r["Content-Disposition"].startswith("attachment;")
-    if shutil.which("pdftoppm"):
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        target = SHOTS / "datacentre-report.pdf"
-        target.write_bytes(r.content)
-        subprocess.run(  # noqa: S603 - a fixed program on our own file
-            ["pdftoppm", "-png", "-r", "70", str(target), str(SHOTS / "datacentre-report")],  # noqa: S607
-            check=True,
-            timeout=120,
-        )
-        assert list(SHOTS.glob("datacentre-report-*.png"))
+    _pages(r.content, "datacentre-report")
 
 
 def test_a_month_without_data_and_bad_input(new_year: Any) -> None:
