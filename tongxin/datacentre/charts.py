@@ -180,7 +180,11 @@ def trend_chart(
         ax.set_xlim(-0.6, n - 0.4)
         _integer_axis(ax)
         ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2, borderaxespad=0.2)
-        fig.tight_layout(pad=0.4)
+        # Fixed margins (room for five-digit counts and the legend): tight_layout would
+        # draw the figure twice, and this chart is on every dashboard view.
+        fig.subplots_adjust(
+            left=0.11 if big else 0.075, right=0.985, bottom=0.1 if big else 0.11, top=0.86
+        )
 
     return _render(
         draw,
