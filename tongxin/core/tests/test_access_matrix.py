@@ -160,6 +160,15 @@ MATRIX: dict[str, Rule] = {
     "datacentre:export": Rule(frozenset({"secretary"})),
     "datacentre:screen": Rule(frozenset({"secretary"})),
     "datacentre:screen_figures": Rule(frozenset({"secretary"})),
+    # The monthly report (its page, PDF and Excel): the dashboards' viewers, their places.
+    "datacentre:report": Rule(frozenset({"secretary"})),
+    "datacentre:report_pdf": Rule(frozenset({"secretary"})),
+    "datacentre:report_xlsx": Rule(frozenset({"secretary"})),
+    # The open data: public (aggregates of whole months, small counts suppressed).
+    "datacentre:open_index": Rule(frozenset(ROLES), "open"),
+    "datacentre:open_csv": Rule(frozenset(ROLES), "open"),
+    "datacentre:open_json": Rule(frozenset(ROLES), "open"),
+    "datacentre:open_dictionary": Rule(frozenset(ROLES), "open"),
     "inbox:list": Rule(frozenset({"grid1"}), "list"),  # the routing told grid1
     "inbox:open": Rule(frozenset({"grid1"})),
     "inbox:read_all": Rule(SIGNED_IN, "signed_in", method="POST"),
