@@ -18,6 +18,9 @@ import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("TONGXIN_VAR_DIR", BASE_DIR / "var"))
+# matplotlib (the data centre's charts) keeps its font cache here rather than in the home
+# folder, which a service account may not have or may not be able to write.
+os.environ.setdefault("MPLCONFIGDIR", str(VAR_DIR / "matplotlib"))
 
 SECRET_KEY = os.environ.get("TONGXIN_SECRET_KEY", "dev-only-insecure-key-change-me")
 DEBUG = False
