@@ -57,12 +57,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--presses", type=int, default=50, help="simultaneous presses (50)")
     parser.add_argument("--rate", type=float, default=20.0, help="heartbeats a second (20)")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds to wait (120)")
+    parser.add_argument(
+        "--database", default=DATABASE, help=f"PostgreSQL database name ({DATABASE})"
+    )
     return parser.parse_args(argv)
 
 
 def configure(args: argparse.Namespace) -> tuple[str, dict[str, str]]:
     """Django pointed at the benchmark's database; the environment its subprocesses need."""
-    bench_run.pg_database_name = lambda scale: DATABASE
+    bench_run.pg_database_name = lambda scale: args.database
     ns = argparse.Namespace(postgres=not args.sqlite, scale="alarms")
     label = bench_run.configure_django(ns)
     from django.conf import settings
