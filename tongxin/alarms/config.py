@@ -40,3 +40,17 @@ def heartbeat_timeout() -> dt.timedelta:
 
 def listener_id() -> str:
     return str(getattr(settings, "TONGXIN_ALARM_LISTENER_ID", "tongxin-alarm-listener"))
+
+
+def receive_maximum() -> int:
+    """How many messages the broker may send the listener before it acknowledges them (MQTT
+    5's Receive Maximum; an MQTT 3.1.1 broker sends 20): enough that a press is never held
+    at the broker behind unacknowledged heartbeats, the listener choosing what to handle
+    first."""
+    return max(1, min(65535, int(getattr(settings, "TONGXIN_ALARM_RECEIVE_MAXIMUM", 20000))))
+
+
+def beat_flush() -> float:
+    """Seconds the listener gathers heartbeats (and battery reports, ``online`` statuses)
+    before writing them in one transaction."""
+    return float(getattr(settings, "TONGXIN_ALARM_BEAT_FLUSH", 2.0))

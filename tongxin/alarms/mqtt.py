@@ -1,22 +1,37 @@
 """The MQTT side of the alarm: the ``Listener`` (subscribes to every device's topics and feeds
-each message to ``protocol.handle``) and the ``Button`` (a simulated 爱心铃 for the demo and the
+each message to the protocol) and the ``Button`` (a simulated 爱心铃 for the demo and the
 tests). Both use paho-mqtt 2.
 
-The listener keeps a persistent session (``clean_session=False``, QoS 1) and acknowledges a
-message only after its transaction committed (manual acks): while it is down, or the database
-is, the broker keeps the messages and delivers them again; the sequence numbers make a second
-delivery harmless. paho reconnects by itself after a broker restart.
+The listener keeps a persistent session (MQTT 5, clean start off, a session that does not
+expire, QoS 1) and acknowledges a message only after its transaction committed (manual
+acks): while it is down, or the database is, the broker keeps the messages and delivers them
+again; the sequence numbers make a second delivery harmless. paho reconnects by itself after
+a broker restart.
+
+A press must never wait behind heartbeats (issue 18: 1,000 buttons beating 20 times a second
+put the presses minutes behind a queue at the broker). So the listener takes in everything
+the broker has (its Receive Maximum lets the broker send thousands unacknowledged, where
+MQTT 3.1.1 holds 20) and sorts it into lanes (``protocol.lane``): a press, cancel, fall or
+last will is handled at once, one transaction each, before anything else waiting; heartbeats,
+battery reports and ``online`` statuses are gathered for ``TONGXIN_ALARM_BEAT_FLUSH`` seconds
+and written in one transaction (``protocol.handle_beats``); the rest, one by one. One
+device's gathered beats are written before its own urgent message, so that its sequence
+numbers are checked in the order they came and a last will is never undone by a heartbeat
+that came before it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import logging
 import queue
 import ssl
 import threading
 import time
+from collections import deque
+from dataclasses import dataclass
 from typing import Any
 
 import paho.mqtt.client as paho
@@ -28,6 +43,8 @@ from django.db import (
     connection,
 )
 from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
 
 from tongxin.core import clock
 
@@ -36,14 +53,21 @@ from .services import protocol
 
 log = logging.getLogger("tongxin.alarms")
 
+NEVER_EXPIRES = 0xFFFFFFFF  # MQTT 5's session expiry interval for "keep it"
+BEAT_BATCH = 2000  # beats written in one transaction at most
+WORK_SLICE = 5.0  # seconds ``process`` works before it returns (``run`` recycles connections)
 
-def _client(client_id: str, *, clean: bool) -> paho.Client:
-    client = paho.Client(
-        CallbackAPIVersion.VERSION2,
-        client_id=client_id,
-        clean_session=clean,
-        protocol=paho.MQTTv311,
-    )
+
+def _client(client_id: str, *, clean: bool, v5: bool = False) -> paho.Client:
+    if v5:
+        client = paho.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=paho.MQTTv5)
+    else:
+        client = paho.Client(
+            CallbackAPIVersion.VERSION2,
+            client_id=client_id,
+            clean_session=clean,
+            protocol=paho.MQTTv311,
+        )
     login = config.credentials()
     if login:
         client.username_pw_set(*login)
@@ -53,31 +77,60 @@ def _client(client_id: str, *, clean: bool) -> paho.Client:
     return client
 
 
-class Listener:
-    """Subscribe and process. The network runs in paho's thread; ``process`` (in the caller's
-    thread, which owns the database connection) handles the queued messages one by one.
-    ``run`` is the process's loop and manages the connection between messages; ``process``
-    alone never closes it (Django's ``close_old_connections`` inside a transaction closes
-    the connection under it: on PostgreSQL every query after fails)."""
+@dataclass
+class _Incoming:
+    message: Any
+    lane: str
+    code: str
+    at: dt.datetime  # received
+    session: int  # the connection it came on: acknowledged on that one only
 
-    def __init__(self, *, client_id: str = "tongxin-alarm-listener", keepalive: int = 30) -> None:
-        self.inbox: queue.Queue[Any] = queue.Queue()
+
+class Listener:
+    """Subscribe and process. The network runs in paho's thread, which only queues what
+    arrives; ``process`` (in the caller's thread, which owns the database connection) sorts
+    it into lanes and handles it: urgent first, the gathered beats when due, then the rest.
+    ``run`` is the process's loop and manages the connection between rounds; ``process``
+    alone never closes it (Django's ``close_old_connections`` inside a transaction closes the
+    connection under it: on PostgreSQL every query after fails)."""
+
+    def __init__(
+        self,
+        *,
+        client_id: str = "tongxin-alarm-listener",
+        keepalive: int = 30,
+        flush_every: float | None = None,
+    ) -> None:
+        self.inbox: queue.Queue[tuple[Any, int, dt.datetime]] = queue.Queue()
+        self.urgent: deque[_Incoming] = deque()
+        self.others: deque[_Incoming] = deque()
+        self.beats: list[_Incoming] = []
+        self.beats_since = 0.0  # monotonic time of the oldest gathered beat
+        self.flush_every = config.beat_flush() if flush_every is None else flush_every
         self.keepalive = keepalive
         self.client_id = client_id
         self.connected = threading.Event()
+        self.session = 0
         self.handled = 0
-        self.client = _client(client_id, clean=False)
+        self.client = _client(client_id, clean=False, v5=True)
         self.client.manual_ack_set(True)
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
-        self.client.on_message = lambda _c, _u, message: self.inbox.put(message)
+        self.client.on_message = self._on_message
 
     def start(self) -> None:
         host, port = config.broker()
-        self.client.connect_async(host, port, keepalive=self.keepalive)
+        props = Properties(PacketTypes.CONNECT)
+        props.SessionExpiryInterval = NEVER_EXPIRES
+        props.ReceiveMaximum = config.receive_maximum()
+        self.client.connect_async(
+            host, port, keepalive=self.keepalive, clean_start=False, properties=props
+        )
         self.client.loop_start()
 
     def stop(self) -> None:
+        """Disconnect. Beats gathered and not yet written stay unacknowledged: the broker
+        delivers them again to the next listener of this session."""
         self.client.disconnect()
         self.client.loop_stop()
 
@@ -85,6 +138,7 @@ class Listener:
         if reason.is_failure:
             log.warning("alarm listener: broker refused the connection: %s", reason)
             return
+        self.session += 1
         root = config.topic_root()
         client.subscribe([(f"{root}/+/event", 1), (f"{root}/+/status", 1)])
         self.connected.set()
@@ -94,20 +148,117 @@ class Listener:
         self.connected.clear()
         log.warning("alarm listener: disconnected from the broker; reconnecting")
 
+    def _on_message(self, _c: Any, _u: Any, message: Any) -> None:
+        self.inbox.put((message, self.session, clock.now()))
+
+    # ------------------------------------------------------------------------- processing
+    def idle(self) -> bool:
+        """Nothing received is left unhandled."""
+        return self.inbox.empty() and not (self.urgent or self.others or self.beats)
+
     def process(self, timeout: float = 1.0) -> int:
-        """Handle the messages waiting (the first within ``timeout`` seconds); how many."""
+        """Handle what has arrived (waiting up to ``timeout`` seconds for something to do):
+        every urgent message first, then the beats if they are due, then the rest; again
+        until nothing is left but beats not yet due. How many messages were handled."""
         done = 0
-        wait = timeout
+        self._take(timeout)
+        started = time.monotonic()
+        while time.monotonic() - started < WORK_SLICE:
+            self._take(0)
+            if self.urgent:
+                done += self._urgent_one()
+            elif self.beats and self._beats_due():
+                done += self._write_beats(self.beats)
+            elif self.others:
+                item = self.others.popleft()
+                self._handle(item)
+                done += 1
+            else:
+                break
+        return done
+
+    def _beats_due(self) -> bool:
+        return (
+            len(self.beats) >= BEAT_BATCH or time.monotonic() - self.beats_since >= self.flush_every
+        )
+
+    def _take(self, timeout: float) -> None:
+        """Sort what the network thread has queued into the lanes, waiting up to ``timeout``
+        (no longer than until the gathered beats are due) for the first of it."""
+        if self.beats:
+            timeout = min(timeout, max(0.0, self.beats_since + self.flush_every - time.monotonic()))
+        try:
+            first = self.inbox.get(timeout=timeout) if timeout > 0 else self.inbox.get_nowait()
+        except queue.Empty:
+            return
+        got = [first]
+        with contextlib.suppress(queue.Empty):
+            while True:
+                got.append(self.inbox.get_nowait())
+        for message, session, at in got:
+            lane, code = protocol.lane(message.topic, message.payload)
+            item = _Incoming(message, lane, code, at, session)
+            if lane == protocol.URGENT:
+                self.urgent.append(item)
+            elif lane == protocol.BEAT:
+                if not self.beats:
+                    self.beats_since = time.monotonic()
+                self.beats.append(item)
+            else:
+                self.others.append(item)
+
+    def _urgent_one(self) -> int:
+        """The next urgent message, after its own device's gathered beats (which came
+        before it)."""
+        item = self.urgent.popleft()
+        done = 0
+        mine = [b for b in self.beats if b.code == item.code] if item.code else []
+        if mine:
+            done += self._write_beats(mine)
+        self._handle(item)
+        return done + 1
+
+    def _write_beats(self, items: list[_Incoming]) -> int:
+        """Write gathered beats in one transaction; acknowledge them once it committed."""
+        delay = 0.5
+        beats = [protocol.Beat(i.message.topic, i.message.payload, i.at) for i in items]
         while True:
             try:
-                message = self.inbox.get(timeout=wait)
-            except queue.Empty:
-                return done
-            self._handle(message)
-            done += 1
-            wait = 0.0
+                protocol.handle_beats(beats)
+                break
+            except (OperationalError, InterfaceError) as exc:
+                if connection.in_atomic_block:
+                    raise
+                delay = self._database_away(exc, delay)
+            except DatabaseError:
+                # One of them the database refuses: each alone, so that only that one is lost.
+                log.exception("alarm listener: a batch of %d beats refused; one by one", len(items))
+                self._forget_beats(items)
+                for item in items:
+                    self._handle(item)
+                return len(items)
+        self._forget_beats(items)
+        for item in items:
+            self._ack(item)
+        return len(items)
 
-    def _handle(self, message: Any) -> None:
+    def _forget_beats(self, items: list[_Incoming]) -> None:
+        gone = {id(i) for i in items}
+        self.beats = [b for b in self.beats if id(b) not in gone]
+        if self.beats:
+            self.beats_since = time.monotonic()
+
+    def _database_away(self, exc: Exception, delay: float) -> float:
+        # The database is away: keep the message (unacknowledged) and try again on a new
+        # connection. Any other database error is a fault of the message, not of the
+        # connection: retrying it would wedge the listener, so it is logged and dropped.
+        log.warning("alarm listener: database error, retrying in %.1fs: %s", delay, exc)
+        connection.close()
+        time.sleep(delay)
+        return min(delay * 2, 10.0)
+
+    def _handle(self, item: _Incoming) -> None:
+        message = item.message
         delay = 0.5
         while True:
             try:
@@ -118,23 +269,23 @@ class Listener:
                     # Inside a caller's transaction (a test's) the connection is not ours to
                     # close and reopen: the fault is the caller's to see.
                     raise
-                # The database is away: keep the message (unacknowledged) and try again on a
-                # new connection. Any other database error is a fault of this message, not of
-                # the connection: retrying it would wedge the listener, so it is logged and
-                # dropped below.
-                log.warning("alarm listener: database error, retrying in %.1fs: %s", delay, exc)
-                connection.close()
-                time.sleep(delay)
-                delay = min(delay * 2, 10.0)
+                delay = self._database_away(exc, delay)
             except DatabaseError:
                 log.exception(
                     "alarm listener: message on %s refused by the database", message.topic
                 )
                 break
+        self._ack(item)
+
+    def _ack(self, item: _Incoming) -> None:
         self.handled += 1
+        if item.session != self.session:
+            # It came on an earlier connection: the broker delivers it again on this one (a
+            # duplicate); an acknowledgement now could name another message.
+            return
         # The broker went away meanwhile: it will deliver the message again (a duplicate).
         with contextlib.suppress(ValueError, OSError):
-            self.client.ack(message.mid, message.qos)
+            self.client.ack(item.message.mid, item.message.qos)
 
     def run(self, stop: threading.Event | None = None) -> None:
         stop = stop or threading.Event()
@@ -142,7 +293,7 @@ class Listener:
         try:
             while not stop.is_set():
                 # The process owns its connection: one closed by the server, or past its
-                # age, is replaced between messages, as Django does between requests.
+                # age, is replaced between rounds, as Django does between requests.
                 close_old_connections()
                 self.process(timeout=0.5)
         finally:

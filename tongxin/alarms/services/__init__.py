@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import re
 from typing import Any
 
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils.translation import gettext as _
 
 from tongxin.core import audit, clock, taskqueue, tokens
@@ -38,6 +39,7 @@ from ..models import (
 from ..workflow import ALARM_MACHINE, RESPONDER_ACTS, AlarmAct
 
 MESSAGE_KIND = "alarm"
+log = logging.getLogger("tongxin.alarms")
 
 
 DEVICE_CODE = re.compile(r"[-a-zA-Z0-9_]{3,40}")  # its MQTT client id and topic level
@@ -117,9 +119,17 @@ def device_revoke(*, actor: Actor, device_id: int) -> Device:
     return device
 
 
-def device_seen(device: Device, at: dt.datetime, *, battery: int | None = None) -> None:
+SEEN_FIELDS = ["last_seen_at", "online", "battery", "updated_at"]
+
+
+def device_seen(
+    device: Device, at: dt.datetime, *, battery: int | None = None, save: bool = True
+) -> None:
     """A message arrived from ``device``: it is online; a battery level below the threshold
-    (crossing it, not each report) becomes a task for the grid worker."""
+    (crossing it, not each report) becomes a task for the grid worker. With ``save=False``
+    the caller writes ``SEEN_FIELDS`` itself (the listener's batch of heartbeats: one
+    statement for many devices); what the message sets off (the audit row of a device back
+    online, the grid worker's task) is done here either way."""
     fields = ["last_seen_at", "online"]
     came_back = not device.online
     device.last_seen_at, device.online = at, True
@@ -135,7 +145,9 @@ def device_seen(device: Device, at: dt.datetime, *, battery: int | None = None) 
                     name=device.person.name, battery=device.battery
                 ),
             )
-    device.save(update_fields=[*fields, "updated_at"])
+    device.updated_at = clock.now()
+    if save:
+        device.save(update_fields=[*fields, "updated_at"])
     if came_back:
         audit.record(actor=None, action="alarm.device_online", obj=device)
 
@@ -227,8 +239,29 @@ def alarm_open(*, device: Device, kind: str, at: dt.datetime) -> Alarm:
         subject_person_id=alarm.person_id,
         detail={"device": device.code, "kind": kind, "pressed_at": at.isoformat()},
     )
-    _schedule(alarm)
+    if alarm.next_at <= now:
+        _page_now(alarm)
+    else:
+        _schedule(alarm)
     return alarm
+
+
+def _page_now(alarm: Alarm) -> None:
+    """The first step is due at once (no cancel window and no wait: a fall, or a policy that
+    pages at once): the clock's act runs here, in the press's own transaction, so that the
+    first notification is written with the alarm, not after a worker's poll. Should paging
+    fail (a policy that does not make sense), its savepoint is rolled back and the alarm is
+    left to the clock (the queued tick, the sweep): the press itself is never lost. A lost
+    connection is the caller's to retry (the listener does, with the whole message)."""
+    try:
+        alarm_tick(alarm.pk)
+    except (OperationalError, InterfaceError):
+        raise
+    except Exception:  # any fault of paging: the clock tries again
+        log.exception("alarm %s: paging at once failed; left to the clock", alarm.pk)
+        _schedule(alarm)
+        return
+    alarm.refresh_from_db()
 
 
 def alarm_cancel(*, device: Device) -> Alarm | None:

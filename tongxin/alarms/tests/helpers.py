@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import socket
+import time
 from typing import Any
 
 from django.utils import timezone
@@ -50,3 +52,24 @@ def body(code: str, kind: str, seq: int, **extra: Any) -> bytes:
     return json.dumps(
         {"device": code, "type": kind, "seq": seq, "at": clock.now().isoformat(), **extra}
     ).encode()
+
+
+def broker_up(host: str = "127.0.0.1", port: int = 1883) -> bool:
+    try:
+        socket.create_connection((host, port), timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
+def forget(client_id: str) -> None:
+    """Drop the persistent session a test's listener left on the shared broker."""
+    import paho.mqtt.client as paho
+    from paho.mqtt.enums import CallbackAPIVersion
+
+    client = paho.Client(CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=True)
+    client.connect("127.0.0.1", 1883)
+    client.loop_start()
+    time.sleep(0.1)
+    client.disconnect()
+    client.loop_stop()

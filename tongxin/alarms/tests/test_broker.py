@@ -11,7 +11,7 @@ import datetime as dt
 import socket
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 import time_machine
@@ -21,45 +21,11 @@ from tongxin.alarms.models import Alarm, AlarmPage, AlarmState, DeviceEvent, Ref
 from tongxin.alarms.mqtt import Button, Listener
 from tongxin.core import tokens
 
-from .helpers import at, elder
+from .helpers import at, broker_up, elder, forget
 
 pytestmark = [
     pytest.mark.dates,
 ]
-
-
-def _broker_up(host: str = "127.0.0.1", port: int = 1883) -> bool:
-    try:
-        socket.create_connection((host, port), timeout=1).close()
-    except OSError:
-        return False
-    return True
-
-
-@pytest.fixture
-def listener() -> Iterator[Listener]:
-    if not _broker_up():
-        pytest.fail("Mosquitto is not running on 127.0.0.1:1883")
-    it = Listener(client_id=f"test-listener-{tokens.mint(8)}")
-    it.start()
-    assert it.connected.wait(5), "the listener did not connect"
-    time.sleep(0.2)  # the subscription's SUBACK
-    yield it
-    it.stop()
-    forget(it.client_id)
-
-
-def forget(client_id: str) -> None:
-    """Drop the persistent session a test's listener left on the shared broker."""
-    import paho.mqtt.client as paho
-    from paho.mqtt.enums import CallbackAPIVersion
-
-    client = paho.Client(CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=True)
-    client.connect("127.0.0.1", 1883)
-    client.loop_start()
-    time.sleep(0.1)
-    client.disconnect()
-    client.loop_stop()
 
 
 def until(listener: Listener, done: Callable[[], bool], seconds: float = 8.0) -> None:
@@ -148,7 +114,7 @@ def _mosquitto(port: int, tmp_path) -> subprocess.Popen:
         stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 5
-    while not _broker_up(port=port):
+    while not broker_up(port=port):
         assert time.monotonic() < deadline, "the private broker did not start"
         time.sleep(0.05)
     return proc

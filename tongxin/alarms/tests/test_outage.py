@@ -30,7 +30,7 @@ from tongxin.alarms.models import Alarm, Device, DeviceEvent
 from tongxin.alarms.mqtt import Button, Listener
 from tongxin.core import tokens
 
-from .test_broker import _broker_up, forget
+from .helpers import broker_up, forget
 
 OUTAGE_SECONDS = 3.0
 
@@ -104,7 +104,7 @@ def transactional_db(django_db_setup, django_db_blocker) -> Iterator[None]:
 def committed(transactional_db, settings) -> Iterator[dict]:
     """A button registered (committed) for a resident of the demo with a dwelling; removed
     afterwards with everything it made."""
-    if not _broker_up():
+    if not broker_up():
         pytest.fail("Mosquitto is not running on 127.0.0.1:1883")
     settings.TONGXIN_ALARM_TOPIC_ROOT = f"test-{tokens.mint(12).lower()}/alarm"
     from tongxin.people.models import Person
@@ -154,7 +154,7 @@ def test_the_listener_survives_a_database_outage_and_acts_on_a_press_exactly_onc
             8,
             "the heartbeat",
         )
-        wait_for(lambda: it.inbox.empty(), 8, "the listener idle")
+        wait_for(it.idle, 8, "the listener idle")
         before = it.handled
         with database_away():
             # …which the outage takes away; the press comes while the database is down.
