@@ -12,7 +12,7 @@ from ninja import Query, Router, Schema
 from tongxin.core.api_support import caller
 from tongxin.core.i18n import lazy_str
 
-from . import selectors
+from . import rollups, selectors
 from .schemas import CaseRecordsOut, CaseStatsOut
 
 router = Router(tags=["datacentre"])
@@ -54,14 +54,23 @@ def stats_cases(
     f = StatsFilters(level=level, place_id=place_id, date_from=date_from, date_to=date_to)
     place, day_from, day_to = _place_and_period(request, f)
     code = category[:40] if category else None
+    rows = selectors.case_stats(place, day_from, day_to, by=by, category=code)
+    total = selectors.case_totals(place, day_from, day_to, category=code)
+    total["state_times"] = selectors.state_times(place, day_from, day_to, category=code).get(
+        None, []
+    )
+    states = selectors.state_times(place, day_from, day_to, by=by, category=code)
+    for row in rows:
+        row["state_times"] = states.get(row[by], [])
     return {
         "place": _place(place),
         "level": place.kind,
         "by": by,
         "date_from": day_from,
         "date_to": day_to,
-        "total": selectors.case_totals(place, day_from, day_to, category=code),
-        "rows": selectors.case_stats(place, day_from, day_to, by=by, category=code),
+        "total": total,
+        "rows": rows,
+        "as_of": selectors.as_of(rollups.CASES),
     }
 
 

@@ -13,6 +13,14 @@ class PlaceBrief(Schema):
     kind: str
 
 
+class StateTime(Schema):
+    state: str
+    label: str
+    spells: int  # stays in the state that have ended
+    seconds: int  # their summed length
+    mean_hours: float | None
+
+
 class CaseFigures(Schema):
     received: int
     accepted: int
@@ -32,6 +40,7 @@ class CaseFigures(Schema):
     satisfaction: float | None
     accept_hours: float | None
     resolve_hours: float | None
+    state_times: list[StateTime] = []
 
 
 class CaseStatsRow(CaseFigures):
@@ -49,6 +58,7 @@ class CaseStatsOut(Schema):
     date_to: dt.date
     total: CaseFigures
     rows: list[CaseStatsRow]
+    as_of: dt.datetime | None  # when the case rollups last ran
 
 
 class CaseRecordOut(Schema):
