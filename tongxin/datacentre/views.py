@@ -120,6 +120,8 @@ def dashboard(request: ActorRequest) -> HttpResponse:
     _links(f, cats, "category")
     _links(f, days, "day")
     _links(f, [total], None)
+    from .module_views import panels  # it builds on this module's filters
+
     return render(
         request,
         "datacentre/dashboard.html",
@@ -127,6 +129,11 @@ def dashboard(request: ActorRequest) -> HttpResponse:
             "f": f,
             "total": total,
             "funnel": total["cells"][: len(rollups.COUNTS)],
+            "states": selectors.state_times(f.place, f.day_from, f.day_to, category=code).get(
+                None, []
+            ),
+            "as_of": selectors.as_of(rollups.CASES),
+            "panels": panels(f),
             "grids": grids,
             "cats": cats,
             "days": days,

@@ -160,6 +160,12 @@ MATRIX: dict[str, Rule] = {
     "datacentre:export": Rule(frozenset({"secretary"})),
     "datacentre:screen": Rule(frozenset({"secretary"})),
     "datacentre:screen_figures": Rule(frozenset({"secretary"})),
+    # The modules' figures (visits, alarms, volunteering, needs, wishes): as the cases'; the
+    # records behind a figure (tried on the subject visit) only to those who see them all
+    # in the module's own scope (the care staff over grid A), else the count alone.
+    "api:stats_module": Rule(frozenset({"grid1", "grid2", "secretary"})),
+    "api:stats_module_records": Rule(frozenset({"grid1", "secretary"}), "list"),
+    "datacentre:module_records": Rule(frozenset({"secretary"}), "list"),
     "inbox:list": Rule(frozenset({"grid1"}), "list"),  # the routing told grid1
     "inbox:open": Rule(frozenset({"grid1"})),
     "inbox:read_all": Rule(SIGNED_IN, "signed_in", method="POST"),
@@ -307,6 +313,7 @@ PATH_WORDS = {
     "code": "municipal.manhole",
     "request_id": "SQ0",
     "token": "0" * 32,
+    "source": "visits",  # the data centre's modules
 }
 ARGUMENTS = {
     "case_id": "case",
@@ -380,6 +387,15 @@ def _stats_row(subject: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _visit_row(subject: dict[str, Any]) -> dict[str, Any]:
+    """The subject visit's row of the visits' figures: due, its grid and day."""
+    from tongxin.core import clock
+
+    task = subject["visit_task"]
+    day = clock.local_date(task.due_by).isoformat()
+    return {"figure": "due", "grid": task.grid_id, "day": day, "from": day, "to": day}
+
+
 def url_for(name: str, pattern: str, subject: dict[str, Any]) -> str:
     def arg(m: re.Match[str]) -> str:
         param = m.group(1).split(":")[-1]
@@ -433,6 +449,10 @@ def subject_marker(name: str, subject: dict[str, Any]) -> str:
         return f'data-kind="case" data-id="{subject["case"].pk}"'
     if name == "datacentre:records":
         return f'data-case="{subject["case"].pk}"'
+    if name == "datacentre:module_records":
+        return f'data-record="{subject["visit_task"].pk}"'
+    if name == "api:stats_module_records":
+        return f'{{"id": {subject["visit_task"].pk}}}'
     if name == "api:stats_case_records":
         return f'"id": {subject["case"].pk}, "ref"'
     if name == "api:trend_texts":
@@ -478,6 +498,8 @@ LIST_QUERY = {
     "api:trend_texts": lambda s: _trend_point(s),
     "api:stats_case_records": lambda s: _stats_row(s),
     "datacentre:records": lambda s: _stats_row(s),
+    "api:stats_module_records": lambda s: _visit_row(s),
+    "datacentre:module_records": lambda s: _visit_row(s),
 }
 LIST_QUERY.update(
     {
