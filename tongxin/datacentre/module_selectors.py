@@ -100,8 +100,7 @@ def key_labels(source: Source) -> dict[str, str]:
         return {}
     field = source.model._meta.get_field(source.key.split("__")[0])
     if "__" in source.key:  # a field of a related model (the visit rule's care kind)
-        related = field.related_model
-        assert related is not None
+        related: Any = field.related_model
         field = related._meta.get_field(source.key.split("__")[1])
     return {str(k): str(v) for k, v in (getattr(field, "choices", None) or [])}
 

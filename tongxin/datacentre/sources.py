@@ -5,7 +5,8 @@ that meet it. ``rollups`` writes ``ModuleRollup`` rows from these; ``selectors``
 rows and lists the records behind a figure from the same conditions, under the viewer's
 scope (``visible_to`` of the module's model: exactly what the module's own selectors read).
 
-- visits: the visits owed (``VisitTask``), by the day they fell due (``due_by``), per grid
+- visits: the visits owed (``VisitTask``), by the day they fell due (``due_by``), per grid (or
+  the place cut at the grids' depth when a task has no grid)
   and care tag: due, done on time, done late, missed (cancelled ones are not owed);
 - alarms: the presses (``Alarm``) by the day they were opened, per grid and kind: presses,
   false presses, acknowledged and arrived with the summed seconds from the press;
@@ -80,8 +81,21 @@ class Source:
         return next((f for f in self.figures if f.name == name), None)
 
 
+def grid_path_length() -> int | None:
+    """Grids sit at one depth of the place tree: the length of their paths."""
+    from tongxin.places.models import Place
+
+    sample = Place.objects.filter(kind="grid").values_list("path", flat=True).first()
+    return len(sample) if sample else None
+
+
 def _grid_or_community(field_name: str) -> Callable[[int | None], Any]:
-    def area(length: int | None) -> Any:
+    """The record's grid; without one, its place cut at the grids' depth: the grid it lies
+    in (so that the grid's staff find it under their grid), else a place under the
+    community (never outside it)."""
+
+    def area(_community: int | None) -> Any:
+        length = grid_path_length()
         fallback = Substr(field_name, 1, length) if length else F(field_name)
         return Coalesce(F("grid__path"), fallback)
 

@@ -51,7 +51,9 @@ def _table(source: str) -> dict[tuple[Any, ...], Counter[str]]:
 
 
 def _area(grid: Place | None, place_path: str) -> str:
-    return grid.path if grid else place_path[: rollups.community_path_length()]
+    from tongxin.datacentre.sources import grid_path_length
+
+    return grid.path if grid else place_path[: grid_path_length()]
 
 
 visit_spec = st.fixed_dictionaries(
