@@ -389,11 +389,29 @@ def _stats_row(subject: dict[str, Any]) -> dict[str, Any]:
 
 def _visit_row(subject: dict[str, Any]) -> dict[str, Any]:
     """The subject visit's row of the visits' figures: due, its grid and day."""
+    from django.db.models import Q
+
     from tongxin.core import clock
+    from tongxin.visits.models import VisitTask
 
     task = subject["visit_task"]
-    day = clock.local_date(task.due_by).isoformat()
-    return {"figure": "due", "grid": task.grid_id, "day": day, "from": day, "to": day}
+    day = clock.local_date(task.due_by)
+    # The page the subject is on (the records come 50 a page, by due time then id).
+    before = (
+        VisitTask.objects.exclude(state="cancelled")
+        .filter(grid_id=task.grid_id, due_by__gte=clock.start_of_day(day))
+        .filter(Q(due_by__lt=task.due_by) | Q(due_by=task.due_by, pk__lt=task.pk))
+        .count()
+    )
+    iso = day.isoformat()
+    return {
+        "figure": "due",
+        "grid": task.grid_id,
+        "day": iso,
+        "from": iso,
+        "to": iso,
+        "page": before // 50 + 1,
+    }
 
 
 def url_for(name: str, pattern: str, subject: dict[str, Any]) -> str:
