@@ -12,8 +12,8 @@ from ninja import Query, Router, Schema
 from tongxin.core.api_support import caller
 from tongxin.core.i18n import lazy_str
 
-from . import selectors
-from .schemas import CaseRecordsOut, CaseStatsOut
+from . import module_selectors, rollups, selectors
+from .schemas import CaseRecordsOut, CaseStatsOut, ModuleRecordsOut, ModuleStatsOut
 
 router = Router(tags=["datacentre"])
 
@@ -54,14 +54,23 @@ def stats_cases(
     f = StatsFilters(level=level, place_id=place_id, date_from=date_from, date_to=date_to)
     place, day_from, day_to = _place_and_period(request, f)
     code = category[:40] if category else None
+    rows = selectors.case_stats(place, day_from, day_to, by=by, category=code)
+    total = selectors.case_totals(place, day_from, day_to, category=code)
+    total["state_times"] = selectors.state_times(place, day_from, day_to, category=code).get(
+        None, []
+    )
+    states = selectors.state_times(place, day_from, day_to, by=by, category=code)
+    for row in rows:
+        row["state_times"] = states.get(row[by], [])
     return {
         "place": _place(place),
         "level": place.kind,
         "by": by,
         "date_from": day_from,
         "date_to": day_to,
-        "total": selectors.case_totals(place, day_from, day_to, category=code),
-        "rows": selectors.case_stats(place, day_from, day_to, by=by, category=code),
+        "total": total,
+        "rows": rows,
+        "as_of": selectors.as_of(rollups.CASES),
     }
 
 
@@ -118,4 +127,94 @@ def stats_case_records(
             }
             for c in found.items
         ],
+    }
+
+
+@router.get(
+    "/stats/modules/{source}",
+    response=ModuleStatsOut,
+    summary=lazy_str("各模块统计（来自汇总）"),
+)
+def stats_module(
+    request: HttpRequest,
+    source: str,
+    level: str | None = None,
+    place_id: int | None = None,
+    by: str = "grid",
+    date_from: dt.date | None = Query(None, alias="from"),  # noqa: B008
+    date_to: dt.date | None = Query(None, alias="to"),  # noqa: B008
+) -> Any:
+    """The figures of one module (``source``: visits, alarms, volunteering, needs, wishes)
+    under a place for the local days ``from``…``to``, one row per ``by`` = grid | key (the
+    module's breakdown: care tag, alarm kind, need kind) | day, read from the rollups, with
+    ``as_of``, when that rollup last ran."""
+    found = module_selectors.source_of(source)
+    f = StatsFilters(level=level, place_id=place_id, date_from=date_from, date_to=date_to)
+    place, day_from, day_to = _place_and_period(request, f)
+    rows = module_selectors.stats(found, place, day_from, day_to, by=by)
+    figures = [fig.name for fig in found.figures]
+    return {
+        "source": found.name,
+        "place": _place(place),
+        "level": place.kind,
+        "by": by,
+        "date_from": day_from,
+        "date_to": day_to,
+        "as_of": module_selectors.module_as_of(found),
+        "total": module_selectors.totals(found, place, day_from, day_to),
+        "rows": [
+            {
+                "key": None if r[by] is None else str(r[by]),
+                "label": r["label"],
+                "figures": {k: v for k, v in r.items() if k not in (by, "label")},
+            }
+            for r in rows
+        ],
+        "figures": figures,
+    }
+
+
+@router.get(
+    "/stats/modules/{source}/records",
+    response=ModuleRecordsOut,
+    summary=lazy_str("各模块统计数字背后的记录"),
+)
+def stats_module_records(
+    request: HttpRequest,
+    source: str,
+    figure: str,
+    level: str | None = None,
+    place_id: int | None = None,
+    grid: int | None = None,
+    key: str | None = None,
+    day: dt.date | None = None,
+    page: int = 1,
+    date_from: dt.date | None = Query(None, alias="from"),  # noqa: B008
+    date_to: dt.date | None = Query(None, alias="to"),  # noqa: B008
+) -> Any:
+    """The records one count figure of a module counts (the same filters as
+    ``/stats/modules/{source}`` plus the row's ``grid=``, ``key=`` or ``day=``). ``count``
+    is the figure; ``items`` the records' ids, 50 a page, only when the caller may see every
+    one of them (the module's own scope), else ``withheld`` and no items."""
+    found_source = module_selectors.source_of(source)
+    f = StatsFilters(level=level, place_id=place_id, date_from=date_from, date_to=date_to)
+    place, day_from, day_to = _place_and_period(request, f)
+    found = module_selectors.records(
+        caller(request),
+        found_source,
+        place,
+        day_from,
+        day_to,
+        figure=figure,
+        grid=grid,
+        key=key[:40] if key else None,
+        day=day,
+        page=page,
+    )
+    return {
+        "count": found.count,
+        "withheld": found.withheld,
+        "page": found.page,
+        "page_size": found.page_size,
+        "items": [{"id": r.pk} for r in found.items],
     }

@@ -85,3 +85,93 @@ class RollupMark(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CaseStateRollup(models.Model):
+    """The time the cases of one ``CaseRollup`` cohort (received on ``day`` in the area and
+    ``category``) spent in one workflow ``state``: ``spells`` stays that have ended (the case
+    left the state) and their summed ``seconds``. A stay still going is not counted until it
+    ends, so that a day's rows depend on the records alone (a rebuild equals the incremental
+    runs) and never on the hour the rollup ran. Mean time in a state = seconds ÷ spells."""
+
+    day = models.DateField(gettext_lazy("受理日"))
+    path = models.CharField(gettext_lazy("区域路径"), max_length=255)
+    grid = models.ForeignKey(
+        Place,
+        verbose_name=gettext_lazy("网格"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    category = models.ForeignKey(
+        CaseCategory, verbose_name=gettext_lazy("分类"), on_delete=models.CASCADE, related_name="+"
+    )
+    state = models.CharField(gettext_lazy("状态"), max_length=16)
+    spells = models.PositiveIntegerField(gettext_lazy("停留次数"), default=0)
+    seconds = models.BigIntegerField(gettext_lazy("停留用时合计（秒）"), default=0)
+
+    class Meta:
+        verbose_name = gettext_lazy("诉求状态用时汇总")
+        verbose_name_plural = gettext_lazy("诉求状态用时汇总")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "path", "category", "state"], name="case_state_rollup_one_row"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["path", "day"],
+                name="case_state_rollup_path_day",
+                opclasses=["varchar_pattern_ops", "date_ops"],
+            ),
+            models.Index(fields=["day"], name="case_state_rollup_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.path} {self.category_id} {self.state}"
+
+
+class ModuleRollup(models.Model):
+    """One figure of one module (``source``: visits, alarms, volunteering, needs, wishes) for
+    one local ``day``, area and ``key`` (the module's breakdown: a care tag, an alarm kind, a
+    need kind; empty when there is none): a long table, one row per figure, rather than a
+    model per module. Each module's figures are described in ``sources.py`` (the date that
+    makes a record's day, its area, the condition of each figure); the writer, the reads and
+    the click-through are the same code for all of them. ``value`` is a count, or for a
+    figure ending in ``_seconds`` / ``_minutes`` / ``points`` a sum."""
+
+    source = models.CharField(gettext_lazy("模块"), max_length=20)
+    day = models.DateField(gettext_lazy("日期"))
+    path = models.CharField(gettext_lazy("区域路径"), max_length=255)
+    grid = models.ForeignKey(
+        Place,
+        verbose_name=gettext_lazy("网格"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    key = models.CharField(gettext_lazy("分项"), max_length=40, blank=True)
+    figure = models.CharField(gettext_lazy("指标"), max_length=30)
+    value = models.BigIntegerField(gettext_lazy("数值"), default=0)
+
+    class Meta:
+        verbose_name = gettext_lazy("模块日汇总")
+        verbose_name_plural = gettext_lazy("模块日汇总")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "day", "path", "key", "figure"], name="module_rollup_one_row"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["source", "path", "day"],
+                name="module_rollup_path_day",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops", "date_ops"],
+            ),
+            models.Index(fields=["source", "day"], name="module_rollup_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.day} {self.path} {self.key} {self.figure}"

@@ -13,6 +13,14 @@ class PlaceBrief(Schema):
     kind: str
 
 
+class StateTime(Schema):
+    state: str
+    label: str
+    spells: int  # stays in the state that have ended
+    seconds: int  # their summed length
+    mean_hours: float | None
+
+
 class CaseFigures(Schema):
     received: int
     accepted: int
@@ -32,6 +40,7 @@ class CaseFigures(Schema):
     satisfaction: float | None
     accept_hours: float | None
     resolve_hours: float | None
+    state_times: list[StateTime] = []
 
 
 class CaseStatsRow(CaseFigures):
@@ -49,6 +58,7 @@ class CaseStatsOut(Schema):
     date_to: dt.date
     total: CaseFigures
     rows: list[CaseStatsRow]
+    as_of: dt.datetime | None  # when the case rollups last ran
 
 
 class CaseRecordOut(Schema):
@@ -67,3 +77,34 @@ class CaseRecordsOut(Schema):
     page: int
     page_size: int
     items: list[CaseRecordOut]
+
+
+class ModuleStatsRow(Schema):
+    key: str | None  # grid id, breakdown key or day, as text; null: outside every grid
+    label: str
+    figures: dict[str, float | int | None]
+
+
+class ModuleStatsOut(Schema):
+    source: str
+    place: PlaceBrief
+    level: str
+    by: str
+    date_from: dt.date
+    date_to: dt.date
+    as_of: dt.datetime | None  # when this module's rollups last ran
+    total: dict[str, float | int | None]
+    rows: list[ModuleStatsRow]
+    figures: list[str]
+
+
+class ModuleRecordRef(Schema):
+    id: int  # the record's id (the module's own API and pages show it)
+
+
+class ModuleRecordsOut(Schema):
+    count: int
+    withheld: bool
+    page: int
+    page_size: int
+    items: list[ModuleRecordRef]

@@ -11,6 +11,7 @@ from django.db.models import F, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from tongxin.cases.models import Case, CaseCategory
+from tongxin.cases.workflow import State
 from tongxin.core import clock
 from tongxin.core.actors import Actor
 from tongxin.core.errors import Forbidden, NotFound, ValidationFailed
@@ -18,13 +19,13 @@ from tongxin.core.scoping import access, scope_for
 from tongxin.places.models import Place
 
 from . import rollups
-from .models import CaseRollup
+from .models import CaseRollup, CaseStateRollup, RollupMark
 from .policies import may_view_datacentre
 
 LEVELS = ("community", "street", "district")
 GROUPINGS = ("grid", "category", "day")
 MAX_DAYS = 3 * 366
-COUNTS = rollups.FIGURES
+SUMMED = rollups.FIGURES
 
 
 def _problem(field: str, reason: str) -> ValidationFailed:
@@ -102,9 +103,9 @@ def case_totals(
     place: Place, day_from: dt.date, day_to: dt.date, *, category: str | None = None
 ) -> dict[str, Any]:
     sums = _rollups(place, day_from, day_to, category).aggregate(
-        **{name: Sum(name) for name in COUNTS}
+        **{name: Sum(name) for name in SUMMED}
     )
-    return with_rates({name: sums[name] or 0 for name in COUNTS})
+    return with_rates({name: sums[name] or 0 for name in SUMMED})
 
 
 def case_stats(
@@ -120,7 +121,7 @@ def case_stats(
     if by not in GROUPINGS:
         raise _problem("by", _("应为 grid、category 或 day"))
     qs = _rollups(place, day_from, day_to, category).order_by()
-    sums = {name: Sum(name) for name in COUNTS}
+    sums = {name: Sum(name) for name in SUMMED}
     if by == "grid":
         rows = list(qs.values("grid_id").annotate(**sums).order_by("grid_id"))
         names = dict(
@@ -148,10 +149,66 @@ def case_stats(
     return out
 
 
+def _state_rollups(
+    place: Place, day_from: dt.date, day_to: dt.date, category: str | None
+) -> QuerySet[CaseStateRollup]:
+    qs = CaseStateRollup.objects.filter(path__prefix=place.path, day__gte=day_from, day__lte=day_to)
+    if category:
+        qs = qs.filter(category__code=category)
+    return qs
+
+
+STATE_ORDER = {state: n for n, state in enumerate(State.values)}
+
+
+def _state_list(found: dict[str, tuple[int, int]]) -> list[dict[str, Any]]:
+    labels = dict(State.choices)
+    return [
+        {
+            "state": state,
+            "label": str(labels.get(state, state)),
+            "spells": n,
+            "seconds": sec,
+            "mean_hours": _hours(sec, n),
+        }
+        for state, (n, sec) in sorted(found.items(), key=lambda i: STATE_ORDER.get(i[0], 99))
+    ]
+
+
+def state_times(
+    place: Place,
+    day_from: dt.date,
+    day_to: dt.date,
+    *,
+    by: str | None = None,
+    category: str | None = None,
+) -> dict[Any, list[dict[str, Any]]]:
+    """Time in each state of the cases received in the period under ``place``, from the
+    rollups: per state the ended stays, their summed seconds and the mean in hours; keyed by
+    the row key of ``by`` (grid id, category code, day), or ``None`` for the whole."""
+    qs = _state_rollups(place, day_from, day_to, category).order_by()
+    field = {None: None, "grid": "grid_id", "category": "category__code", "day": "day"}[by]
+    keys = [field] if field else []
+    grouped: dict[Any, dict[str, tuple[int, int]]] = {}
+    for row in qs.values(*keys, "state").annotate(n=Sum("spells"), sec=Sum("seconds")):
+        key = row[field] if field else None
+        grouped.setdefault(key, {})[row["state"]] = (row["n"] or 0, row["sec"] or 0)
+    return {key: _state_list(found) for key, found in grouped.items()}
+
+
+def as_of(*names: str) -> dt.datetime | None:
+    """When the rollups of ``names`` (a mark's name: ``cases``, ``visits``…) last ran: the
+    oldest of them, the figures' lag against the live records."""
+    times = list(RollupMark.objects.filter(name__in=names).values_list("ran_at", flat=True))
+    if len(times) < len(names):
+        return None
+    return min(times)
+
+
 @dataclass
 class Records:
     count: int  # every record the figure counts
-    items: list[Case]  # those the viewer may see (empty when withheld)
+    items: list[Any]  # those the viewer may see (empty when withheld)
     withheld: bool  # the viewer may see the figure but not all its records
     page: int
     page_size: int
@@ -259,15 +316,7 @@ def _labels() -> dict[str, Any]:
 
 FIGURE_LABELS = _labels()
 TABLE_COLUMNS = (
-    "received",
-    "accepted",
-    "resolved",
-    "on_time",
-    "reopened",
-    "overdue",
-    "open",
-    "followed_up",
-    "satisfied",
+    *rollups.COUNTS,
     "on_time_rate",
     "resolution_rate",
     "satisfaction_rate",

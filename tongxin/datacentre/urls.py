@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import module_views, views
 
 app_name = "datacentre"
 urlpatterns = [
@@ -9,6 +9,7 @@ urlpatterns = [
     path("export/", views.export, name="export"),
     path("screen/", views.screen, name="screen"),
     path("screen/figures/", views.screen_figures, name="screen_figures"),
+    path("modules/<slug:source>/records/", module_views.records, name="module_records"),
 ]
 
 # The monthly report (report_views.py) and the open data (opendata.py).

@@ -20,7 +20,7 @@ from tongxin.core.scoping import scope_for
 from tongxin.places.models import Place
 from tongxin.ui.decorators import personal_page
 
-from . import charts, selectors
+from . import charts, rollups, selectors
 from .policies import may_view_dashboards
 
 
@@ -85,19 +85,7 @@ def _choices(user: Actor) -> list[Place]:
     return sorted(found.values(), key=lambda p: p.path)
 
 
-LINKED = frozenset(
-    {
-        "received",
-        "accepted",
-        "resolved",
-        "on_time",
-        "reopened",
-        "overdue",
-        "open",
-        "followed_up",
-        "satisfied",
-    }
-)
+LINKED = frozenset(rollups.COUNTS)
 
 
 def _links(f: Filters, rows: list[dict[str, Any]], key: str | None) -> None:
@@ -132,12 +120,20 @@ def dashboard(request: ActorRequest) -> HttpResponse:
     _links(f, cats, "category")
     _links(f, days, "day")
     _links(f, [total], None)
+    from .module_views import panels  # it builds on this module's filters
+
     return render(
         request,
         "datacentre/dashboard.html",
         {
             "f": f,
             "total": total,
+            "funnel": total["cells"][: len(rollups.COUNTS)],
+            "states": selectors.state_times(f.place, f.day_from, f.day_to, category=code).get(
+                None, []
+            ),
+            "as_of": selectors.as_of(rollups.CASES),
+            "panels": panels(f),
             "grids": grids,
             "cats": cats,
             "days": days,

@@ -169,6 +169,12 @@ MATRIX: dict[str, Rule] = {
     "datacentre:open_csv": Rule(frozenset(ROLES), "open"),
     "datacentre:open_json": Rule(frozenset(ROLES), "open"),
     "datacentre:open_dictionary": Rule(frozenset(ROLES), "open"),
+    # The modules' figures (visits, alarms, volunteering, needs, wishes): as the cases'; the
+    # records behind a figure (tried on the subject visit) only to those who see them all
+    # in the module's own scope (the care staff over grid A), else the count alone.
+    "api:stats_module": Rule(frozenset({"grid1", "grid2", "secretary"})),
+    "api:stats_module_records": Rule(frozenset({"grid1", "secretary"}), "list"),
+    "datacentre:module_records": Rule(frozenset({"secretary"}), "list"),
     "inbox:list": Rule(frozenset({"grid1"}), "list"),  # the routing told grid1
     "inbox:open": Rule(frozenset({"grid1"})),
     "inbox:read_all": Rule(SIGNED_IN, "signed_in", method="POST"),
@@ -316,6 +322,7 @@ PATH_WORDS = {
     "code": "municipal.manhole",
     "request_id": "SQ0",
     "token": "0" * 32,
+    "source": "visits",  # the data centre's modules
 }
 ARGUMENTS = {
     "case_id": "case",
@@ -389,6 +396,33 @@ def _stats_row(subject: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _visit_row(subject: dict[str, Any]) -> dict[str, Any]:
+    """The subject visit's row of the visits' figures: due, its grid and day."""
+    from django.db.models import Q
+
+    from tongxin.core import clock
+    from tongxin.visits.models import VisitTask
+
+    task = subject["visit_task"]
+    day = clock.local_date(task.due_by)
+    # The page the subject is on (the records come 50 a page, by due time then id).
+    before = (
+        VisitTask.objects.exclude(state="cancelled")
+        .filter(grid_id=task.grid_id, due_by__gte=clock.start_of_day(day))
+        .filter(Q(due_by__lt=task.due_by) | Q(due_by=task.due_by, pk__lt=task.pk))
+        .count()
+    )
+    iso = day.isoformat()
+    return {
+        "figure": "due",
+        "grid": task.grid_id,
+        "day": iso,
+        "from": iso,
+        "to": iso,
+        "page": before // 50 + 1,
+    }
+
+
 def url_for(name: str, pattern: str, subject: dict[str, Any]) -> str:
     def arg(m: re.Match[str]) -> str:
         param = m.group(1).split(":")[-1]
@@ -442,6 +476,10 @@ def subject_marker(name: str, subject: dict[str, Any]) -> str:
         return f'data-kind="case" data-id="{subject["case"].pk}"'
     if name == "datacentre:records":
         return f'data-case="{subject["case"].pk}"'
+    if name == "datacentre:module_records":
+        return f'data-record="{subject["visit_task"].pk}"'
+    if name == "api:stats_module_records":
+        return f'{{"id": {subject["visit_task"].pk}}}'
     if name == "api:stats_case_records":
         return f'"id": {subject["case"].pk}, "ref"'
     if name == "api:trend_texts":
@@ -487,6 +525,8 @@ LIST_QUERY = {
     "api:trend_texts": lambda s: _trend_point(s),
     "api:stats_case_records": lambda s: _stats_row(s),
     "datacentre:records": lambda s: _stats_row(s),
+    "api:stats_module_records": lambda s: _visit_row(s),
+    "datacentre:module_records": lambda s: _visit_row(s),
 }
 LIST_QUERY.update(
     {

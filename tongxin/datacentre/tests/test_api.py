@@ -17,17 +17,7 @@ from tongxin.places.models import Place
 
 pytestmark = pytest.mark.dates
 
-FIGURES = (
-    "received",
-    "accepted",
-    "resolved",
-    "on_time",
-    "reopened",
-    "overdue",
-    "open",
-    "followed_up",
-    "satisfied",
-)
+FIGURES = rollups.COUNTS
 
 
 @pytest.fixture

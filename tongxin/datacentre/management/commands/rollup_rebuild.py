@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from tongxin.core.commands import TranslatedCommand
 from tongxin.core.i18n import lazy_str
-from tongxin.datacentre import rollups
+from tongxin.datacentre import module_rollups, rollups
 
 
 class Command(TranslatedCommand):
@@ -23,11 +23,12 @@ class Command(TranslatedCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         day_from, day_to = options["day_from"], options["day_to"]
         if day_from is None and day_to is None:
-            summary = rollups.rebuild_all()
+            summary = f"{rollups.rebuild_all()}; {module_rollups.rebuild_every()}"
         elif day_from is None or day_to is None:
             raise CommandError(_("请同时给出 --from 和 --to（或都不给，重建全部）"))
         elif day_to < day_from:
             raise CommandError(_("--to 不能早于 --from"))
         else:
             summary = _("{rows} 行").format(rows=rollups.rebuild(day_from, day_to))
+            summary += "; " + module_rollups.rebuild_every(day_from, day_to)
         self.stdout.write(_("汇总已重建：{summary}").format(summary=summary))

@@ -1,0 +1,287 @@
+"""The modules the data centre rolls up besides the cases, each described once: its records,
+the date that makes a record's day, its area (grid, else community), its breakdown key, and
+each figure as the condition a record meets (a count) or an expression summed over those
+that meet it. ``rollups`` writes ``ModuleRollup`` rows from these; ``selectors`` reads the
+rows and lists the records behind a figure from the same conditions, under the viewer's
+scope (``visible_to`` of the module's model: exactly what the module's own selectors read).
+
+- visits: the visits owed (``VisitTask``), by the day they fell due (``due_by``), per grid (or
+  the place cut at the grids' depth when a task has no grid)
+  and care tag: due, done on time, done late, missed (cancelled ones are not owed);
+- alarms: the presses (``Alarm``) by the day they were opened, per grid and kind: presses,
+  false presses, acknowledged and arrived with the summed seconds from the press;
+- volunteering: the confirmed service (``Signup`` with confirmed minutes) by the day it was
+  confirmed, per community: services, minutes, points;
+- needs (``Need``) by the day posted, per community and kind: raised, matched (claimed at
+  some time), fulfilled (done, rated or closed after a claim);
+- wishes (``Wish``) by the day collected, per community: raised, matched (claimed),
+  fulfilled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import (
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Model,
+    Q,
+    QuerySet,
+)
+from django.db.models.functions import Coalesce, Substr
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
+
+from tongxin.alarms.models import Alarm, Outcome
+from tongxin.matching.models import Need, NeedState, Wish, WishState
+from tongxin.visits.models import TaskState, VisitTask
+from tongxin.volunteering.models import Signup, SignupStatus
+
+
+@dataclass(frozen=True)
+class Figure:
+    name: str
+    label: Promise
+    when: Q = field(default_factory=Q)
+    summed: Any = None  # an expression summed over the records meeting ``when``
+    seconds: bool = False  # ``summed`` is a duration (rolled up as whole seconds)
+
+    @property
+    def countable(self) -> bool:
+        """A count of records (it clicks through); a sum does not."""
+        return self.summed is None
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    label: Promise
+    model: type[Model]
+    at: str  # the datetime field that makes a record's day
+    area: Callable[[int | None], Any]  # the area expression, given the community path length
+    grid: str | None  # the grid field, if the records have one
+    key: str | None  # the breakdown field (empty key when None)
+    figures: tuple[Figure, ...]
+    base: Q = field(default_factory=Q)  # the records counted at all
+    describe: Callable[[Any], list[Any]] = lambda r: [str(r)]
+    columns: tuple[Promise, ...] = ()
+    related: tuple[str, ...] = ()
+
+    def records(self) -> QuerySet[Any]:
+        return self.model.objects.all()  # type: ignore[attr-defined,no-any-return]
+
+    def visible(self, user: Any) -> QuerySet[Any]:
+        return self.model.objects.visible_to(user)  # type: ignore[attr-defined,no-any-return]
+
+    def figure(self, name: str) -> Figure | None:
+        return next((f for f in self.figures if f.name == name), None)
+
+
+def grid_path_length() -> int | None:
+    """Grids sit at one depth of the place tree: the length of their paths."""
+    from tongxin.places.models import Place
+
+    sample = Place.objects.filter(kind="grid").values_list("path", flat=True).first()
+    return len(sample) if sample else None
+
+
+def _grid_or_community(field_name: str) -> Callable[[int | None], Any]:
+    """The record's grid; without one, its place cut at the grids' depth: the grid it lies
+    in (so that the grid's staff find it under their grid), else a place under the
+    community (never outside it)."""
+
+    def area(_community: int | None) -> Any:
+        length = grid_path_length()
+        fallback = Substr(field_name, 1, length) if length else F(field_name)
+        return Coalesce(F("grid__path"), fallback)
+
+    return area
+
+
+def _community(path_field: str) -> Callable[[int | None], Any]:
+    def area(length: int | None) -> Any:
+        return Substr(path_field, 1, length) if length else F(path_field)
+
+    return area
+
+
+def _since(later: str, earlier: str) -> Any:
+    return ExpressionWrapper(F(later) - F(earlier), output_field=DurationField())
+
+
+def _local(value: Any) -> str:
+    from tongxin.core import clock
+
+    return clock.local(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+DONE = Q(state=TaskState.DONE)
+
+VISITS = Source(
+    name="visits",
+    label=gettext_lazy("走访"),
+    model=VisitTask,
+    at="due_by",
+    area=_grid_or_community("place_path"),
+    grid="grid_id",
+    key="rule__care_kind",
+    base=~Q(state=TaskState.CANCELLED),
+    figures=(
+        Figure("due", gettext_lazy("应访")),
+        Figure("on_time", gettext_lazy("按时走访"), DONE & Q(done_at__lte=F("due_by"))),
+        Figure("late", gettext_lazy("逾期走访"), DONE & Q(done_at__gt=F("due_by"))),
+        Figure("missed", gettext_lazy("漏访"), Q(state=TaskState.MISSED)),
+        Figure("open", gettext_lazy("待走访"), Q(state=TaskState.OPEN)),
+    ),
+    related=("person", "rule", "grid"),
+    columns=(
+        gettext_lazy("居民"),
+        gettext_lazy("规则"),
+        gettext_lazy("网格"),
+        gettext_lazy("应访时限"),
+        gettext_lazy("状态"),
+    ),
+    describe=lambda t: [
+        t.person.name,
+        t.rule.name,
+        t.grid.name if t.grid else "",
+        _local(t.due_by),
+        t.get_state_display(),
+    ],
+)
+
+ALARMS = Source(
+    name="alarms",
+    label=gettext_lazy("爱心铃"),
+    model=Alarm,
+    at="opened_at",
+    area=_grid_or_community("place_path"),
+    grid="grid_id",
+    key="kind",
+    figures=(
+        Figure("presses", gettext_lazy("报警")),
+        Figure("false_presses", gettext_lazy("误按"), Q(outcome=Outcome.FALSE_PRESS)),
+        Figure("acked", gettext_lazy("已响应"), Q(acked_at__isnull=False)),
+        Figure(
+            "ack_seconds",
+            gettext_lazy("响应用时合计（秒）"),
+            Q(acked_at__isnull=False),
+            summed=_since("acked_at", "opened_at"),
+            seconds=True,
+        ),
+        Figure("arrived", gettext_lazy("已到场"), Q(arrived_at__isnull=False)),
+        Figure(
+            "arrive_seconds",
+            gettext_lazy("到场用时合计（秒）"),
+            Q(arrived_at__isnull=False),
+            summed=_since("arrived_at", "opened_at"),
+            seconds=True,
+        ),
+    ),
+    related=("person", "grid"),
+    columns=(
+        gettext_lazy("居民"),
+        gettext_lazy("网格"),
+        gettext_lazy("报警时间"),
+        gettext_lazy("状态"),
+        gettext_lazy("处置结果"),
+    ),
+    describe=lambda a: [
+        a.person.name if a.person_id else "",
+        a.grid.name if a.grid else "",
+        _local(a.opened_at),
+        a.get_state_display(),
+        a.get_outcome_display(),
+    ],
+)
+
+VOLUNTEERING = Source(
+    name="volunteering",
+    label=gettext_lazy("志愿服务"),
+    model=Signup,
+    at="confirmed_at",
+    area=_community("activity__community__path"),
+    grid=None,
+    key=None,
+    base=Q(status=SignupStatus.CONFIRMED, confirmed_at__isnull=False),
+    figures=(
+        Figure("services", gettext_lazy("服务人次")),
+        Figure("minutes", gettext_lazy("服务时长（分钟）"), summed=F("minutes")),
+        Figure("points", gettext_lazy("所得积分"), summed=F("points")),
+    ),
+    related=("volunteer__person", "activity"),
+    columns=(
+        gettext_lazy("志愿者"),
+        gettext_lazy("活动"),
+        gettext_lazy("确认时间"),
+        gettext_lazy("时长（分钟）"),
+        gettext_lazy("积分"),
+    ),
+    describe=lambda s: [
+        s.volunteer.person.name,
+        s.activity.title,
+        _local(s.confirmed_at),
+        s.minutes,
+        s.points,
+    ],
+)
+
+FULFILLED_NEED = Q(state__in=[NeedState.DONE, NeedState.RATED]) | Q(
+    state=NeedState.CLOSED, claimed_at__isnull=False
+)
+
+NEEDS = Source(
+    name="needs",
+    label=gettext_lazy("微需求"),
+    model=Need,
+    at="created_at",
+    area=_community("community__path"),
+    grid=None,
+    key="kind",
+    figures=(
+        Figure("raised", gettext_lazy("提出")),
+        Figure("matched", gettext_lazy("已认领"), Q(claimed_at__isnull=False)),
+        Figure("fulfilled", gettext_lazy("已完成"), FULFILLED_NEED),
+    ),
+    related=("community",),
+    columns=(
+        gettext_lazy("需求内容"),
+        gettext_lazy("类别"),
+        gettext_lazy("提出时间"),
+        gettext_lazy("状态"),
+    ),
+    describe=lambda n: [
+        n.description[:60],
+        n.get_kind_display(),
+        _local(n.created_at),
+        n.get_state_display(),
+    ],
+)
+
+WISHES = Source(
+    name="wishes",
+    label=gettext_lazy("微心愿"),
+    model=Wish,
+    at="created_at",
+    area=_community("campaign__community__path"),
+    grid=None,
+    key=None,
+    figures=(
+        Figure("raised", gettext_lazy("征集")),
+        Figure("matched", gettext_lazy("已认领"), Q(claimed_at__isnull=False)),
+        Figure("fulfilled", gettext_lazy("已圆梦"), Q(state=WishState.FULFILLED)),
+    ),
+    related=("campaign",),
+    columns=(
+        gettext_lazy("心愿"),
+        gettext_lazy("征集时间"),
+        gettext_lazy("状态"),
+    ),
+    describe=lambda w: [w.text[:60], _local(w.created_at), w.get_state_display()],
+)
+
+SOURCES: dict[str, Source] = {s.name: s for s in (VISITS, ALARMS, VOLUNTEERING, NEEDS, WISHES)}
