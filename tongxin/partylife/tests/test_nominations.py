@@ -171,9 +171,11 @@ def test_the_window_spans_the_spring_festival_and_objections_block_the_final(bra
         o = nominations.object_to(actor=member, list_id=nl.pk, reason="事迹与实际不符")
         with pytest.raises(ValidationFailed):
             nominations.object_to(actor=member, list_id=nl.pk, reason=" ")
-    with time_machine.travel(at(2027, 2, 17, 23, 50), tick=False):
-        with pytest.raises(PublicationWindowOpen):  # the window's last day
-            nominations.finalize(actor=boss, list_id=nl.pk)
+    with (
+        time_machine.travel(at(2027, 2, 17, 23, 50), tick=False),
+        pytest.raises(PublicationWindowOpen),  # the window's last day
+    ):
+        nominations.finalize(actor=boss, list_id=nl.pk)
     with time_machine.travel(at(2027, 2, 18, 9), tick=False):
         with pytest.raises(ScorecardNotOpen):  # too late to object
             nominations.object_to(actor=member, list_id=nl.pk, reason="再提异议")
@@ -187,9 +189,12 @@ def test_the_window_spans_the_spring_festival_and_objections_block_the_final(bra
         nominations.answer(actor=boss, objection_id=o.pk, text="经核实，事迹属实")
         got = nominations.finalize(actor=boss, list_id=nl.pk)
     assert got.state == NominationState.FINAL
-    assert AuditEvent.objects.filter(
-        action__in=["nomination.object", "partycard.answer", "nomination.finalize"]
-    ).count() == 3
+    assert (
+        AuditEvent.objects.filter(
+            action__in=["nomination.object", "partycard.answer", "nomination.finalize"]
+        ).count()
+        == 3
+    )
 
 
 def test_a_make_up_working_day_shortens_the_window(branch, demo):
@@ -240,3 +245,81 @@ def test_the_committee_nominates_branches_barred_by_a_missing_period(branch, dem
     assert sel.quota_of(branch.committee, AO) == 2
     assert sel.may_approve(boss, branch.committee)  # the top: its officers record the decision
     assert not sel.may_approve(branch.secretary, branch.committee)
+
+
+def client(user):
+    from django.test import Client
+
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def test_the_api_nominates_approves_publishes_and_takes_objections(branch, demo):
+    year_with_cards(branch)
+    b = branch.members
+    with time_machine.travel(at(2027, 1, 6), tick=False):
+        sec, boss = client(branch.secretary), client(demo.user("secretary"))
+        member = client(branch.user_of(branch.members[5], "api-member"))
+        r = sec.get(
+            f"/api/v1/party/nominations/candidates?organisation_id={branch.org.pk}"
+            f"&title={EM}&year=2026"
+        )
+        assert r.status_code == 200, r.content
+        rows = {c["subject_id"]: c for c in r.json()}
+        assert rows[b[2].pk]["eligible"] is False and rows[b[2].pk]["reasons"]
+        assert rows[b[3].pk]["card_id"] == f"member-{b[3].pk}-2026"
+        assert (
+            member.get(
+                f"/api/v1/party/nominations/candidates?organisation_id={branch.org.pk}&title={EM}"
+            ).status_code
+            == 404
+        )
+        body = {"organisation_id": branch.org.pk, "year": 2026, "title": EM}
+        r = sec.post(
+            "/api/v1/party/nominations", {**body, "subject_id": b[2].pk}, "application/json"
+        )
+        assert r.status_code == 422 and r.json()["code"] == "NOT_ELIGIBLE"
+        assert r.json()["fields"][0]["reason"].startswith("民主评议等次")
+        r = sec.post(
+            "/api/v1/party/nominations", {**body, "subject_id": b[3].pk}, "application/json"
+        )
+        assert r.status_code == 201, r.content
+        list_id = r.json()["id"]
+        assert r.json()["nominations"][0]["card_id"] == f"member-{b[3].pk}-2026"
+        sec.post("/api/v1/party/nominations", {**body, "subject_id": b[4].pk}, "application/json")
+        r = sec.post(
+            "/api/v1/party/nominations", {**body, "subject_id": b[5].pk}, "application/json"
+        )
+        assert r.status_code == 422 and r.json()["code"] == "NOMINATION_QUOTA_EXCEEDED"
+        assert member.get(f"/api/v1/party/nominations/{list_id}").status_code == 404
+        act = f"/api/v1/party/nominations/{list_id}/act"
+        assert sec.post(act, {"act": "submit"}, "application/json").status_code == 200
+        r = sec.post(act, {"act": "approve"}, "application/json")
+        assert r.status_code == 403 and r.json()["code"] == "ACTION_FORBIDDEN"
+        r = boss.post(act, {"act": "approve"}, "application/json")
+        assert r.status_code == 200 and r.json()["state"] == "published"
+        assert r.json()["publish_until"] == "2027-01-13"
+        r = boss.post(act, {"act": "approve"}, "application/json")
+        assert r.status_code == 409 and r.json()["code"] == "NOMINATION_LOCKED"
+        r = member.get("/api/v1/party/nominations?year=2026")
+        assert [x["id"] for x in r.json()] == [list_id]
+        r = member.post(
+            f"/api/v1/party/nominations/{list_id}/objections",
+            {"reason": "不实"},
+            "application/json",
+        )
+        assert r.status_code == 201
+        oid = r.json()["id"]
+    with time_machine.travel(at(2027, 1, 14), tick=False):
+        boss = client(demo.user("secretary"))
+        r = boss.post(act, {"act": "finalize"}, "application/json")
+        assert r.status_code == 409 and r.json()["code"] == "PUBLICATION_WINDOW_OPEN"
+        r = boss.post(
+            f"/api/v1/party/nominations/objections/{oid}/answer",
+            {"answer": "已核实"},
+            "application/json",
+        )
+        assert r.status_code == 200
+        r = boss.post(act, {"act": "finalize"}, "application/json")
+        assert r.status_code == 200 and r.json()["state"] == "final"
