@@ -71,14 +71,16 @@ def get_nomination_list(request: HttpRequest, list_id: int) -> Any:
 
 
 @router.post(
-    "/party/nominations", response={201: NominationListOut}, summary=lazy_str("推荐评先评优对象")
+    "/party/nominations/organisations/{organisation_id}",
+    response={201: NominationListOut},
+    summary=lazy_str("推荐评先评优对象"),
 )
-def create_nomination(request: HttpRequest, payload: NominateIn) -> Any:
+def create_nomination(request: HttpRequest, organisation_id: int, payload: NominateIn) -> Any:
     """Nominate a member (or, by the committee, a branch) onto the organisation's list of the
     year and occasion: 422 ``NOT_ELIGIBLE`` with the reasons, 422
     ``NOMINATION_QUOTA_EXCEEDED``, 409 ``NOMINATION_LOCKED``."""
     user = caller(request)
-    org = officer_org(request, payload.organisation_id)
+    org = officer_org(request, organisation_id)
     n = nominations.nominate(
         actor=user,
         organisation=org,

@@ -145,7 +145,6 @@ class CandidateOut(Schema):
 
 
 class NominateIn(Schema):
-    organisation_id: int
     year: int | None = None
     occasion: str = "year_end"
     title: str

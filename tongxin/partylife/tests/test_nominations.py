@@ -275,22 +275,17 @@ def test_the_api_nominates_approves_publishes_and_takes_objections(branch, demo)
             ).status_code
             == 404
         )
-        body = {"organisation_id": branch.org.pk, "year": 2026, "title": EM}
-        r = sec.post(
-            "/api/v1/party/nominations", {**body, "subject_id": b[2].pk}, "application/json"
-        )
+        body = {"year": 2026, "title": EM}
+        create = f"/api/v1/party/nominations/organisations/{branch.org.pk}"
+        r = sec.post(create, {**body, "subject_id": b[2].pk}, "application/json")
         assert r.status_code == 422 and r.json()["code"] == "NOT_ELIGIBLE"
         assert r.json()["fields"][0]["reason"].startswith("民主评议等次")
-        r = sec.post(
-            "/api/v1/party/nominations", {**body, "subject_id": b[3].pk}, "application/json"
-        )
+        r = sec.post(create, {**body, "subject_id": b[3].pk}, "application/json")
         assert r.status_code == 201, r.content
         list_id = r.json()["id"]
         assert r.json()["nominations"][0]["card_id"] == f"member-{b[3].pk}-2026"
-        sec.post("/api/v1/party/nominations", {**body, "subject_id": b[4].pk}, "application/json")
-        r = sec.post(
-            "/api/v1/party/nominations", {**body, "subject_id": b[5].pk}, "application/json"
-        )
+        sec.post(create, {**body, "subject_id": b[4].pk}, "application/json")
+        r = sec.post(create, {**body, "subject_id": b[5].pk}, "application/json")
         assert r.status_code == 422 and r.json()["code"] == "NOMINATION_QUOTA_EXCEEDED"
         assert member.get(f"/api/v1/party/nominations/{list_id}").status_code == 404
         act = f"/api/v1/party/nominations/{list_id}/act"
