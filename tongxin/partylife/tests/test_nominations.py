@@ -318,3 +318,45 @@ def test_the_api_nominates_approves_publishes_and_takes_objections(branch, demo)
         assert r.status_code == 200
         r = boss.post(act, {"act": "finalize"}, "application/json")
         assert r.status_code == 200 and r.json()["state"] == "final"
+
+
+def test_the_pages_on_a_phone_and_the_printed_notice(branch, demo, tmp_path):
+    year_with_cards(branch)
+    b = branch.members
+    with time_machine.travel(at(2027, 1, 6), tick=False):
+        sec = client(branch.secretary)
+        url = f"/party/nominations/org/{branch.org.pk}/?year=2026&occasion=year_end"
+        page = sec.get(url, HTTP_USER_AGENT="Mozilla/5.0 (iPhone)")
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert f'href="/party/scorecards/member-{b[3].pk}-2026/"' in html  # the evidence
+        assert "民主评议等次为“基本合格”，低于合格" in html
+        r = sec.post(url, {"act": "nominate", "title": EM, "subject": b[2].pk})
+        assert r.status_code == 302
+        assert "低于合格" in sec.get(url).content.decode()  # the refusal, said on the page
+        sec.post(url, {"act": "nominate", "title": EM, "subject": b[3].pk, "deeds": "热心服务"})
+        sec.post(url, {"act": "submit"})
+        nl = NominationList.objects.get(organisation=branch.org)
+        assert nl.state == NominationState.SUBMITTED
+        member = client(branch.user_of(b[5], "page-member"))
+        assert member.get(f"/party/nominations/{nl.pk}/").status_code == 404
+        boss = client(demo.user("secretary"))
+        boss.post(f"/party/nominations/{nl.pk}/", {"act": "approve"})
+        nl.refresh_from_db()
+        assert nl.state == NominationState.PUBLISHED
+        assert member.get(f"/party/nominations/{nl.pk}/").status_code == 200
+        member.post(f"/party/nominations/{nl.pk}/", {"act": "object", "reason": "请核实"})
+        assert nl.objections.count() == 1
+        pdf = member.get(f"/party/nominations/{nl.pk}.pdf")
+        assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+        assert pdf.content.startswith(b"%PDF")
+    out = tmp_path / "notice.pdf"
+    out.write_bytes(pdf.content)
+    import os
+    import subprocess
+
+    keep = os.environ.get("TONGXIN_KEEP_NOTICE")
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "60", "-singlefile", str(out), keep or str(tmp_path / "n")],
+        check=True,
+    )
