@@ -24,6 +24,7 @@ from tongxin.meetings.api import router as meetings_router
 from tongxin.notices.api import router as notices_router
 from tongxin.orgs.api import router as orgs_router
 from tongxin.partylife.api import router as partylife_router
+from tongxin.partylife.api_nominations import router as nominations_router
 from tongxin.people.api import router as people_router
 from tongxin.places.api import router as places_router
 from tongxin.property.api import router as property_router
@@ -70,6 +71,7 @@ for router in (
     alarms_router,
     deliberation_router,
     partylife_router,
+    nominations_router,
     datacentre_router,
 ):
     api.add_router("/", router)

@@ -367,7 +367,63 @@ def life_for(
             stored.append(_card(card, card.subject_id, now, yr, year))
     PartyCard.objects.bulk_create(stored, batch_size=500)
     counts["scorecards"] = len(stored)
+    counts["nominations"] = _nominations(committee, first, year)
     return counts
+
+
+def _nominations(committee: Organisation, first: Organisation, year: int) -> int:
+    """评先评优 of the closed year: the first grid branch's list (its two best eligible
+    members as 优秀共产党员), approved and in its publicity window; the committee's list of
+    先进基层党组织 (its best eligible branch) still a draft."""
+    from tongxin.partylife import publicity
+    from tongxin.partylife.defaults import (
+        NOMINATION_PUBLICITY_DAYS,
+        NOMINATION_PUBLICITY_WORKING,
+    )
+    from tongxin.partylife.models import Nomination, NominationList, NominationState
+    from tongxin.partylife.selectors import nominations as sel
+
+    today = clock.today()
+    n = 0
+    for org, title, state in (
+        (first, "excellent_member", NominationState.PUBLISHED),
+        (committee, "advanced_org", NominationState.DRAFT),
+    ):
+        picks = [c for c in sel.candidates(org, year, title) if c.eligible][
+            : sel.quota_of(org, title)
+        ]
+        if not picks:
+            continue
+        published = state == NominationState.PUBLISHED
+        nl = NominationList.objects.create(
+            organisation=org,
+            year=year,
+            occasion="year_end",
+            state=state,
+            submitted_at=clock.now() if published else None,
+            reviewed_at=clock.now() if published else None,
+            publish_from=today if published else None,
+            publish_until=publicity.window_end(
+                today, NOMINATION_PUBLICITY_DAYS, working=NOMINATION_PUBLICITY_WORKING
+            )
+            if published
+            else None,
+        )
+        for c in picks:
+            assert c.card is not None
+            Nomination.objects.create(
+                nomination_list=nl,
+                title=title,
+                card=c.card,
+                deeds="带头参加组织生活和志愿服务，群众评价好",
+                **(
+                    {"branch_id": c.subject_id}
+                    if title == "advanced_org"
+                    else {"person_id": c.subject_id}
+                ),
+            )
+            n += 1
+    return n
 
 
 def _card(card: Any, person_id: int | None, now: dt.datetime, yr: int, closed: int) -> PartyCard:

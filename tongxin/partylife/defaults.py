@@ -171,3 +171,15 @@ MEMBER_FORMULA: dict[str, Any] = {  # i18n-data
 
 # The appraisal part's points for each grade the branch gave (民主评议 → 30%).
 APPRAISAL_POINTS = {"excellent": 100, "qualified": 85, "basic": 65, "unqualified": 40}
+
+# 评先评优: the publicity window of an approved nomination list (公示不少于 5 个工作日) and
+# the deductions of a card that bar its subject from nomination (rule codes of the card's
+# formula: a member absent without excuse or who broke a pledge, a branch with a missing
+# period of its cadence or a record returned by its superior). A member graded below 合格
+# in the year's 民主评议 is barred as well.
+NOMINATION_PUBLICITY_DAYS = 5
+NOMINATION_PUBLICITY_WORKING = True
+NOMINATION_BARS: dict[str, tuple[str, ...]] = {
+    "member": ("life_unexcused", "pledge_unmet"),
+    "branch": ("life_missed", "review_returned"),
+}

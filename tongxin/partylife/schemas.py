@@ -98,3 +98,68 @@ class CardPage(Schema):
     year: int
     count: int
     items: list[CardSummaryOut]
+
+
+class NominationOut(Schema):
+    id: int
+    title: str
+    title_label: str
+    subject: str
+    card_id: str
+    total: str
+    stars: int
+    deeds: str
+
+
+class ObjectionOut(Schema):
+    id: int
+    reason: str
+    answer: str
+    answered: bool
+
+
+class NominationListOut(Schema):
+    id: int
+    organisation_id: int
+    organisation: str
+    year: int
+    occasion: str
+    state: str
+    review_note: str
+    publish_from: dt.date | None
+    publish_until: dt.date | None
+    nominations: list[NominationOut]
+    objections: list[ObjectionOut]
+
+
+class CandidateOut(Schema):
+    title: str
+    subject_id: int
+    subject: str
+    card_id: str
+    total: str | None
+    stars: int | None
+    eligible: bool
+    reasons: list[str]
+    nominated: bool
+
+
+class NominateIn(Schema):
+    year: int | None = None
+    occasion: str = "year_end"
+    title: str
+    subject_id: int
+    deeds: str = ""
+
+
+class NominationActIn(Schema):
+    act: str
+    note: str = ""
+
+
+class ObjectionIn(Schema):
+    reason: str
+
+
+class AnswerIn(Schema):
+    answer: str

@@ -341,8 +341,10 @@ def _store(card: Any, person_id: int | None, now: dt.datetime) -> PartyCard:
 
 def cards_publish(*, actor: Actor, organisation: Organisation, year: int) -> int:
     """Compute the drafts afresh and publish them for ``PUBLICATION_DAYS`` of objections."""
+    from . import publicity
+
     drafts = cards_compute(actor=actor, organisation=organisation, year=year)
-    until = clock.today() + dt.timedelta(days=PUBLICATION_DAYS)
+    until = publicity.window_end(clock.today(), PUBLICATION_DAYS, working=False)
     with transaction.atomic():
         n = PartyCard.objects.filter(pk__in=[c.pk for c in drafts]).update(
             state=CardState.PUBLISHED, publish_until=until
@@ -359,18 +361,14 @@ def cards_publish(*, actor: Actor, organisation: Organisation, year: int) -> int
 def objection_raise(*, actor: Actor, card: PartyCard, reason: str) -> CardObjection:
     """An objection to a published card, within its window: by the member (their own card)
     or an officer of the branch (the branch's card)."""
-    from tongxin.alliance.errors import ScorecardNotOpen
-
+    from . import publicity
     from .policies import oversees
 
     me = person_of(actor)
     own = card.person_id is not None and me is not None and me.pk == card.person_id
     if not own and not (card.person_id is None and oversees(actor, card.organisation)):
         raise Forbidden(_("只能对本人或本支部的成绩提出异议"), code=Code.ACTION_FORBIDDEN)
-    if card.state != CardState.PUBLISHED or (
-        card.publish_until and clock.today() > card.publish_until
-    ):
-        raise ScorecardNotOpen(_("成绩不在公示期内，不能提出异议"))
+    publicity.require_open(card.state == CardState.PUBLISHED, card.publish_until)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(
@@ -385,10 +383,18 @@ def objection_raise(*, actor: Actor, card: PartyCard, reason: str) -> CardObject
 
 
 def objection_answer(*, actor: Actor, objection: CardObjection, answer: str) -> CardObjection:
+    """The answer to an objection: a card's by the superior organisation, a nomination
+    list's by whoever approves the list (``nominations.may_approve``)."""
     from .policies import is_superior_of
 
-    card = objection.card
-    if not is_superior_of(actor, card.organisation.path):
+    if objection.card is not None:
+        allowed = is_superior_of(actor, objection.card.organisation.path)
+    else:
+        from .selectors.nominations import may_approve
+
+        assert objection.nomination_list is not None
+        allowed = may_approve(actor, objection.nomination_list.organisation)
+    if not allowed:
         raise Forbidden(_("只有上级党组织可以答复异议"), code=Code.ACTION_FORBIDDEN)
     answer = (answer or "").strip()
     if not answer:
@@ -405,16 +411,18 @@ def objection_answer(*, actor: Actor, objection: CardObjection, answer: str) -> 
 def cards_finalize(*, actor: Actor, organisation: Organisation, year: int) -> int:
     """Make the published cards under ``organisation`` final once their window has ended and
     every objection has its answer."""
-    from tongxin.alliance.errors import PublicationWindowOpen
+    from . import publicity
 
     require_officer(actor, organisation)
     published = PartyCard.objects.filter(
         organisation__path__startswith=organisation.path, year=year, state=CardState.PUBLISHED
     )
-    if published.filter(publish_until__gte=clock.today()).exists():
-        raise PublicationWindowOpen(_("公示期尚未结束"))
-    if CardObjection.objects.filter(card__in=published, answered_at__isnull=True).exists():
-        raise PublicationWindowOpen(_("还有异议未答复"))
+    publicity.require_closable(
+        window_open=published.filter(publish_until__gte=clock.today()).exists(),
+        unanswered=CardObjection.objects.filter(
+            card__in=published, answered_at__isnull=True
+        ).exists(),
+    )
     with transaction.atomic():
         n = published.update(state=CardState.FINAL)
         audit.record(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_more
+from . import views, views_more, views_nominations
 
 app_name = "partylife"
 
@@ -22,6 +22,14 @@ urlpatterns = [
         name="centres",
     ),
     path("honours/", views_more.honours, name="honours"),
+    path("nominations/", views_nominations.index, name="nominations"),
+    path(
+        "nominations/org/<int:organisation_id>/",
+        views_nominations.organisation,
+        name="nomination_org",
+    ),
+    path("nominations/<int:list_id>/", views_nominations.list_page, name="nomination_list"),
+    path("nominations/<int:list_id>.pdf", views_nominations.notice_pdf, name="nomination_pdf"),
     path("meetings/<int:meeting_id>/review/", views.review, name="review"),
     path("study/<int:material_id>/", views.study_page, name="study"),
     path("study/<int:material_id>/ping/", views.study_ping, name="study_ping"),

@@ -46,6 +46,27 @@ RULES: dict[str, tuple[frozenset[str], str, str, dict[str, Any]]] = {
     "partylife:centres": (OFFICERS, "object", "GET", {}),
     # any party officer: the candidates among the cards they may see
     "partylife:honours": (OFFICERS | {"grid2"}, "object", "GET", {}),
+    # 评先评优: the branch's published list (its window open), seen by the officers over it
+    # (a party member of the branch would see it too; no matrix role is one)
+    "partylife:nominations": (SIGNED_IN, "signed_in", "GET", {}),
+    "partylife:nomination_org": (OFFICERS, "object", "GET", {}),
+    "partylife:nomination_list": (OFFICERS, "object", "GET", {}),
+    "partylife:nomination_pdf": (OFFICERS, "object", "GET", {}),
+    "api:list_nominations": (OFFICERS, "list", "GET", {}),
+    "api:nomination_candidates": (OFFICERS, "list", "GET", {}),
+    "api:get_nomination_list": (OFFICERS, "object", "GET", {}),
+    # the officers get 422 (nobody of that id among the candidates), the others 404
+    "api:create_nomination": (
+        OFFICERS,
+        "object",
+        "POST",
+        {"title": "excellent_member", "subject_id": 0, "year": YEAR},
+    ),
+    # the officers get 409 (published: no longer submitted), the others 404
+    "api:act_on_nominations": (OFFICERS, "object", "POST", {"act": "submit"}),
+    "api:object_to_nominations": (OFFICERS, "object", "POST", {"reason": "矩阵测试异议"}),
+    # both officers are above the branch (grid1 holds a post in the committee)
+    "api:answer_nomination_objection": (OFFICERS, "object", "POST", {"answer": "已核实"}),
 }
 
 ARGUMENTS = {
@@ -54,6 +75,8 @@ ARGUMENTS = {
     "appraisal_id": "party_appraisal",
     "card_id": "party_card_id",
     "card_pk": "party_card",
+    "list_id": "nomination_list",
+    "objection_id": "nomination_objection",
 }
 PATH_WORDS: dict[str, str] = {}
 
@@ -81,7 +104,26 @@ def subject(demo: Any) -> dict[str, Any]:
         computed_at=clock.now(),
         publish_until=dt.date(2100, 1, 1),
     )
+    from tongxin.partylife.models import CardObjection, NominationList
+
+    nl = NominationList.objects.create(
+        organisation=branch,
+        year=YEAR,
+        occasion="year_end",
+        state="published",
+        publish_from=dt.date(YEAR, 1, 1),
+        publish_until=dt.date(2100, 1, 1),
+    )
+    from tongxin.accounts.models import User
+
+    objection = CardObjection.objects.create(
+        nomination_list=nl,
+        reason="矩阵测试异议",
+        raised_by=User.objects.get(username="secretary"),
+    )
     return {
+        "nomination_list": nl,
+        "nomination_objection": objection,
         "party_material": material,
         "party_appraisal": appraisal,
         "party_card": card,
@@ -90,8 +132,17 @@ def subject(demo: Any) -> dict[str, Any]:
 
 
 def marker(name: str, subject: dict[str, Any]) -> str:
+    if name == "api:list_nominations":
+        return f'"id": {subject["nomination_list"].pk}, "organisation_id"'
+    if name == "api:nomination_candidates":
+        return '"title": "excellent_member"'
     return subject["party_card_id"].pk
 
 
 def list_query(name: str, subject: dict[str, Any]) -> dict[str, Any]:
+    if name == "api:list_nominations":
+        return {"year": YEAR}
+    if name == "api:nomination_candidates":
+        org = subject["nomination_list"].organisation_id
+        return {"organisation_id": org, "title": "excellent_member", "year": YEAR}
     return {"kind": "branch", "year": YEAR}

@@ -37,3 +37,19 @@ def test_a_year_of_life_for_six_branches_one_behind(demo):
     assert LifeFixedDay.objects.filter(organisation__in=branches).count() >= 5
     linked = [c for c in centres.centres_of(demo.user("branch1"), branches[0]) if c.members]
     assert linked and len(linked[0].members) == 10 and linked[0].households
+
+
+def test_the_demo_nominations_a_published_list_and_a_draft(demo):
+    from tongxin.partylife.models import NominationList
+    from tongxin.partylife.selectors import nominations as sel
+
+    published = NominationList.objects.get(state="published")
+    assert published.nominations.count() == 2  # the branch's quota of 优秀共产党员
+    assert published.publish_until and published.publish_until > published.publish_from
+    # party1, a member of the first branch, sees the published list and not the draft
+    assert list(sel.visible_lists(demo.user("party1"))) == [published]
+    # the committee's draft exists only when a branch is eligible that year (dates vary)
+    drafts = sel.visible_lists(demo.user("secretary")).filter(state="draft")
+    assert all(d.organisation.kind == "party_committee" for d in drafts)
+    for n in published.nominations.all():  # each nominee eligible by their card
+        assert n.card.year == published.year
