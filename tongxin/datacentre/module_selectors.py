@@ -19,7 +19,7 @@ from tongxin.places.models import Place
 
 from . import module_rollups
 from .models import ModuleRollup
-from .selectors import PAGE_SIZE, Records, _problem, as_of
+from .selectors import PAGE_SIZE, Records, as_of, problem
 from .sources import SOURCES, Source
 
 BY = ("grid", "key", "day")
@@ -28,7 +28,7 @@ BY = ("grid", "key", "day")
 def source_of(name: str) -> Source:
     source = SOURCES.get(name)
     if source is None:
-        raise _problem("source", _("没有这个模块"))
+        raise problem("source", _("没有这个模块"))
     return source
 
 
@@ -111,7 +111,7 @@ def stats(
     """The figures under ``place`` in the period, one row per grid (``None``: outside every
     grid, or a module counted per community), breakdown key or day, from the rollups."""
     if by not in BY:
-        raise _problem("by", _("应为 grid、key 或 day"))
+        raise problem("by", _("应为 grid、key 或 day"))
     field = {"grid": "grid_id", "key": "key", "day": "day"}[by]
     found: dict[Any, dict[str, Any]] = {}
     for value, figure, total in (
@@ -198,9 +198,9 @@ def records(
     records when the viewer may see every one of them, else none (``withheld``)."""
     found = source.figure(figure)
     if found is None or not found.countable:
-        raise _problem("figure", _("没有这个指标"))
+        raise problem("figure", _("没有这个指标"))
     if page < 1:
-        raise _problem("page", _("页码应为从 1 开始的整数"))
+        raise problem("page", _("页码应为从 1 开始的整数"))
     filters: dict[str, Any] = {"figure": figure, "grid": grid, "key": key, "day": day}
     count = _behind(source, source.records(), place, day_from, day_to, **filters).count()
     visible = _behind(source, source.visible(user), place, day_from, day_to, **filters)

@@ -19,7 +19,7 @@ from tongxin.ui.decorators import personal_page
 from . import report as reports
 from . import report_files, selectors
 from .policies import may_view_dashboards
-from .views import _choices
+from .views import place_choices
 
 
 def _int(raw: str | None) -> int | None:
@@ -34,7 +34,7 @@ class Choice:
         if not may_view_dashboards(user):
             raise Forbidden(_("数据中心供社区及以上的工作人员使用"))
         g = request.GET
-        self.places = [p for p in _choices(user) if p.kind in reports.LEVELS]
+        self.places = [p for p in place_choices(user) if p.kind in reports.LEVELS]
         self.months = reports.recent_months()
         self.error = ""
         self.place: Place | None = None
@@ -42,11 +42,11 @@ class Choice:
         level = g.get("level") or None
         try:
             if level is not None and level not in reports.LEVELS:
-                raise selectors._problem("level", _("应为 community 或 street"))
+                raise selectors.problem("level", _("应为 community 或 street"))
             place = selectors.stats_place(user, level=level, place_id=_int(g.get("place")))
             if place.kind not in reports.LEVELS:
                 if _int(g.get("place")) is not None or not self.places:
-                    raise selectors._problem("place", _("月度报告按社区或街道生成"))
+                    raise selectors.problem("place", _("月度报告按社区或街道生成"))
                 place = self.places[0]  # a district's viewer: the first street they may pick
             self.place = place
             self.month = reports.parse_month(g.get("month"))

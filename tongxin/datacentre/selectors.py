@@ -28,7 +28,7 @@ MAX_DAYS = 3 * 366
 SUMMED = rollups.FIGURES
 
 
-def _problem(field: str, reason: str) -> ValidationFailed:
+def problem(field: str, reason: str) -> ValidationFailed:
     return ValidationFailed(_("查询条件有误"), fields=[{"field": field, "reason": reason}])
 
 
@@ -39,7 +39,7 @@ def stats_place(user: Actor, *, level: str | None = None, place_id: int | None =
     if not may_view_datacentre(user):
         raise Forbidden(_("只有有诉求办理范围的工作人员可以查看数据中心"))
     if level is not None and level not in LEVELS:
-        raise _problem("level", _("应为 community、street 或 district"))
+        raise problem("level", _("应为 community、street 或 district"))
     if place_id is not None:
         place = access(Place.objects.visible_to(user), place_id)
     else:
@@ -51,12 +51,12 @@ def stats_place(user: Actor, *, level: str | None = None, place_id: int | None =
     if level is not None:
         above = place.at_or_above(level)
         if above is None:
-            raise _problem("level", _("该地点不在这一层级之下"))
+            raise problem("level", _("该地点不在这一层级之下"))
         if place_id is None:
             # The viewer's own place, widened to the level asked for, if they may see it.
             place = access(Place.objects.visible_to(user), above.pk)
         elif above.pk != place.pk:
-            raise _problem("place_id", _("该地点不是这一层级"))
+            raise problem("place_id", _("该地点不是这一层级"))
     return place
 
 
@@ -65,9 +65,9 @@ def period(day_from: dt.date | None, day_to: dt.date | None) -> tuple[dt.date, d
     day_to = day_to or clock.today()
     day_from = day_from or day_to - dt.timedelta(days=29)
     if day_to < day_from:
-        raise _problem("to", _("结束日期不能早于开始日期"))
+        raise problem("to", _("结束日期不能早于开始日期"))
     if (day_to - day_from).days >= MAX_DAYS:
-        raise _problem("from", _("一次最多查询三年"))
+        raise problem("from", _("一次最多查询三年"))
     return day_from, day_to
 
 
@@ -119,7 +119,7 @@ def case_stats(
     """The figures under ``place`` in the period, one row per grid (``grid`` null: cases
     outside every grid), category (its code) or day, from the rollups."""
     if by not in GROUPINGS:
-        raise _problem("by", _("应为 grid、category 或 day"))
+        raise problem("by", _("应为 grid、category 或 day"))
     qs = _rollups(place, day_from, day_to, category).order_by()
     sums = {name: Sum(name) for name in SUMMED}
     if by == "grid":
@@ -265,9 +265,9 @@ def case_records(
     are those records when the viewer may see every one of them, else none (``withheld``):
     a figure the viewer may see but whose records they may not is a count only."""
     if figure not in rollups.CONDITIONS:
-        raise _problem("figure", _("没有这个指标"))
+        raise problem("figure", _("没有这个指标"))
     if page < 1:
-        raise _problem("page", _("页码应为从 1 开始的整数"))
+        raise problem("page", _("页码应为从 1 开始的整数"))
     filters: dict[str, Any] = {
         "figure": figure,
         "grid": grid,

@@ -67,7 +67,7 @@ class Filters:
         return urlencode(params)
 
 
-def _choices(user: Actor) -> list[Place]:
+def place_choices(user: Actor) -> list[Place]:
     """The places a viewer may pick: their own (community or above), the street and district
     over them, and the communities under a street or district of theirs."""
     paths = sorted(scope_for(user).dispatch_paths or scope_for(user).case_paths)
@@ -138,7 +138,7 @@ def dashboard(request: ActorRequest) -> HttpResponse:
             "cats": cats,
             "days": days,
             "trend_svg": charts.trend_svg(days, f.day_from, f.day_to),
-            "places": _choices(request.user),
+            "places": place_choices(request.user),
             "categories": selectors.categories(),
             "q": f.query(),
         },

@@ -65,6 +65,11 @@ def test_the_street_dashboard(built: Any) -> None:
     page = built.client("secretary").get("/datacentre/", {"place": street.pk, **_period()})
     assert page.status_code == 200
     assert street.name in page.content.decode()
+    # The street's monthly report and the open data are one tap away, and the report opens.
+    report = re.search(r'href="(/datacentre/report/\?place=\d+)"', page.content.decode())
+    assert report and report.group(1) == f"/datacentre/report/?place={street.pk}"
+    assert 'href="/datacentre/open/"' in page.content.decode()
+    assert built.client("secretary").get(report.group(1)).status_code == 200
 
 
 def test_exports_csv_and_excel(built: Any) -> None:
