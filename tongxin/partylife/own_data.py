@@ -19,6 +19,7 @@ LINKED = {
     "partylife.appraisalresult": "party_life",
     "partylife.partycard": "party_life",
     "partylife.centrelink": "party_life",
+    "partylife.nomination": "party_life",
 }
 
 
@@ -28,6 +29,7 @@ def sections(user: Actor, person: Person) -> list[Section]:
         CentreLink,
         LifeRecord,
         MutualVote,
+        Nomination,
         PartyCard,
         SelfAppraisal,
         StudyRead,
@@ -61,4 +63,15 @@ def sections(user: Actor, person: Person) -> list[Section]:
         )
     for c in PartyCard.objects.filter(person=person):
         section.records.append([Item("card", _("党建成绩单"), f"{c.year} {c.total} · {c.stars}★")])
+    for n in Nomination.objects.filter(person=person).select_related("nomination_list"):
+        nl = n.nomination_list
+        section.records.append(
+            [
+                Item(
+                    "nomination",
+                    _("评先评优推荐"),
+                    f"{nl.year} {n.get_title_display()} · {nl.get_state_display()}",
+                )
+            ]
+        )
     return [section]

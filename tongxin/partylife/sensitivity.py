@@ -55,7 +55,27 @@ CLASSIFICATION: dict[str, Classes] = {
     ),
     "partylife.cardobjection": Classes(
         general=("raised_by", "answered_by", "reason", "answer"),
-        structural=("id", *_TIMES, "card", "answered_at"),
+        structural=("id", *_TIMES, "card", "nomination_list", "answered_at"),
+    ),
+    # 评先评优: a nomination names the person and what they did; the list is the organisation's.
+    "partylife.nominationlist": Classes(
+        general=("review_note", "reviewed_by"),
+        structural=(
+            "id",
+            *_TIMES,
+            "organisation",
+            "year",
+            "occasion",
+            "state",
+            "submitted_at",
+            "reviewed_at",
+            "publish_from",
+            "publish_until",
+        ),
+    ),
+    "partylife.nomination": Classes(
+        general=("person", "title", "deeds"),
+        structural=("id", *_TIMES, "nomination_list", "branch", "card"),
     ),
     "partylife.lifefixedday": Classes(
         structural=("id", *_TIMES, "organisation", "kind", "day"),

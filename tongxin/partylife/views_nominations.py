@@ -65,7 +65,11 @@ def organisation(request: ActorRequest, organisation_id: int) -> HttpResponse:
     its submission."""
     org = _officer_org(request, organisation_id)
     year, occasion = _year(request), _occasion(request)
-    existing = NominationList.objects.filter(organisation=org, year=year, occasion=occasion).first()
+    existing = (
+        NominationList.objects.visible_to(request.user)
+        .filter(organisation=org, year=year, occasion=occasion)
+        .first()
+    )
     if request.method == "POST":
         act = request.POST.get("act", "")
         try:

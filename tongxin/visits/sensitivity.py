@@ -12,6 +12,8 @@ CLASSIFICATION: dict[str, Classes] = {
         structural=("id", "place_path", "grid", "created_at", "updated_at"),
     ),
     "visits.visittask": Classes(
+        # Why a visit was cancelled names the care tag that ended: care data.
+        sensitive=("cancel_reason",),
         general=("person", "assignee", "assignee_post", "escalated_to", "assign_reason"),
         structural=(
             "id",
@@ -50,6 +52,7 @@ CLASSIFICATION: dict[str, Classes] = {
         ),
     ),
     "visits.pair": Classes(
+        sensitive=("ended_reason",),  # e.g. the resident's last care tag ended
         general=("person", "knock_by"),
         structural=("id", "active", "place_path", "grid", "created_at", "updated_at"),
     ),

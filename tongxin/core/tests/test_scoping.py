@@ -210,6 +210,11 @@ UNSCOPED_MANAGER_ALLOWED = {
     "people_hooks.py": "orgs' part of the resident's own data and of erasure (own_data, rights)",
     "routing.py": "the routing service: who is responsible for a place",
     "centres.py": "party life's 党员中心户 service: writes after the officer check, own links",
+    "nominations.py": "party life's 评先评优 service (writes after the officer checks) and the "
+    "scope definitions of its models (partylife/models/nominations.py)",
+    "ending.py": "visits: a care tag that ends cancels the visits only it required (a service "
+    "run from the tag's signal, no request)",
+    "triggers.py": "visits: signal receivers scheduling visits from records just written",
     "raising.py": "notices' raising service: writes after entry_for_raising checks the actor",
     "scopes.py": "computes the scopes themselves",
     "models.py": "scope definitions (scope_q) and model methods",
@@ -228,6 +233,7 @@ UNSCOPED_MANAGER_ALLOWED_DIRS = {
     "demo": "the demo generator writes a fresh database",
     "services": "an app's services split by subdomain (cases: intake, acts, clocks)",
     "selectors": "an app's selectors split by subdomain (alliance: records, progress, cards)",
+    "models": "an app's models split by subdomain (matching, partylife): scope definitions",
 }
 SCOPING_METHODS = {"visible_to", "public_to"}
 ROOT = Path(__file__).resolve().parents[3]
