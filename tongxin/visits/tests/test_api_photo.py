@@ -44,8 +44,10 @@ def stored_files(root):
 
 
 def test_a_record_with_a_photo_stores_it_with_the_record(demo, visit, uploads_dir):
-    grid1 = demo.api("grid1")
+    # Signed in and acting at one moment: the token would have expired between the
+    # session's clock (make test-dates) and the visit's day.
     with time_machine.travel(at(2026, 12, 7, 10), tick=False):
+        grid1 = demo.api("grid1")
         response = grid1.post(
             f"/api/v1/visits/{visit.pk}/record",
             {
@@ -56,24 +58,24 @@ def test_a_record_with_a_photo_stores_it_with_the_record(demo, visit, uploads_di
                 "photo": png_upload("现场.png"),
             },
         )
-    assert response.status_code == 201, response.content
-    body = response.json()
-    record = VisitRecord.objects.get(pk=body["id"])
-    assert body["checklist"] == {"health": "ok", "living": "concern"}
-    upload = StoredUpload.objects.get(pk=record.photo)
-    assert upload.purpose == "visit_photo" and upload.owner_id == str(record.pk)
-    assert body["photo"] == f"/files/{upload.pk}/"
-    visit.refresh_from_db()
-    assert visit.state == TaskState.DONE and visit.record_id == record.pk
-    # The visit's own view carries it, and the file is served to the record's readers only.
-    assert grid1.get(f"/api/v1/visits/{visit.pk}").json()["record"]["photo"] == body["photo"]
-    assert demo.client("grid1").get(body["photo"]).status_code == 200
-    for role in ("grid2", "building", "resident"):
-        assert demo.client(role).get(body["photo"]).status_code == 404, role
-        assert photo_url(record, demo.user(role)) is None, role
-    assert AuditEvent.objects.filter(
-        action="visit.record", object_id=str(record.pk), detail__photo=str(upload.pk)
-    ).exists()
+        assert response.status_code == 201, response.content
+        body = response.json()
+        record = VisitRecord.objects.get(pk=body["id"])
+        assert body["checklist"] == {"health": "ok", "living": "concern"}
+        upload = StoredUpload.objects.get(pk=record.photo)
+        assert upload.purpose == "visit_photo" and upload.owner_id == str(record.pk)
+        assert body["photo"] == f"/files/{upload.pk}/"
+        visit.refresh_from_db()
+        assert visit.state == TaskState.DONE and visit.record_id == record.pk
+        # The visit's own view carries it, and the file is served to the record's readers only.
+        assert grid1.get(f"/api/v1/visits/{visit.pk}").json()["record"]["photo"] == body["photo"]
+        assert demo.client("grid1").get(body["photo"]).status_code == 200
+        for role in ("grid2", "building", "resident"):
+            assert demo.client(role).get(body["photo"]).status_code == 404, role
+            assert photo_url(record, demo.user(role)) is None, role
+        assert AuditEvent.objects.filter(
+            action="visit.record", object_id=str(record.pk), detail__photo=str(upload.pk)
+        ).exists()
 
 
 def test_the_form_takes_the_checklist_item_by_item_and_json_needs_no_photo(demo, visit):
