@@ -12,7 +12,7 @@ from ninja import Query, Router, Schema
 from tongxin.core.api_support import caller
 from tongxin.core.i18n import lazy_str
 
-from . import module_selectors, rollups, selectors
+from . import auditing, module_selectors, rollups, selectors
 from .schemas import CaseRecordsOut, CaseStatsOut, ModuleRecordsOut, ModuleStatsOut
 
 router = Router(tags=["datacentre"])
@@ -109,6 +109,9 @@ def stats_case_records(
         category=category[:40] if category else None,
         day=day,
         page=page,
+    )
+    auditing.records_read(
+        caller(request), source="cases", figure=figure, place=place, found=found, via="api"
     )
     return {
         "count": found.count,
@@ -210,6 +213,9 @@ def stats_module_records(
         key=key[:40] if key else None,
         day=day,
         page=page,
+    )
+    auditing.records_read(
+        caller(request), source=source, figure=figure, place=place, found=found, via="api"
     )
     return {
         "count": found.count,

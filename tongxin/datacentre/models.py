@@ -15,14 +15,10 @@ from tongxin.core import clock
 from tongxin.places.models import Place
 
 
-class CaseRollup(models.Model):
-    """The cases received on one local ``day`` in one area (a grid, or the community of a
-    case outside every grid) and ``category``, and what has become of them so far: a cohort
-    by day of receipt, the same base as the cases' own measures (``cases.selectors.measures``).
-
-    ``path`` is the area's place path (the grid's, else the community's): a street's or a
-    district's figures are one indexed prefix query on it. Merged cases are not counted (their
-    target is)."""
+class CaseCohort(models.Model):
+    """The key of a cohort of cases: those received on one local ``day`` in one area (a grid,
+    or the community of a case outside every grid; ``path`` is the area's place path) and
+    ``category``. Held once for both case rollups."""
 
     day = models.DateField(gettext_lazy("受理日"))
     path = models.CharField(gettext_lazy("区域路径"), max_length=255)
@@ -37,6 +33,20 @@ class CaseRollup(models.Model):
     category = models.ForeignKey(
         CaseCategory, verbose_name=gettext_lazy("分类"), on_delete=models.CASCADE, related_name="+"
     )
+
+    class Meta:
+        abstract = True
+
+
+class CaseRollup(CaseCohort):
+    """The cases received on one local ``day`` in one area (a grid, or the community of a
+    case outside every grid) and ``category``, and what has become of them so far: a cohort
+    by day of receipt, the same base as the cases' own measures (``cases.selectors.measures``).
+
+    ``path`` is the area's place path (the grid's, else the community's): a street's or a
+    district's figures are one indexed prefix query on it. Merged cases are not counted (their
+    target is)."""
+
     received = models.PositiveIntegerField(gettext_lazy("受理"), default=0)
     accepted = models.PositiveIntegerField(gettext_lazy("立案"), default=0)
     resolved = models.PositiveIntegerField(gettext_lazy("办结"), default=0)
@@ -87,26 +97,13 @@ class RollupMark(models.Model):
         return self.name
 
 
-class CaseStateRollup(models.Model):
+class CaseStateRollup(CaseCohort):
     """The time the cases of one ``CaseRollup`` cohort (received on ``day`` in the area and
     ``category``) spent in one workflow ``state``: ``spells`` stays that have ended (the case
     left the state) and their summed ``seconds``. A stay still going is not counted until it
     ends, so that a day's rows depend on the records alone (a rebuild equals the incremental
     runs) and never on the hour the rollup ran. Mean time in a state = seconds ÷ spells."""
 
-    day = models.DateField(gettext_lazy("受理日"))
-    path = models.CharField(gettext_lazy("区域路径"), max_length=255)
-    grid = models.ForeignKey(
-        Place,
-        verbose_name=gettext_lazy("网格"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-    category = models.ForeignKey(
-        CaseCategory, verbose_name=gettext_lazy("分类"), on_delete=models.CASCADE, related_name="+"
-    )
     state = models.CharField(gettext_lazy("状态"), max_length=16)
     spells = models.PositiveIntegerField(gettext_lazy("停留次数"), default=0)
     seconds = models.BigIntegerField(gettext_lazy("停留用时合计（秒）"), default=0)

@@ -14,7 +14,7 @@ from tongxin.core.errors import DomainError
 from tongxin.places.models import Place
 from tongxin.ui.decorators import personal_page
 
-from . import module_selectors
+from . import auditing, module_selectors
 from .sources import SOURCES, Source
 from .views import Filters, _date, _int
 
@@ -95,6 +95,9 @@ def records(request: ActorRequest, source: str) -> HttpResponse:
         )
     except DomainError as exc:
         raise Http404(exc.message) from None
+    auditing.records_read(
+        request.user, source=source, figure=figure, place=f.place, found=found, via="page"
+    )
     pages = max(1, -(-found.count // found.page_size))
     keep = {k: g.get(k) for k in ("grid", "key", "day", "figure") if g.get(k)}
     fig = found_source.figure(figure)

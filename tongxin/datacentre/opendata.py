@@ -32,10 +32,18 @@ from tongxin.core.errors import DomainError, ValidationFailed
 from tongxin.places.models import Place
 
 from . import report as reports
-from . import selectors
+from . import rollups, selectors
 
 THRESHOLD = 5
-FIGURES = ("received", "resolved", "on_time", "reopened", "overdue", "followed_up", "satisfied")
+# The rollups' counts that are published: no rates, and neither "accepted" nor "open" (a
+# snapshot, not a month's flow). Taken from ``rollups.COUNTS`` by name, so that a count
+# renamed there fails here at import rather than publishing zeros.
+_PUBLISHED = frozenset(
+    {"received", "resolved", "on_time", "reopened", "overdue", "followed_up", "satisfied"}
+)
+FIGURES = tuple(name for name in rollups.COUNTS if name in _PUBLISHED)
+if len(FIGURES) != len(_PUBLISHED):
+    raise ImportError(f"open data figures missing from rollups.COUNTS: {_PUBLISHED - set(FIGURES)}")
 DEFAULT_MONTHS = 12
 MAX_MONTHS = 24
 ALL = "all"  # the category key of the row over every category

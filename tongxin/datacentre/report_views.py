@@ -16,8 +16,8 @@ from tongxin.core.errors import DomainError, Forbidden
 from tongxin.places.models import Place
 from tongxin.ui.decorators import personal_page
 
+from . import auditing, report_files, selectors
 from . import report as reports
-from . import report_files, selectors
 from .policies import may_view_dashboards
 from .views import place_choices
 
@@ -95,6 +95,7 @@ def _file(request: ActorRequest, fmt: str) -> HttpResponse:
     else:
         response = HttpResponse(report_files.xlsx_bytes(built), content_type=report_files.XLSX)
     response["Content-Disposition"] = f'attachment; filename="{report_files.filename(built, fmt)}"'
+    auditing.report_downloaded(request.user, place=c.place, month=c.month, fmt=fmt)
     return response
 
 

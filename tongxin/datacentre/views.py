@@ -20,7 +20,7 @@ from tongxin.core.scoping import scope_for
 from tongxin.places.models import Place
 from tongxin.ui.decorators import personal_page
 
-from . import charts, rollups, selectors
+from . import auditing, charts, rollups, selectors
 from .policies import may_view_dashboards
 
 
@@ -164,6 +164,9 @@ def records(request: ActorRequest) -> HttpResponse:
         )
     except DomainError as exc:
         raise Http404(exc.message) from None
+    auditing.records_read(
+        request.user, source="cases", figure=figure, place=f.place, found=found, via="page"
+    )
     pages = max(1, -(-found.count // found.page_size))
     keep = {k: g.get(k) for k in ("grid", "day", "figure") if g.get(k)}
     return render(

@@ -161,3 +161,38 @@ def test_the_case_stats_carry_time_in_each_state_and_the_as_of(built: Any) -> No
         s["spells"] for row in body["rows"] for s in row["state_times"] if s["state"] == "reported"
     )
     assert per_row == states["reported"]["spells"]
+
+
+def test_every_read_of_records_is_audited_page_and_api(built: Any) -> None:
+    """The records behind a figure are residents' visits, alarms and cases: each page or API
+    answer of them writes one audit row (who, which module and figure, under which place, how
+    many), as the modules' own lists do."""
+    from tongxin.core.models import AuditEvent
+
+    secretary = built.user("secretary")
+    before = AuditEvent.objects.filter(action="datacentre.records").count()
+    page = built.client("secretary").get(
+        "/datacentre/modules/visits/records/", {"figure": "due", **_period()}
+    )
+    assert page.status_code == 200
+    api = built.api("secretary").get(
+        "/api/v1/stats/modules/alarms/records",
+        {"level": "community", "figure": "presses", **_period()},
+    )
+    assert api.status_code == 200
+    cases = built.client("secretary").get("/datacentre/records/", {"figure": "received"})
+    assert cases.status_code == 200
+    assert AuditEvent.objects.filter(action="datacentre.records").count() == before + 3
+    rows = list(AuditEvent.objects.filter(action="datacentre.records").order_by("-pk")[:3])
+    by_source = {r.detail["source"]: r for r in rows}
+    assert set(by_source) == {"visits", "alarms", "cases"}
+    assert by_source["alarms"].detail["count"] == api.json()["count"]
+    assert by_source["alarms"].detail["via"] == "api"
+    assert by_source["visits"].detail["via"] == "page"
+    assert all(r.actor_id == secretary.pk and r.object_type == "places.place" for r in rows)
+    # A refused read (an unknown figure) is not a read of anything: no row.
+    bad = built.api("secretary").get(
+        "/api/v1/stats/modules/alarms/records", {"level": "community", "figure": "nope"}
+    )
+    assert bad.status_code == 422
+    assert AuditEvent.objects.filter(action="datacentre.records").count() == before + 3

@@ -239,6 +239,14 @@ def test_the_page_and_both_files(new_year: Any) -> None:
     assert r.status_code == 200 and r.content.startswith(b"%PDF")
     assert r["Content-Disposition"].startswith("attachment;")
     _pages(r.content, "datacentre-report")
+    # Both downloads are in the audit log, with the month and the format.
+    from tongxin.core.models import AuditEvent
+
+    rows = AuditEvent.objects.filter(action="datacentre.report").order_by("pk")
+    assert [(e.detail["month"], e.detail["format"]) for e in rows] == [
+        ("2026-12", "xlsx"),
+        ("2026-12", "pdf"),
+    ]
 
 
 def test_a_month_without_data_and_bad_input(new_year: Any) -> None:
