@@ -352,22 +352,39 @@ ROUTE_SUBJECT = {
     "inbox:open": "message",
 }
 
-ARGUMENTS.update(volunteering_matrix.ARGUMENTS)
-ARGUMENTS.update(emap_matrix.ARGUMENTS)
-ARGUMENTS.update(notices_matrix.ARGUMENTS)
+# A module's parameter names mean its own subjects on its own routes: two modules may give one
+# name to different subjects (the alliance's objection_id is a scorecard objection, party
+# life's a nomination objection). The route's own module decides; on a route outside both the
+# name is ambiguous and url_for refuses it. (Taking the last module's meaning everywhere built
+# the alliance's URL from party life's row: the two tables' ids coincide on SQLite and part on
+# PostgreSQL as the worker's sequences advance, so the row failed there now and then.)
+AMBIGUOUS = "<ambiguous>"
+ROUTE_ARGUMENTS: dict[str, dict[str, str]] = {}
+
+
+def _arguments_of(module: Any) -> None:
+    for name in module.RULES:
+        ROUTE_ARGUMENTS[name] = module.ARGUMENTS
+    for param, key in module.ARGUMENTS.items():
+        ARGUMENTS[param] = key if ARGUMENTS.get(param, key) == key else AMBIGUOUS
+
+
+_arguments_of(volunteering_matrix)
+_arguments_of(emap_matrix)
+_arguments_of(notices_matrix)
 PATH_WORDS.update(emap_matrix.PATH_WORDS)
 PATH_WORDS.update(matching_matrix.PATH_WORDS)
-ARGUMENTS.update(matching_matrix.ARGUMENTS)
-ARGUMENTS.update(meetings_matrix.ARGUMENTS)
+_arguments_of(matching_matrix)
+_arguments_of(meetings_matrix)
 PATH_WORDS.update(meetings_matrix.PATH_WORDS)
-ARGUMENTS.update(alliance_matrix.ARGUMENTS)
-ARGUMENTS.update(visits_matrix.ARGUMENTS)
+_arguments_of(alliance_matrix)
+_arguments_of(visits_matrix)
 PATH_WORDS.update(alliance_matrix.PATH_WORDS)
-ARGUMENTS.update(deliberation_matrix.ARGUMENTS)
-ARGUMENTS.update(partylife_matrix.ARGUMENTS)
-ARGUMENTS.update(property_matrix.ARGUMENTS)
+_arguments_of(deliberation_matrix)
+_arguments_of(partylife_matrix)
+_arguments_of(property_matrix)
 PATH_WORDS.update(property_matrix.PATH_WORDS)
-ARGUMENTS.update(alarms_matrix.ARGUMENTS)
+_arguments_of(alarms_matrix)
 ROUTE_SUBJECT.update(emap_matrix.ROUTE_SUBJECT)
 
 
@@ -428,8 +445,9 @@ def url_for(name: str, pattern: str, subject: dict[str, Any]) -> str:
         param = m.group(1).split(":")[-1]
         if param in PATH_WORDS:
             return PATH_WORDS[param]
-        key = ARGUMENTS.get(param) or ROUTE_SUBJECT[name]
-        return str(subject[key].pk)
+        key = ROUTE_ARGUMENTS.get(name, {}).get(param) or ARGUMENTS.get(param)
+        assert key != AMBIGUOUS, f"{name}: {param} means different subjects in two modules"
+        return str(subject[key or ROUTE_SUBJECT[name]].pk)
 
     return "/" + re.sub(r"<([^>]+)>", arg, pattern)
 
