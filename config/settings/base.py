@@ -286,6 +286,13 @@ TONGXIN_MQTT_PASSWORD = os.environ.get("TONGXIN_MQTT_PASSWORD", "")
 TONGXIN_MQTT_CA = os.environ.get("TONGXIN_MQTT_CA", "")
 TONGXIN_ALARM_TOPIC_ROOT = os.environ.get("TONGXIN_ALARM_TOPIC_ROOT", "tongxin/alarm")
 TONGXIN_ALARM_LISTENER_ID = os.environ.get("TONGXIN_ALARM_LISTENER_ID", "tongxin-alarm-listener")
+# Seconds of silence before a device is offline; the listener's MQTT 5 Receive Maximum; the
+# seconds heartbeats are gathered before one write; days the device log keeps what is not an
+# alarm's (tongxin/alarms/config.py, docs/alarms.md).
+TONGXIN_ALARM_HEARTBEAT_TIMEOUT = int(os.environ.get("TONGXIN_ALARM_HEARTBEAT_TIMEOUT") or 1900)
+TONGXIN_ALARM_RECEIVE_MAXIMUM = int(os.environ.get("TONGXIN_ALARM_RECEIVE_MAXIMUM") or 20000)
+TONGXIN_ALARM_BEAT_FLUSH = float(os.environ.get("TONGXIN_ALARM_BEAT_FLUSH") or 2.0)
+TONGXIN_ALARM_EVENT_LOG_DAYS = int(os.environ.get("TONGXIN_ALARM_EVENT_LOG_DAYS") or 90)
 TONGXIN_IMPORT_MAX_ROWS = 20000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

@@ -22,11 +22,19 @@ class AlarmsConfig(AppConfig):
         personal_fields.register(sensitivity.CLASSIFICATION)
 
         from .policies import responder_may_reveal
-        from .tasks import alarms_sweep
+        from .tasks import alarms_prune_log, alarms_sweep
 
         # Every minute: alarms whose moment passed (a lost task) and devices gone silent.
         schedule.register(
             "alarms_sweep", alarms_sweep, label=gettext_lazy("爱心铃升级与离线检查"), minute="*"
+        )
+        # Nightly: the device log's heartbeats and statuses past their retention.
+        schedule.register(
+            "alarms_prune_log",
+            alarms_prune_log,
+            label=gettext_lazy("爱心铃设备消息清理"),
+            hour=3,
+            minute=40,
         )
         # Whoever an active alarm paged may see the resident's and the family's phones,
         # through people's one audited reveal.

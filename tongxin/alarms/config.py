@@ -54,3 +54,10 @@ def beat_flush() -> float:
     """Seconds the listener gathers heartbeats (and battery reports, ``online`` statuses)
     before writing them in one transaction."""
     return float(getattr(settings, "TONGXIN_ALARM_BEAT_FLUSH", 2.0))
+
+
+def event_log_days() -> int:
+    """How many days the device log keeps messages that are not an alarm's (heartbeats,
+    battery reports, statuses, refused messages): at least 30, 90 by default. A press, a fall,
+    a cancel and every row of an alarm are kept for good."""
+    return max(30, int(getattr(settings, "TONGXIN_ALARM_EVENT_LOG_DAYS", 90)))

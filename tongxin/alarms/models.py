@@ -8,6 +8,7 @@ with one addition: whoever an alarm paged (or who acknowledged it) sees that ala
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import ClassVar
 
 from django.db import models
@@ -175,6 +176,23 @@ class DeviceEvent(AppendOnlyModel):
     @classmethod
     def scope_q(cls, scope: Scope) -> Q:
         return Q(device__in=Device.objects.filter(Device.scope_q(scope)).values("pk"))
+
+    @classmethod
+    def _prune_before(cls, before: dt.datetime, *, keep_kinds: frozenset[str], batch: int) -> int:
+        """Retention of the device log, the one permitted delete of its rows: up to ``batch``
+        of the oldest messages received before ``before`` that are nobody's alarm (no
+        ``alarm`` and a kind outside ``keep_kinds``). Only
+        ``tongxin.alarms.services.prune_device_log`` calls it, batch after batch, so that no
+        statement holds the table for long. Returns the count."""
+        old = (
+            cls.objects.filter(received_at__lt=before, alarm__isnull=True)
+            .exclude(kind__in=keep_kinds)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch]
+        )
+        # The plain QuerySet.delete, past AppendOnlyQuerySet's refusal, on purpose.
+        deleted, _kinds = models.QuerySet.delete(cls.objects.filter(pk__in=list(old)))
+        return deleted
 
 
 class AlarmKind(models.TextChoices):

@@ -17,3 +17,9 @@ def alarms_sweep() -> str:
     from .services import sweep
 
     return sweep()
+
+
+def alarms_prune_log() -> str:
+    from .services import prune_device_log
+
+    return prune_device_log()

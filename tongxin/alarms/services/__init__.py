@@ -497,5 +497,30 @@ def sweep(*, heartbeat_timeout: dt.timedelta | None = None) -> str:
     return f"alarms {len(due)}, offline {gone}"
 
 
+def prune_device_log(*, batch: int = 5000) -> str:
+    """The nightly retention of the device log (``config.event_log_days``): heartbeats,
+    battery reports, statuses and refused messages older than the period go, in batches;
+    presses, falls, cancels and every row of an alarm stay. One audit row says how many."""
+    from ..config import event_log_days
+    from .protocol import ALARM_TYPES
+
+    days = event_log_days()
+    before = clock.start_of_day(clock.today() - dt.timedelta(days=days))
+    total = 0
+    while True:
+        with transaction.atomic():
+            n = DeviceEvent._prune_before(before, keep_kinds=ALARM_TYPES, batch=batch)
+        total += n
+        if n < batch:
+            break
+    if total:
+        audit.record(
+            actor=None,
+            action="alarms.log_pruned",
+            detail={"deleted": total, "before": before.isoformat(), "days": days},
+        )
+    return f"device log: {total} rows before {before:%Y-%m-%d} removed"
+
+
 def event_log(**fields: Any) -> DeviceEvent:
     return DeviceEvent.objects.create(**fields)
