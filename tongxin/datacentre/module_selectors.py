@@ -1,9 +1,8 @@
 """Reads of the modules' figures (visits, alarms, volunteering, needs, wishes, votes,
-meetings, scorecards): from the
-rollups only (``ModuleRollup``), and the records behind one figure, exactly those counted,
-under the viewer's scope: the module model's ``visible_to``, what the module's own selectors
-read (a grid worker never sees another grid's residents). A figure whose records the viewer
-may not all see is a count only, as for the cases."""
+meetings, scorecards): from the rollups only (``ModuleRollup``), and the records behind one
+figure, exactly those counted, under the viewer's scope: the module model's ``visible_to``,
+what the module's own selectors read (a grid worker never sees another grid's residents). A
+figure whose records the viewer may not all see is a count only, as for the cases."""
 
 from __future__ import annotations
 

@@ -15,7 +15,17 @@ scope (``visible_to`` of the module's model: exactly what the module's own selec
 - needs (``Need``) by the day posted, per community and kind: raised, matched (claimed at
   some time), fulfilled (done, rated or closed after a claim);
 - wishes (``Wish``) by the day collected, per community: raised, matched (claimed),
-  fulfilled.
+  fulfilled;
+- votes (``Vote``, not cancelled) by the day opened, per grid (the vote's place cut at the
+  grids' depth) and electorate: held, closed, passed, and over the closed ones the head
+  totals stored in the result (eligible, participating: the turnout). Never a ballot, an
+  elector or a choice; the records behind a count are the votes;
+- meetings (``Meeting``, not cancelled) by the day they start, per grid (their place, else
+  the convening organisation's first covered place) and kind: convened, held, minuted, and
+  over the held ones the sign-ins and the seats invited;
+- party life's scorecards (``PartyCard``, branch and member) by the day first stored, per
+  grid (the member's home, else the branch's place) and star band: cards, branch and member
+  cards, published, final, objected to.
 """
 
 from __future__ import annotations
