@@ -20,7 +20,7 @@ from tongxin.places.models import Place
 from . import module_rollups
 from .models import ModuleRollup
 from .selectors import PAGE_SIZE, Records, as_of, problem
-from .sources import SOURCES, Source
+from .sources import CARDS, SOURCES, Source
 
 BY = ("grid", "key", "day")
 
@@ -66,7 +66,7 @@ def derived(source: Source, row: dict[str, Any]) -> dict[str, Any]:
         row["held_rate"] = _rate(row["held"], row["convened"])
         row["minuted_rate"] = _rate(row["minuted"], row["held"])
         row["signins_each"] = _mean(row["signins"], row["held"], 1)
-    elif source.name == "scorecards":
+    elif source.name in CARDS:
         row["objected_rate"] = _rate(row["objected"], row["published"] + row["final"])
     else:
         row["match_rate"] = _rate(row["matched"], row["raised"])

@@ -1,5 +1,5 @@
 """The modules' panels of the dashboard (visits, alarms, volunteering, needs, wishes, votes,
-meetings, scorecards), read
+meetings, scorecards of party life and of the alliance), read
 from the rollups only, each count linked to its records, each panel with the time its rollup
 last ran; and the page of the records behind one of those counts, under the viewer's scope."""
 
@@ -27,6 +27,8 @@ TABLE_BY = {
     "votes": "grid",
     "meetings": "key",
     "scorecards": "key",
+    "unit_cards": "key",
+    "service_cards": "key",
 }
 DERIVED = {
     "visits": ("on_time_rate", "done_rate"),
@@ -37,6 +39,8 @@ DERIVED = {
     "votes": ("pass_rate", "turnout"),
     "meetings": ("held_rate", "minuted_rate", "signins_each"),
     "scorecards": ("objected_rate",),
+    "unit_cards": ("objected_rate",),
+    "service_cards": ("objected_rate",),
 }
 
 

@@ -25,7 +25,10 @@ scope (``visible_to`` of the module's model: exactly what the module's own selec
   over the held ones the sign-ins and the seats invited;
 - party life's scorecards (``PartyCard``, branch and member) by the day first stored, per
   grid (the member's home, else the branch's place) and star band: cards, branch and member
-  cards, published, final, objected to.
+  cards, published, final, objected to;
+- the alliance's scorecards, a unit's (``Scorecard``, at its alliance's place) and an
+  in-service member's (``MemberScorecard``, where the member lives, else at the alliance's
+  place), by the day first stored, per grid and grade: cards, published, final, objected to.
 """
 
 from __future__ import annotations
@@ -54,6 +57,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext, gettext_lazy
 
 from tongxin.alarms.models import Alarm, Outcome
+from tongxin.alliance.models import CardState as AllianceCardState
+from tongxin.alliance.models import MemberScorecard, Objection, Scorecard
 from tongxin.deliberation.models import Vote, VoteState
 from tongxin.matching.models import Need, NeedState, Wish, WishState
 from tongxin.meetings.models import (
@@ -507,6 +512,107 @@ SCORECARDS = Source(
     ],
 )
 
+
+def _alliance_objected(link: str, **extra: Any) -> Q:
+    return Q(Exists(Objection.objects.filter(**{link: OuterRef("pk")}, **extra)))
+
+
+def _grades(model: type[Model]) -> dict[str, str]:
+    """The alliance's grades are its formula's words (data): each is its own label."""
+    grades = model._default_manager.order_by().values_list("grade", flat=True).distinct()
+    return {g: g for g in grades}
+
+
+def _alliance_figures(link: str) -> tuple[Figure, ...]:
+    return (
+        Figure("cards", gettext_lazy("成绩单")),
+        Figure("published", gettext_lazy("公示中"), Q(state=AllianceCardState.PUBLISHED)),
+        Figure("final", gettext_lazy("已确定"), Q(state=AllianceCardState.FINAL)),
+        Figure("objected", gettext_lazy("有异议"), _alliance_objected(link)),
+    )
+
+
+UNIT_CARDS = Source(
+    name="unit_cards",
+    label=gettext_lazy("联盟单位成绩单"),
+    model=Scorecard,
+    at="created_at",
+    area=lambda _length: _at_grid_depth(F("membership__alliance__place_path")),
+    grid=AREA_GRID,
+    key="grade",  # the grade band, as the alliance's formula names it
+    figures=_alliance_figures("scorecard"),
+    changed=lambda since: (
+        Q(updated_at__gte=since) | _alliance_objected("scorecard", updated_at__gte=since)
+    ),
+    labels=lambda: _grades(Scorecard),
+    related=("membership__unit",),
+    columns=(
+        gettext_lazy("成员单位"),
+        gettext_lazy("年度"),
+        gettext_lazy("总分"),
+        gettext_lazy("等次"),
+        gettext_lazy("状态"),
+    ),
+    describe=lambda c: [
+        c.membership.unit.name,
+        c.year,
+        c.total,
+        c.grade,
+        c.get_state_display(),
+    ],
+)
+
+SERVICE_CARDS = Source(
+    name="service_cards",
+    label=gettext_lazy("在职党员成绩单"),
+    model=MemberScorecard,
+    at="created_at",
+    # Where the member lives, else where their alliance is.
+    area=lambda _length: Coalesce(
+        _at_grid_depth(NullIf(F("member__person__place_path"), Value(""))),
+        _at_grid_depth(F("alliance__place_path")),
+    ),
+    grid=AREA_GRID,
+    key="grade",
+    figures=_alliance_figures("member_card"),
+    changed=lambda since: (
+        Q(updated_at__gte=since) | _alliance_objected("member_card", updated_at__gte=since)
+    ),
+    labels=lambda: _grades(MemberScorecard),
+    related=("member__person", "member__unit"),
+    columns=(
+        gettext_lazy("在职党员"),
+        gettext_lazy("单位"),
+        gettext_lazy("年度"),
+        gettext_lazy("总分"),
+        gettext_lazy("等次"),
+        gettext_lazy("状态"),
+    ),
+    describe=lambda c: [
+        c.member.person.name,
+        c.member.unit.name,
+        c.year,
+        c.total,
+        c.grade,
+        c.get_state_display(),
+    ],
+)
+
+# The sources that are scorecards (their panels: the objection rate).
+CARDS = ("scorecards", "unit_cards", "service_cards")
+
 SOURCES: dict[str, Source] = {
-    s.name: s for s in (VISITS, ALARMS, VOLUNTEERING, NEEDS, WISHES, VOTES, MEETINGS, SCORECARDS)
+    s.name: s
+    for s in (
+        VISITS,
+        ALARMS,
+        VOLUNTEERING,
+        NEEDS,
+        WISHES,
+        VOTES,
+        MEETINGS,
+        SCORECARDS,
+        UNIT_CARDS,
+        SERVICE_CARDS,
+    )
 }
