@@ -349,7 +349,8 @@ def _org_place() -> Any:
 
 
 def _count_of(model: type[Model], link: str) -> Any:
-    """The number of ``model`` rows of the record (``link``: their key to it), 0 for none."""
+    """The number of ``model`` rows of the record (``link``: their key to it), 0 for none: a
+    count inside the sum (a meeting's sign-ins), never a read of those rows."""
     rows = (
         model._default_manager.filter(**{link: OuterRef("pk")})
         .order_by()
@@ -358,6 +359,13 @@ def _count_of(model: type[Model], link: str) -> Any:
         .values("n")
     )
     return Coalesce(Subquery(rows), 0)
+
+
+def _having(model: type[Model], **filters: Any) -> Q:
+    """A condition on the counted record: it has a row of ``model`` (an objection to a
+    card). Only a condition inside the count (``EXISTS``), never a read of those rows: the
+    records themselves are read under their module's ``visible_to``."""
+    return Q(Exists(model._default_manager.filter(**filters)))
 
 
 VOTE_CLOSED = Q(state=VoteState.CLOSED)
@@ -463,7 +471,7 @@ MEETINGS = Source(
 
 
 def _objected(**extra: Any) -> Q:
-    return Q(Exists(CardObjection.objects.filter(card=OuterRef("pk"), **extra)))
+    return _having(CardObjection, card=OuterRef("pk"), **extra)
 
 
 def _stars() -> dict[str, str]:
@@ -514,7 +522,7 @@ SCORECARDS = Source(
 
 
 def _alliance_objected(link: str, **extra: Any) -> Q:
-    return Q(Exists(Objection.objects.filter(**{link: OuterRef("pk")}, **extra)))
+    return _having(Objection, **{link: OuterRef("pk")}, **extra)
 
 
 def _grades(model: type[Model]) -> dict[str, str]:
