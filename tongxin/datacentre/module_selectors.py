@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -115,11 +116,25 @@ def key_labels(source: Source) -> dict[str, str]:
         return {}
     if source.labels is not None:
         return source.labels()
-    field = source.model._meta.get_field(source.key.split("__")[0])
-    if "__" in source.key:  # a field of a related model (the visit rule's care kind)
-        related: Any = field.related_model
-        field = related._meta.get_field(source.key.split("__")[1])
+    field = _key_field(source)
     return {str(k): str(v) for k, v in (getattr(field, "choices", None) or [])}
+
+
+def _key_field(source: Source) -> Any:
+    assert source.key
+    field: Any = source.model._meta.get_field(source.key.split("__")[0])
+    if "__" in source.key:  # a field of a related model (the visit rule's care kind)
+        field = field.related_model._meta.get_field(source.key.split("__")[1])
+    return field
+
+
+def _key_value(source: Source, key: str) -> Any:
+    """The row's key as its field holds it (a star band is a number): a key the field cannot
+    hold is a clear error, not a failed query."""
+    try:
+        return _key_field(source).to_python(key)
+    except ValidationError:
+        raise problem("key", _("没有这个分项")) from None
 
 
 def stats(
@@ -186,7 +201,7 @@ def _behind(
     if grid is not None and source.grid:
         out = out.filter(**{source.grid: grid})
     if key is not None and source.key:
-        out = out.filter(**{source.key: key})
+        out = out.filter(**{source.key: _key_value(source, key)})
     if day is not None:
         out = out.filter(
             **{

@@ -450,6 +450,12 @@ def test_vote_records_are_the_votes_never_ballots(built: Any) -> None:
         {"level": "community", "figure": "participating_heads"},
     )
     assert r.status_code == 422 and r.json()["fields"][0]["field"] == "figure"
+    # A star band that is no number is a clear error, on the API and on the page.
+    bad = {"level": "community", "figure": "cards", "key": "abc"}
+    r = built.api("secretary").get("/api/v1/stats/modules/scorecards/records", bad)
+    assert r.status_code == 422 and r.json()["fields"][0]["field"] == "key"
+    page = built.client("secretary").get("/datacentre/modules/scorecards/records/", bad)
+    assert page.status_code == 404
 
 
 def test_civic_record_reads_are_audited(built: Any) -> None:
