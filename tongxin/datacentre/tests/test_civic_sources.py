@@ -281,9 +281,11 @@ def test_alliance_card_rollups_equal_the_raw_counts(
     source = SERVICE_CARDS if members else UNIT_CARDS
     model: Any = MemberScorecard if members else Scorecard
     template = model.objects.order_by("pk").first()
-    owner = {"member_id": template.member_id, "alliance_id": template.alliance_id}
-    if not members:
-        owner = {"membership_id": template.membership_id}
+    owner = (
+        {"member_id": template.member_id, "alliance_id": template.alliance_id}
+        if members
+        else {"membership_id": template.membership_id}
+    )
     raiser = demo.user("secretary")
     with transaction.atomic():
         made = model.objects.bulk_create(
