@@ -147,9 +147,10 @@ def stats_module(
     date_from: dt.date | None = Query(None, alias="from"),  # noqa: B008
     date_to: dt.date | None = Query(None, alias="to"),  # noqa: B008
 ) -> Any:
-    """The figures of one module (``source``: visits, alarms, volunteering, needs, wishes)
-    under a place for the local days ``from``…``to``, one row per ``by`` = grid | key (the
-    module's breakdown: care tag, alarm kind, need kind) | day, read from the rollups, with
+    """The figures of one module (``source``: visits, alarms, volunteering, needs, wishes,
+    votes, meetings, scorecards) under a place for the local days ``from``…``to``, one row
+    per ``by`` = grid | key (the module's breakdown: care tag, alarm kind, need kind,
+    electorate, meeting kind, star band) | day, read from the rollups, with
     ``as_of``, when that rollup last ran."""
     found = module_selectors.source_of(source)
     f = StatsFilters(level=level, place_id=place_id, date_from=date_from, date_to=date_to)

@@ -130,7 +130,8 @@ class CaseStateRollup(CaseCohort):
 
 
 class ModuleRollup(models.Model):
-    """One figure of one module (``source``: visits, alarms, volunteering, needs, wishes) for
+    """One figure of one module (``source``: visits, alarms, volunteering, needs, wishes,
+    votes, meetings, scorecards) for
     one local ``day``, area and ``key`` (the module's breakdown: a care tag, an alarm kind, a
     need kind; empty when there is none): a long table, one row per figure, rather than a
     model per module. Each module's figures are described in ``sources.py`` (the date that

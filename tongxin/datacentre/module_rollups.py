@@ -11,28 +11,42 @@ import logging
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Max, Min, QuerySet, Sum
+from django.db.models import Count, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from tongxin.core import clock
+from tongxin.core.models import AuditEvent
+from tongxin.places.models import Place, PlaceKind
 
 from .models import ModuleRollup, RollupMark
 from .rollups import NIGHTLY_DAYS, OVERLAP, _runs, _seconds, community_path_length
 from .rollups import nightly as case_nightly
-from .sources import SOURCES, Source
+from .sources import AREA_GRID, SOURCES, Source
 
 log = logging.getLogger("tongxin.datacentre")
 
 
 def counted(source: Source, qs: QuerySet[Any]) -> QuerySet[Any]:
     """``qs`` (every record of the source, or those a viewer may see) as the rollups count
-    them, annotated with ``area`` and ``day`` (the local day of ``source.at``)."""
-    return (
+    them, annotated with ``area`` and ``day`` (the local day of ``source.at``), and for a
+    source whose records name no grid, ``area_grid`` (the grid that is their area). A record
+    without an area (no place known) is not counted."""
+    out = (
         qs.filter(source.base, **{f"{source.at}__isnull": False})
         .annotate(area=source.area(community_path_length()))
+        .filter(area__isnull=False)
         .annotate(day=TruncDate(source.at, tzinfo=timezone.get_current_timezone()))
     )
+    if source.grid == AREA_GRID:
+        grid = Place.objects.filter(kind=PlaceKind.GRID, path=OuterRef("area")).values("pk")
+        out = out.annotate(**{AREA_GRID: Subquery(grid[:1])})
+    return out
+
+
+def _key(value: Any) -> str:
+    """A breakdown key as stored: none is the empty key, a grade band 0 is "0"."""
+    return "" if value is None else str(value)
 
 
 def _rows(source: Source, qs: QuerySet[Any]) -> list[ModuleRollup]:
@@ -59,7 +73,7 @@ def _rows(source: Source, qs: QuerySet[Any]) -> list[ModuleRollup]:
                     day=row["day"],
                     path=row["area"] or "",
                     grid_id=row.get("grid_ref"),
-                    key=str(row[source.key] or "") if source.key else "",
+                    key=_key(row[source.key]) if source.key else "",
                     figure=f.name,
                     value=value,
                 )
@@ -88,14 +102,29 @@ def rebuild(source: Source, day_from: dt.date, day_to: dt.date) -> int:
 def touched_days(source: Source, mark: RollupMark) -> set[dt.date]:
     qs = source.records().filter(**{f"{source.at}__isnull": False})
     if mark.changed_to is not None:
-        qs = qs.filter(updated_at__gte=mark.changed_to - OVERLAP)
+        since = mark.changed_to - OVERLAP
+        changed = source.changed(since)
+        if source.journal:
+            ids = AuditEvent.objects.filter(object_type=source.journal, at__gte=since).values_list(
+                "object_id", flat=True
+            )
+            changed |= Q(pk__in=sorted({int(i) for i in ids if i.isdigit()}))
+        qs = qs.filter(changed)
     days = qs.annotate(day=TruncDate(source.at, tzinfo=timezone.get_current_timezone()))
     return set(days.order_by().values_list("day", flat=True).distinct())
 
 
+def _newest(source: Source) -> dt.datetime | None:
+    """Where the next incremental run reads from: the newest change of a record, or for
+    records without a change time, this run's start."""
+    if not source.stamped:
+        return clock.now()
+    return source.records().aggregate(at=Max("updated_at"))["at"]  # type: ignore[no-any-return]
+
+
 def incremental(source: Source) -> str:
     mark, _ = RollupMark.objects.get_or_create(name=source.name)
-    newest = source.records().aggregate(at=Max("updated_at"))["at"]
+    newest = _newest(source)
     days = touched_days(source, mark)
     rows = sum(rebuild(source, a, b) for a, b in _runs(days))
     RollupMark.objects.filter(pk=mark.pk).update(
@@ -107,7 +136,8 @@ def incremental(source: Source) -> str:
 
 def rebuild_all(source: Source) -> str:
     span = source.records().filter(**{f"{source.at}__isnull": False})
-    ends = span.aggregate(first=Min(source.at), last=Max(source.at), newest=Max("updated_at"))
+    ends = span.aggregate(first=Min(source.at), last=Max(source.at))
+    ends["newest"] = _newest(source)
     with transaction.atomic():
         ModuleRollup.objects.filter(source=source.name).delete()
         rows = 0

@@ -1,14 +1,15 @@
-"""Reads of the modules' figures (visits, alarms, volunteering, needs, wishes): from the
-rollups only (``ModuleRollup``), and the records behind one figure, exactly those counted,
-under the viewer's scope: the module model's ``visible_to``, what the module's own selectors
-read (a grid worker never sees another grid's residents). A figure whose records the viewer
-may not all see is a count only, as for the cases."""
+"""Reads of the modules' figures (visits, alarms, volunteering, needs, wishes, votes,
+meetings, scorecards): from the rollups only (``ModuleRollup``), and the records behind one
+figure, exactly those counted, under the viewer's scope: the module model's ``visible_to``,
+what the module's own selectors read (a grid worker never sees another grid's residents). A
+figure whose records the viewer may not all see is a count only, as for the cases."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,7 +21,7 @@ from tongxin.places.models import Place
 from . import module_rollups
 from .models import ModuleRollup
 from .selectors import PAGE_SIZE, Records, as_of, problem
-from .sources import SOURCES, Source
+from .sources import CARDS, SOURCES, Source
 
 BY = ("grid", "key", "day")
 
@@ -59,6 +60,15 @@ def derived(source: Source, row: dict[str, Any]) -> dict[str, Any]:
         row["arrive_minutes"] = _mean(row["arrive_seconds"], row["arrived"], 60)
     elif source.name == "volunteering":
         row["hours"] = round(row["minutes"] / 60, 1)
+    elif source.name == "votes":
+        row["pass_rate"] = _rate(row["passed"], row["closed"])
+        row["turnout"] = _rate(row["participating_heads"], row["eligible_heads"])
+    elif source.name == "meetings":
+        row["held_rate"] = _rate(row["held"], row["convened"])
+        row["minuted_rate"] = _rate(row["minuted"], row["held"])
+        row["signins_each"] = _mean(row["signins"], row["held"], 1)
+    elif source.name in CARDS:
+        row["objected_rate"] = _rate(row["objected"], row["published"] + row["final"])
     else:
         row["match_rate"] = _rate(row["matched"], row["raised"])
         row["fulfil_rate"] = _rate(row["fulfilled"], row["raised"])
@@ -74,6 +84,12 @@ DERIVED_LABELS = {
     "hours": gettext_lazy("服务时长（小时）"),
     "match_rate": gettext_lazy("认领率%"),
     "fulfil_rate": gettext_lazy("完成率%"),
+    "pass_rate": gettext_lazy("通过率%"),
+    "turnout": gettext_lazy("参与率%"),
+    "held_rate": gettext_lazy("召开率%"),
+    "minuted_rate": gettext_lazy("纪要率%"),
+    "signins_each": gettext_lazy("平均签到人次"),
+    "objected_rate": gettext_lazy("异议率%"),
 }
 
 
@@ -98,11 +114,27 @@ def totals(source: Source, place: Place, day_from: dt.date, day_to: dt.date) -> 
 def key_labels(source: Source) -> dict[str, str]:
     if not source.key:
         return {}
-    field = source.model._meta.get_field(source.key.split("__")[0])
-    if "__" in source.key:  # a field of a related model (the visit rule's care kind)
-        related: Any = field.related_model
-        field = related._meta.get_field(source.key.split("__")[1])
+    if source.labels is not None:
+        return source.labels()
+    field = _key_field(source)
     return {str(k): str(v) for k, v in (getattr(field, "choices", None) or [])}
+
+
+def _key_field(source: Source) -> Any:
+    assert source.key
+    field: Any = source.model._meta.get_field(source.key.split("__")[0])
+    if "__" in source.key:  # a field of a related model (the visit rule's care kind)
+        field = field.related_model._meta.get_field(source.key.split("__")[1])
+    return field
+
+
+def _key_value(source: Source, key: str) -> Any:
+    """The row's key as its field holds it (a star band is a number): a key the field cannot
+    hold is a clear error, not a failed query."""
+    try:
+        return _key_field(source).to_python(key)
+    except ValidationError:
+        raise problem("key", _("没有这个分项")) from None
 
 
 def stats(
@@ -169,7 +201,7 @@ def _behind(
     if grid is not None and source.grid:
         out = out.filter(**{source.grid: grid})
     if key is not None and source.key:
-        out = out.filter(**{source.key: key})
+        out = out.filter(**{source.key: _key_value(source, key)})
     if day is not None:
         out = out.filter(
             **{

@@ -1,4 +1,5 @@
-"""The modules' panels of the dashboard (visits, alarms, volunteering, needs, wishes), read
+"""The modules' panels of the dashboard (visits, alarms, volunteering, needs, wishes, votes,
+meetings, scorecards of party life and of the alliance), read
 from the rollups only, each count linked to its records, each panel with the time its rollup
 last ran; and the page of the records behind one of those counts, under the viewer's scope."""
 
@@ -19,13 +20,27 @@ from .sources import SOURCES, Source
 from .views import Filters, _date, _int
 
 # Each panel's table: per grid where the records have one, else per breakdown key.
-TABLE_BY = {"visits": "grid", "alarms": "grid", "needs": "key"}
+TABLE_BY = {
+    "visits": "grid",
+    "alarms": "grid",
+    "needs": "key",
+    "votes": "grid",
+    "meetings": "key",
+    "scorecards": "key",
+    "unit_cards": "key",
+    "service_cards": "key",
+}
 DERIVED = {
     "visits": ("on_time_rate", "done_rate"),
     "alarms": ("false_rate", "ack_minutes", "arrive_minutes"),
     "volunteering": ("hours",),
     "needs": ("match_rate", "fulfil_rate"),
     "wishes": ("match_rate", "fulfil_rate"),
+    "votes": ("pass_rate", "turnout"),
+    "meetings": ("held_rate", "minuted_rate", "signins_each"),
+    "scorecards": ("objected_rate",),
+    "unit_cards": ("objected_rate",),
+    "service_cards": ("objected_rate",),
 }
 
 

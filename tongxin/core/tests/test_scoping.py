@@ -222,6 +222,8 @@ UNSCOPED_MANAGER_ALLOWED = {
     "second_factor.py": "login security: whether the account's posts require a second factor",
     "validators.py": "the password policy: whether the account holds a post",
     "rollups.py": "the data centre's one writer of aggregates (counts, no personal data)",
+    "sources.py": "the data centre's module sources: the rollups' counting queries (EXISTS and "
+    "COUNT conditions, never rows read out; the records are read under each module's visible_to)",
     "demo.py": "the demo loaders write a fresh database",
     "demo_bulk.py": "the benchmark loader writes a fresh database",
     "conftest.py": "test fixtures",

@@ -15,6 +15,7 @@ from tongxin.alarms.models import Alarm
 from tongxin.core import clock
 from tongxin.datacentre import module_rollups, rollups
 from tongxin.datacentre.models import ModuleRollup
+from tongxin.datacentre.sources import SOURCES
 from tongxin.visits.models import VisitTask
 
 pytestmark = pytest.mark.dates
@@ -39,7 +40,7 @@ def test_the_dashboard_has_a_panel_per_module_with_its_as_of_time(built: Any) ->
     for source in ("visits", "alarms", "volunteering", "needs", "wishes"):
         assert f'id="dc-{source}"' in html, source
     assert 'id="dc-states"' in html and 'data-state="reported"' in html
-    assert html.count('class="hint dc-asof"') == 6  # the cases and five modules
+    assert html.count('class="hint dc-asof"') == 1 + len(SOURCES)  # the cases and each module
     assert "尚未汇总" not in html
 
 
