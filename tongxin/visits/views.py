@@ -41,29 +41,40 @@ from .models import (
 )
 
 LATER_SHOWN = 20
+SHEET_ROWS = 500  # a printed sheet: the most urgent rows, as many as a visitor carries
 
 
 @personal_page
 def due(request: ActorRequest) -> HttpResponse:
-    """My visits: overdue first (red), then due today, then later; nearest first in each."""
+    """My visits: overdue first (red), then due today, then later; nearest first in each;
+    ``TONGXIN_PAGE_SIZE`` a page, every visit reachable page by page."""
     q = request.GET.get("q", "").strip()[:50]
-    items = selectors.due_list(request.user, mine=True, q=q)
-    audit.record(actor=request.user, action="visit.list", detail={"count": len(items), "q": q})
+    found = selectors.due_list(request.user, mine=True, q=q)
+    page_obj = paginate(request, found)
+    audit.record(
+        actor=request.user,
+        action="visit.list",
+        detail={"count": found.count(), "q": q, "page": page_obj.number},
+    )
     groups = []
     for key, label, urgency in (
         ("overdue", _("已超期"), 0),
         ("today", _("今天到期"), 1),
         ("later", _("近期待访"), 2),
     ):
-        rows = [i for i in items if i.urgency == urgency]
-        # A phone list: every overdue and today's visit, then the next few (the rest are on the
-        # board).
-        shown = rows if urgency < 2 or q else rows[:LATER_SHOWN]
-        groups.append((key, label, shown, len(rows) - len(shown)))
+        rows = [i for i in page_obj.object_list if i.urgency == urgency]
+        groups.append((key, label, rows, found.tally[urgency]))
     return render(
         request,
         "visits/due.html",
-        {"groups": groups, "count": len(items), "q": q, "tab": "due", "now": clock.now()},
+        {
+            "groups": groups,
+            "count": found.count(),
+            "page_obj": page_obj,
+            "q": q,
+            "tab": "due",
+            "now": clock.now(),
+        },
     )
 
 
@@ -76,10 +87,13 @@ def sheet(request: ActorRequest) -> HttpResponse:
     from . import printing
 
     q = request.GET.get("q", "").strip()[:50]
-    items = selectors.due_list(request.user, mine=True, q=q)
-    if not q:  # as on the phone: every overdue and today's visit, then the next few
-        later = [i for i in items if i.urgency == 2][:LATER_SHOWN]
-        items = [i for i in items if i.urgency < 2] + later
+    found = selectors.due_list(request.user, mine=True, q=q)
+    ranked = found.ranked
+    if not q:  # every overdue and today's visit, then the next few
+        ranked = [r for r in ranked if r.urgency < 2] + [r for r in ranked if r.urgency == 2][
+            :LATER_SHOWN
+        ]
+    items = found.items(ranked[:SHEET_ROWS])
     tasks = [i.task for i in items]
     persons = {
         p.pk: p
