@@ -153,26 +153,32 @@ def task(request: ActorRequest, task_id: int) -> HttpResponse:
         ),
         task_id,
     )
+    typed: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    refused = ""
     if request.method == "POST":
         data = request.POST
         checklist = {k: data.get(f"check_{k}", "") for k in CHECKLIST_ITEMS}
         checklist = {k: v for k, v in checklist.items() if v}
+        typed = {
+            "method": data.get("method", ""),
+            "met": data.get("met", ""),
+            "checklist": checklist,
+            "notes": data.get("notes", ""),
+            "raise_case": data.get("raise_case", ""),
+            "raise_need": data.get("raise_need", ""),
+        }
         try:
             made = services.visit_record(
-                actor=request.user,
-                task_id=t.pk,
-                method=data.get("method", ""),
-                met=data.get("met", ""),
-                checklist=checklist,
-                notes=data.get("notes", ""),
-                raise_case=data.get("raise_case", ""),
-                raise_need=data.get("raise_need", ""),
-                photo=request.FILES.get("photo"),
+                actor=request.user, task_id=t.pk, photo=request.FILES.get("photo"), **typed
             )
         except (NotFound, Forbidden):
             raise
         except DomainError as exc:
-            messages.error(request, exc.message)
+            # The form comes back as typed, the refusal beside the field to blame (a photo has
+            # to be chosen again: a browser never refills a file field).
+            refused = exc.message
+            errors = {f["field"]: f["reason"] for f in exc.fields}
         else:
             done = _("已记录走访")
             if made.case_id:
@@ -196,7 +202,10 @@ def task(request: ActorRequest, task_id: int) -> HttpResponse:
             "record": record,
             "overdue": t.overdue_at(clock.now()),
             "methods": [(m, label) for m, label in Method.choices if m in t.rule.methods],
-            "checklist": list(CHECKLIST_ITEMS.items()),
+            "checklist": [
+                (key, label, typed.get("checklist", {}).get(key, ""))
+                for key, label in CHECKLIST_ITEMS.items()
+            ],
             "levels": Level.choices,
             "categories": _categories(),
             "need_kinds": _need_kinds(),
@@ -206,8 +215,12 @@ def task(request: ActorRequest, task_id: int) -> HttpResponse:
                 .filter(task=t)
                 .select_related("person")
             ),
+            "typed": typed,
+            "errors": errors,
+            "refused": refused,
             "tab": "due",
         },
+        status=422 if refused else 200,
     )
 
 
