@@ -189,16 +189,19 @@ def record_out(r: VisitRecord, viewer: Any) -> dict[str, Any]:
 
 
 @router.get("/visits/due", response=DueOut, summary=lazy_str("待走访清单"))
-def visits_due(request: HttpRequest, mine: int = 1, page: int = 1) -> Any:
+def visits_due(request: HttpRequest, mine: int = 1, page: int = 1, q: str = "") -> Any:
     """Open visits, most urgent first (overdue, due today, later), nearest first within each:
     ``mine=1`` (default) those the caller owes or had escalated to them, ``mine=0`` every open
-    visit in the caller's care scope. Paged: ``page`` (from 1), ``page_size`` a page, ``count``
-    the whole list."""
+    visit in the caller's care scope; ``q``: part of the resident's name, as on the phone
+    page. Paged: ``page`` (from 1), ``page_size`` a page, ``count`` the whole list."""
     user = caller(request)
-    found = selectors.due_list(user, mine=bool(mine))
+    q = q.strip()[:50]
+    found = selectors.due_list(user, mine=bool(mine), q=q)
     # A list that counts and slices as a queryset does (only the page is read in full).
     sl = paginate(cast("QuerySet[Any]", found), page)
-    audit.record(actor=user, action="visit.list", detail={"count": sl.count, "page": sl.page})
+    audit.record(
+        actor=user, action="visit.list", detail={"count": sl.count, "page": sl.page, "q": q}
+    )
     return sl.answer(
         [
             {

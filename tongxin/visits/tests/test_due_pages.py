@@ -119,3 +119,13 @@ def test_the_phone_page_has_page_numbers(demo, long_list):
         found = client.get("/visits/", {"q": long_list["name"]}).content.decode()
         nxt = found.split('rel="next"')[0].rsplit("href=", 1)[1]
         assert "page=2" in nxt and "q=" in nxt
+
+
+def test_the_api_searches_by_name_as_the_page_does(demo, long_list):
+    with time_machine.travel(MOMENT, tick=False):
+        api = demo.api("grid1")
+        body = api.get("/api/v1/visits/due", {"q": long_list["name"]}).json()
+        assert body["count"] > 500 and body["page"] == 1
+        assert {i["person"]["name"] for i in body["items"]} == {long_list["name"]}
+        none = api.get("/api/v1/visits/due", {"q": "没有这个人的名字"}).json()
+        assert none["count"] == 0 and none["items"] == []
