@@ -9,9 +9,10 @@ a. **schedule generation** — ``visits.services.plan()`` for the whole area, on
    assigned along the responsibility chain), beside its **anchor**: the raw SQL read of the
    current care tags it starts from, and a raw bulk insert of as many task rows; then the same
    for one grid, repeated (its tasks deleted before each run);
-b. **a grid worker's due list** — ``visits.selectors.due_list`` (urgency, then route) and
-   ``GET /api/v1/visits/due`` through ``django.test.Client`` with a bearer token, beside the
-   raw SQL read of the same open tasks with the residents' names.
+b. **a grid worker's due list** — ``visits.selectors.due_list`` (urgency, then route: every
+   open visit ranked, the first page read in full) and ``GET /api/v1/visits/due`` (the first
+   and the last page) through ``django.test.Client`` with a bearer token, beside the raw SQL
+   read of the same open tasks with the residents' names in due order (what any page needs).
 
 Interleaved app / anchor, warm, ≥ 20 runs each (``--repeat``); it prints the median, p95, the
 ratio of the medians and the number of SQL statements. Nothing fails when a figure is slow.
@@ -38,6 +39,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", choices=("district", "street", "community"), default="street")
     parser.add_argument("--postgres", action="store_true")
+    parser.add_argument(
+        "--database", default=None, help="PostgreSQL database name (default: run.py's by scale)"
+    )
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--analyze", action="store_true")
@@ -91,13 +95,14 @@ TAGS_SQL = (
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    label = bench_run.configure_django(args)
+    label = bench_run.configure_django(args, database=args.database)
     from django.db import connection
 
     print(f"database: {label} ({connection.vendor})")
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     bench_run.prepare_database(args)
 
+    from django.conf import settings
     from django.db import transaction
     from django.test import Client
 
@@ -197,29 +202,44 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nb. the grid worker's due list ({owed} open visits owed)")
 
     def anchor_due() -> None:
+        # The raw read of every open visit the worker owes, with the names, in due order: what
+        # any page of the list needs read (its order is over the whole list).
         with connection.cursor() as cur:
             cur.execute(
-                "SELECT t.id, t.due_by, p.name, r.name FROM visits_visittask t"
+                "SELECT t.id, t.due_by, t.place_path, p.name, r.name FROM visits_visittask t"
                 " JOIN people_person p ON p.id = t.person_id"
                 " JOIN visits_cadencerule r ON r.id = t.rule_id"
                 " WHERE t.state = 'open' AND (t.assignee_id = %s OR t.escalated_to_id = %s)"
-                " ORDER BY t.due_by, t.id LIMIT 500",
+                " ORDER BY t.due_by, t.id",
                 [post.person_id, post.person_id],
             )
             cur.fetchall()
+
+    size = settings.TONGXIN_PAGE_SIZE
+    last = max(1, -(-owed // size))
 
     def app_due() -> None:
         from tongxin.core.scoping import forget_scope
 
         forget_scope(user)
-        selectors.due_list(user)
+        selectors.due_list(user)[0:size]
 
-    def api_due() -> None:
-        response = client.get("/api/v1/visits/due?mine=1")
-        assert response.status_code == 200, response.content[:200]
+    def api_due(page: int) -> Any:
+        def run() -> None:
+            response = client.get(f"/api/v1/visits/due?mine=1&page={page}")
+            assert response.status_code == 200, response.content[:200]
 
-    compare("due_list() (selector)", app_due, anchor_due, args.repeat, args.warmup)
-    compare("GET /api/v1/visits/due", api_due, anchor_due, args.repeat, args.warmup)
+        return run
+
+    compare("due_list(), first page (selector)", app_due, anchor_due, args.repeat, args.warmup)
+    compare("GET /api/v1/visits/due?page=1", api_due(1), anchor_due, args.repeat, args.warmup)
+    compare(
+        f"GET /api/v1/visits/due?page={last} (last)",
+        api_due(last),
+        anchor_due,
+        args.repeat,
+        args.warmup,
+    )
     print("load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     return 0
 

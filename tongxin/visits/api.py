@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from typing import Any
+from typing import Any, cast
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,7 +17,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import ValidationError as PydanticError
 
 from tongxin.core import audit, clock, uploads
-from tongxin.core.api_support import Moment, Text, caller
+from tongxin.core.api_support import Moment, PageMeta, Text, caller, paginate
 from tongxin.core.errors import ValidationFailed
 from tongxin.core.i18n import lazy_str
 from tongxin.core.input_guard import JSONBodyParser
@@ -50,9 +51,8 @@ class DueItemOut(Schema):
     distance_km: float | None = None
 
 
-class DueOut(Schema):
+class DueOut(PageMeta):
     items: list[DueItemOut]
-    count: int
 
 
 class RefState(Schema):
@@ -189,15 +189,21 @@ def record_out(r: VisitRecord, viewer: Any) -> dict[str, Any]:
 
 
 @router.get("/visits/due", response=DueOut, summary=lazy_str("待走访清单"))
-def visits_due(request: HttpRequest, mine: int = 1) -> Any:
+def visits_due(request: HttpRequest, mine: int = 1, page: int = 1, q: str = "") -> Any:
     """Open visits, most urgent first (overdue, due today, later), nearest first within each:
     ``mine=1`` (default) those the caller owes or had escalated to them, ``mine=0`` every open
-    visit in the caller's care scope."""
+    visit in the caller's care scope; ``q``: part of the resident's name, as on the phone
+    page. Paged: ``page`` (from 1), ``page_size`` a page, ``count`` the whole list."""
     user = caller(request)
-    items = selectors.due_list(user, mine=bool(mine))
-    audit.record(actor=user, action="visit.list", detail={"count": len(items)})
-    return {
-        "items": [
+    q = q.strip()[:50]
+    found = selectors.due_list(user, mine=bool(mine), q=q)
+    # A list that counts and slices as a queryset does (only the page is read in full).
+    sl = paginate(cast("QuerySet[Any]", found), page)
+    audit.record(
+        actor=user, action="visit.list", detail={"count": sl.count, "page": sl.page, "q": q}
+    )
+    return sl.answer(
+        [
             {
                 "id": i.task.pk,
                 "person": _ref(i.task.person),
@@ -207,10 +213,9 @@ def visits_due(request: HttpRequest, mine: int = 1) -> Any:
                 "trigger": i.task.trigger,
                 "distance_km": round(i.distance, 2) if i.distance is not None else None,
             }
-            for i in items
-        ],
-        "count": len(items),
-    }
+            for i in sl.items
+        ]
+    )
 
 
 @router.get("/visits/measures", response=MeasuresOut, summary=lazy_str("走访率"))

@@ -4,7 +4,11 @@ back: the resident's open visits are re-derived from the tags that remain (one s
 person — a visit another tag still calls for stays). Done and missed visits are history and
 never touched. A resident whose last tag has ended is no longer knocked on: their pairs end.
 
-Called from the ``CareTag`` signals (``triggers``) and each night (``end_pairs``)."""
+When a resident's risk tier changes, the same holds for the tier's rules (``retier``): the
+open visits of the tier left are cancelled, the ones of the tier come back to reopen.
+
+Called from the ``CareTag`` signals (``triggers``), the tier change
+(``services.schedule_set_tier``) and each night (``end_pairs``)."""
 
 from __future__ import annotations
 
@@ -16,10 +20,11 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from tongxin.core import audit, clock
+from tongxin.core.actors import Actor
 from tongxin.people.models import CareKind, CareTag, Person
 
 from . import rules as engine
-from .models import CareSchedule, Pair, TaskState, Trigger, VisitTask
+from .models import CareSchedule, Pair, RiskTier, TaskState, Trigger, VisitTask
 
 # The visits a tag may have required: the periodic ones, the first visit of a new tag, and the
 # visit its own event owes (in hospital, on release day). The visits owed for a reported event
@@ -122,6 +127,73 @@ def rederive(
                     "cancelled": cancelled,
                     "reopened": reopened,
                     "pairs": ended_pairs,
+                },
+            )
+    return {"cancelled": len(cancelled), "reopened": len(reopened)}
+
+
+def _tier_label(tier: str) -> str:
+    return str(dict(RiskTier.choices).get(tier, tier))
+
+
+def retier(*, actor: Actor, person: Person, before: str, after: str) -> dict[str, int]:
+    """Re-derive ``person``'s open periodic visits of the tier rules after their risk tier went
+    from ``before`` to ``after`` (the schedule already saved): an open visit of a rule the new
+    tier no longer calls for is cancelled with the reason kept; a visit of a rule it calls for
+    again, cancelled earlier (by a tier change or a tag end) and not yet past its grace, opens
+    again. The visits owed for a reported event (a major change, an admission) stay, as done
+    and missed visits do. Audited (``visit.tier_changed``) when anything changed. Returns how
+    many were cancelled and reopened; the new tier's missing visits are ``plan``'s."""
+    if before == after:
+        return {"cancelled": 0, "reopened": 0}
+    now = clock.now()
+    rules = {r.id: r for r in engine.all_rules() if r.risk_tier}
+    memo: dict[dt.date, set[str]] = {}
+
+    def required(task: VisitTask) -> bool:
+        day = clock.local(task.due_by).date()
+        if day not in memo:
+            memo[day] = kinds_on(person.pk, day)
+        rule = rules[task.rule_id]
+        return rule.in_force(task.period_start) and rule.applies_to(memo[day], after)
+
+    why = _("风险等级由“{before}”调整为“{after}”，不再需要这项走访").format(
+        before=_tier_label(before), after=_tier_label(after)
+    )
+    cancelled: list[int] = []
+    reopened: list[int] = []
+    with transaction.atomic():
+        tasks = VisitTask.objects.select_for_update().filter(
+            person=person,
+            trigger="",
+            rule_id__in=list(rules),
+            state__in=[TaskState.OPEN, TaskState.CANCELLED],
+        )
+        for task in tasks:
+            if task.state == TaskState.OPEN:
+                if not required(task):
+                    cancelled.append(task.pk)
+            elif task.cancel_reason and task.late_by > now and required(task):
+                reopened.append(task.pk)
+        if cancelled:
+            VisitTask.objects.filter(pk__in=cancelled).update(
+                state=TaskState.CANCELLED, cancel_reason=why[:200], updated_at=now
+            )
+        if reopened:
+            VisitTask.objects.filter(pk__in=reopened).update(
+                state=TaskState.OPEN, cancel_reason="", updated_at=now
+            )
+        if cancelled or reopened:
+            audit.record(
+                actor=actor,
+                action="visit.tier_changed",
+                obj=person,
+                subject_person_id=person.pk,
+                detail={
+                    "from": before,
+                    "to": after,
+                    "cancelled": cancelled,
+                    "reopened": reopened,
                 },
             )
     return {"cancelled": len(cancelled), "reopened": len(reopened)}

@@ -63,35 +63,72 @@ class DueItem:
     distance: float | None
 
 
-def due_list(actor: Actor, *, mine: bool = True, q: str = "", limit: int = 500) -> list[DueItem]:
+@dataclass(frozen=True)
+class _Ranked:
+    pk: int
+    overdue: bool
+    urgency: int
+    distance: float | None
+
+
+class DueList:
+    """The whole due list in its order, paged: ranked once on a few columns of every open
+    visit (the route order needs them all), and only the visits of the page asked for read in
+    full. Counts and slices as a queryset does, so ``Paginator`` and ``api_support.paginate``
+    page it; ``tally`` is how many are overdue, due today and later in the whole list."""
+
+    def __init__(self, ranked: list[_Ranked]) -> None:
+        self.ranked = ranked
+        self.tally = {0: 0, 1: 0, 2: 0}
+        for r in ranked:
+            self.tally[r.urgency] += 1
+
+    def count(self) -> int:
+        return len(self.ranked)
+
+    def __len__(self) -> int:
+        return len(self.ranked)
+
+    def items(self, ranked: list[_Ranked]) -> list[DueItem]:
+        """The visits ``ranked`` read in full (their resident and rule), in that order."""
+        tasks = VisitTask.objects.select_related("person", "rule").in_bulk([r.pk for r in ranked])
+        return [
+            DueItem(tasks[r.pk], r.overdue, r.urgency, r.distance) for r in ranked if r.pk in tasks
+        ]
+
+    def __getitem__(self, index: slice) -> list[DueItem]:
+        if not isinstance(index, slice):
+            raise TypeError("a due list is read a page at a time")
+        return self.items(self.ranked[index])
+
+
+def due_list(actor: Actor, *, mine: bool = True, q: str = "") -> DueList:
     """Open visits, most urgent first (overdue, due today, later by day), then nearest first
-    along the way from the visitor's post: the phone list. ``q``: part of the resident's name."""
+    along the way from the visitor's post: the phone list, every visit of it, to be paged.
+    ``q``: part of the resident's name. A fixed number of queries, whatever the page."""
     now = clock.now()
     today_end = clock.start_of_day(clock.today() + dt.timedelta(days=1))
     qs = open_tasks(actor, mine=mine)
     if q:
         qs = qs.filter(person__name__contains=q)
-    tasks = list(qs.select_related("person", "rule").order_by("due_by", "pk")[:limit])
-    anchor = _anchor(actor)
-    buildings = _building_centres([t.place_path for t in tasks])
-    items = []
-    for t in tasks:
-        urgency = 0 if t.due_by < now else 1 if t.due_by < today_end else 2
-        centre = _deepest(buildings, t.place_path)
-        distance = None
-        if anchor and centre:
-            distance = _km(anchor, centre)
-        items.append(DueItem(t, t.due_by < now, urgency, distance))
-    items.sort(
-        key=lambda i: (
-            i.urgency,
-            clock.local(i.task.due_by).date() if i.urgency == 2 else dt.date.min,
-            i.distance if i.distance is not None else math.inf,
-            i.task.due_by,
-            i.task.pk,
+    rows = list(qs.values_list("pk", "due_by", "place_path"))
+    anchor = _anchor(actor) if rows else None
+    buildings = _building_centres(list({path for _pk, _due, path in rows})) if anchor else {}
+    keyed = []
+    for pk, due_by, path in rows:
+        urgency = 0 if due_by < now else 1 if due_by < today_end else 2
+        centre = _deepest(buildings, path)
+        distance = _km(anchor, centre) if anchor and centre else None
+        key = (
+            urgency,
+            clock.local(due_by).date() if urgency == 2 else dt.date.min,
+            distance if distance is not None else math.inf,
+            due_by,
+            pk,
         )
-    )
-    return items
+        keyed.append((key, _Ranked(pk, due_by < now, urgency, distance)))
+    keyed.sort(key=lambda k: k[0])
+    return DueList([r for _key, r in keyed])
 
 
 def _prefixes(path: str) -> list[str]:

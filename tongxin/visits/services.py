@@ -29,6 +29,7 @@ from tongxin.people.models import CareTag, Person
 from tongxin.places.models import Place
 
 from . import rules as engine
+from .ending import retier
 from .models import (
     CHECKLIST_ITEMS,
     CareSchedule,
@@ -692,6 +693,9 @@ def schedule_set_tier(
         before = schedule.risk_tier
         schedule.risk_tier = risk_tier
         schedule.save(update_fields=["risk_tier", "updated_at"])
+        # The tier left takes its open visits with it (the reason kept); the tier's own come
+        # back or are planned for this period.
+        ended = retier(actor=actor, person=person, before=before, after=risk_tier)
         plan(persons=[person])
         if major_change:
             visit_trigger(person=person, trigger=Trigger.MAJOR_CHANGE)
@@ -700,7 +704,13 @@ def schedule_set_tier(
             action="visit.tier",
             obj=schedule,
             subject_person_id=person.pk,
-            detail={"from": before, "to": risk_tier, "major_change": major_change},
+            detail={
+                "from": before,
+                "to": risk_tier,
+                "major_change": major_change,
+                "cancelled": ended["cancelled"],
+                "reopened": ended["reopened"],
+            },
         )
     return schedule
 

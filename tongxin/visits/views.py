@@ -41,29 +41,40 @@ from .models import (
 )
 
 LATER_SHOWN = 20
+SHEET_ROWS = 500  # a printed sheet: the most urgent rows, as many as a visitor carries
 
 
 @personal_page
 def due(request: ActorRequest) -> HttpResponse:
-    """My visits: overdue first (red), then due today, then later; nearest first in each."""
+    """My visits: overdue first (red), then due today, then later; nearest first in each;
+    ``TONGXIN_PAGE_SIZE`` a page, every visit reachable page by page."""
     q = request.GET.get("q", "").strip()[:50]
-    items = selectors.due_list(request.user, mine=True, q=q)
-    audit.record(actor=request.user, action="visit.list", detail={"count": len(items), "q": q})
+    found = selectors.due_list(request.user, mine=True, q=q)
+    page_obj = paginate(request, found)
+    audit.record(
+        actor=request.user,
+        action="visit.list",
+        detail={"count": found.count(), "q": q, "page": page_obj.number},
+    )
     groups = []
     for key, label, urgency in (
         ("overdue", _("已超期"), 0),
         ("today", _("今天到期"), 1),
         ("later", _("近期待访"), 2),
     ):
-        rows = [i for i in items if i.urgency == urgency]
-        # A phone list: every overdue and today's visit, then the next few (the rest are on the
-        # board).
-        shown = rows if urgency < 2 or q else rows[:LATER_SHOWN]
-        groups.append((key, label, shown, len(rows) - len(shown)))
+        rows = [i for i in page_obj.object_list if i.urgency == urgency]
+        groups.append((key, label, rows, found.tally[urgency]))
     return render(
         request,
         "visits/due.html",
-        {"groups": groups, "count": len(items), "q": q, "tab": "due", "now": clock.now()},
+        {
+            "groups": groups,
+            "count": found.count(),
+            "page_obj": page_obj,
+            "q": q,
+            "tab": "due",
+            "now": clock.now(),
+        },
     )
 
 
@@ -76,10 +87,13 @@ def sheet(request: ActorRequest) -> HttpResponse:
     from . import printing
 
     q = request.GET.get("q", "").strip()[:50]
-    items = selectors.due_list(request.user, mine=True, q=q)
-    if not q:  # as on the phone: every overdue and today's visit, then the next few
-        later = [i for i in items if i.urgency == 2][:LATER_SHOWN]
-        items = [i for i in items if i.urgency < 2] + later
+    found = selectors.due_list(request.user, mine=True, q=q)
+    ranked = found.ranked
+    if not q:  # every overdue and today's visit, then the next few
+        ranked = [r for r in ranked if r.urgency < 2] + [r for r in ranked if r.urgency == 2][
+            :LATER_SHOWN
+        ]
+    items = found.items(ranked[:SHEET_ROWS])
     tasks = [i.task for i in items]
     persons = {
         p.pk: p
@@ -139,26 +153,32 @@ def task(request: ActorRequest, task_id: int) -> HttpResponse:
         ),
         task_id,
     )
+    typed: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    refused = ""
     if request.method == "POST":
         data = request.POST
         checklist = {k: data.get(f"check_{k}", "") for k in CHECKLIST_ITEMS}
         checklist = {k: v for k, v in checklist.items() if v}
+        typed = {
+            "method": data.get("method", ""),
+            "met": data.get("met", ""),
+            "checklist": checklist,
+            "notes": data.get("notes", ""),
+            "raise_case": data.get("raise_case", ""),
+            "raise_need": data.get("raise_need", ""),
+        }
         try:
             made = services.visit_record(
-                actor=request.user,
-                task_id=t.pk,
-                method=data.get("method", ""),
-                met=data.get("met", ""),
-                checklist=checklist,
-                notes=data.get("notes", ""),
-                raise_case=data.get("raise_case", ""),
-                raise_need=data.get("raise_need", ""),
-                photo=request.FILES.get("photo"),
+                actor=request.user, task_id=t.pk, photo=request.FILES.get("photo"), **typed
             )
         except (NotFound, Forbidden):
             raise
         except DomainError as exc:
-            messages.error(request, exc.message)
+            # The form comes back as typed, the refusal beside the field to blame (a photo has
+            # to be chosen again: a browser never refills a file field).
+            refused = exc.message
+            errors = {f["field"]: f["reason"] for f in exc.fields}
         else:
             done = _("已记录走访")
             if made.case_id:
@@ -182,7 +202,10 @@ def task(request: ActorRequest, task_id: int) -> HttpResponse:
             "record": record,
             "overdue": t.overdue_at(clock.now()),
             "methods": [(m, label) for m, label in Method.choices if m in t.rule.methods],
-            "checklist": list(CHECKLIST_ITEMS.items()),
+            "checklist": [
+                (key, label, typed.get("checklist", {}).get(key, ""))
+                for key, label in CHECKLIST_ITEMS.items()
+            ],
             "levels": Level.choices,
             "categories": _categories(),
             "need_kinds": _need_kinds(),
@@ -192,8 +215,12 @@ def task(request: ActorRequest, task_id: int) -> HttpResponse:
                 .filter(task=t)
                 .select_related("person")
             ),
+            "typed": typed,
+            "errors": errors,
+            "refused": refused,
             "tab": "due",
         },
+        status=422 if refused else 200,
     )
 
 

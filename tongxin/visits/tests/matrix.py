@@ -84,6 +84,7 @@ def marker(name: str, s: dict[str, Any]) -> str:
 
 
 def list_query(name: str, s: dict[str, Any]) -> dict[str, Any]:
-    if name == "visits:due":
+    if name in ("visits:due", "api:visits_due"):
+        # The list is paged: the subject's name finds their visit on the first page.
         return {"q": s["visit_task"].person.name}
     return {}

@@ -161,3 +161,46 @@ def test_a_bad_photo_refuses_the_record_and_nothing_is_written(demo, visit, uplo
         )
     assert response.status_code == 404
     assert stored_files(uploads_dir) == []
+
+
+def test_a_bad_photo_on_the_web_form_keeps_what_the_visitor_typed(demo, visit, uploads_dir):
+    from tongxin.cases.models import Case
+
+    cases = Case.objects.count()
+    not_an_image = SimpleUploadedFile("门口.png", b"<html>not an image</html>", "image/png")
+    with time_machine.travel(at(2026, 12, 7, 10), tick=False):
+        response = demo.client("grid1").post(
+            f"/visits/{visit.pk}/",
+            {
+                "method": "home",
+                "met": "老伴",
+                "check_health": "concern",
+                "check_mood": "urgent",
+                "notes": "屋顶漏水，床铺潮湿",
+                "raise_case": "family",
+                "raise_need": "",
+                "photo": not_an_image,
+            },
+        )
+    assert response.status_code == 422
+    page = response.content.decode()
+    # A clear error, beside the photo, saying to choose it again …
+    assert 'id="record-error"' in page and 'id="photo-error"' in page and "门口.png" in page
+    # … and the form as typed: the method, who was met, the checklist, the notes, the case.
+    assert 'name="method" value="home" checked' in page
+    assert 'value="老伴"' in page
+    assert '<option value="concern" selected>' in page
+    assert '<option value="urgent" selected>' in page
+    assert "屋顶漏水，床铺潮湿</textarea>" in page
+    assert '<option value="family" selected>' in page
+    # Nothing written.
+    assert not VisitRecord.objects.filter(person=visit.person).exists()
+    assert Case.objects.count() == cases and stored_files(uploads_dir) == []
+    visit.refresh_from_db()
+    assert visit.state == TaskState.OPEN
+    # The form as first shown has nothing typed and no error.
+    with time_machine.travel(at(2026, 12, 7, 10), tick=False):
+        fresh_page = demo.client("grid1").get(f"/visits/{visit.pk}/").content.decode()
+    assert 'id="record-error"' not in fresh_page and "selected>" not in fresh_page.split(
+        'id="record-form"'
+    )[1].replace('<option value="">', "")
