@@ -285,7 +285,9 @@ def collect_branches(branches: Sequence[Organisation], year: int) -> dict[int, F
                 "review_returned",
                 meeting_evidence(m, _("被退回：{note}").format(note=record.review_note)),
             )
+    missed = _("{period}未召开{kind}")
     for oid, lives in life.life_of_many(list(branches), year).items():
+        board = url_of("partylife:board", oid) + f"?year={year}"
         for kl in lives:
             for p in kl.missing:
                 facts[oid].add(
@@ -293,20 +295,17 @@ def collect_branches(branches: Sequence[Organisation], year: int) -> dict[int, F
                     Evidence(
                         "partylife.period",
                         f"{oid}:{kl.kind}:{p.start.isoformat()}",
-                        _("{period}未召开{kind}").format(period=p.label, kind=kl.label),
-                        reverse("partylife:board", args=[oid]) + f"?year={year}",
+                        missed.format(period=p.label, kind=kl.label),
+                        board,
                     ),
                 )
-    members: dict[int, list[PartyMembership]] = {b.pk: [] for b in branches}
-    all_members = list(
-        PartyMembership.objects.filter(paths_q("organisation__path", by_path)).select_related(
-            "organisation"
-        )
-    )
-    for m in all_members:
+    members: dict[int, list[int]] = {b.pk: [] for b in branches}  # branch → person ids
+    for person_id, org_path in PartyMembership.objects.filter(
+        paths_q("organisation__path", by_path)
+    ).values_list("person_id", "organisation__path"):
         for path, oid in by_path.items():
-            if m.organisation.path.startswith(path):
-                members[oid].append(m)
+            if org_path.startswith(path):
+                members[oid].append(person_id)
     materials = _materials_for(list(by_path), year)
     reads = set(
         StudyRead.objects.filter(material__in=materials, studied_at__isnull=False).values_list(
@@ -315,7 +314,7 @@ def collect_branches(branches: Sequence[Organisation], year: int) -> dict[int, F
     )
     for b in branches:
         mine = [mt for mt in materials if b.path.startswith(mt.organisation.path)]
-        people = [m.person_id for m in members[b.pk]]
+        people = members[b.pk]
         if mine and people:
             facts[b.pk].add("study_due", amount=len(mine) * len(people))
             for mt in mine:
@@ -345,7 +344,7 @@ def collect_branches(branches: Sequence[Organisation], year: int) -> dict[int, F
                     "partylife.appraisal",
                     a.appraisal_id,
                     _("民主评议 {year}").format(year=year),
-                    reverse("partylife:appraisal", args=[a.appraisal_id]),
+                    url_of("partylife:appraisal", a.appraisal_id),
                 ),
             )
     return facts
