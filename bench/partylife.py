@@ -4,6 +4,9 @@ of a generated area, computed from the records by the one scoring engine, beside
     .venv/bin/python bench/partylife.py                    # a street (10 communities), SQLite
     .venv/bin/python bench/partylife.py --scale district   # 800 grids (slow to generate)
     .venv/bin/python bench/partylife.py --postgres
+    .venv/bin/python bench/partylife.py --postgres --database NAME   # a database of one's own
+    .venv/bin/python bench/partylife.py --setup-only                 # generate, then stop
+    .venv/bin/python bench/partylife.py --only members,stored        # some cases (and the anchor)
 
 The area is bench/run.py's (same database, same generation); a year of party life is added to
 every community's branches by the demo's loader (``tongxin.demo.partylife.life_for``) when
@@ -12,6 +15,8 @@ there is none yet. Measured, each warm, median and 95th percentile of ``--repeat
 - ``branches``: ``selectors.cards.evaluate_branches`` of each committee's branches (the stars'
   cap is per committee), all committees;
 - ``members``: ``selectors.cards.evaluate_members`` of every party member, in pages of 500;
+- ``stored``: ``services.cards_compute`` of each committee by an officer of it: both kinds of
+  card computed again and written as drafts (created on the first run, updated after);
 - ``anchor``: the raw SQL a card cannot do without — per member, the count of seats and of
   sign-ins at the year's held party meetings (one GROUP BY) — so the ratio says what the
   collectors, the evidence and the engine cost on top of reading the records.
@@ -50,8 +55,13 @@ def main(argv: list[str] | None = None) -> int:
         argv += ["--scale", "street"]
     if not any(a.startswith("--repeat") for a in argv):
         argv += ["--repeat", "5"]
+    database = None
+    if "--database" in argv:  # a PostgreSQL database of one's own (default: the scale's)
+        i = argv.index("--database")
+        database = argv[i + 1]
+        del argv[i : i + 2]
     args = bench_run.parse_args(argv)
-    label = bench_run.configure_django(args)
+    label = bench_run.configure_django(args, database=database)
     bench_run.prepare_database(args)
     from django.db import connection, transaction
 
@@ -76,6 +86,9 @@ def main(argv: list[str] | None = None) -> int:
                     "meetings", 0
                 )
         print(f"party life generated: {total:,} meetings in {time.perf_counter() - started:.1f} s")
+        print(f"ANALYZE: {bench_run.analyze():.1f} s")
+    if args.setup_only:
+        return 0
     year = clock.today().year
     by_committee = [
         list(
@@ -115,15 +128,68 @@ def main(argv: list[str] | None = None) -> int:
             )
             return len(cur.fetchall())
 
+    officers = {c.pk: officer_of(c) for c in committees}
+
+    def stored() -> int:
+        from tongxin.partylife import services
+
+        return sum(
+            len(services.cards_compute(actor=officers[c.pk], organisation=c, year=year))
+            for c in committees
+        )
+
     rows = []
-    for name, fn in (("anchor", anchor), ("branches", branches), ("members", member_cards)):
+    cases = (("anchor", anchor), ("branches", branches), ("members", member_cards))
+    # --only branches,members,stored: some of them (the anchor always runs)
+    wanted = set(args.only.split(",")) & {"branches", "members", "stored"}
+    for name, fn in (*cases, ("stored", stored)):
+        if wanted and name != "anchor" and name not in wanted:
+            continue
         med, p95, out = timed(fn, args.repeat)
+        counter = Counter()
+        with connection.execute_wrapper(counter):  # one more run, its statements counted
+            fn()
         rows.append((name, med, p95, out))
-        print(f"  {name:<9} median {med:9.1f} ms   p95 {p95:9.1f} ms   ({out:,} rows/cards)")
+        print(
+            f"  {name:<9} median {med:9.1f} ms   p95 {p95:9.1f} ms   ({out:,} rows/cards, "
+            f"{counter.n:,} SQL statements)",
+            flush=True,
+        )
     a = rows[0][1]
     for name, med, _p95, out in rows[1:]:
         print(f"  {name:<9} {med / a:6.1f} × the anchor;  {med / max(out, 1):.2f} ms per card")
     return 0
+
+
+class Counter:
+    """An execute wrapper that counts the statements (a query log keeps at most 9,000)."""
+
+    n = 0
+
+    def __call__(self, execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        self.n += 1
+        return execute(sql, params, many, context)
+
+
+def officer_of(committee: object) -> object:
+    """A user holding an officer's post in the committee (the year-end computation is an
+    officer's act), created for the person when they have none."""
+    from tongxin.accounts.models import User
+    from tongxin.meetings.models import NON_OFFICER_ROLES
+    from tongxin.orgs.models import Post
+
+    post = (
+        Post.objects.active()
+        .filter(organisation=committee)
+        .exclude(role__in=NON_OFFICER_ROLES)
+        .order_by("id")
+        .first()
+    )
+    if post is None:
+        raise SystemExit(f"no officer in {committee}")
+    return User.objects.filter(person_id=post.person_id).first() or User.objects.create(
+        username=f"bench_party_{post.person_id}", person_id=post.person_id
+    )
 
 
 if __name__ == "__main__":

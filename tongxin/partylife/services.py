@@ -287,12 +287,12 @@ def cards_compute(*, actor: Actor, organisation: Organisation, year: int) -> lis
         .values_list("kind", "organisation_id", "person_id")
     )
     now = clock.now()
-    out: list[PartyCard] = []
     with transaction.atomic():
-        for card in cards.evaluate_branches(branches, year):
-            if card.subject_id not in mine or (CardKind.BRANCH, card.subject_id, None) in fixed:
-                continue
-            out.append(_store(card, None, now))
+        todo: list[tuple[Any, int | None]] = [
+            (card, None)
+            for card in cards.evaluate_branches(branches, year)
+            if card.subject_id in mine and (CardKind.BRANCH, card.subject_id, None) not in fixed
+        ]
         paths = [b.path for b in branches if b.pk in mine]
         from tongxin.core.scoping import paths_q
 
@@ -301,10 +301,12 @@ def cards_compute(*, actor: Actor, organisation: Organisation, year: int) -> lis
             .select_related("person", "organisation")
             .order_by("person_id")
         )
-        for card in cards.evaluate_members(members, year):
-            if (CardKind.MEMBER, card.organisation_id, card.subject_id) in fixed:
-                continue
-            out.append(_store(card, card.subject_id, now))
+        todo += [
+            (card, card.subject_id)
+            for card in cards.evaluate_members(members, year)
+            if (CardKind.MEMBER, card.organisation_id, card.subject_id) not in fixed
+        ]
+        out = _store(todo, year, now)
         audit.record(
             actor=actor,
             action="partycard.compute",
@@ -314,29 +316,89 @@ def cards_compute(*, actor: Actor, organisation: Organisation, year: int) -> lis
     return out
 
 
-def _store(card: Any, person_id: int | None, now: dt.datetime) -> PartyCard:
-    lookup: dict[str, Any] = {"kind": card.kind, "year": card.year}
-    if person_id is None:
-        lookup.update(organisation_id=card.organisation_id, person__isnull=True)
-    else:
-        lookup["person_id"] = person_id
-    defaults = {
-        "organisation_id": card.organisation_id,
-        "total": card.result.total,
-        "stars": card.stars,
-        "result": card.result.as_dict(),
-        "computed_at": now,
-        "state": CardState.DRAFT,
-    }
-    row = PartyCard.objects.filter(**lookup).first()
-    if row is None:
-        return PartyCard.objects.create(
-            kind=card.kind, year=card.year, person_id=person_id, **defaults
+STORE_BATCH = 500  # rows a statement when the drafts are written
+
+
+def _store(todo: Sequence[tuple[Any, int | None]], year: int, now: dt.datetime) -> list[PartyCard]:
+    """Write the cards as drafts (``(card, person id or None for a branch)``, all of
+    ``year``): the rows already there (a branch's by its organisation, a member's by the
+    person) updated, the others created, in a fixed number of statements a batch of
+    ``STORE_BATCH`` — not two a card."""
+    branch_ids = [c.organisation_id for c, pid in todo if pid is None]
+    person_ids = [pid for _c, pid in todo if pid is not None]
+    existing: dict[tuple[str, int | None], PartyCard] = {}
+    if branch_ids:
+        for row in PartyCard.objects.filter(
+            kind=CardKind.BRANCH,
+            year=year,
+            organisation_id__in=branch_ids,
+            person__isnull=True,
+        ).defer("result"):
+            existing[(CardKind.BRANCH, row.organisation_id)] = row
+    for i in range(0, len(person_ids), STORE_BATCH):
+        for row in PartyCard.objects.filter(
+            kind=CardKind.MEMBER, year=year, person_id__in=person_ids[i : i + STORE_BATCH]
+        ).defer("result"):  # rewritten whole
+            existing[(CardKind.MEMBER, row.person_id)] = row
+    out: list[PartyCard] = []
+    new: list[PartyCard] = []
+    changed: list[PartyCard] = []
+    for card, person_id in todo:
+        key = (card.kind, card.organisation_id if person_id is None else person_id)
+        row = existing.get(key)
+        if row is None:
+            row = PartyCard(kind=card.kind, year=card.year, person_id=person_id)
+            new.append(row)
+        else:
+            row.updated_at = now
+            changed.append(row)
+        row.organisation_id = card.organisation_id
+        row.total = card.result.total
+        row.stars = card.stars
+        row.result = card.result.as_dict()
+        row.computed_at = now
+        row.state = CardState.DRAFT
+        out.append(row)
+    PartyCard.objects.bulk_create(new, batch_size=STORE_BATCH)
+    for i in range(0, len(changed), STORE_BATCH):
+        _update_drafts(changed[i : i + STORE_BATCH], now)
+    return out
+
+
+_DRAFT_FIELDS = ["organisation", "total", "stars", "result", "computed_at", "state", "updated_at"]
+
+
+def _update_drafts(rows: Sequence[PartyCard], now: dt.datetime) -> None:
+    """One UPDATE for the rows. On PostgreSQL the new values come as arrays (``UNNEST``):
+    ``bulk_update``'s ``CASE WHEN id = …`` per row and field cost ~3 s of Python a 500 rows
+    (7 fields × 500 expressions resolved and compiled) and a quadratic CASE in the server."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        PartyCard.objects.bulk_update(rows, _DRAFT_FIELDS)
+        return
+    import json
+
+    assert PartyCard._meta.db_table == "partylife_partycard"
+    with connection.cursor() as cur:
+        cur.execute(
+            "UPDATE partylife_partycard AS c SET organisation_id = v.organisation_id,"
+            " total = v.total, stars = v.stars, result = v.result, state = v.state,"
+            " computed_at = %s, updated_at = %s"
+            " FROM UNNEST(%s::bigint[], %s::bigint[], %s::numeric[], %s::integer[],"
+            " %s::jsonb[], %s::text[]) AS v(id, organisation_id, total, stars, result, state)"
+            " WHERE c.id = v.id",
+            [
+                now,
+                now,
+                [r.pk for r in rows],
+                [r.organisation_id for r in rows],
+                [r.total for r in rows],
+                [r.stars for r in rows],
+                [json.dumps(r.result) for r in rows],
+                [str(r.state) for r in rows],
+            ],
         )
-    for k, v in defaults.items():
-        setattr(row, k, v)
-    row.save()
-    return row
 
 
 def cards_publish(*, actor: Actor, organisation: Organisation, year: int) -> int:
