@@ -33,6 +33,18 @@ def _no_personal_numbers_in_responses() -> Any:
     assert not testing.LEAKS, f"personal numbers leaked in responses: {testing.LEAKS[:5]}"
 
 
+@pytest.fixture(autouse=True)
+def _default_language() -> None:
+    """Each test starts in the default language (Simplified Chinese). The thread's active
+    language is whatever the last request a test made activated (LocaleMiddleware activates it
+    and nothing resets it afterwards), so a test that reads a translated text without a request
+    read English after an English request of an earlier test on the same worker — which test
+    ran before depends on how the suite is spread over the workers."""
+    from django.utils import translation
+
+    translation.deactivate()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _frozen_date() -> Iterator[None]:
     """``TONGXIN_TEST_NOW`` (an ISO moment, local time when it has no zone) sets the whole
