@@ -20,7 +20,6 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from tongxin.core import audit, clock
-from tongxin.core.actors import Actor
 from tongxin.people.models import CareKind, CareTag, Person
 
 from . import rules as engine
@@ -47,6 +46,19 @@ def kinds_on(person_id: int, day: dt.date, *, without: int | None = None) -> set
 
 def _label(kind: str) -> str:
     return str(dict(CareKind.choices).get(kind, kind))
+
+
+def _apply(cancelled: list[int], reopened: list[int], *, why: str, now: dt.datetime) -> None:
+    """The one write of a re-derivation: ``cancelled`` visits close with ``why`` kept,
+    ``reopened`` ones open again with the earlier reason cleared."""
+    if cancelled:
+        VisitTask.objects.filter(pk__in=cancelled).update(
+            state=TaskState.CANCELLED, cancel_reason=why[:200], updated_at=now
+        )
+    if reopened:
+        VisitTask.objects.filter(pk__in=reopened).update(
+            state=TaskState.OPEN, cancel_reason="", updated_at=now
+        )
 
 
 def rederive(
@@ -103,14 +115,7 @@ def rederive(
                     cancelled.append(task.pk)
             elif task.cancel_reason and task.late_by > now and required(task):
                 reopened.append(task.pk)
-        if cancelled:
-            VisitTask.objects.filter(pk__in=cancelled).update(
-                state=TaskState.CANCELLED, cancel_reason=why[:200], updated_at=now
-            )
-        if reopened:
-            VisitTask.objects.filter(pk__in=reopened).update(
-                state=TaskState.OPEN, cancel_reason="", updated_at=now
-            )
+        _apply(cancelled, reopened, why=why, now=now)
         ended_pairs = end_pairs(
             clock.today(), persons=[person.pk], without=tag_id if removed else None
         )
@@ -136,16 +141,16 @@ def _tier_label(tier: str) -> str:
     return str(dict(RiskTier.choices).get(tier, tier))
 
 
-def retier(*, actor: Actor, person: Person, before: str, after: str) -> dict[str, int]:
+def retier(*, person: Person, before: str, after: str) -> dict[str, list[int]]:
     """Re-derive ``person``'s open periodic visits of the tier rules after their risk tier went
     from ``before`` to ``after`` (the schedule already saved): an open visit of a rule the new
     tier no longer calls for is cancelled with the reason kept; a visit of a rule it calls for
     again, cancelled earlier (by a tier change or a tag end) and not yet past its grace, opens
     again. The visits owed for a reported event (a major change, an admission) stay, as done
-    and missed visits do. Audited (``visit.tier_changed``) when anything changed. Returns how
-    many were cancelled and reopened; the new tier's missing visits are ``plan``'s."""
+    and missed visits do. Returns the visits cancelled and reopened, for the tier change's one
+    audit row (``services.schedule_set_tier``); the new tier's missing visits are ``plan``'s."""
     if before == after:
-        return {"cancelled": 0, "reopened": 0}
+        return {"cancelled": [], "reopened": []}
     now = clock.now()
     rules = {r.id: r for r in engine.all_rules() if r.risk_tier}
     memo: dict[dt.date, set[str]] = {}
@@ -175,28 +180,8 @@ def retier(*, actor: Actor, person: Person, before: str, after: str) -> dict[str
                     cancelled.append(task.pk)
             elif task.cancel_reason and task.late_by > now and required(task):
                 reopened.append(task.pk)
-        if cancelled:
-            VisitTask.objects.filter(pk__in=cancelled).update(
-                state=TaskState.CANCELLED, cancel_reason=why[:200], updated_at=now
-            )
-        if reopened:
-            VisitTask.objects.filter(pk__in=reopened).update(
-                state=TaskState.OPEN, cancel_reason="", updated_at=now
-            )
-        if cancelled or reopened:
-            audit.record(
-                actor=actor,
-                action="visit.tier_changed",
-                obj=person,
-                subject_person_id=person.pk,
-                detail={
-                    "from": before,
-                    "to": after,
-                    "cancelled": cancelled,
-                    "reopened": reopened,
-                },
-            )
-    return {"cancelled": len(cancelled), "reopened": len(reopened)}
+        _apply(cancelled, reopened, why=why, now=now)
+    return {"cancelled": cancelled, "reopened": reopened}
 
 
 def end_pairs(

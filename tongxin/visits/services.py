@@ -695,23 +695,25 @@ def schedule_set_tier(
         schedule.save(update_fields=["risk_tier", "updated_at"])
         # The tier left takes its open visits with it (the reason kept); the tier's own come
         # back or are planned for this period.
-        ended = retier(actor=actor, person=person, before=before, after=risk_tier)
+        ended = retier(person=person, before=before, after=risk_tier)
         plan(persons=[person])
         if major_change:
             visit_trigger(person=person, trigger=Trigger.MAJOR_CHANGE)
-        audit.record(
-            actor=actor,
-            action="visit.tier",
-            obj=schedule,
-            subject_person_id=person.pk,
-            detail={
-                "from": before,
-                "to": risk_tier,
-                "major_change": major_change,
-                "cancelled": ended["cancelled"],
-                "reopened": ended["reopened"],
-            },
-        )
+        if before != risk_tier or major_change:
+            # One row for the change: the tier, and the visits it cancelled and reopened.
+            audit.record(
+                actor=actor,
+                action="visit.tier",
+                obj=schedule,
+                subject_person_id=person.pk,
+                detail={
+                    "from": before,
+                    "to": risk_tier,
+                    "major_change": major_change,
+                    "cancelled": ended["cancelled"],
+                    "reopened": ended["reopened"],
+                },
+            )
     return schedule
 
 

@@ -56,9 +56,18 @@ def test_an_upgrade_then_a_downgrade_leaves_exactly_the_tiers_visits(demo):
         general = VisitTask.objects.get(person=p, rule__code="tier-general")
         assert general.state == TaskState.CANCELLED
         assert "高风险" in general.cancel_reason and "一般" in general.cancel_reason
-        event = AuditEvent.objects.filter(action="visit.tier_changed", subject_person_id=p.pk)
-        assert event.get().detail["cancelled"] == [general.pk]
-        assert event.get().actor_id == demo.user("grid1").pk
+        # One audit row per change, the visits it touched listed in it.
+        rows = AuditEvent.objects.filter(action="visit.tier", subject_person_id=p.pk)
+        first, event = rows.order_by("pk")
+        assert first.detail == {
+            "from": "",
+            "to": "general",
+            "major_change": False,
+            "cancelled": [],
+            "reopened": [],
+        }
+        assert event.detail["cancelled"] == [general.pk] and event.detail["reopened"] == []
+        assert event.actor_id == demo.user("grid1").pk
         assert others_open(p) == untouched  # the care tag's own visits are no tier's
     with time_machine.travel(at(2026, 11, 11), tick=False):
         week = VisitTask.objects.get(person=p, rule__code="tier-high", state=TaskState.OPEN)
@@ -81,7 +90,7 @@ def test_an_upgrade_then_a_downgrade_leaves_exactly_the_tiers_visits(demo):
         assert general.state == TaskState.OPEN and general.cancel_reason == ""
         assert VisitTask.objects.filter(person=p, rule__code="tier-general").count() == 1
         assert others_open(p) == untouched
-        last = AuditEvent.objects.filter(action="visit.tier_changed", subject_person_id=p.pk)
+        last = AuditEvent.objects.filter(action="visit.tier", subject_person_id=p.pk)
         detail = last.order_by("-pk").first().detail
         assert detail["from"] == "high" and detail["to"] == "general"
         assert detail["reopened"] == [general.pk] and len(detail["cancelled"]) == 1
@@ -102,9 +111,8 @@ def test_setting_the_same_tier_again_changes_nothing(demo):
         assert before == [("tier-key", dt.date(2026, 11, 1))]
         set_tier(demo, p, "key")
         assert tier_tasks(p, TaskState.OPEN) == before
-        assert not AuditEvent.objects.filter(
-            action="visit.tier_changed", subject_person_id=p.pk
-        ).exists()
+        # The first setting is audited, the repeat changed nothing and writes nothing.
+        assert AuditEvent.objects.filter(action="visit.tier", subject_person_id=p.pk).count() == 1
 
 
 def test_a_major_change_visit_stays_when_the_tier_comes_down(demo):
