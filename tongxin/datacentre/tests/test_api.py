@@ -15,26 +15,15 @@ from tongxin.datacentre import rollups
 from tongxin.datacentre.models import CaseRollup
 from tongxin.places.models import Place
 
+from .helpers import query_period
+
 pytestmark = pytest.mark.dates
 
 FIGURES = rollups.COUNTS
 
 
-@pytest.fixture
-def built(demo: Any) -> Any:
-    rollups.rebuild_all()
-    return demo
-
-
-def _period() -> dict[str, str]:
-    return {
-        "from": (clock.today() - dt.timedelta(days=120)).isoformat(),
-        "to": clock.today().isoformat(),
-    }
-
-
 def test_the_community_figures_per_grid_add_up_to_the_total(built: Any) -> None:
-    r = built.api("secretary").get("/api/v1/stats/cases", {"level": "community", **_period()})
+    r = built.api("secretary").get("/api/v1/stats/cases", {"level": "community", **query_period()})
     assert r.status_code == 200, r.content
     body = r.json()
     assert body["place"]["kind"] == "community" and body["level"] == "community"
@@ -48,7 +37,7 @@ def test_the_community_figures_per_grid_add_up_to_the_total(built: Any) -> None:
 @pytest.mark.parametrize("by", ["grid", "category", "day"])
 def test_every_figure_clicks_through_to_exactly_its_records(built: Any, by: str) -> None:
     client = built.api("secretary")
-    answer = client.get("/api/v1/stats/cases", {"by": by, **_period()}).json()
+    answer = client.get("/api/v1/stats/cases", {"by": by, **query_period()}).json()
     checked = 0
     for row in answer["rows"][:4]:
         key = {by: row[by]} if row[by] is not None else {}
@@ -57,7 +46,7 @@ def test_every_figure_clicks_through_to_exactly_its_records(built: Any, by: str)
         for figure in ("received", "resolved", "on_time", "satisfied", "open"):
             rec = client.get(
                 "/api/v1/stats/cases/records",
-                {**key, "figure": figure, "page": 1, **_period()},
+                {**key, "figure": figure, "page": 1, **query_period()},
             ).json()
             assert rec["count"] == row[figure], (by, row[by], figure)
             assert not rec["withheld"]
@@ -70,7 +59,7 @@ def test_the_records_are_those_of_the_raw_table(built: Any) -> None:
     day = clock.local_date(Case.objects.exclude(state="merged").latest("created_at").created_at)
     rec = (
         built.api("secretary")
-        .get("/api/v1/stats/cases/records", {"day": day.isoformat(), **_period()})
+        .get("/api/v1/stats/cases/records", {"day": day.isoformat(), **query_period()})
         .json()
     )
     since = clock.start_of_day(day)
@@ -87,12 +76,12 @@ def test_a_grid_worker_sees_the_community_figure_but_not_its_records(built: Any)
     """grid2 may see the community (an ancestor of their grid) and so its figures, but not
     the cases of grid A: the records answer is the count, withheld."""
     client = built.api("grid2")
-    stats = client.get("/api/v1/stats/cases", {"level": "community", **_period()})
+    stats = client.get("/api/v1/stats/cases", {"level": "community", **query_period()})
     assert stats.status_code == 200, stats.content
     row = next(r for r in stats.json()["rows"] if r["grid"] == built.grid(1).pk)
     rec = client.get(
         "/api/v1/stats/cases/records",
-        {"level": "community", "grid": built.grid(1).pk, **_period()},
+        {"level": "community", "grid": built.grid(1).pk, **query_period()},
     ).json()
     assert rec == {
         "count": row["received"],
@@ -104,7 +93,7 @@ def test_a_grid_worker_sees_the_community_figure_but_not_its_records(built: Any)
     # Their own grid's records they see.
     own = client.get(
         "/api/v1/stats/cases/records",
-        {"level": "community", "grid": built.grid(2).pk, **_period()},
+        {"level": "community", "grid": built.grid(2).pk, **query_period()},
     ).json()
     assert (not own["withheld"] and own["count"] == len(own["items"])) or own["count"] > 50
 
@@ -138,9 +127,9 @@ def test_street_and_district_read_the_rollups_not_the_cases(built: Any) -> None:
     street = Place.objects.filter(kind="street").order_by("path").first()
     assert street is not None
     client = built.api("secretary")
-    r = client.get("/api/v1/stats/cases", {"level": "street", **_period()})
+    r = client.get("/api/v1/stats/cases", {"level": "street", **query_period()})
     assert r.status_code == 200, r.content
     assert r.json()["place"]["id"] == street.pk and r.json()["total"]["received"] > 0
     CaseRollup.objects.all().delete()
-    r = client.get("/api/v1/stats/cases", {"level": "street", **_period()})
+    r = client.get("/api/v1/stats/cases", {"level": "street", **query_period()})
     assert r.json()["total"]["received"] == 0

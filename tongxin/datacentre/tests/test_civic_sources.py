@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from tongxin.alliance.models import MemberScorecard, Objection, Scorecard
 from tongxin.core import audit, clock
-from tongxin.datacentre import module_rollups, rollups
+from tongxin.datacentre import module_rollups
 from tongxin.datacentre.models import ModuleRollup
 from tongxin.datacentre.sources import (
     MEETINGS,
@@ -42,7 +42,16 @@ from tongxin.partylife.models import CardObjection, CardState, PartyCard
 from tongxin.people.models import Person
 from tongxin.places.models import Place
 
-from .test_module_rollups import BASE, HYPOTHESIS, _at, _module_rows, _table, period
+from .helpers import (
+    BASE,
+    HYPOTHESIS,
+    assert_incremental_equals_rebuild,
+    at,
+    period,
+    query_period,
+    settled_rows,
+    table,
+)
 
 pytestmark = pytest.mark.dates
 
@@ -90,7 +99,7 @@ def test_vote_rollups_equal_the_raw_counts(demo: Any, specs: list[Any], period: 
         made = []
         for s in specs:
             place = places[s["place"]]
-            opens = _at(s["day"], s["minute"])
+            opens = at(s["day"], s["minute"])
             closed = s["state"] == VoteState.CLOSED
             joined = s["eligible"] * s["share"] // 100
             made.append(
@@ -124,7 +133,7 @@ def test_vote_rollups_equal_the_raw_counts(demo: Any, specs: list[Any], period: 
                 f["passed"] += bool(v.result["passed"])
                 f["eligible_heads"] += v.eligible_heads
                 f["participating_heads"] += v.result["participating_heads"]
-        assert _table("votes") == {k: +v for k, v in expected.items()}
+        assert table("votes") == {k: +v for k, v in expected.items()}
         transaction.set_rollback(True)
 
 
@@ -151,7 +160,7 @@ def test_meeting_rollups_equal_the_raw_counts(demo: Any, specs: list[Any], perio
     with transaction.atomic():
         made = []
         for s in specs:
-            starts = _at(s["day"], s["minute"])
+            starts = at(s["day"], s["minute"])
             made.append(
                 Meeting(
                     kind_id=template.kind_id,
@@ -196,7 +205,7 @@ def test_meeting_rollups_equal_the_raw_counts(demo: Any, specs: list[Any], perio
                 f["minuted"] += bool(m.minutes)
                 f["seats"] += s["seats"]
                 f["signins"] += min(s["came"], s["seats"])
-        assert _table("meetings") == {k: +v for k, v in expected.items()}
+        assert table("meetings") == {k: +v for k, v in expected.items()}
         transaction.set_rollback(True)
 
 
@@ -235,8 +244,8 @@ def test_scorecard_rollups_equal_the_raw_counts(demo: Any, specs: list[Any], per
             )
         PartyCard.objects.bulk_create(made)
         for c, s in zip(made, specs, strict=True):
-            PartyCard.objects.filter(pk=c.pk).update(created_at=_at(s["day"], s["minute"]))
-            c.created_at = _at(s["day"], s["minute"])
+            PartyCard.objects.filter(pk=c.pk).update(created_at=at(s["day"], s["minute"]))
+            c.created_at = at(s["day"], s["minute"])
             CardObjection.objects.bulk_create(
                 CardObjection(card=c, reason="dc", raised_by=raiser) for _ in range(s["objections"])
             )
@@ -255,7 +264,7 @@ def test_scorecard_rollups_equal_the_raw_counts(demo: Any, specs: list[Any], per
             f["published"] += c.state == CardState.PUBLISHED
             f["final"] += c.state == CardState.FINAL
             f["objected"] += s["objections"] > 0
-        assert _table("scorecards") == {k: +v for k, v in expected.items()}
+        assert table("scorecards") == {k: +v for k, v in expected.items()}
         transaction.set_rollback(True)
 
 
@@ -301,7 +310,7 @@ def test_alliance_card_rollups_equal_the_raw_counts(
         )
         link = "member_card" if members else "scorecard"
         for c, s in zip(made, specs, strict=True):
-            c.created_at = _at(s["day"], s["minute"])
+            c.created_at = at(s["day"], s["minute"])
             model.objects.filter(pk=c.pk).update(created_at=c.created_at)
             Objection.objects.bulk_create(
                 Objection(**{link: c}, reason="dc", raised_by=raiser)
@@ -323,7 +332,7 @@ def test_alliance_card_rollups_equal_the_raw_counts(
             f["published"] += c.state == "published"
             f["final"] += c.state == "final"
             f["objected"] += s["objections"] > 0
-        assert _table(source.name) == {k: +v for k, v in expected.items()}
+        assert table(source.name) == {k: +v for k, v in expected.items()}
         transaction.set_rollback(True)
 
 
@@ -343,10 +352,7 @@ def test_civic_incremental_equals_a_rebuild(demo: Any) -> None:
     service."""
     from tongxin.deliberation.services.votes import vote_close
 
-    module_rollups.incremental_all()
-    first = _module_rows()
-    module_rollups.incremental_all()
-    assert _module_rows() == first
+    first = settled_rows()
 
     meeting = Meeting.objects.filter(state__in=HELD_STATES).order_by("starts_at").first()
     Meeting.objects.filter(pk=meeting.pk).update(state=MeetingState.CANCELLED)
@@ -362,35 +368,15 @@ def test_civic_incremental_equals_a_rebuild(demo: Any) -> None:
     assert "0 days" not in module_rollups.incremental(MEETINGS)
     assert "0 days" not in module_rollups.incremental(SCORECARDS)
     assert "0 days" not in module_rollups.incremental(UNIT_CARDS)
-    module_rollups.incremental_all()
-    after = _module_rows()
-    assert after != first
-    module_rollups.rebuild_every()
-    assert _module_rows() == after
-    module_rollups.incremental_all()
-    assert _module_rows() == after
+    assert_incremental_equals_rebuild(first)
 
 
 # ---------------------------------------------------------------------------- pages
 
 
-@pytest.fixture
-def built(demo: Any) -> Any:
-    rollups.rebuild_all()
-    module_rollups.rebuild_every()
-    return demo
-
-
-def _period() -> dict[str, str]:
-    return {
-        "from": (clock.today() - dt.timedelta(days=800)).isoformat(),
-        "to": (clock.today() + dt.timedelta(days=60)).isoformat(),
-    }
-
-
-def test_the_dashboard_has_the_civic_panels_and_each_count_clicks_through(built: Any) -> None:
-    client = built.client("secretary")
-    html = client.get("/datacentre/", _period()).content.decode()
+def test_the_dashboard_has_the_civic_panels_and_each_count_clicks_through(all_built: Any) -> None:
+    client = all_built.client("secretary")
+    html = client.get("/datacentre/", query_period(back=800, ahead=60)).content.decode()
     for source in CIVIC:
         assert f'id="dc-{source}"' in html, source
     shown = re.findall(
@@ -409,7 +395,7 @@ def test_the_dashboard_has_the_civic_panels_and_each_count_clicks_through(built:
 
 
 @pytest.mark.parametrize("source", CIVIC)
-def test_civic_records_follow_each_modules_own_scope(built: Any, source: str) -> None:
+def test_civic_records_follow_each_modules_own_scope(all_built: Any, source: str) -> None:
     """Each role gets exactly the records counted when it may see every one of them (its
     module's ``visible_to``), else only the count: a grid worker never the records of votes,
     meetings or cards beyond what the module itself shows them."""
@@ -417,12 +403,12 @@ def test_civic_records_follow_each_modules_own_scope(built: Any, source: str) ->
     first = found.figures[0].name
     counts = []
     for role in ("grid1", "grid2", "secretary"):
-        user = built.user(role)
+        user = all_built.user(role)
         body = (
-            built.api(role)
+            all_built.api(role)
             .get(
                 f"/api/v1/stats/modules/{source}/records",
-                {"level": "community", "figure": first, **_period()},
+                {"level": "community", "figure": first, **query_period(back=800, ahead=60)},
             )
             .json()
         )
@@ -436,43 +422,44 @@ def test_civic_records_follow_each_modules_own_scope(built: Any, source: str) ->
     assert max(counts) > 0, source
 
 
-def test_vote_records_are_the_votes_never_ballots(built: Any) -> None:
+def test_vote_records_are_the_votes_never_ballots(all_built: Any) -> None:
     body = (
-        built.api("secretary")
+        all_built.api("secretary")
         .get(
             "/api/v1/stats/modules/votes/records",
-            {"level": "community", "figure": "held", **_period()},
+            {"level": "community", "figure": "held", **query_period(back=800, ahead=60)},
         )
         .json()
     )
     assert body["count"] > 0
     assert {i["id"] for i in body["items"]} <= set(Vote.objects.values_list("pk", flat=True))
-    r = built.api("secretary").get(
+    r = all_built.api("secretary").get(
         "/api/v1/stats/modules/votes/records",
         {"level": "community", "figure": "participating_heads"},
     )
     assert r.status_code == 422 and r.json()["fields"][0]["field"] == "figure"
     # A star band that is no number is a clear error, on the API and on the page.
     bad = {"level": "community", "figure": "cards", "key": "abc"}
-    r = built.api("secretary").get("/api/v1/stats/modules/scorecards/records", bad)
+    r = all_built.api("secretary").get("/api/v1/stats/modules/scorecards/records", bad)
     assert r.status_code == 422 and r.json()["fields"][0]["field"] == "key"
-    page = built.client("secretary").get("/datacentre/modules/scorecards/records/", bad)
+    page = all_built.client("secretary").get("/datacentre/modules/scorecards/records/", bad)
     assert page.status_code == 404
 
 
-def test_civic_record_reads_are_audited(built: Any) -> None:
+def test_civic_record_reads_are_audited(all_built: Any) -> None:
     from tongxin.core.models import AuditEvent
 
     before = AuditEvent.objects.filter(action="datacentre.records").count()
     for source in CIVIC:
         first = SOURCES[source].figures[0].name
-        page = built.client("secretary").get(
-            f"/datacentre/modules/{source}/records/", {"figure": first, **_period()}
+        page = all_built.client("secretary").get(
+            f"/datacentre/modules/{source}/records/",
+            {"figure": first, **query_period(back=800, ahead=60)},
         )
         assert page.status_code == 200
-        api = built.api("grid1").get(
+        api = all_built.api("grid1").get(
             f"/api/v1/stats/modules/{source}/records",
-            {"level": "community", "figure": first, **_period()},
+            {"level": "community", "figure": first, **query_period(back=800, ahead=60)},
         )
         assert api.status_code == 200
     rows = list(AuditEvent.objects.filter(action="datacentre.records").order_by("pk"))[before:]

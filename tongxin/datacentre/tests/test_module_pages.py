@@ -5,38 +5,25 @@ and time in each state in the API and on the dashboard."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 
 import pytest
 
 from tongxin.alarms.models import Alarm
-from tongxin.core import clock
-from tongxin.datacentre import module_rollups, rollups
 from tongxin.datacentre.models import ModuleRollup
 from tongxin.datacentre.sources import SOURCES
 from tongxin.visits.models import VisitTask
 
+from .helpers import query_period
+
 pytestmark = pytest.mark.dates
 
 
-@pytest.fixture
-def built(demo: Any) -> Any:
-    rollups.rebuild_all()
-    module_rollups.rebuild_every()
-    return demo
-
-
-def _period() -> dict[str, str]:
-    return {
-        "from": (clock.today() - dt.timedelta(days=120)).isoformat(),
-        "to": (clock.today() + dt.timedelta(days=60)).isoformat(),
-    }
-
-
-def test_the_dashboard_has_a_panel_per_module_with_its_as_of_time(built: Any) -> None:
-    html = built.client("secretary").get("/datacentre/", _period()).content.decode()
+def test_the_dashboard_has_a_panel_per_module_with_its_as_of_time(all_built: Any) -> None:
+    html = (
+        all_built.client("secretary").get("/datacentre/", query_period(ahead=60)).content.decode()
+    )
     for source in ("visits", "alarms", "volunteering", "needs", "wishes"):
         assert f'id="dc-{source}"' in html, source
     assert 'id="dc-states"' in html and 'data-state="reported"' in html
@@ -44,9 +31,9 @@ def test_the_dashboard_has_a_panel_per_module_with_its_as_of_time(built: Any) ->
     assert "尚未汇总" not in html
 
 
-def test_every_module_number_clicks_through_to_its_count(built: Any) -> None:
-    client = built.client("secretary")
-    html = client.get("/datacentre/", _period()).content.decode()
+def test_every_module_number_clicks_through_to_its_count(all_built: Any) -> None:
+    client = all_built.client("secretary")
+    html = client.get("/datacentre/", query_period(ahead=60)).content.decode()
     shown = re.findall(
         r'<a (?:class="stat" )?href="/datacentre/modules/(\w+)/records/\?([^"]+)">'
         r'(?:<span class="stat-num">)?(\d+)',
@@ -60,38 +47,42 @@ def test_every_module_number_clicks_through_to_its_count(built: Any) -> None:
         assert f"共 {value} 条" in page.content.decode(), (source, query)
 
 
-def test_the_figures_come_from_the_rollups(built: Any) -> None:
-    client = built.api("secretary")
-    r = client.get("/api/v1/stats/modules/visits", {"level": "community", **_period()})
+def test_the_figures_come_from_the_rollups(all_built: Any) -> None:
+    client = all_built.api("secretary")
+    r = client.get("/api/v1/stats/modules/visits", {"level": "community", **query_period(ahead=60)})
     assert r.status_code == 200, r.content
     body = r.json()
     assert body["total"]["due"] > 0 and body["as_of"]
     for name in ("due", "on_time", "late", "missed"):
         assert sum(row["figures"][name] for row in body["rows"]) == body["total"][name]
     ModuleRollup.objects.filter(source="visits").delete()
-    again = client.get("/api/v1/stats/modules/visits", {"level": "community", **_period()})
+    again = client.get(
+        "/api/v1/stats/modules/visits", {"level": "community", **query_period(ahead=60)}
+    )
     assert again.json()["total"]["due"] == 0
 
 
 def _visits(client: Any, **query: Any) -> dict[str, Any]:
     r = client.get(
         "/api/v1/stats/modules/visits/records",
-        {"level": "community", "figure": "due", **_period(), **query},
+        {"level": "community", "figure": "due", **query_period(ahead=60), **query},
     )
     assert r.status_code == 200, r.content
     return r.json()
 
 
 def test_a_grid_worker_sees_their_own_grids_visits_and_only_counts_of_the_others(
-    built: Any,
+    all_built: Any,
 ) -> None:
     """grid1 sees the visits of grid 1 as the visits app shows them; of grid 2 and of the
     whole community only the count: never another grid's residents."""
-    client = built.api("grid1")
-    grid1, grid2 = built.grid(1), built.grid(2)
+    client = all_built.api("grid1")
+    grid1, grid2 = all_built.grid(1), all_built.grid(2)
     mine = _visits(client, grid=grid1.pk)
     assert mine["count"] > 0 and not mine["withheld"]
-    visible = set(VisitTask.objects.visible_to(built.user("grid1")).values_list("pk", flat=True))
+    visible = set(
+        VisitTask.objects.visible_to(all_built.user("grid1")).values_list("pk", flat=True)
+    )
     assert {i["id"] for i in mine["items"]} <= visible
     theirs = _visits(client, grid=grid2.pk)
     assert theirs["count"] > 0 and theirs["withheld"] and theirs["items"] == []
@@ -100,13 +91,13 @@ def test_a_grid_worker_sees_their_own_grids_visits_and_only_counts_of_the_others
     assert whole["count"] >= mine["count"] + theirs["count"]
 
 
-def test_alarm_records_follow_the_alarms_scope(built: Any) -> None:
+def test_alarm_records_follow_the_alarms_scope(all_built: Any) -> None:
     for role in ("grid1", "grid2", "secretary"):
-        user = built.user(role)
-        client = built.api(role)
+        user = all_built.user(role)
+        client = all_built.api(role)
         body = client.get(
             "/api/v1/stats/modules/alarms/records",
-            {"level": "community", "figure": "presses", **_period()},
+            {"level": "community", "figure": "presses", **query_period(ahead=60)},
         ).json()
         total = body["count"]
         seen = Alarm.objects.visible_to(user).count()
@@ -119,13 +110,14 @@ def test_alarm_records_follow_the_alarms_scope(built: Any) -> None:
             ), role
 
 
-def test_the_records_page_withholds_what_the_viewer_may_not_see(built: Any) -> None:
+def test_the_records_page_withholds_what_the_viewer_may_not_see(all_built: Any) -> None:
     """The secretary's page of the visits due in another grid than their own scope reaches
     lists them only when every one is visible to them."""
-    secretary = built.user("secretary")
-    grid = built.grid(2)
-    page = built.client("secretary").get(
-        "/datacentre/modules/visits/records/", {"figure": "due", "grid": grid.pk, **_period()}
+    secretary = all_built.user("secretary")
+    grid = all_built.grid(2)
+    page = all_built.client("secretary").get(
+        "/datacentre/modules/visits/records/",
+        {"figure": "due", "grid": grid.pk, **query_period(ahead=60)},
     )
     assert page.status_code == 200
     html = page.content.decode()
@@ -137,21 +129,21 @@ def test_the_records_page_withholds_what_the_viewer_may_not_see(built: Any) -> N
     assert ('id="dc-withheld"' in html) is (not all_seen)
 
 
-def test_bad_module_queries_answer_the_envelope(built: Any) -> None:
-    client = built.api("secretary")
+def test_bad_module_queries_answer_the_envelope(all_built: Any) -> None:
+    client = all_built.api("secretary")
     r = client.get("/api/v1/stats/modules/salaries")
     assert r.status_code == 422 and r.json()["fields"][0]["field"] == "source"
     r = client.get("/api/v1/stats/modules/visits", {"by": "month"})
     assert r.status_code == 422 and r.json()["fields"][0]["field"] == "by"
     r = client.get("/api/v1/stats/modules/alarms/records", {"figure": "ack_seconds"})
     assert r.status_code == 422 and r.json()["fields"][0]["field"] == "figure"
-    assert built.client("secretary").get("/datacentre/modules/nope/records/").status_code == 404
-    assert built.client("grid1").get("/datacentre/modules/visits/records/").status_code == 403
+    assert all_built.client("secretary").get("/datacentre/modules/nope/records/").status_code == 404
+    assert all_built.client("grid1").get("/datacentre/modules/visits/records/").status_code == 403
 
 
-def test_the_case_stats_carry_time_in_each_state_and_the_as_of(built: Any) -> None:
-    client = built.api("secretary")
-    body = client.get("/api/v1/stats/cases", {"by": "category", **_period()}).json()
+def test_the_case_stats_carry_time_in_each_state_and_the_as_of(all_built: Any) -> None:
+    client = all_built.api("secretary")
+    body = client.get("/api/v1/stats/cases", {"by": "category", **query_period(ahead=60)}).json()
     states = {s["state"]: s for s in body["total"]["state_times"]}
     assert "reported" in states and states["reported"]["spells"] > 0
     assert states["reported"]["mean_hours"] == round(
@@ -164,24 +156,24 @@ def test_the_case_stats_carry_time_in_each_state_and_the_as_of(built: Any) -> No
     assert per_row == states["reported"]["spells"]
 
 
-def test_every_read_of_records_is_audited_page_and_api(built: Any) -> None:
+def test_every_read_of_records_is_audited_page_and_api(all_built: Any) -> None:
     """The records behind a figure are residents' visits, alarms and cases: each page or API
     answer of them writes one audit row (who, which module and figure, under which place, how
     many), as the modules' own lists do."""
     from tongxin.core.models import AuditEvent
 
-    secretary = built.user("secretary")
+    secretary = all_built.user("secretary")
     before = AuditEvent.objects.filter(action="datacentre.records").count()
-    page = built.client("secretary").get(
-        "/datacentre/modules/visits/records/", {"figure": "due", **_period()}
+    page = all_built.client("secretary").get(
+        "/datacentre/modules/visits/records/", {"figure": "due", **query_period(ahead=60)}
     )
     assert page.status_code == 200
-    api = built.api("secretary").get(
+    api = all_built.api("secretary").get(
         "/api/v1/stats/modules/alarms/records",
-        {"level": "community", "figure": "presses", **_period()},
+        {"level": "community", "figure": "presses", **query_period(ahead=60)},
     )
     assert api.status_code == 200
-    cases = built.client("secretary").get("/datacentre/records/", {"figure": "received"})
+    cases = all_built.client("secretary").get("/datacentre/records/", {"figure": "received"})
     assert cases.status_code == 200
     assert AuditEvent.objects.filter(action="datacentre.records").count() == before + 3
     rows = list(AuditEvent.objects.filter(action="datacentre.records").order_by("-pk")[:3])
@@ -192,7 +184,7 @@ def test_every_read_of_records_is_audited_page_and_api(built: Any) -> None:
     assert by_source["visits"].detail["via"] == "page"
     assert all(r.actor_id == secretary.pk and r.object_type == "places.place" for r in rows)
     # A refused read (an unknown figure) is not a read of anything: no row.
-    bad = built.api("secretary").get(
+    bad = all_built.api("secretary").get(
         "/api/v1/stats/modules/alarms/records", {"level": "community", "figure": "nope"}
     )
     assert bad.status_code == 422

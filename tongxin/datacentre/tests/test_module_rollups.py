@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from tongxin.alarms.models import Alarm, Outcome
@@ -25,29 +25,17 @@ from tongxin.matching.models import Need
 from tongxin.places.models import Place
 from tongxin.visits.models import TaskState, VisitTask
 
-pytestmark = pytest.mark.dates
-
-BASE = dt.date(2031, 3, 1)  # a period with no demo record in it
-HYPOTHESIS = settings(
-    max_examples=20,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+from .helpers import (
+    BASE,
+    HYPOTHESIS,
+    assert_incremental_equals_rebuild,
+    at,
+    period,
+    settled_rows,
+    table,
 )
-period = st.tuples(st.integers(0, 9), st.integers(0, 9))
 
-
-def _at(day: int, minute: int) -> dt.datetime:
-    return clock.start_of_day(BASE + dt.timedelta(days=day)) + dt.timedelta(minutes=minute)
-
-
-def _table(source: str) -> dict[tuple[Any, ...], Counter[str]]:
-    out: dict[tuple[Any, ...], Counter[str]] = defaultdict(Counter)
-    rows = ModuleRollup.objects.filter(
-        source=source, day__gte=BASE, day__lte=BASE + dt.timedelta(days=9)
-    )
-    for r in rows:
-        out[(r.day, r.path, r.key)][r.figure] += r.value
-    return dict(out)
+pytestmark = pytest.mark.dates
 
 
 def _area(grid: Place | None, place_path: str) -> str:
@@ -78,7 +66,7 @@ def test_visit_rollups_equal_the_raw_counts(demo: Any, specs: list[Any], period:
         made = []
         for n, s in enumerate(specs):
             grid = grids[s["grid"]] if s["grid"] >= 0 else None
-            due = _at(s["day"], s["minute"])
+            due = at(s["day"], s["minute"])
             done = s["state"] == TaskState.DONE
             made.append(
                 VisitTask(
@@ -107,7 +95,7 @@ def test_visit_rollups_equal_the_raw_counts(demo: Any, specs: list[Any], period:
             f["late"] += t.state == TaskState.DONE and t.done_at > t.due_by
             f["missed"] += t.state == TaskState.MISSED
             f["open"] += t.state == TaskState.OPEN
-        assert _table("visits") == {k: +v for k, v in expected.items()}
+        assert table("visits") == {k: +v for k, v in expected.items()}
         transaction.set_rollback(True)
 
 
@@ -132,7 +120,7 @@ def test_alarm_rollups_equal_the_raw_counts(demo: Any, specs: list[Any], period:
     with transaction.atomic():
         made = []
         for s in specs:
-            opened = _at(s["day"], s["minute"])
+            opened = at(s["day"], s["minute"])
             made.append(
                 Alarm(
                     device_id=template.device_id,
@@ -163,16 +151,8 @@ def test_alarm_rollups_equal_the_raw_counts(demo: Any, specs: list[Any], period:
             if a.arrived_at:
                 f["arrived"] += 1
                 f["arrive_seconds"] += round((a.arrived_at - a.opened_at).total_seconds())
-        assert _table("alarms") == {k: +v for k, v in expected.items()}
+        assert table("alarms") == {k: +v for k, v in expected.items()}
         transaction.set_rollback(True)
-
-
-def _module_rows() -> set[tuple[Any, ...]]:
-    return set(
-        ModuleRollup.objects.values_list(
-            "source", "day", "path", "grid_id", "key", "figure", "value"
-        )
-    )
 
 
 def test_every_module_rolled_up_equals_its_raw_counts(demo: Any) -> None:
@@ -194,11 +174,7 @@ def test_every_module_rolled_up_equals_its_raw_counts(demo: Any) -> None:
 
 
 def test_module_incremental_equals_a_rebuild(demo: Any) -> None:
-    module_rollups.incremental_all()  # the first run: every day
-    first = _module_rows()
-    assert first
-    module_rollups.incremental_all()
-    assert _module_rows() == first  # idempotent
+    first = settled_rows()  # the first run: every day, then idempotent
 
     # Changes: a visit done, an alarm acknowledged, a need claimed.
     task = VisitTask.objects.filter(state=TaskState.OPEN).order_by("due_by").first()
@@ -216,13 +192,7 @@ def test_module_incremental_equals_a_rebuild(demo: Any) -> None:
         Need.objects.filter(pk=need.pk).update(claimed_at=clock.now(), updated_at=clock.now())
 
     assert "0 days" not in module_rollups.incremental(VISITS)
-    module_rollups.incremental_all()
-    after = _module_rows()
-    assert after != first
-    module_rollups.rebuild_every()
-    assert _module_rows() == after
-    module_rollups.incremental_all()
-    assert _module_rows() == after
+    assert_incremental_equals_rebuild(first)
 
 
 def _state_oracle() -> dict[tuple[Any, ...], list[int]]:

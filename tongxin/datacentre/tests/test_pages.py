@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import re
 from typing import Any
 
 import pytest
 
-from tongxin.core import clock
-from tongxin.datacentre import rollups
 from tongxin.places.models import Place
 
+from .helpers import query_period
+
 pytestmark = pytest.mark.dates
-
-
-@pytest.fixture
-def built(demo: Any) -> Any:
-    rollups.rebuild_all()
-    return demo
-
-
-def _period() -> dict[str, str]:
-    return {
-        "from": (clock.today() - dt.timedelta(days=120)).isoformat(),
-        "to": clock.today().isoformat(),
-    }
 
 
 def test_the_secretary_finds_the_data_centre_in_the_navigation(built: Any) -> None:
@@ -38,7 +24,7 @@ def test_the_secretary_finds_the_data_centre_in_the_navigation(built: Any) -> No
 
 def test_the_dashboard_links_every_number_to_its_records(built: Any) -> None:
     client = built.client("secretary")
-    page = client.get("/datacentre/", _period())
+    page = client.get("/datacentre/", query_period())
     assert page.status_code == 200
     html = page.content.decode()
     for section in ("dc-funnel", "dc-trend", "dc-grids", "dc-categories", "dc-days"):
@@ -62,7 +48,7 @@ def test_a_grid_worker_is_refused_the_dashboards(built: Any) -> None:
 
 def test_the_street_dashboard(built: Any) -> None:
     street = Place.objects.filter(kind="street").order_by("path").first()
-    page = built.client("secretary").get("/datacentre/", {"place": street.pk, **_period()})
+    page = built.client("secretary").get("/datacentre/", {"place": street.pk, **query_period()})
     assert page.status_code == 200
     assert street.name in page.content.decode()
     # The street's monthly report and the open data are one tap away, and the report opens.
@@ -77,11 +63,11 @@ def test_exports_csv_and_excel(built: Any) -> None:
 
     client = built.client("secretary")
     for table in ("grid", "category", "day"):
-        r = client.get("/datacentre/export/", {"table": table, **_period()})
+        r = client.get("/datacentre/export/", {"table": table, **query_period()})
         assert r.status_code == 200 and r["Content-Type"].startswith("text/csv")
         text = r.content.decode("utf-8-sig")
         assert "按时办结率" in text and len(text.splitlines()) > 1
-    r = client.get("/datacentre/export/", {"format": "xlsx", **_period()})
+    r = client.get("/datacentre/export/", {"format": "xlsx", **query_period()})
     assert r.status_code == 200
     wb = load_workbook(io.BytesIO(r.content))
     assert wb.sheetnames == ["按网格", "按类别", "按日"]
@@ -92,12 +78,12 @@ def test_the_big_screen_polls_and_carries_no_personal_data(built: Any) -> None:
     from tongxin.core import testing
 
     client = built.client("secretary")
-    page = client.get("/datacentre/screen/", _period())
+    page = client.get("/datacentre/screen/", query_period())
     assert page.status_code == 200
     html = page.content.decode()
     assert 'hx-trigger="every 60s"' in html and "datacentre/screen/figures/" in html
     assert 'class="topbar"' not in html  # full screen: no chrome
-    fragment = client.get("/datacentre/screen/figures/", _period()).content.decode()
+    fragment = client.get("/datacentre/screen/figures/", query_period()).content.decode()
     assert "受理" in fragment and "<html" not in fragment
     # No names of people, no case references, no phone or ID numbers.
     from tongxin.people.models import Person
