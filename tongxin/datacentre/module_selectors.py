@@ -75,6 +75,22 @@ def derived(source: Source, row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+# The derived figures that are percentages (the others are means: minutes, hours, people).
+RATES = frozenset(
+    {
+        "on_time_rate",
+        "done_rate",
+        "false_rate",
+        "match_rate",
+        "fulfil_rate",
+        "pass_rate",
+        "turnout",
+        "held_rate",
+        "minuted_rate",
+        "objected_rate",
+    }
+)
+
 DERIVED_LABELS = {
     "on_time_rate": gettext_lazy("按时走访率%"),
     "done_rate": gettext_lazy("走访完成率%"),

@@ -22,7 +22,8 @@ from tongxin.core import clock
 from tongxin.core.errors import ValidationFailed
 from tongxin.places.models import Place
 
-from . import charts, selectors
+from . import charts, module_selectors, selectors
+from .sources import CARDS, SOURCES
 
 LEVELS = ("community", "street")
 MIN_COUNT = 5  # a grid or category with fewer cases is never "worst"
@@ -137,7 +138,7 @@ class Line:
     this: Any
     previous: Any
     last_year: Any
-    kind: str  # "count", "rate" (percentage points), "hours"
+    kind: str  # "count", "rate" (percentage points), "hours", "mean"
 
     @staticmethod
     def _delta(a: Any, b: Any) -> float | int | None:
@@ -151,6 +152,11 @@ class Line:
             return "—"
         text = f"{value:+g}" if delta and value else f"{value:g}"
         return text + ("%" if self.kind == "rate" and not delta else "")
+
+    @property
+    def values(self) -> list[Any]:
+        """The three months, then the two differences (the workbook's cells)."""
+        return [self.this, self.previous, self.last_year, self.vs_previous, self.vs_last_year]
 
     @property
     def cells(self) -> list[str]:
@@ -173,6 +179,16 @@ class Line:
 
 
 @dataclass
+class ModuleSection:
+    """One module's month (visits, the alarm, volunteering, needs, wishes, votes, meetings)
+    against the same two months, from its rollups."""
+
+    name: str
+    label: str
+    lines: list[Line]
+
+
+@dataclass
 class MonthlyReport:
     place: Place
     level: str
@@ -185,6 +201,7 @@ class MonthlyReport:
     categories: list[dict[str, Any]]
     days: list[dict[str, Any]]
     worst: dict[str, dict[str, list[dict[str, Any]]]] = field(default_factory=dict)
+    modules: list[ModuleSection] = field(default_factory=list)
     charts: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -284,6 +301,31 @@ def _communities(place: Place, month: dt.date) -> list[dict[str, Any]]:
     return out
 
 
+def _module_sections(place: Place, months: list[dt.date]) -> list[ModuleSection]:
+    """Each module with a record in any of the three months: its counted figures (not the
+    durations summed, whose means are shown) and its rates, month against month. The year's
+    scorecards are not monthly work: they are left to the scorecards' own pages."""
+    out = []
+    for source in SOURCES.values():
+        if source.name in CARDS:
+            continue
+        rows = [module_selectors.totals(source, place, m, month_end(m)) for m in months]
+        figures = [f for f in source.figures if not f.seconds]
+        if not any(row[f.name] for row in rows for f in figures):
+            continue
+        lines = [
+            Line(f.name, str(f.label), *(row[f.name] for row in rows), kind="count")
+            for f in figures
+        ]
+        derived = [k for k in rows[0] if k not in {f.name for f in source.figures}]
+        for key in derived:
+            kind = "rate" if key in module_selectors.RATES else "mean"
+            label = str(module_selectors.DERIVED_LABELS[key])
+            lines.append(Line(key, label, *(row[key] for row in rows), kind=kind))
+        out.append(ModuleSection(source.name, str(source.label), lines))
+    return out
+
+
 def build(place: Place, month: dt.date, *, with_charts: bool = True) -> MonthlyReport:
     """The report of ``place`` (a community or a street) for ``month`` (its first day)."""
     if place.kind not in LEVELS:
@@ -331,6 +373,7 @@ def build(place: Place, month: dt.date, *, with_charts: bool = True) -> MonthlyR
             "grids": _worst(grids),
             "categories": _worst(categories),
         },
+        modules=_module_sections(place, [p.month for p in periods]),
     )
     if with_charts and not report.empty:
         report.charts = draw_charts(report)

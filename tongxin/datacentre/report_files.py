@@ -62,7 +62,8 @@ def _sheet_table(ws: Any, title: str, header: list[str], rows: list[list[Any]]) 
 def xlsx_bytes(report: MonthlyReport) -> bytes:
     """Sheets: 概览 (the three months compared, a bar chart), 逐日 (a bar and line chart),
     the units (grids or communities, a bar chart of on-time rates), 类别 (a bar chart),
-    最差 (the worst grids and categories) and 说明 (what the figures count)."""
+    最差 (the worst grids and categories), 各项工作 (the modules' months compared) and 说明
+    (what the figures count)."""
     from openpyxl import Workbook
     from openpyxl.chart import BarChart, LineChart, Reference
 
@@ -72,10 +73,7 @@ def xlsx_bytes(report: MonthlyReport) -> bytes:
     ws.title = _("概览")
     header = [_("指标"), *[f"{p.label} {p.month:%Y-%m}" for p in report.periods]]
     header += [_("比上月"), _("比去年同月")]
-    rows = [
-        [line.label, line.this, line.previous, line.last_year, line.vs_previous, line.vs_last_year]
-        for line in report.lines
-    ]
+    rows = [[line.label, *line.values] for line in report.lines]
     title = _("{place} {month} 月度报告").format(
         place=report.place.name, month=f"{report.month:%Y-%m}"
     )
@@ -166,6 +164,16 @@ def xlsx_bytes(report: MonthlyReport) -> bytes:
         worst_rows,
     )
 
+    if report.modules:
+        modules = wb.create_sheet(_("各项工作"))
+        _sheet_table(
+            modules,
+            _("各项工作（{month}）").format(month=f"{report.month:%Y-%m}"),
+            [_("模块"), *header],
+            [[m.label, line.label, *line.values] for m in report.modules for line in m.lines],
+        )
+        modules.column_dimensions["B"].width = 24
+
     notes = wb.create_sheet(_("说明"))
     for text in notes_text():
         notes.append([text])
@@ -183,5 +191,6 @@ def notes_text() -> list[str]:
         _(
             "表现最差的网格与类别：至少 {n} 件才参与排名，按时办结率 100% 或重办率为 0 的不列入。"
         ).format(n=reports.MIN_COUNT),
+        _("各项工作：走访、爱心铃、志愿服务、微需求、微心愿、表决与会议按各自记录的日期统计当月。"),
         _("报告只含数量与比率，不含居民姓名、联系方式、地址或诉求内容。"),
     ]

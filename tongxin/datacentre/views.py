@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tongxin.core import csvsafe
 from tongxin.core.actors import Actor, ActorRequest
@@ -20,8 +21,9 @@ from tongxin.core.scoping import scope_for
 from tongxin.places.models import Place
 from tongxin.ui.decorators import personal_page
 
-from . import auditing, charts, rollups, selectors
+from . import auditing, charts, module_selectors, rollups, selectors
 from .policies import may_view_dashboards
+from .sources import SOURCES
 
 
 def _int(raw: str | None) -> int | None:
@@ -217,6 +219,34 @@ def export(request: ActorRequest) -> HttpResponse:
     return response
 
 
+# The big screen's second row: one figure of each module over the same period, from the
+# rollups (counts and rates; nobody's name).
+SCREEN_TILES = (
+    ("visits", "done_rate", gettext_lazy("关爱走访完成率")),
+    ("alarms", "presses", gettext_lazy("爱心铃呼叫")),
+    ("alarms", "ack_minutes", gettext_lazy("平均响应（分钟）")),
+    ("volunteering", "hours", gettext_lazy("志愿服务（小时）")),
+    ("needs", "match_rate", gettext_lazy("微需求认领率")),
+    ("wishes", "fulfilled", gettext_lazy("微心愿已圆梦")),
+)
+
+
+def _screen_tiles(f: Filters) -> list[dict[str, Any]]:
+    totals = {
+        name: module_selectors.totals(SOURCES[name], f.place, f.day_from, f.day_to)
+        for name in dict.fromkeys(name for name, _key, _label in SCREEN_TILES)
+    }
+    return [
+        {
+            "label": label,
+            "value": totals[name][key],
+            "rate": key in module_selectors.RATES,
+            "source": name,
+        }
+        for name, key, label in SCREEN_TILES
+    ]
+
+
 def _screen_context(request: ActorRequest) -> dict[str, Any]:
     f = Filters(request)
     total = selectors.case_totals(f.place, f.day_from, f.day_to)
@@ -233,6 +263,7 @@ def _screen_context(request: ActorRequest) -> dict[str, Any]:
         "busiest": sorted(cats, key=lambda c: -c["received"])[:6],
         "worst": worst,
         "grid_count": len([g for g in grids if g["grid"]]),
+        "tiles": _screen_tiles(f),
         "trend_svg": charts.trend_svg(days, f.day_from, f.day_to, big=True),
         "q": f.query(),
     }

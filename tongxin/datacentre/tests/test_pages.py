@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from typing import Any
@@ -93,3 +94,26 @@ def test_the_big_screen_polls_and_carries_no_personal_data(built: Any) -> None:
     assert found == []
     assert not re.search(r"SQ\d{8}-\d{6}", html)
     assert testing.find_pii(html + fragment) == []  # the leak scanner's own patterns
+
+
+def test_the_big_screen_shows_each_modules_figure_from_its_rollups(built: Any) -> None:
+    from tongxin.datacentre import module_rollups, module_selectors
+    from tongxin.datacentre.sources import SOURCES
+    from tongxin.datacentre.views import SCREEN_TILES
+
+    module_rollups.rebuild_every()
+    community = built.grid(1).at_or_above("community")
+    period = query_period()
+    fragment = built.client("secretary").get("/datacentre/screen/figures/", period).content.decode()
+    tiles = re.findall(
+        r'data-source="(\w+)"><span class="dc-tile-num">([^<]*)</span>'
+        r'<span class="dc-tile-label">([^<]*)</span>',
+        fragment,
+    )
+    assert [(t[0], t[2]) for t in tiles] == [(n, str(label)) for n, _k, label in SCREEN_TILES]
+    day_from, day_to = (dt.date.fromisoformat(period[k]) for k in ("from", "to"))
+    for (name, key, _label), (_n, shown, _l) in zip(SCREEN_TILES, tiles, strict=True):
+        value = module_selectors.totals(SOURCES[name], community, day_from, day_to)[key]
+        rate = key in module_selectors.RATES
+        assert shown == ("—" if value is None else f"{value}{'%' if rate else ''}"), name
+    assert any(shown not in ("0", "—") for _n, shown, _l in tiles)  # the demo has figures

@@ -281,3 +281,60 @@ def test_charts_keep_their_text_as_text_in_chinese() -> None:
         ["受理", "办结"], [("本月", [3, 2]), ("上月", [None, None])]
     )
     assert clock.today()  # the clock is the one clock
+
+
+def test_the_modules_months_in_the_report_and_the_workbook(new_year: Any) -> None:
+    """Each module's month against the month before and a year earlier, from its rollups:
+    needs raised on given days move exactly those months' lines; the year's scorecards are
+    not in it; the page and the workbook carry the section."""
+    from openpyxl import load_workbook
+
+    from tongxin.datacentre import module_rollups
+    from tongxin.matching.models import Need
+
+    community = new_year.grid(1).at_or_above("community")
+    month = reports.last_month()  # December 2026
+    module_rollups.rebuild_every()
+    before = reports.build(community, month, with_charts=False)
+    model = Need.objects.filter(community=community).order_by("pk").first()
+    days = (
+        dt.date(2026, 12, 1),
+        dt.date(2026, 12, 31),
+        dt.date(2026, 11, 30),
+        dt.date(2025, 12, 15),
+    )
+    for day in days:
+        model.pk = None
+        model.save()
+        at = dt.datetime.combine(day, dt.time(23, 50), tzinfo=LOCAL)
+        Need.objects.filter(pk=model.pk).update(created_at=at, updated_at=at)
+    module_rollups.rebuild_every()
+    after = reports.build(community, month, with_charts=False)
+
+    def raised(r: reports.MonthlyReport) -> tuple[Any, ...]:
+        needs = next((m for m in r.modules if m.name == "needs"), None)
+        if needs is None:
+            return (0, 0, 0)
+        line = next(x for x in needs.lines if x.key == "raised")
+        return (line.this, line.previous, line.last_year)
+
+    assert [a - b for a, b in zip(raised(after), raised(before), strict=True)] == [2, 1, 1]
+    names = [m.name for m in after.modules]
+    assert "needs" in names and not {"scorecards", "unit_cards", "service_cards"} & set(names)
+    for m in after.modules:  # counts and rates only: no duration summed in seconds
+        assert not {x.key for x in m.lines} & {"ack_seconds", "arrive_seconds"}
+
+    client = new_year.client("secretary")
+    html = client.get("/datacentre/report/").content.decode()
+    assert 'id="rp-modules"' in html and 'id="rp-module-needs"' in html
+    query = re.search(r'href="/datacentre/report/xlsx/\?([^"]+)"', html).group(1)
+    wb = load_workbook(
+        io.BytesIO(client.get("/datacentre/report/xlsx/?" + query.replace("&amp;", "&")).content)
+    )
+    sheet = wb["各项工作"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=3)]
+    needs_raised = next(r for r in rows if r[0] == "微需求" and r[1] == "提出")
+    assert tuple(needs_raised[2:5]) == raised(after)
+    pdf = client.get("/datacentre/report/pdf/?" + query.replace("&amp;", "&"))
+    assert pdf.status_code == 200
+    _pages(pdf.content, "datacentre-report-modules")
