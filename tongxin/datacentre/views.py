@@ -196,14 +196,35 @@ def _table(f: Filters, by: str) -> tuple[str, list[str], list[list[Any]]]:
     return titles[by], header, body
 
 
+def _module_table(f: Filters, name: str) -> tuple[str, list[str], list[list[Any]]]:
+    """A module's panel table: by its breakdown key (by grid where it has none), its
+    figures then its rates, from the rollups."""
+    source = SOURCES[name]
+    by = "key" if source.key else "grid"
+    rows = module_selectors.stats(source, f.place, f.day_from, f.day_to, by=by)
+    every = [fig.name for fig in source.figures]
+    names = [fig.name for fig in source.figures if not fig.seconds]
+    derived = [
+        k for k in module_selectors.derived(source, dict.fromkeys(every, 0)) if k not in every
+    ]
+    labels = {fig.name: str(fig.label) for fig in source.figures}
+    labels.update({k: str(v) for k, v in module_selectors.DERIVED_LABELS.items()})
+    header = [str(source.label), *[labels[k] for k in (*names, *derived)]]
+    body = [[r["label"], *[r[k] for k in (*names, *derived)]] for r in rows]
+    return str(source.label), header, body
+
+
 @personal_page
 def export(request: ActorRequest) -> HttpResponse:
-    """Every table of the dashboard as CSV (one table) or Excel (all three, one sheet each)."""
+    """Every table of the dashboard as CSV (one table: a case grouping or a module's name)
+    or Excel (the three case tables and each module's, one sheet each)."""
     f = Filters(request)
     fmt = request.GET.get("format", "csv")
     name = f"datacentre-{f.place.pk}-{f.day_from:%Y%m%d}-{f.day_to:%Y%m%d}"
     if fmt == "xlsx":
-        data = csvsafe.to_xlsx([_table(f, by) for by in selectors.GROUPINGS])
+        tables = [_table(f, by) for by in selectors.GROUPINGS]
+        tables += [_module_table(f, source) for source in SOURCES]
+        data = csvsafe.to_xlsx(tables)
         response = HttpResponse(
             data,
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -211,9 +232,12 @@ def export(request: ActorRequest) -> HttpResponse:
         response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
         return response
     by = request.GET.get("table", "grid")
-    if by not in selectors.GROUPINGS:
+    if by in SOURCES:
+        _title, header, body = _module_table(f, by)
+    elif by in selectors.GROUPINGS:
+        _title, header, body = _table(f, by)
+    else:
         raise Http404(_("没有这张表"))
-    _title, header, body = _table(f, by)
     response = HttpResponse(csvsafe.to_text([header, *body]), content_type=csvsafe.CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{name}-{by}.csv"'
     return response

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import re
@@ -9,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tongxin.datacentre.sources import SOURCES
 from tongxin.places.models import Place
 
 from .helpers import query_period
@@ -71,8 +73,29 @@ def test_exports_csv_and_excel(built: Any) -> None:
     r = client.get("/datacentre/export/", {"format": "xlsx", **query_period()})
     assert r.status_code == 200
     wb = load_workbook(io.BytesIO(r.content))
-    assert wb.sheetnames == ["按网格", "按类别", "按日"]
+    assert wb.sheetnames == ["按网格", "按类别", "按日", *[str(s.label) for s in SOURCES.values()]]
     assert wb["按网格"].max_row > 1
+
+
+def test_each_modules_table_exports_and_adds_up_to_its_panel(built: Any) -> None:
+    from tongxin.datacentre import module_rollups, module_selectors
+
+    module_rollups.rebuild_every()
+    community = built.grid(1).at_or_above("community")
+    period = query_period()
+    day_from, day_to = (dt.date.fromisoformat(period[k]) for k in ("from", "to"))
+    client = built.client("secretary")
+    for name, source in SOURCES.items():
+        r = client.get("/datacentre/export/", {"table": name, **period})
+        assert r.status_code == 200 and r["Content-Type"].startswith("text/csv"), name
+        header, *rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+        assert header[0] == str(source.label)
+        first = source.figures[0]
+        column = header.index(str(first.label))
+        total = module_selectors.totals(source, community, day_from, day_to)[first.name]
+        assert sum(int(row[column]) for row in rows) == total, name
+        assert "_seconds" not in ",".join(header)
+    assert client.get("/datacentre/export/", {"table": "ballots"}).status_code == 404
 
 
 def test_the_big_screen_polls_and_carries_no_personal_data(built: Any) -> None:
