@@ -38,21 +38,29 @@ def network_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
 
 
-def test_the_corpus_covers_every_default_leaf_and_is_apart_from_the_heldout_set() -> None:
+def test_the_corpus_covers_every_default_leaf_and_is_apart_from_the_evaluation_sets() -> None:
     generated = corpus.read(corpus.TRAIN)
     handwritten = corpus.read(corpus.HANDWRITTEN)
     train = corpus.training_rows()
     heldout = corpus.read(corpus.HELDOUT)
+    test = corpus.read(corpus.DATA / "test.tsv")
     assert train == generated + handwritten
     assert {c for c, _t in generated} == _leaves()
     assert {c for c, _t in handwritten} == _leaves()
     assert {c for c, _t in heldout} == _leaves()
     assert len(generated) >= 4000 and len(handwritten) >= 400 and len(heldout) >= 180
-    # Apart: no held-out text is in the training rows, nor shares ten characters in a row with
-    # any of them (a paraphrase copied from the held-out set would).
+    # The test set: 12 texts per leaf, written by hand and frozen before the third pass.
+    assert all(sum(c == leaf for c, _t in test) == 12 for leaf in _leaves())
+    assert len(test) == 12 * len(_leaves())
+    # Apart: no held-out (development) or test text is in the training rows, nor shares ten
+    # characters in a row with any of them (a paraphrase copied from either set would); and the
+    # test set is apart from the development set in the same way.
     joined = "\n".join(t for _c, t in train)
-    for _code, text in heldout:
+    for _code, text in heldout + test:
         assert not any(text[i : i + 10] in joined for i in range(len(text) - 9)), text
+    dev = "\n".join(t for _c, t in heldout)
+    for _code, text in test:
+        assert not any(text[i : i + 10] in dev for i in range(len(text) - 9)), text
     # Varied: most texts are distinct beyond their wrapping, and every leaf has many cores.
     assert len({t for _c, t in generated}) == len(generated)
     assert all(len(cores) >= 20 for cores in corpus.CORES.values())
