@@ -43,7 +43,7 @@ def test_the_corpus_covers_every_default_leaf_and_is_apart_from_the_evaluation_s
     handwritten = corpus.read(corpus.HANDWRITTEN)
     train = corpus.training_rows()
     heldout = corpus.read(corpus.HELDOUT)
-    test = corpus.read(corpus.DATA / "test.tsv")
+    test = corpus.read(corpus.TEST)
     assert train == generated + handwritten
     assert {c for c, _t in generated} == _leaves()
     assert {c for c, _t in handwritten} == _leaves()
