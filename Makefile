@@ -116,7 +116,7 @@ bench-hot: install
 	$(PY) bench/hot_paths.py $(BENCH_ARGS)
 
 ## make bench-suggest: the category model's load time, suggestion latency beside a keyword match,
-## and its accuracy on the hand-written held-out set (bench/suggest.py; no database).
+## and its accuracy on the development and the test set, separately (bench/suggest.py; no database).
 bench-suggest: install
 	$(PY) bench/suggest.py $(BENCH_ARGS)
 

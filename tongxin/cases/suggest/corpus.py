@@ -4,9 +4,11 @@ the seed): ``python -m tongxin.cases.suggest.corpus`` writes ``data/train.tsv``.
 Every default leaf category gets its own complaint cores (what residents say about it), wrapped
 in places, times, moods, dialect particles and typos, sometimes with a second, lesser topic.
 Beside it the model learns from ``data/handwritten.tsv`` (texts written by hand, among them the
-first pass's held-out set, whose mistakes were read to write ``corpus_more``). The held-out set
-(``data/heldout.tsv``) is NOT made here and never trained on: it was written by hand after the
-corpus was frozen, so the accuracy measured on it says something about texts never seen.
+first pass's held-out set, whose mistakes were read to write ``corpus_more``). The
+second held-out set (``data/heldout.tsv``) is NOT made here and never trained on; since the third
+pass it is the development set (its mistakes were read to write ``corpus_third``). The test set
+(``data/test.tsv``), written by hand and frozen before the third pass, is never trained on nor
+read for mistakes: the accuracy measured on it says something about texts never seen.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import sys
 from pathlib import Path
 
 from .corpus_more import MORE_CORES
+from .corpus_third import THIRD_CORES
 
 # i18n-data: everything below is training data in the residents' language, not UI text.
 # fmt: off
@@ -307,10 +310,36 @@ JOINERS = ["", "，", "，", "。", " ", "！"]
 
 for _code, _more in MORE_CORES.items():
     CORES[_code] = CORES[_code] + _more
+for _code, _more in THIRD_CORES.items():
+    CORES[_code] = CORES[_code] + _more
+
+# How a long, rambling report starts (third pass): who is speaking and since when, before the
+# matter itself.
+# fmt: off
+RAMBLES = [
+    "我是这个小区的老住户了，住了二十多年，", "我跟你们说啊，这个事情我已经说过好多次了，", "我家老头子让我打这个电话，",
+    "不好意思打扰了，我就是想问问，", "我是租房子住的，房东也不管，", "我们几个邻居商量了一下，让我来说，",
+    "我上个月就在网上留言了，一直没回复，", "白天上班没时间，晚上才打电话，", "你们社区的电话太难打了，",
+]
+# fmt: on
 
 
 def _one(rng: random.Random, code: str, codes: list[str]) -> str:
     core = rng.choice(CORES[code])
+    mode = rng.random()
+    if mode < 0.06:  # a short text: the core alone, maybe with a particle or a typo
+        text = core + rng.choice(PARTICLES)
+        for a, b in rng.sample(TYPOS, 4):
+            text = text.replace(a, b, 1) if rng.random() < 0.5 else text
+        return text
+    if mode < 0.14:  # a long, rambling one: who speaks, the matter twice, the consequence
+        others = rng.sample(CORES[code], min(2, len(CORES[code])))
+        parts = [rng.choice(RAMBLES), rng.choice(PLACES), core, "，", rng.choice(TIMES)]
+        parts += ["，", rng.choice(["而且", "还有就是", "再一个", "就是说"]), others[0]]
+        if rng.random() < 0.3:
+            parts += ["，顺便问一下", rng.choice(CORES[rng.choice(codes)])]
+        parts += ["，", rng.choice(TAILS[3:])]
+        return "".join(parts).strip("，。 ")
     if rng.random() < 0.3:
         w, v = rng.sample(WORDS[code], 2)
         core = rng.choice(SAYINGS).format(w=w, v=v)
@@ -374,6 +403,7 @@ def read(path: Path) -> list[tuple[str, str]]:
 DATA = Path(__file__).resolve().parent / "data"
 TRAIN = DATA / "train.tsv"
 HELDOUT = DATA / "heldout.tsv"
+TEST = DATA / "test.tsv"
 HANDWRITTEN = DATA / "handwritten.tsv"
 
 
