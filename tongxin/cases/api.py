@@ -32,7 +32,7 @@ from ninja import File, Header, Router, Status, UploadedFile
 
 from tongxin.core import uploads
 from tongxin.core.actors import Actor
-from tongxin.core.api_support import caller, paginate
+from tongxin.core.api_support import Utf8JSONRenderer, caller, paginate
 from tongxin.core.errors import Forbidden, NotFound, ValidationFailed
 from tongxin.core.i18n import lazy_str
 from tongxin.core.models import StoredUpload
@@ -563,7 +563,34 @@ def list_cases(
         case_out(case, viewer_of(user, case, called=case.pk in called), categories)
         for case in sl.items
     ]
-    return sl.answer(items)
+    return rendered(request, page_answer(sl, items))
+
+
+def page_answer(sl: Any, items: list[dict[str, Any]]) -> dict[str, Any]:
+    """A list's answer in ``CasePage``'s own order (the figures, then the items), as the
+    schema's validation would have left it: ``case_out`` builds each item with exactly
+    ``CaseOut``'s fields, of its types (``test_list_answer_is_its_schema`` holds them
+    together)."""
+    body = sl.answer(items)
+    return {key: body[key] for key in _PAGE_KEYS}
+
+
+_PAGE_KEYS = tuple(CasePage.model_fields)
+
+
+_RENDERER = Utf8JSONRenderer()  # the API's own (config/api.py)
+
+
+def rendered(request: HttpRequest, body: Any, status: int = 200) -> HttpResponse:
+    """``body`` rendered as the API renders every answer, without the response schema's
+    validation: for a hot list whose rows are built field for field as their schema says
+    (validating 20 rows of 35 fields cost more CPU than reading them). The schema stays
+    declared on the route (OpenAPI) and the suite checks answers against it."""
+    return HttpResponse(
+        _RENDERER.render(request, body, response_status=status),
+        status=status,
+        content_type=f"{_RENDERER.media_type}; charset={_RENDERER.charset}",
+    )
 
 
 def _day_start(day: dt.date) -> dt.datetime:
