@@ -51,7 +51,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--profile", default="", choices=("", *ROUTES))
     parser.add_argument("--top", type=int, default=40, help="rows of the profile")
     parser.add_argument("--save", default="", help="with --profile: write the pstats file here")
-    parser.add_argument("--serve", default="", choices=("", "app", "anchor"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--serve", default="", choices=("", "app", "anchor"), help=argparse.SUPPRESS
+    )
     return parser.parse_args(argv)
 
 
