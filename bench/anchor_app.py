@@ -13,7 +13,6 @@ Run by hot_paths.py as ``gunicorn anchor_app:application`` with ``DATABASE_URL``
 from __future__ import annotations
 
 import os
-import uuid
 from typing import Any
 
 import dj_database_url
@@ -87,7 +86,7 @@ def create_case(request: Any, payload: CaseIn) -> Any:
     names, values = _insert_sql()
     row = dict(zip(names, values, strict=True))
     row.update(
-        ref=f"A{uuid.uuid4().hex}"[:24],  # unique across processes and runs
+        ref=f"A{os.urandom(11).hex()}",  # unique across processes and runs
         description=payload.description,
         priority=payload.priority,
         channel=payload.channel,
