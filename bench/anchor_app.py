@@ -86,7 +86,7 @@ def create_case(request: Any, payload: CaseIn) -> Any:
     names, values = _insert_sql()
     row = dict(zip(names, values, strict=True))
     row.update(
-        ref=f"A{os.getpid()}-{id(payload)}"[:24],
+        ref=f"A{os.urandom(11).hex()}",  # unique across processes and runs
         description=payload.description,
         priority=payload.priority,
         channel=payload.channel,

@@ -192,10 +192,13 @@ def filter_cases(
     return qs
 
 
-# What the duplicate lists show of a nearby case: its 200 candidates are read with these only.
+# What the duplicate lists show of a nearby case, and what ``Case.seen_in`` reads to decide
+# whether the caller sees it (``reachable``): its 200 candidates are read with these only. A
+# field left out here is read back one statement per case when ``seen_in`` touches it.
 _NEAR_COLUMNS = (
     *("id", "ref", "category_id", "state", "lat", "lng", "created_at", "support_count"),
     *("description", "place_path", "grid_id"),
+    *("reporter_person_id", "assignee_person_id", "owner_id", "supervisor_id", "assignee_org_id"),
 )
 _NEAR_CATEGORY, _NEAR_LAT, _NEAR_LNG, _NEAR_DESCRIPTION = 2, 4, 5, 8
 
@@ -233,6 +236,7 @@ def open_cases_near(
     # Up to 200 candidates are read as plain rows; only the nearest become cases.
     near = []
     wanted = None
+    alike_enough = settings.TONGXIN_CASE_DUPLICATE_TEXT_SIMILARITY
     for row in rows:
         row_lat, row_lng = row[_NEAR_LAT], row[_NEAR_LNG]
         if row_lat is not None and row_lng is not None:
@@ -245,7 +249,7 @@ def open_cases_near(
 
                 wanted = wanted or similar.meaning(text)
                 alike = similar.similarity(wanted, similar.meaning(row[_NEAR_DESCRIPTION]))
-                if alike < settings.TONGXIN_CASE_DUPLICATE_TEXT_SIMILARITY:
+                if alike < alike_enough:
                     continue
             near.append((d, row[0], row))
     near.sort(key=lambda t: (t[0], t[1]))

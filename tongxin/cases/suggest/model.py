@@ -98,7 +98,10 @@ class Model:
         return bool(self.meta.get("trigrams", False))
 
     def scores(self, text: str) -> np.ndarray:
-        feats = hashed(text, trigrams=self.trigrams)
+        return self.scores_of(hashed(text, trigrams=self.trigrams))
+
+    def scores_of(self, feats: dict[int, float]) -> np.ndarray:
+        """The classes' scores of a text's hashed features (``hashed``)."""
         out = self.bias.astype(np.float32).copy()
         if not feats:
             return out
@@ -112,7 +115,11 @@ class Model:
         return out
 
     def proba(self, text: str) -> np.ndarray:
-        s = self.scores(text)
+        return self.proba_of(hashed(text, trigrams=self.trigrams))
+
+    def proba_of(self, feats: dict[int, float]) -> np.ndarray:
+        """The classes' probabilities of a text's hashed features (``hashed``)."""
+        s = self.scores_of(feats)
         e = np.exp(s - s.max())
         p: np.ndarray = e / e.sum()
         return p

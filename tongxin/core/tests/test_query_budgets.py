@@ -52,14 +52,14 @@ def _a_joint_meeting_page(demo: Any) -> str:
 
 
 ROUTES: list[Route] = [
-    ("intake, resident", "resident", "post", "/api/v1/cases", _report, 201, 23),
+    ("intake, resident", "resident", "post", "/api/v1/cases", _report, 201, 19),
     ("intake, grid worker", "grid1", "post", "/api/v1/cases", _report, 201, 18),
     ("worklist mine, grid worker", "grid1", "get", "/api/v1/cases?view=mine", None, 200, 8),
     ("worklist grid, grid worker", "grid1", "get", "/api/v1/cases?view=grid", None, 200, 9),
     ("worklist grid, secretary", "secretary", "get", "/api/v1/cases?view=grid", None, 200, 9),
     ("worklist page, grid worker", "grid1", "get", "/cases/?view=grid", None, 200, 12),
-    ("case detail, grid worker", "grid1", "get", _a_case_of_grid1, None, 200, 11),
-    ("case page, grid worker", "grid1", "get", _case_page_of_grid1, None, 200, 17),
+    ("case detail, grid worker", "grid1", "get", _a_case_of_grid1, None, 200, 10),
+    ("case page, grid worker", "grid1", "get", _case_page_of_grid1, None, 200, 13),
     ("person search, grid worker", "grid1", "get", "/api/v1/persons?q=zw", None, 200, 5),
     ("person search, secretary", "secretary", "get", "/api/v1/persons?q=wang", None, 200, 5),
     ("map cases layer, grid worker", "grid1", "get", "/api/v1/geo/cases", None, 200, 6),
