@@ -1,26 +1,30 @@
-"""Data centre benchmark (issue 24): ``python bench/datacentre.py`` (PostgreSQL
-``tongxin_bench_datacentre``, created when missing; ``--sqlite`` for
-``var/bench/district-datacentre.sqlite3``).
+"""Data centre benchmark (issue 24): ``python bench/datacentre.py`` (``make bench-datacentre``;
+PostgreSQL ``tongxin_bench_datacentre``, created when missing and kept for re-runs: what is
+there already is not loaded again).
 
 When the database has no places it generates the district's places, organisations and posts
-(``tongxin.demo.generator`` at scale ``district``: 800 grids, no residents). Then, once:
+(``tongxin.demo.generator`` at scale ``district``: 800 grids, no residents). Then, once, drawn on
+the server (``INSERT … SELECT`` over ``generate_series``, no rows through Python):
 
-- **rollup rows generated directly**, a year of them (``--days``, 365) for the 800 grids, as
-  from ~3 M cases (``--cases``): each grid × day gets its cases dealt out over a few of the
-  categories (the figures drawn so that accepted ≤ received, resolved ≤ accepted and so on);
-- a user with a grant on the district (a district officer's view: the dashboards of every
-  street and of the district).
+- **a year of rollup rows** (``--days``, 365) for the 800 grids, as from ~3 M cases
+  (``--cases``): each grid × day a normal number of cases, each case a subcategory, the
+  cohorts counted (≈ 1.8 M case rollup rows) and the later figures drawn below the earlier;
+  each cohort's time in five states (≈ 8.3 M state rollup rows);
+- **real records for the rollup's own timing**: a month of cases (June 2020, before the
+  generated year, ``--day-cases`` a day, 8,200 ≈ 3 M / 365) worked through the workflow with
+  their events (≈ 6 a case), and the next day's;
+- a user with a grant on the district (a district officer: every street's dashboard and the
+  district's).
 
-Measured, interleaved with an anchor, ≥ 20 warm runs each (median, p95, ratio, statements):
+Measured (``--only pages,nightly``), interleaved with an anchor, warm:
 
-a. the street dashboard ``GET /datacentre/?place=<street>`` (totals, per grid, per category,
-   per day, the trend chart; the last 30 days) through ``django.test.Client``, beside
-   ``GET /api/v1/stats/cases`` for the street, and both beside the **anchor**: the same sums
-   read by one raw SQL statement on the same connection;
-b. the same for the district;
-c. the rollup time of one day: ~3 M / 365 cases inserted for a day (``--day-cases``), then
-   ``rollups.rebuild(day, day)`` timed (and the incremental run that follows with nothing
-   changed).
+a. the street and the district dashboard ``GET /datacentre/?place=…`` (the last ``--period``
+   days, 30) through ``django.test.Client``, and ``GET /api/v1/stats/cases?level=…&by=grid|
+   category|day``, ``--repeat`` (30) each, beside the **anchor**: the raw SQL the figures need
+   (the rollup sums as ``GROUPING SETS`` and the state sums) on the same connection;
+b. ``rollups.rebuild`` of the month and of the one day, and the **nightly incremental run**
+   after the day (the mark set back to the day's midnight before each run), each beside the
+   raw ``GROUP BY`` of the cases and the window over their events that give the same figures.
 """
 
 from __future__ import annotations
