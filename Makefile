@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: install run dev test test-sqlite test-postgres test-dates browser-deps lint format bench bench-hot bench-matching bench-suggest bench-alliance bench-votes bench-alarms clean \
+.PHONY: install run dev test test-sqlite test-postgres test-dates browser-deps lint format bench bench-hot bench-matching bench-suggest bench-alliance bench-votes bench-alarms bench-datacentre clean \
 	messages translations
 
 $(STAMP): pyproject.toml
@@ -141,6 +141,13 @@ bench-alarms: install
 ## beside raw SQL; no lost or doubled ballot; the result's read (PostgreSQL tongxin_bench_votes).
 bench-votes: install
 	$(PY) bench/votes.py $(BENCH_ARGS)
+
+## make bench-datacentre: the data centre at district scale (800 grids, a year of rollups as from
+## ~3 M cases): street and district dashboards and /api/v1/stats/cases beside their raw SQL; a
+## month's rebuild and the nightly incremental run on real records (bench/datacentre.py;
+## PostgreSQL tongxin_bench_datacentre, kept for re-runs).
+bench-datacentre: install
+	$(PY) bench/datacentre.py $(BENCH_ARGS)
 
 clean:
 	rm -rf var/*.sqlite3* var/static var/bench

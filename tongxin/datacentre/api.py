@@ -55,11 +55,10 @@ def stats_cases(
     place, day_from, day_to = _place_and_period(request, f)
     code = category[:40] if category else None
     rows = selectors.case_stats(place, day_from, day_to, by=by, category=code)
-    total = selectors.case_totals(place, day_from, day_to, category=code)
-    total["state_times"] = selectors.state_times(place, day_from, day_to, category=code).get(
-        None, []
-    )
+    # The rows partition the figures: the whole is their sum, not another read.
+    total = selectors.total_of(rows)
     states = selectors.state_times(place, day_from, day_to, by=by, category=code)
+    total["state_times"] = selectors.states_total(states)
     for row in rows:
         row["state_times"] = states.get(row[by], [])
     return {

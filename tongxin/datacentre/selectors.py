@@ -108,6 +108,13 @@ def case_totals(
     return with_rates({name: sums[name] or 0 for name in SUMMED})
 
 
+def total_of(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The totals of rows of ``case_stats`` that partition the figures (any one ``by``: every
+    rollup row falls in exactly one grid, category and day), with their rates: the same as
+    ``case_totals`` without reading the rollups again."""
+    return with_rates({name: sum(row[name] for row in rows) for name in SUMMED})
+
+
 def case_stats(
     place: Place,
     day_from: dt.date,
@@ -194,6 +201,17 @@ def state_times(
         key = row[field] if field else None
         grouped.setdefault(key, {})[row["state"]] = (row["n"] or 0, row["sec"] or 0)
     return {key: _state_list(found) for key, found in grouped.items()}
+
+
+def states_total(by_key: dict[Any, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """The time in each state of the whole, from ``state_times`` keyed by a ``by`` (whose
+    keys partition the rows): the same as ``state_times(...)[None]``, one read fewer."""
+    found: dict[str, tuple[int, int]] = {}
+    for states in by_key.values():
+        for s in states:
+            n, sec = found.get(s["state"], (0, 0))
+            found[s["state"]] = (n + s["spells"], sec + s["seconds"])
+    return _state_list(found)
 
 
 def as_of(*names: str) -> dt.datetime | None:
