@@ -2,7 +2,8 @@
 of a generated area, computed from the records by the one scoring engine, beside an anchor.
 
     .venv/bin/python bench/partylife.py                    # a street (10 communities), SQLite
-    .venv/bin/python bench/partylife.py --scale district   # 800 grids (slow to generate)
+    .venv/bin/python bench/partylife.py --postgres --scale district --database NAME
+                                      # 800 grids (the area ~18 min, its party life ~4 min)
     .venv/bin/python bench/partylife.py --postgres
     .venv/bin/python bench/partylife.py --postgres --database NAME   # a database of one's own
     .venv/bin/python bench/partylife.py --setup-only                 # generate, then stop
@@ -10,7 +11,9 @@ of a generated area, computed from the records by the one scoring engine, beside
 
 The area is bench/run.py's (same database, same generation); a year of party life is added to
 every community's branches by the demo's loader (``tongxin.demo.partylife.life_for``) when
-there is none yet. Measured, each warm, median and 95th percentile of ``--repeat`` runs:
+there is none yet, on PostgreSQL written by ``COPY`` (``partylife_load.py``), with the
+volunteering sign-ups and in-service pledges the member cards also read. Measured, each warm,
+median and 95th percentile of ``--repeat`` runs:
 
 - ``branches``: ``selectors.cards.evaluate_branches`` of each committee's branches (the stars'
   cap is per committee), all committees;
