@@ -2,7 +2,8 @@
 of a generated area, computed from the records by the one scoring engine, beside an anchor.
 
     .venv/bin/python bench/partylife.py                    # a street (10 communities), SQLite
-    .venv/bin/python bench/partylife.py --scale district   # 800 grids (slow to generate)
+    .venv/bin/python bench/partylife.py --postgres --scale district --database NAME
+                                      # 800 grids (the area ~18 min, its party life ~4 min)
     .venv/bin/python bench/partylife.py --postgres
     .venv/bin/python bench/partylife.py --postgres --database NAME   # a database of one's own
     .venv/bin/python bench/partylife.py --setup-only                 # generate, then stop
@@ -10,7 +11,9 @@ of a generated area, computed from the records by the one scoring engine, beside
 
 The area is bench/run.py's (same database, same generation); a year of party life is added to
 every community's branches by the demo's loader (``tongxin.demo.partylife.life_for``) when
-there is none yet. Measured, each warm, median and 95th percentile of ``--repeat`` runs:
+there is none yet, on PostgreSQL written by ``COPY`` (``partylife_load.py``), with the
+volunteering sign-ups and in-service pledges the member cards also read. Measured, each warm,
+median and 95th percentile of ``--repeat`` runs:
 
 - ``branches``: ``selectors.cards.evaluate_branches`` of each committee's branches (the stars'
   cap is per committee), all committees;
@@ -74,18 +77,30 @@ def main(argv: list[str] | None = None) -> int:
     print(f"database: {label} ({connection.vendor})")
     committees = list(Organisation.objects.filter(kind=OrgKind.PARTY_COMMITTEE).order_by("path"))
     if not LifeRecord.objects.exists():
+        from partylife_load import copying, volunteering_and_pledges
+
         from tongxin.accounts.models import User
         from tongxin.demo.partylife import life_for
 
         recorder, _new = User.objects.get_or_create(username="bench_party")
         started = time.perf_counter()
-        total = 0
-        with transaction.atomic():
+        totals: dict[str, int] = {}
+        # On PostgreSQL the demo loader's bulk_create goes through COPY (partylife_load.py).
+        with transaction.atomic(), copying():
             for c in committees:
-                total += life_for(c, accounts=False, scorecards=False, recorder=recorder).get(
-                    "meetings", 0
-                )
-        print(f"party life generated: {total:,} meetings in {time.perf_counter() - started:.1f} s")
+                for key, n in life_for(
+                    c, accounts=False, scorecards=False, recorder=recorder
+                ).items():
+                    totals[key] = totals.get(key, 0) + n
+            print(f"  party life: {time.perf_counter() - started:.1f} s", flush=True)
+            from tongxin.volunteering.models import Signup
+
+            if not Signup.objects.exists():
+                totals.update(volunteering_and_pledges(recorder))
+        print(
+            f"party life generated in {time.perf_counter() - started:.1f} s: "
+            + ", ".join(f"{n:,} {key}" for key, n in totals.items())
+        )
         print(f"ANALYZE: {bench_run.analyze():.1f} s")
     if args.setup_only:
         return 0
