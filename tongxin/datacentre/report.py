@@ -313,15 +313,16 @@ def _module_sections(place: Place, months: list[dt.date]) -> list[ModuleSection]
         figures = [f for f in source.figures if not f.seconds]
         if not any(row[f.name] for row in rows for f in figures):
             continue
+        this, previous, last_year = rows
         lines = [
-            Line(f.name, str(f.label), *(row[f.name] for row in rows), kind="count")
+            Line(f.name, str(f.label), this[f.name], previous[f.name], last_year[f.name], "count")
             for f in figures
         ]
-        derived = [k for k in rows[0] if k not in {f.name for f in source.figures}]
+        derived = [k for k in this if k not in {f.name for f in source.figures}]
         for key in derived:
             kind = "rate" if key in module_selectors.RATES else "mean"
             label = str(module_selectors.DERIVED_LABELS[key])
-            lines.append(Line(key, label, *(row[key] for row in rows), kind=kind))
+            lines.append(Line(key, label, this[key], previous[key], last_year[key], kind))
         out.append(ModuleSection(source.name, str(source.label), lines))
     return out
 

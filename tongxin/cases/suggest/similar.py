@@ -4,9 +4,9 @@
 they are about. A text's *meaning* here is the category model's distribution over categories
 (the shipped model: the same answer in every community), compared with the Bhattacharyya
 coefficient (1 when the distributions agree); its *words* are the model's hashed features
-(jieba words, characters, bigrams; not the trigrams), compared by cosine. The similarity is their mean, 0–1.
-The nearby-duplicates check (``cases.selectors.open_cases_near``) uses it to offer a case of
-another category nearby when the texts say the same.
+(jieba words, characters, bigrams; not the trigrams), compared by cosine. The similarity is
+their mean, 0–1. The nearby-duplicates check (``cases.selectors.open_cases_near``) uses it
+to offer a case of another category nearby when the texts say the same.
 """
 
 from __future__ import annotations
