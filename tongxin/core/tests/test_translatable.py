@@ -41,6 +41,7 @@ DATA_FILES = {
     "cases/defaults.py": "the default category tree: data a migration loads, edited in the admin",
     "cases/suggest/corpus.py": "the category model's training corpus: residents' words, not UI",
     "cases/suggest/corpus_more.py": "more of the training corpus: residents' words, not UI",
+    "cases/suggest/corpus_third.py": "the corpus's third pass: residents' words, not UI",
 }
 DATA_LITERALS = {
     # The import template's column titles are the file format (see importer.COLUMNS).
